@@ -1,0 +1,231 @@
+// aestudio-cli: the headless front of Autoencoder Studio. Parses the command line
+// and runs core jobs; everything it does, the engine does.
+
+#include "cliparse.h"
+#include "jobs.h"
+#include "trainingcontrol.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace {
+
+std::atomic_bool g_interrupted{false};
+
+void onInterrupt(int)
+{
+    // Async-signal-safe: the trainer's step callback turns this into a clean stop.
+    g_interrupted.store(true);
+    std::signal(SIGINT, SIG_DFL);  // a second Ctrl+C ends the process at once
+}
+
+void printErr(const QString &text)
+{
+    std::fputs(qPrintable(text), stderr);
+    std::fflush(stderr);
+}
+
+QString duration(double seconds)
+{
+    if (!(seconds >= 0) || seconds > 1e7)
+        return QStringLiteral("--:--");
+    const qint64 s = qint64(seconds + 0.5);
+    return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'))
+                     : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString number(double v, int precision)
+{
+    return std::isfinite(v) ? QString::number(v, 'f', precision) : QStringLiteral("-");
+}
+
+int fail(const QString &message)
+{
+    printErr(QStringLiteral("aestudio-cli: %1\n").arg(message));
+    return 2;
+}
+
+// Parses args (the command's own, after the command name) or prints help / an error.
+bool parse(QCommandLineParser &parser, const QStringList &args, int *exitCode)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help = parser.addHelpOption();
+    if (!parser.parse(args)) {
+        *exitCode = fail(parser.errorText());
+        return false;
+    }
+    if (parser.isSet(help)) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        *exitCode = 0;
+        return false;
+    }
+    return true;
+}
+
+int train(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Train an autoencoder on a folder of images or an MNIST-format IDX file.\n"
+        "Writes history.csv, summary.json, load-report.txt and checkpoint.pt into RUN_DIR."));
+    parser.addPositionalArgument(QStringLiteral("DATA"), QStringLiteral("Image folder (subfolders = classes) or *-images-idx3-ubyte[.gz]."));
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Run directory to write (created if missing)."), QStringLiteral("RUN_DIR")});
+    aes::cli::addLoadOptions(parser);
+    aes::cli::addModelOptions(parser);
+    aes::cli::addTrainOptions(parser);
+    int exitCode = 0;
+    if (!parse(parser, args, &exitCode))
+        return exitCode;
+    if (parser.positionalArguments().size() != 1)
+        return fail(QStringLiteral("train needs exactly one DATA argument (see --help)"));
+    if (!parser.isSet(QStringLiteral("out")))
+        return fail(QStringLiteral("train needs --out RUN_DIR"));
+
+    aes::TrainJobOptions job;
+    job.data = parser.positionalArguments().first();
+    job.runDir = parser.value(QStringLiteral("out"));
+    QString error;
+    if (!aes::cli::readLoadOptions(parser, &job.load, &error) || !aes::cli::readModelOptions(parser, &job.model, &error)
+        || !aes::cli::readTrainOptions(parser, &job.train, &error))
+        return fail(error);
+
+    const bool tty = isatty(STDERR_FILENO);
+    QElapsedTimer lastPrint;
+    lastPrint.start();
+    QElapsedTimer runClock;
+    aes::TrainingControl control;
+    std::signal(SIGINT, onInterrupt);
+    aes::TrainJobCallbacks callbacks;
+    int epochs = job.train.epochs;
+    callbacks.onLoadProgress = [&](qint64 done, qint64 total) {
+        if (tty && (lastPrint.elapsed() > 100 || done == total)) {
+            printErr(QStringLiteral("\rloading %1/%2").arg(done).arg(total));
+            lastPrint.restart();
+        }
+    };
+    callbacks.onLoaded = [&](const aes::Dataset &d, const aes::LoadReport &report) {
+        printErr(QStringLiteral("%1%2: %3 - %4x%5, %6 channel(s), %7\n")
+                     .arg(tty ? QStringLiteral("\r\033[K") : QString(), d.source, report.summary())
+                     .arg(d.width()).arg(d.height()).arg(d.channels())
+                     .arg(d.hasLabels() ? QStringLiteral("%1 classes").arg(d.classNames.size())
+                                        : QStringLiteral("unlabelled")));
+        runClock.start();
+    };
+    callbacks.onModelReady = [&](const aes::Trainer &t) {
+        printErr(QStringLiteral("model %1, latent %2; training on %3 images, validating on %4, %5 thread(s)\n")
+                     .arg(aes::toString(t.modelOptions().kind)).arg(t.modelOptions().latent)
+                     .arg(t.split().train.numel()).arg(t.split().val.numel())
+                     .arg(aes::setComputeThreads(t.trainOptions().threads)));
+    };
+    callbacks.training.onStep = [&](const aes::StepReport &s) {
+        if (g_interrupted.load())
+            control.stop();
+        if (!tty || (lastPrint.elapsed() < 100 && s.stepInEpoch != s.stepsPerEpoch))
+            return;
+        lastPrint.restart();
+        const double remainingImages = double((epochs - s.epoch) * s.stepsPerEpoch + s.stepsPerEpoch - s.stepInEpoch);
+        const double secondsPerStep = runClock.elapsed() / 1000.0 / double(s.globalStep);
+        printErr(QStringLiteral("\r\033[Kepoch %1/%2  step %3/%4  loss %5  %6 img/s  ETA %7")
+                     .arg(s.epoch).arg(epochs).arg(s.stepInEpoch).arg(s.stepsPerEpoch)
+                     .arg(number(s.loss, 5)).arg(s.imagesPerSecond, 0, 'f', 0)
+                     .arg(duration(remainingImages * secondsPerStep)));
+    };
+    callbacks.training.onEpoch = [&](const aes::EpochReport &e) {
+        printErr(QStringLiteral("%1epoch %2/%3  train %4  val %5  mse %6  psnr %7 dB  ssim %8  knn %9  %10 img/s  %11 s\n")
+                     .arg(tty ? QStringLiteral("\r\033[K") : QString()).arg(e.epoch).arg(epochs)
+                     .arg(number(e.trainLoss, 5), number(e.valLoss, 5), number(e.valMse, 5),
+                          number(e.valPsnr, 2), number(e.valSsim, 4), number(e.knnAccuracy, 3))
+                     .arg(e.imagesPerSecond, 0, 'f', 0).arg(e.seconds, 0, 'f', 1));
+    };
+    const aes::TrainJobResult result = aes::runTrainJob(job, control, callbacks);
+    if (!result.ok && result.summary.isEmpty())
+        return fail(result.error);
+    printErr(QStringLiteral("%1%2; results in %3\n")
+                 .arg(tty ? QStringLiteral("\r\033[K") : QString(), result.outcome.message,
+                      QDir(job.runDir).absolutePath()));
+    if (!result.ok)
+        return fail(result.error);
+    switch (result.outcome.status) {
+    case aes::TrainStatus::Finished: return 0;
+    case aes::TrainStatus::Stopped: return 130;
+    case aes::TrainStatus::Diverged: return 3;
+    case aes::TrainStatus::Failed: return 1;
+    }
+    return 1;
+}
+
+int encode(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Encode every image of DATA with the model of RUN_DIR.\n"
+        "Writes a TSV: a header path<TAB>label<TAB>z0<TAB>z1..., then one row per image."));
+    parser.addPositionalArgument(QStringLiteral("RUN_DIR"), QStringLiteral("A run directory (or its checkpoint.pt)."));
+    parser.addPositionalArgument(QStringLiteral("DATA"), QStringLiteral("Image folder or IDX file."));
+    parser.addOption({QStringLiteral("out"), QStringLiteral("TSV file to write."), QStringLiteral("codes.tsv")});
+    parser.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: every core)."), QStringLiteral("N")});
+    int exitCode = 0;
+    if (!parse(parser, args, &exitCode))
+        return exitCode;
+    if (parser.positionalArguments().size() != 2)
+        return fail(QStringLiteral("encode needs RUN_DIR and DATA (see --help)"));
+    if (!parser.isSet(QStringLiteral("out")))
+        return fail(QStringLiteral("encode needs --out FILE"));
+    aes::setComputeThreads(parser.value(QStringLiteral("threads")).toInt());
+    const aes::EncodeJobResult r = aes::runEncodeJob(parser.positionalArguments().at(0),
+                                                     parser.positionalArguments().at(1),
+                                                     parser.value(QStringLiteral("out")));
+    if (!r.ok)
+        return fail(r.error);
+    printErr(QStringLiteral("%1; wrote %2 rows to %3\n").arg(r.report.summary()).arg(r.rows).arg(parser.value(QStringLiteral("out"))));
+    return 0;
+}
+
+void usage(FILE *to)
+{
+    std::fputs("Usage: aestudio-cli COMMAND [options]\n\n"
+               "Commands:\n"
+               "  train DATA --out RUN_DIR     train an autoencoder, write a run directory\n"
+               "  encode RUN_DIR DATA --out F  write the codes of DATA's images as TSV\n\n"
+               "aestudio-cli COMMAND --help shows a command's options.\n",
+               to);
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("aestudio-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(AES_VERSION));
+    const QStringList args = app.arguments();
+    if (args.size() < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const QString command = args.at(1);
+    QStringList rest = args.mid(2);
+    rest.prepend(args.at(0) + QLatin1Char(' ') + command);
+    if (command == QLatin1String("train"))
+        return train(rest);
+    if (command == QLatin1String("encode"))
+        return encode(rest);
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (command == QLatin1String("--version")) {
+        std::printf("aestudio-cli %s\n", AES_VERSION);
+        return 0;
+    }
+    usage(stderr);
+    return fail(QStringLiteral("unknown command \"%1\"").arg(command));
+}

@@ -1,0 +1,196 @@
+#include "cliparse.h"
+
+#include <QRegularExpression>
+
+namespace aes::cli {
+
+namespace {
+
+QCommandLineOption opt(const char *name, const QString &help, const char *valueName = nullptr,
+                       const QString &defaultValue = {})
+{
+    QCommandLineOption o(QString::fromLatin1(name), help);
+    if (valueName)
+        o.setValueName(QString::fromLatin1(valueName));
+    if (!defaultValue.isEmpty())
+        o.setDefaultValue(defaultValue);
+    return o;
+}
+
+bool toInt(const QCommandLineParser &p, const char *name, int *out, QString *error)
+{
+    const QString key = QString::fromLatin1(name);
+    if (!p.isSet(key))
+        return true;
+    bool ok = false;
+    const int v = p.value(key).toInt(&ok);
+    if (!ok) {
+        *error = QStringLiteral("--%1 expects an integer, not \"%2\"").arg(key, p.value(key));
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool toDouble(const QCommandLineParser &p, const char *name, double *out, QString *error)
+{
+    const QString key = QString::fromLatin1(name);
+    if (!p.isSet(key))
+        return true;
+    bool ok = false;
+    const double v = p.value(key).toDouble(&ok);
+    if (!ok) {
+        *error = QStringLiteral("--%1 expects a number, not \"%2\"").arg(key, p.value(key));
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+template <typename E, typename Parse>
+bool toEnum(const QCommandLineParser &p, const char *name, E *out, Parse parse, const QStringList &names,
+            QString *error)
+{
+    const QString key = QString::fromLatin1(name);
+    if (!p.isSet(key))
+        return true;
+    if (const auto v = parse(p.value(key))) {
+        *out = *v;
+        return true;
+    }
+    *error = QStringLiteral("--%1 must be one of %2, not \"%3\"").arg(key, names.join(QLatin1Char('|')), p.value(key));
+    return false;
+}
+
+} // namespace
+
+void addLoadOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        opt("size", QStringLiteral("Image size to use, e.g. 28x28 (default: the images' own size, or the most common one)."), "WxH"),
+        opt("channels", QStringLiteral("1 (gray) or 3 (RGB); default: 1 when every image is gray."), "1|3"),
+        opt("resize", QStringLiteral("How images of another size are fitted: crop (centre crop) or letterbox."), "crop|letterbox"),
+    });
+}
+
+void addModelOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        opt("model", QStringLiteral("Architecture: %1 (default conv).").arg(modelKindNames().join(QLatin1Char('|'))), "KIND"),
+        opt("latent", QStringLiteral("Size of the code (default 16)."), "N"),
+        opt("widths", QStringLiteral("Hidden sizes from the input side, e.g. 32,64 (conv channels) or 512,256 (dense units)."), "LIST"),
+        opt("activation", QStringLiteral("%1 (default relu).").arg(activationNames().join(QLatin1Char('|'))), "NAME"),
+        opt("dropout", QStringLiteral("Dropout rate (default 0.2 for dense, 0 otherwise)."), "F"),
+        opt("no-batch-norm", QStringLiteral("Leave batch normalisation out.")),
+        opt("noise", QStringLiteral("denoising: gaussian or salt-pepper (default gaussian)."), "KIND"),
+        opt("noise-level", QStringLiteral("denoising: Gaussian std or salt-and-pepper fraction (default 0.3)."), "F"),
+        opt("beta", QStringLiteral("vae: weight of the KL term (default 1)."), "F"),
+        opt("sparsity", QStringLiteral("sparse: weight of the L1 penalty on the code (default 0.001)."), "F"),
+    });
+}
+
+void addTrainOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        opt("epochs", QStringLiteral("Epochs to train (default 10)."), "N"),
+        opt("batch", QStringLiteral("Batch size (default 64)."), "N"),
+        opt("lr", QStringLiteral("Learning rate (default 0.002)."), "X"),
+        opt("optimizer", QStringLiteral("adam|adamw|sgd (default adam)."), "NAME"),
+        opt("loss", QStringLiteral("mse|bce|l1 (default mse)."), "NAME"),
+        opt("weight-decay", QStringLiteral("Weight decay (default 0)."), "X"),
+        opt("momentum", QStringLiteral("SGD momentum (default 0.9)."), "X"),
+        opt("val-split", QStringLiteral("Fraction of images held out for validation (default 0.1)."), "F"),
+        opt("seed", QStringLiteral("Random seed for weights, shuffling and the split (default 1)."), "N"),
+        opt("threads", QStringLiteral("Compute threads (default: every core)."), "N"),
+        opt("no-knn", QStringLiteral("Skip the kNN accuracy of the codes after each epoch.")),
+    });
+}
+
+bool readLoadOptions(const QCommandLineParser &p, LoadOptions *out, QString *error)
+{
+    if (p.isSet(QStringLiteral("size"))) {
+        static const QRegularExpression re(QStringLiteral("^(\\d{1,5})[xX](\\d{1,5})$"));
+        const auto m = re.match(p.value(QStringLiteral("size")));
+        if (!m.hasMatch() || m.captured(1).toInt() < 1 || m.captured(2).toInt() < 1) {
+            *error = QStringLiteral("--size expects WxH such as 28x28, not \"%1\"").arg(p.value(QStringLiteral("size")));
+            return false;
+        }
+        out->width = m.captured(1).toInt();
+        out->height = m.captured(2).toInt();
+    }
+    if (!toInt(p, "channels", &out->channels, error))
+        return false;
+    if (p.isSet(QStringLiteral("channels")) && out->channels != 1 && out->channels != 3) {
+        *error = QStringLiteral("--channels must be 1 or 3");
+        return false;
+    }
+    if (p.isSet(QStringLiteral("resize"))) {
+        const QString r = p.value(QStringLiteral("resize")).toLower();
+        if (r != QLatin1String("crop") && r != QLatin1String("letterbox")) {
+            *error = QStringLiteral("--resize must be crop or letterbox, not \"%1\"").arg(r);
+            return false;
+        }
+        out->resize = r == QLatin1String("letterbox") ? ResizeMode::Letterbox : ResizeMode::CenterCrop;
+    }
+    return true;
+}
+
+bool readModelOptions(const QCommandLineParser &p, ModelOptions *out, QString *error)
+{
+    if (!toEnum(p, "model", &out->kind, modelKindFromString, modelKindNames(), error)
+        || !toInt(p, "latent", &out->latent, error)
+        || !toEnum(p, "activation", &out->activation, activationFromString, activationNames(), error)
+        || !toDouble(p, "dropout", &out->dropout, error)
+        || !toEnum(p, "noise", &out->noise, noiseKindFromString,
+                   QStringList{QStringLiteral("gaussian"), QStringLiteral("salt-pepper")}, error)
+        || !toDouble(p, "noise-level", &out->noiseLevel, error)
+        || !toDouble(p, "beta", &out->beta, error)
+        || !toDouble(p, "sparsity", &out->sparsity, error))
+        return false;
+    if (p.isSet(QStringLiteral("widths"))) {
+        out->widths.clear();
+        for (const QString &part : p.value(QStringLiteral("widths")).split(QLatin1Char(','))) {
+            bool ok = false;
+            const int w = part.trimmed().toInt(&ok);
+            if (!ok) {
+                *error = QStringLiteral("--widths expects integers separated by commas, such as 32,64");
+                return false;
+            }
+            out->widths.append(w);
+        }
+    }
+    out->batchNorm = !p.isSet(QStringLiteral("no-batch-norm"));
+    // Image size and channels come from the data; validate the rest now with a placeholder.
+    if (const QString problem = out->validate(); !problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
+    return true;
+}
+
+bool readTrainOptions(const QCommandLineParser &p, TrainOptions *out, QString *error)
+{
+    int seed = int(out->seed);
+    if (!toInt(p, "epochs", &out->epochs, error) || !toInt(p, "batch", &out->batchSize, error)
+        || !toDouble(p, "lr", &out->learningRate, error)
+        || !toEnum(p, "optimizer", &out->optimizer, optimizerKindFromString, optimizerKindNames(), error)
+        || !toEnum(p, "loss", &out->loss, lossKindFromString, lossKindNames(), error)
+        || !toDouble(p, "weight-decay", &out->weightDecay, error)
+        || !toDouble(p, "momentum", &out->momentum, error)
+        || !toDouble(p, "val-split", &out->valFraction, error)
+        || !toInt(p, "seed", &seed, error) || !toInt(p, "threads", &out->threads, error))
+        return false;
+    if (seed < 0) {
+        *error = QStringLiteral("--seed must not be negative");
+        return false;
+    }
+    out->seed = quint64(seed);
+    out->knn = !p.isSet(QStringLiteral("no-knn"));
+    if (const QString problem = out->validate(); !problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
+    return true;
+}
+
+} // namespace aes::cli

@@ -1,0 +1,22 @@
+#pragma once
+// Parsing of aestudio-cli's options into the engine's option structs. No torch here.
+// Failure: returns false with a one-line reason in *error.
+
+#include "dataset.h"
+#include "modeloptions.h"
+#include "trainoptions.h"
+
+#include <QCommandLineParser>
+#include <QString>
+
+namespace aes::cli {
+
+void addLoadOptions(QCommandLineParser &parser);
+void addModelOptions(QCommandLineParser &parser);
+void addTrainOptions(QCommandLineParser &parser);
+
+bool readLoadOptions(const QCommandLineParser &parser, LoadOptions *out, QString *error);
+bool readModelOptions(const QCommandLineParser &parser, ModelOptions *out, QString *error);
+bool readTrainOptions(const QCommandLineParser &parser, TrainOptions *out, QString *error);
+
+} // namespace aes::cli

@@ -1,0 +1,230 @@
+#include "autoencoder.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+namespace aes {
+
+namespace nn = torch::nn;
+namespace F = torch::nn::functional;
+
+namespace {
+
+void appendActivation(nn::Sequential &seq, Activation activation)
+{
+    switch (activation) {
+    case Activation::ReLU: seq->push_back(nn::ReLU()); break;
+    case Activation::LeakyReLU: seq->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2))); break;
+    case Activation::ELU: seq->push_back(nn::ELU()); break;
+    case Activation::GELU: seq->push_back(nn::GELU()); break;
+    case Activation::Tanh: seq->push_back(nn::Tanh()); break;
+    }
+}
+
+// conv -> [batch norm] -> activation -> [dropout]; the bias is redundant before batch norm.
+void appendConvBlock(nn::Sequential &seq, const ModelOptions &o, int in, int out, int stride)
+{
+    seq->push_back(nn::Conv2d(nn::Conv2dOptions(in, out, /*kernel=*/3)
+                                  .stride(stride).padding(1).bias(!o.batchNorm)));
+    if (o.batchNorm)
+        seq->push_back(nn::BatchNorm2d(out));
+    appendActivation(seq, o.activation);
+    if (o.effectiveDropout() > 0.0)
+        seq->push_back(nn::Dropout(o.effectiveDropout()));
+}
+
+void appendDenseBlock(nn::Sequential &seq, const ModelOptions &o, int in, int out)
+{
+    seq->push_back(nn::Linear(nn::LinearOptions(in, out).bias(!o.batchNorm)));
+    if (o.batchNorm)
+        seq->push_back(nn::BatchNorm1d(out));
+    appendActivation(seq, o.activation);
+    if (o.effectiveDropout() > 0.0)
+        seq->push_back(nn::Dropout(o.effectiveDropout()));
+}
+
+int roundUp(int value, int multiple) { return (value + multiple - 1) / multiple * multiple; }
+
+} // namespace
+
+AutoencoderImpl::AutoencoderImpl(const ModelOptions &options)
+    : m_options(options)
+{
+    const QString problem = options.validate();
+    if (!problem.isEmpty())
+        throw std::invalid_argument(problem.toStdString());
+
+    const ModelOptions &o = m_options;
+    const QVector<int> widths = o.effectiveWidths();
+    const int codeOut = o.kind == ModelKind::Vae ? 2 * o.latent : o.latent;
+    m_convolutional = o.kind != ModelKind::Dense;
+    m_encoder = nn::Sequential();
+    m_decoder = nn::Sequential();
+
+    if (!m_convolutional) {
+        // Classic Dense + Dropout autoencoder over the flattened image.
+        m_paddedH = o.height;
+        m_paddedW = o.width;
+        int in = o.channels * o.height * o.width;
+        for (int w : widths) {
+            appendDenseBlock(m_encoder, o, in, w);
+            in = w;
+        }
+        m_featureC = in;
+        m_featureH = m_featureW = 1;
+        m_toLatent = nn::Linear(in, codeOut);
+        m_fromLatent = nn::Linear(o.latent, widths.last());
+        appendActivation(m_decoder, o.activation);
+        for (int i = widths.size() - 1; i > 0; --i)
+            appendDenseBlock(m_decoder, o, widths[i], widths[i - 1]);
+        m_decoder->push_back(nn::Linear(widths.first(), o.channels * o.height * o.width));
+    } else {
+        // Each stage halves the size; the input is padded to a multiple of 2^stages
+        // and the output cropped back, so any image size works.
+        const int factor = 1 << widths.size();
+        m_paddedH = roundUp(o.height, factor);
+        m_paddedW = roundUp(o.width, factor);
+        m_featureC = widths.last();
+        m_featureH = m_paddedH / factor;
+        m_featureW = m_paddedW / factor;
+        const int featureSize = m_featureC * m_featureH * m_featureW;
+
+        if (o.kind == ModelKind::KerasConv) {
+            // The Keras tutorial shape, exactly, for comparisons with PyTorch/Keras code.
+            m_encoder->push_back(nn::Conv2d(nn::Conv2dOptions(o.channels, 32, 3).stride(2).padding(1)));
+            m_encoder->push_back(nn::ReLU());
+            m_encoder->push_back(nn::Conv2d(nn::Conv2dOptions(32, 64, 3).stride(2).padding(1)));
+            m_encoder->push_back(nn::ReLU());
+            m_decoder->push_back(nn::ReLU());
+            m_decoder->push_back(nn::ConvTranspose2d(
+                nn::ConvTranspose2dOptions(64, 32, 3).stride(2).padding(1).output_padding(1)));
+            m_decoder->push_back(nn::ReLU());
+            m_decoder->push_back(nn::ConvTranspose2d(
+                nn::ConvTranspose2dOptions(32, o.channels, 3).stride(2).padding(1).output_padding(1)));
+        } else {
+            // Strided convolutions down; nearest upsampling + convolution up: as good
+            // as ConvTranspose2d here and several times faster on the CPU.
+            int in = o.channels;
+            for (int w : widths) {
+                appendConvBlock(m_encoder, o, in, w, /*stride=*/2);
+                in = w;
+            }
+            appendActivation(m_decoder, o.activation);
+            for (int i = widths.size() - 1; i >= 0; --i) {
+                const int out = i > 0 ? widths[i - 1] : widths.first();
+                m_decoder->push_back(nn::Upsample(nn::UpsampleOptions()
+                                                      .scale_factor(std::vector<double>{2.0, 2.0})
+                                                      .mode(torch::kNearest)));
+                appendConvBlock(m_decoder, o, widths[i], out, /*stride=*/1);
+            }
+            m_decoder->push_back(nn::Conv2d(nn::Conv2dOptions(widths.first(), o.channels, 3).padding(1)));
+        }
+        m_toLatent = nn::Linear(featureSize, codeOut);
+        m_fromLatent = nn::Linear(o.latent, featureSize);
+    }
+    register_module("encoder", m_encoder);
+    register_module("to_latent", m_toLatent);
+    register_module("from_latent", m_fromLatent);
+    register_module("decoder", m_decoder);
+}
+
+torch::Tensor AutoencoderImpl::padInput(const torch::Tensor &x) const
+{
+    if (x.size(2) == m_paddedH && x.size(3) == m_paddedW)
+        return x;
+    return F::pad(x, F::PadFuncOptions({0, m_paddedW - x.size(3), 0, m_paddedH - x.size(2)}));
+}
+
+torch::Tensor AutoencoderImpl::features(torch::Tensor x)
+{
+    TORCH_CHECK(x.dim() == 4 && x.size(1) == m_options.channels && x.size(2) == m_options.height
+                    && x.size(3) == m_options.width,
+                "expected images of ", m_options.channels, "x", m_options.height, "x",
+                m_options.width, ", got ", x.sizes());
+    if (!m_convolutional)
+        return m_encoder->forward(x.flatten(1));
+    return m_encoder->forward(padInput(x)).flatten(1);
+}
+
+torch::Tensor AutoencoderImpl::decodeLogits(const torch::Tensor &z)
+{
+    torch::Tensor y = m_fromLatent->forward(z);
+    if (m_convolutional)
+        y = y.view({z.size(0), m_featureC, m_featureH, m_featureW});
+    y = m_decoder->forward(y);
+    if (!m_convolutional)
+        return y.view({z.size(0), m_options.channels, m_options.height, m_options.width});
+    if (y.size(2) != m_options.height || y.size(3) != m_options.width)
+        y = y.slice(2, 0, m_options.height).slice(3, 0, m_options.width);
+    return y;
+}
+
+ForwardResult AutoencoderImpl::forwardFull(torch::Tensor x)
+{
+    ForwardResult r;
+    torch::Tensor code = m_toLatent->forward(features(std::move(x)));
+    if (m_options.kind == ModelKind::Vae) {
+        r.mu = code.slice(1, 0, m_options.latent);
+        // Clamped so that exp() cannot overflow early in training or at a high learning rate.
+        r.logvar = code.slice(1, m_options.latent).clamp(-30.0, 20.0);
+        r.code = is_training() ? r.mu + torch::randn_like(r.mu) * (0.5 * r.logvar).exp() : r.mu;
+    } else {
+        r.code = code;
+    }
+    r.logits = decodeLogits(r.code);
+    return r;
+}
+
+torch::Tensor AutoencoderImpl::encode(torch::Tensor x)
+{
+    torch::Tensor code = m_toLatent->forward(features(std::move(x)));
+    if (m_options.kind == ModelKind::Vae)
+        return code.slice(1, 0, m_options.latent);
+    return code;
+}
+
+torch::Tensor AutoencoderImpl::decode(torch::Tensor z)
+{
+    return decodeLogits(z).sigmoid();
+}
+
+torch::Tensor AutoencoderImpl::forward(torch::Tensor x)
+{
+    return forwardFull(std::move(x)).reconstruction();
+}
+
+torch::Tensor AutoencoderImpl::regularization(const ForwardResult &r) const
+{
+    if (m_options.kind == ModelKind::Vae) {
+        // KL(q(z|x) || N(0, I)) per image, divided by the pixel count because the
+        // reconstruction loss is a per-pixel mean: beta = 1 is the usual ELBO.
+        const double pixels = double(m_options.channels) * m_options.height * m_options.width;
+        torch::Tensor kl = -0.5 * (1 + r.logvar - r.mu.pow(2) - r.logvar.exp()).sum(1).mean();
+        return kl * (m_options.beta / pixels);
+    }
+    if (m_options.kind == ModelKind::Sparse)
+        return r.code.abs().mean() * m_options.sparsity;
+    return torch::zeros({}, r.logits.options());
+}
+
+torch::Tensor AutoencoderImpl::corrupt(const torch::Tensor &x) const
+{
+    if (m_options.kind != ModelKind::Denoising || m_options.noiseLevel <= 0.0)
+        return x;
+    if (m_options.noise == NoiseKind::Gaussian)
+        return (x + torch::randn_like(x) * m_options.noiseLevel).clamp(0.0, 1.0);
+    torch::Tensor hit = torch::rand_like(x) < m_options.noiseLevel;
+    torch::Tensor saltOrPepper = (torch::rand_like(x) < 0.5).to(x.scalar_type());
+    return torch::where(hit, saltOrPepper, x);
+}
+
+qint64 AutoencoderImpl::parameterCount() const
+{
+    qint64 n = 0;
+    for (const auto &p : parameters())
+        n += p.numel();
+    return n;
+}
+
+} // namespace aes

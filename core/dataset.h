@@ -1,0 +1,100 @@
+#pragma once
+// An image dataset held in memory as ONE uint8 tensor, plus what is needed to show
+// and explain each image (label, class name, file path) and how it was loaded.
+//
+// Ownership: a Dataset is a value; copying it shares the tensor storage (torch semantics).
+// Threads: immutable after loading, so any thread may read it.
+
+#include <ATen/core/Tensor.h>
+
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <optional>
+
+namespace aes {
+
+enum class ResizeMode { CenterCrop, Letterbox };
+
+struct LoadOptions {
+    int channels = 0;  // 1 or 3; 0 = automatic (1 when every image is gray, else 3)
+    int width = 0;     // 0 = automatic (the common size, or the most frequent one)
+    int height = 0;
+    ResizeMode resize = ResizeMode::CenterCrop;  // for images not of the target size
+    int threads = 0;   // decoding threads; 0 = every core
+    qint64 maxPixels = qint64(1) << 27;       // larger images are skipped as "too large"
+    qint64 maxFileBytes = qint64(1) << 30;    // larger files are skipped as "too large"
+};
+
+struct SkippedFile {
+    QString path;
+    QString reason;  // "not an image", "truncated", "unreadable", "too large", "unsupported format", ...
+};
+
+struct LoadReport {
+    QString source;            // the folder or file that was opened
+    int loaded = 0;
+    QVector<SkippedFile> skipped;
+    double seconds = 0.0;
+    QString summary() const;   // "loaded 9 images, skipped 2"
+    // The most frequent skip reasons, most frequent first: "3 not an image, 1 truncated".
+    QString reasonCounts(int maxReasons = 3) const;
+};
+
+struct Dataset {
+    at::Tensor images;         // uint8, N x C x H x W, contiguous, CPU
+    at::Tensor labels;         // int64, N; -1 for every image when unlabelled
+    QStringList classNames;    // index = label; empty when unlabelled
+    QStringList paths;         // absolute path of each image ("file.idx#123" for IDX entries)
+    QString source;
+
+    qint64 size() const;
+    int channels() const;
+    int height() const;
+    int width() const;
+    bool hasLabels() const { return !classNames.isEmpty(); }
+    // Images [indices] as float32 in [0, 1], N x C x H x W: batches are converted on the fly.
+    at::Tensor floatBatch(const at::Tensor &indices) const;
+};
+
+// Progress and cancellation for a load running in some thread; the callback is
+// called from the loading threads (serialised), cancel() from any thread.
+class LoadControl {
+public:
+    using ProgressFn = std::function<void(qint64 done, qint64 total)>;
+    explicit LoadControl(ProgressFn progress = {}) : m_progress(std::move(progress)) {}
+    void cancel() { m_cancelled.store(true); }
+    bool isCancelled() const { return m_cancelled.load(); }
+    void report(qint64 done, qint64 total) const;
+private:
+    ProgressFn m_progress;
+    std::atomic_bool m_cancelled{false};
+    mutable std::atomic<qint64> m_lastReport{-1};
+    mutable std::mutex m_reportMutex;  // serialises the callback across loading threads
+};
+
+struct LoadResult {
+    std::optional<Dataset> dataset;  // empty on failure
+    LoadReport report;               // always filled, also on failure
+    QString error;                   // why there is no dataset: no usable image, not found, cancelled
+    bool ok() const { return dataset.has_value(); }
+};
+
+// Opens a folder (recursively; top-level subfolders are classes) or an MNIST-format
+// IDX images file (.gz or not; its labels file is looked up beside it).
+// Never throws for bad input: bad files are skipped and listed in the report.
+LoadResult loadDataset(const QString &path, const LoadOptions &options = {},
+                       const LoadControl *control = nullptr);
+
+struct Split {
+    at::Tensor train;  // int64 indices into the dataset
+    at::Tensor val;
+};
+// Deterministic: the same (n, fraction, seed) gives the same split on every machine.
+Split splitIndices(qint64 n, double valFraction, quint64 seed);
+
+} // namespace aes

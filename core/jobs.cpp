@@ -1,0 +1,229 @@
+#include "jobs.h"
+
+#include "autoencoder.h"
+#include "checkpoint.h"
+#include "runfiles.h"
+#include "trainingcontrol.h"
+
+#include <torch/torch.h>
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QSaveFile>
+
+#include <cmath>
+
+namespace aes {
+
+QJsonObject toJson(const LoadOptions &o)
+{
+    return QJsonObject{
+        {QStringLiteral("channels"), o.channels},
+        {QStringLiteral("width"), o.width},
+        {QStringLiteral("height"), o.height},
+        {QStringLiteral("resize"), o.resize == ResizeMode::Letterbox ? QStringLiteral("letterbox")
+                                                                      : QStringLiteral("crop")},
+    };
+}
+
+LoadOptions loadOptionsFromJson(const QJsonObject &json)
+{
+    LoadOptions o;
+    o.channels = json.value(QStringLiteral("channels")).toInt(0);
+    o.width = json.value(QStringLiteral("width")).toInt(0);
+    o.height = json.value(QStringLiteral("height")).toInt(0);
+    o.resize = json.value(QStringLiteral("resize")).toString() == QLatin1String("letterbox")
+        ? ResizeMode::Letterbox : ResizeMode::CenterCrop;
+    return o;
+}
+
+namespace {
+
+QJsonObject datasetJson(const Dataset &d)
+{
+    return QJsonObject{
+        {QStringLiteral("source"), d.source},
+        {QStringLiteral("images"), double(d.size())},
+        {QStringLiteral("channels"), d.channels()},
+        {QStringLiteral("height"), d.height()},
+        {QStringLiteral("width"), d.width()},
+        {QStringLiteral("classes"), QJsonArray::fromStringList(d.classNames)},
+    };
+}
+
+QJsonObject summaryJson(const TrainJobOptions &options, const Dataset &data, const LoadReport &report,
+                        const Trainer &trainer, const TrainOutcome &outcome)
+{
+    const QVector<EpochReport> &h = trainer.history();
+    const EpochReport last = h.isEmpty() ? EpochReport{} : h.last();
+    // Throughput over every epoch's training steps (validation excluded).
+    double images = 0.0, seconds = 0.0;
+    for (const EpochReport &e : h)
+        if (e.imagesPerSecond > 0) {
+            images += double(trainer.split().train.numel());
+            seconds += double(trainer.split().train.numel()) / e.imagesPerSecond;
+        }
+    static const char *const kStatus[] = {"finished", "stopped", "diverged", "failed"};
+    return QJsonObject{
+        {QStringLiteral("images"), report.loaded},
+        {QStringLiteral("skipped"), report.skipped.size()},
+        {QStringLiteral("load_seconds"), report.seconds},
+        {QStringLiteral("train_seconds"), trainer.trainSeconds()},
+        {QStringLiteral("images_per_second"), seconds > 0 ? images / seconds : 0.0},
+        {QStringLiteral("epochs"), h.size()},
+        {QStringLiteral("steps"), double(trainer.globalStep())},
+        {QStringLiteral("final_train_loss"), jsonNumber(last.trainLoss)},
+        {QStringLiteral("final_val_loss"), jsonNumber(last.valLoss)},
+        {QStringLiteral("val_mse"), jsonNumber(last.valMse)},
+        {QStringLiteral("val_psnr"), jsonNumber(last.valPsnr)},
+        {QStringLiteral("val_ssim"), jsonNumber(last.valSsim)},
+        {QStringLiteral("knn_accuracy"), jsonNumber(last.knnAccuracy)},
+        {QStringLiteral("train_images"), double(trainer.split().train.numel())},
+        {QStringLiteral("val_images"), double(trainer.split().val.numel())},
+        {QStringLiteral("status"), QString::fromLatin1(kStatus[int(outcome.status)])},
+        {QStringLiteral("message"), outcome.message},
+        {QStringLiteral("model"), trainer.modelOptions().toJson()},
+        {QStringLiteral("training"), trainer.trainOptions().toJson()},
+        {QStringLiteral("load"), toJson(options.load)},
+        {QStringLiteral("dataset"), datasetJson(data)},
+        {QStringLiteral("parameters"), double(trainer.model()->parameterCount())},
+        {QStringLiteral("threads"), at::get_num_threads()},
+    };
+}
+
+} // namespace
+
+TrainJobResult runTrainJob(const TrainJobOptions &options, TrainingControl &control,
+                           const TrainJobCallbacks &callbacks)
+{
+    TrainJobResult result;
+    const QDir dir(options.runDir);
+    if (!QDir().mkpath(options.runDir)) {
+        result.error = QStringLiteral("cannot create the run directory %1").arg(options.runDir);
+        return result;
+    }
+    LoadControl loadControl(callbacks.onLoadProgress);
+    const LoadResult loaded = loadDataset(options.data, options.load, &loadControl);
+    if (QString e = writeLoadReport(dir.filePath(runfiles::kLoadReport), loaded.report); !e.isEmpty()) {
+        result.error = e;
+        return result;
+    }
+    if (!loaded.ok()) {
+        result.error = loaded.error;
+        return result;
+    }
+    const Dataset &data = *loaded.dataset;
+    if (callbacks.onLoaded)
+        callbacks.onLoaded(data, loaded.report);
+
+    const Split split = splitIndices(data.size(), options.train.valFraction, options.train.seed);
+    std::unique_ptr<Trainer> trainer = Trainer::create(data, split, options.model, options.train, &result.error);
+    if (!trainer)
+        return result;
+    if (callbacks.onModelReady)
+        callbacks.onModelReady(*trainer);
+
+    const QString checkpointPath = dir.filePath(runfiles::kCheckpoint);
+    const auto checkpointMeta = [&]() {
+        return QJsonObject{
+            {QStringLiteral("epoch"), trainer->epochsCompleted()},
+            {QStringLiteral("step"), double(trainer->globalStep())},
+            {QStringLiteral("training"), trainer->trainOptions().toJson()},
+            {QStringLiteral("load"), toJson(options.load)},
+            {QStringLiteral("dataset"), datasetJson(data)},
+        };
+    };
+    QString writeError;
+    TrainCallbacks training = callbacks.training;
+    training.onEpoch = [&](const EpochReport &report) {
+        // Written every epoch, so a run stopped or killed later keeps what it learned.
+        if (QString e = writeHistoryCsv(dir.filePath(runfiles::kHistory), trainer->history()); !e.isEmpty())
+            writeError = e;
+        if (QString e = saveCheckpoint(checkpointPath, *trainer->model(), checkpointMeta()); !e.isEmpty())
+            writeError = e;
+        if (callbacks.training.onEpoch)
+            callbacks.training.onEpoch(report);
+    };
+    result.outcome = trainer->run(control, training);
+    if (trainer->epochsCompleted() == 0 || result.outcome.status == TrainStatus::Diverged) {
+        // Nothing or something better than the epoch's end was kept: save what we have.
+        if (QString e = saveCheckpoint(checkpointPath, *trainer->model(), checkpointMeta()); !e.isEmpty())
+            writeError = e;
+    }
+    if (QString e = writeHistoryCsv(dir.filePath(runfiles::kHistory), trainer->history()); !e.isEmpty())
+        writeError = e;
+    result.summary = summaryJson(options, data, loaded.report, *trainer, result.outcome);
+    if (QString e = writeJsonFile(dir.filePath(runfiles::kSummary), result.summary); !e.isEmpty())
+        writeError = e;
+    result.ok = writeError.isEmpty();
+    result.error = writeError;
+    return result;
+}
+
+EncodeJobResult runEncodeJob(const QString &runDir, const QString &data, const QString &outTsv,
+                             const LoadControl::ProgressFn &onLoadProgress)
+{
+    EncodeJobResult result;
+    const QFileInfo info(runDir);
+    const QString checkpointPath = info.isDir() ? QDir(runDir).filePath(runfiles::kCheckpoint) : runDir;
+    std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(checkpointPath, &result.error);
+    if (!checkpoint)
+        return result;
+    // The images must look as they did in training: same size, channels and resize mode.
+    LoadOptions load = loadOptionsFromJson(checkpoint->meta.value(QStringLiteral("load")).toObject());
+    load.channels = checkpoint->options.channels;
+    load.width = checkpoint->options.width;
+    load.height = checkpoint->options.height;
+    LoadControl loadControl(onLoadProgress);
+    const LoadResult loaded = loadDataset(data, load, &loadControl);
+    result.report = loaded.report;
+    if (!loaded.ok()) {
+        result.error = loaded.error;
+        return result;
+    }
+    const Dataset &d = *loaded.dataset;
+    AutoencoderImpl &model = *checkpoint->model;
+    model.eval();
+    torch::NoGradGuard noGrad;
+
+    QSaveFile file(outTsv);
+    if (!file.open(QIODevice::WriteOnly)) {
+        result.error = QStringLiteral("cannot write %1: %2").arg(outTsv, file.errorString());
+        return result;
+    }
+    QByteArray header = "path\tlabel";
+    for (int i = 0; i < checkpoint->options.latent; ++i)
+        header += "\tz" + QByteArray::number(i);
+    file.write(header + '\n');
+    const qint64 n = d.size();
+    for (qint64 start = 0; start < n; start += 512) {
+        const qint64 end = std::min(n, start + 512);
+        const torch::Tensor codes = model.encode(d.floatBatch(torch::arange(int64_t(start), int64_t(end), torch::kLong))).contiguous();
+        const auto c = codes.accessor<float, 2>();
+        QByteArray chunk;
+        for (qint64 i = start; i < end; ++i) {
+            const qint64 label = d.labels[i].item<qint64>();
+            chunk += d.paths[int(i)].toUtf8() + '\t';
+            if (label >= 0)
+                chunk += (label < d.classNames.size() ? d.classNames[int(label)] : QString::number(label)).toUtf8();
+            for (int64_t j = 0; j < codes.size(1); ++j)
+                chunk += '\t' + QByteArray::number(double(c[i - start][j]), 'g', 8);
+            chunk += '\n';
+        }
+        if (file.write(chunk) != chunk.size()) {
+            result.error = QStringLiteral("cannot write %1: %2").arg(outTsv, file.errorString());
+            file.cancelWriting();
+            return result;
+        }
+    }
+    if (!file.commit()) {
+        result.error = QStringLiteral("cannot write %1: %2").arg(outTsv, file.errorString());
+        return result;
+    }
+    result.rows = n;
+    result.ok = true;
+    return result;
+}
+
+} // namespace aes

@@ -1,0 +1,63 @@
+#pragma once
+// Whole jobs a user runs from the CLI (and, later, from the GUI's worker):
+// train into a run directory, encode a dataset with a trained model.
+//
+// Threads: run on the calling thread; stop/pause through the controls passed in.
+// Failure: never throws; problems come back as a message naming the file or option.
+
+#include "dataset.h"
+#include "modeloptions.h"
+#include "trainer.h"
+#include "trainoptions.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <functional>
+
+namespace aes {
+
+class TrainingControl;
+
+struct TrainJobOptions {
+    QString data;                  // folder or IDX file
+    QString runDir;                // created when missing
+    LoadOptions load;
+    ModelOptions model;
+    TrainOptions train;
+};
+
+struct TrainJobCallbacks {
+    LoadControl::ProgressFn onLoadProgress;
+    std::function<void(const Dataset &, const LoadReport &)> onLoaded;
+    std::function<void(const Trainer &)> onModelReady;
+    TrainCallbacks training;
+};
+
+struct TrainJobResult {
+    bool ok = false;               // false: nothing was trained (see error)
+    QString error;
+    TrainOutcome outcome;
+    QJsonObject summary;           // what summary.json holds
+};
+
+// Loads the data, trains, and writes history.csv, summary.json, load-report.txt and
+// checkpoint.pt into runDir (the checkpoint and history after every epoch).
+TrainJobResult runTrainJob(const TrainJobOptions &options, TrainingControl &control,
+                           const TrainJobCallbacks &callbacks = {});
+
+struct EncodeJobResult {
+    bool ok = false;
+    QString error;
+    qint64 rows = 0;
+    LoadReport report;
+};
+// Encodes every image of data with the model of runDir (a run directory or a checkpoint
+// file) and writes a TSV: header "path<TAB>label<TAB>z0...", one row per image.
+EncodeJobResult runEncodeJob(const QString &runDir, const QString &data, const QString &outTsv,
+                             const LoadControl::ProgressFn &onLoadProgress = {});
+
+QJsonObject toJson(const LoadOptions &options);
+LoadOptions loadOptionsFromJson(const QJsonObject &json);
+
+} // namespace aes

@@ -1,0 +1,311 @@
+#include "trainer.h"
+
+#include "autoencoder.h"
+#include "metrics.h"
+#include "trainingcontrol.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <QElapsedTimer>
+#include <QThread>
+
+#include <cmath>
+
+namespace aes {
+
+namespace F = torch::nn::functional;
+
+struct Trainer::State {
+    Autoencoder model{nullptr};
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    at::Generator shuffle;
+    // The weights and buffers that last gave a finite loss: restored on divergence.
+    std::vector<torch::Tensor> lastGood;
+    double learningRate = 0.0;
+};
+
+namespace {
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainOptions &o, Autoencoder &model, double lr)
+{
+    switch (o.optimizer) {
+    case OptimizerKind::Adam:
+        return std::make_unique<torch::optim::Adam>(
+            model->parameters(), torch::optim::AdamOptions(lr).weight_decay(o.weightDecay));
+    case OptimizerKind::AdamW:
+        return std::make_unique<torch::optim::AdamW>(
+            model->parameters(), torch::optim::AdamWOptions(lr).weight_decay(o.weightDecay));
+    case OptimizerKind::Sgd:
+        return std::make_unique<torch::optim::SGD>(
+            model->parameters(),
+            torch::optim::SGDOptions(lr).momentum(o.momentum).weight_decay(o.weightDecay));
+    }
+    return nullptr;
+}
+
+void setLearningRate(torch::optim::Optimizer &optimizer, double lr)
+{
+    for (auto &group : optimizer.param_groups())
+        group.options().set_lr(lr);
+}
+
+std::vector<torch::Tensor> stateTensors(Autoencoder &model)
+{
+    std::vector<torch::Tensor> tensors = model->parameters();
+    for (const auto &b : model->buffers())
+        tensors.push_back(b);
+    return tensors;
+}
+
+torch::Tensor reconstructionLoss(LossKind kind, const ForwardResult &r, const torch::Tensor &target)
+{
+    switch (kind) {
+    case LossKind::Mse: return F::mse_loss(r.reconstruction(), target);
+    // From the logits: stable where sigmoid saturates.
+    case LossKind::Bce: return F::binary_cross_entropy_with_logits(r.logits, target);
+    case LossKind::L1: return F::l1_loss(r.reconstruction(), target);
+    }
+    return {};
+}
+
+} // namespace
+
+int setComputeThreads(int threads)
+{
+    const int n = threads > 0 ? threads : std::max(1, QThread::idealThreadCount());
+    if (at::get_num_threads() != n)
+        at::set_num_threads(n);
+    return n;
+}
+
+Trainer::Trainer(const Dataset &data, const Split &split, const ModelOptions &model,
+                 const TrainOptions &train)
+    : m_data(data), m_split(split), m_model(model), m_train(train), m_state(std::make_unique<State>())
+{
+}
+
+Trainer::~Trainer() = default;
+
+std::unique_ptr<Trainer> Trainer::create(const Dataset &data, const Split &split, ModelOptions model,
+                                         const TrainOptions &train, QString *error)
+{
+    const auto fail = [&](const QString &message) {
+        if (error)
+            *error = message;
+        return nullptr;
+    };
+    if (data.size() == 0)
+        return fail(QStringLiteral("the dataset is empty"));
+    if (!split.train.defined() || split.train.numel() == 0)
+        return fail(QStringLiteral("no training images"));
+    model.channels = data.channels();
+    model.height = data.height();
+    model.width = data.width();
+    QString problem = model.validate();
+    if (problem.isEmpty())
+        problem = train.validate();
+    if (!problem.isEmpty())
+        return fail(problem);
+
+    std::unique_ptr<Trainer> t(new Trainer(data, split, model, train));
+    try {
+        torch::manual_seed(train.seed);
+        t->m_state->model = Autoencoder(model);
+        t->m_state->learningRate = train.learningRate;
+        t->m_state->optimizer = makeOptimizer(train, t->m_state->model, train.learningRate);
+        t->m_state->shuffle = at::make_generator<at::CPUGeneratorImpl>(train.seed);
+    } catch (const std::exception &e) {
+        return fail(QStringLiteral("cannot build the model: %1").arg(QString::fromUtf8(e.what())));
+    }
+    return t;
+}
+
+std::shared_ptr<AutoencoderImpl> Trainer::model() const
+{
+    return m_state->model.ptr();
+}
+
+TrainOutcome Trainer::run(TrainingControl &control, const TrainCallbacks &callbacks)
+{
+    TrainOutcome outcome;
+    try {
+        setComputeThreads(m_train.threads);
+        while (m_history.size() < m_train.epochs) {
+            if (!trainEpoch(control, callbacks, &outcome))
+                break;
+        }
+    } catch (const c10::Error &e) {
+        outcome.status = TrainStatus::Failed;
+        outcome.message = QString::fromUtf8(e.what_without_backtrace());
+    } catch (const std::exception &e) {
+        outcome.status = TrainStatus::Failed;
+        outcome.message = QString::fromUtf8(e.what());
+    }
+    m_state->model->eval();
+    outcome.epochsCompleted = m_history.size();
+    if (outcome.status == TrainStatus::Finished && outcome.message.isEmpty())
+        outcome.message = QStringLiteral("trained %1 epochs").arg(m_history.size());
+    return outcome;
+}
+
+bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbacks, TrainOutcome *outcome)
+{
+    State &s = *m_state;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 pausedNs = 0;
+    const int epoch = m_history.size() + 1;
+    const qint64 n = m_split.train.numel();
+    const torch::Tensor order = m_split.train.index_select(
+        0, torch::randperm(n, s.shuffle, torch::TensorOptions().dtype(torch::kLong)));
+    const qint64 batch = std::min<qint64>(m_train.batchSize, n);
+    // A last batch of one image is dropped: batch norm cannot train on it.
+    qint64 steps = (n + batch - 1) / batch;
+    if (steps > 1 && n % batch == 1)
+        --steps;
+
+    s.model->train();
+    double lossSum = 0.0;
+    qint64 images = 0;
+    std::vector<torch::Tensor> current = stateTensors(s.model);
+    if (s.lastGood.empty())
+        for (const auto &t : current)
+            s.lastGood.push_back(t.detach().clone());
+
+    for (qint64 step = 0; step < steps; ++step) {
+        if (control.isPaused()) {
+            QElapsedTimer paused;
+            paused.start();
+            control.waitWhilePaused();
+            pausedNs += paused.nsecsElapsed();
+        }
+        if (control.isStopRequested()) {
+            outcome->status = TrainStatus::Stopped;
+            outcome->message = QStringLiteral("stopped in epoch %1 at step %2").arg(epoch).arg(step);
+            return false;
+        }
+        if (const double lr = control.takeLearningRate(); lr > 0.0) {
+            s.learningRate = lr;
+            setLearningRate(*s.optimizer, lr);
+        }
+
+        const torch::Tensor idx = order.slice(0, step * batch, std::min(n, (step + 1) * batch));
+        const torch::Tensor x = m_data.floatBatch(idx);
+        const ForwardResult r = s.model->forwardFull(s.model->corrupt(x));
+        torch::Tensor loss = reconstructionLoss(m_train.loss, r, x) + s.model->regularization(r);
+        if (m_globalStep + 1 == m_train.debugNanAtStep)
+            loss = loss * std::numeric_limits<float>::quiet_NaN();
+        const double value = loss.item<double>();
+        if (!std::isfinite(value)) {
+            // The weights that produced this loss are already bad: go back to the last
+            // ones that gave a finite loss, with fresh optimizer moments.
+            torch::NoGradGuard noGrad;
+            for (size_t i = 0; i < current.size(); ++i)
+                current[i].copy_(s.lastGood[i]);
+            s.optimizer = makeOptimizer(m_train, s.model, s.learningRate);
+            outcome->status = TrainStatus::Diverged;
+            outcome->message = QStringLiteral(
+                "The loss became %1 in epoch %2 at step %3 (learning rate %4). The last good weights "
+                "were restored; try a lower learning rate and start again.")
+                .arg(std::isnan(value) ? QStringLiteral("NaN") : QStringLiteral("infinite"))
+                .arg(epoch).arg(step + 1).arg(s.learningRate);
+            return false;
+        }
+        {
+            torch::NoGradGuard noGrad;
+            for (size_t i = 0; i < current.size(); ++i)
+                s.lastGood[i].copy_(current[i]);
+        }
+        s.optimizer->zero_grad();
+        loss.backward();
+        s.optimizer->step();
+
+        ++m_globalStep;
+        lossSum += value;
+        images += idx.numel();
+        if (callbacks.onStep) {
+            StepReport report;
+            report.epoch = epoch;
+            report.stepInEpoch = step + 1;
+            report.stepsPerEpoch = steps;
+            report.globalStep = m_globalStep;
+            report.loss = value;
+            report.learningRate = s.learningRate;
+            const double seconds = double(clock.nsecsElapsed() - pausedNs) * 1e-9;
+            report.imagesPerSecond = seconds > 0 ? double(images) / seconds : 0.0;
+            callbacks.onStep(report);
+        }
+    }
+    const double trainSeconds = double(clock.nsecsElapsed() - pausedNs) * 1e-9;
+
+    EpochReport report = evaluate();
+    report.epoch = epoch;
+    report.trainLoss = steps > 0 ? lossSum / double(steps) : kNoValue;
+    report.imagesPerSecond = trainSeconds > 0 ? double(images) / trainSeconds : 0.0;
+    m_trainSeconds += double(clock.nsecsElapsed() - pausedNs) * 1e-9;
+    report.seconds = m_trainSeconds;
+    m_history.append(report);
+    if (callbacks.onEpoch)
+        callbacks.onEpoch(report);
+    return true;
+}
+
+EpochReport Trainer::evaluate()
+{
+    EpochReport report;
+    State &s = *m_state;
+    const qint64 n = m_split.val.defined() ? m_split.val.numel() : 0;
+    if (n == 0)
+        return report;
+    const bool wasTraining = s.model->is_training();
+    s.model->eval();
+    torch::NoGradGuard noGrad;
+    double lossSum = 0.0, mseSum = 0.0, psnrSum = 0.0, ssimSum = 0.0;
+    std::vector<torch::Tensor> codes;
+    const qint64 batch = 256;
+    for (qint64 start = 0; start < n; start += batch) {
+        const torch::Tensor idx = m_split.val.slice(0, start, std::min(n, start + batch));
+        const torch::Tensor x = m_data.floatBatch(idx);
+        const ForwardResult r = s.model->forwardFull(x);
+        const double count = double(idx.numel());
+        lossSum += (reconstructionLoss(m_train.loss, r, x) + s.model->regularization(r)).item<double>() * count;
+        const torch::Tensor recon = r.reconstruction();
+        const torch::Tensor mse = perImageMse(recon, x);
+        mseSum += mse.sum().item<double>();
+        psnrSum += psnrFromMse(mse).sum().item<double>();
+        ssimSum += perImageSsim(recon, x).sum().item<double>();
+        codes.push_back(r.code);  // in evaluation mode a vae code is its mean
+    }
+    report.valLoss = lossSum / double(n);
+    report.valMse = mseSum / double(n);
+    report.valPsnr = psnrSum / double(n);
+    report.valSsim = ssimSum / double(n);
+    if (m_train.knn && m_data.hasLabels()) {
+        const torch::Tensor trainCodes = encode(m_split.train);
+        report.knnAccuracy = knnAccuracy(trainCodes, m_data.labels.index_select(0, m_split.train),
+                                         torch::cat(codes), m_data.labels.index_select(0, m_split.val));
+    }
+    if (wasTraining)
+        s.model->train();
+    return report;
+}
+
+at::Tensor Trainer::encode(const at::Tensor &indices)
+{
+    State &s = *m_state;
+    const bool wasTraining = s.model->is_training();
+    s.model->eval();
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> codes;
+    const qint64 n = indices.numel();
+    for (qint64 start = 0; start < n; start += 512)
+        codes.push_back(s.model->encode(m_data.floatBatch(indices.slice(0, start, std::min(n, start + 512)))));
+    if (wasTraining)
+        s.model->train();
+    if (codes.empty())
+        return torch::zeros({0, m_model.latent});
+    return torch::cat(codes);
+}
+
+} // namespace aes

@@ -1,0 +1,74 @@
+#pragma once
+// How a model is trained, and what the trainer reports. Plain values, no torch.
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <limits>
+#include <optional>
+
+namespace aes {
+
+enum class LossKind { Mse, Bce, L1 };
+enum class OptimizerKind { Adam, AdamW, Sgd };
+
+struct TrainOptions {
+    LossKind loss = LossKind::Mse;
+    OptimizerKind optimizer = OptimizerKind::Adam;
+    double learningRate = 2e-3;
+    int batchSize = 64;
+    int epochs = 10;
+    double weightDecay = 0.0;
+    double momentum = 0.9;        // SGD only
+    quint64 seed = 1;             // weights, shuffling, noise and the validation split
+    double valFraction = 0.1;
+    int threads = 0;              // compute threads; 0 = every core
+    bool knn = true;              // kNN accuracy of validation codes each epoch (needs labels)
+    int debugNanAtStep = -1;      // fault injection for tests: poison the loss at this global step
+
+    QString validate() const;
+    QJsonObject toJson() const;
+    static std::optional<TrainOptions> fromJson(const QJsonObject &json, QString *error);
+};
+
+QString toString(LossKind loss);
+QString toString(OptimizerKind optimizer);
+std::optional<LossKind> lossKindFromString(const QString &name);
+std::optional<OptimizerKind> optimizerKindFromString(const QString &name);
+QStringList lossKindNames();
+QStringList optimizerKindNames();
+
+constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
+
+struct StepReport {
+    int epoch = 0;                // 1-based
+    qint64 stepInEpoch = 0;       // 1-based
+    qint64 stepsPerEpoch = 0;
+    qint64 globalStep = 0;        // 1-based, over the whole run
+    double loss = kNoValue;       // this batch's training loss
+    double imagesPerSecond = 0.0; // over the current epoch so far
+    double learningRate = 0.0;
+};
+
+struct EpochReport {
+    int epoch = 0;
+    double trainLoss = kNoValue;      // mean training loss of the epoch
+    double valLoss = kNoValue;        // same loss on the validation set (no noise, no sampling)
+    double valMse = kNoValue;
+    double valPsnr = kNoValue;        // dB, mean over images
+    double valSsim = kNoValue;        // scikit-image's defaults: 7x7 uniform window
+    double knnAccuracy = kNoValue;    // NaN without labels
+    double seconds = 0.0;             // cumulative training wall time, validation included
+    double imagesPerSecond = 0.0;     // training throughput of this epoch
+};
+
+enum class TrainStatus { Finished, Stopped, Diverged, Failed };
+
+struct TrainOutcome {
+    TrainStatus status = TrainStatus::Finished;
+    QString message;                  // what happened, for the user
+    int epochsCompleted = 0;
+};
+
+} // namespace aes
