@@ -1,0 +1,176 @@
+// aestudio-cli end to end on a generated folder: the run directory's files, encode's
+// TSV, and one-line reasons with a non-zero exit for bad arguments or data.
+
+#include "testutil.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestCli final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void trainWritesTheRunDirectory();
+    void encodeWritesOneRowPerImage();
+    void helpForEveryCommand_data();
+    void helpForEveryCommand();
+    void badArgumentsGiveOneLineAndNonZero_data();
+    void badArgumentsGiveOneLineAndNonZero();
+
+private:
+    struct Result { int exitCode; QString out; QString err; };
+    Result run(const QStringList &args);
+    QTemporaryDir m_dir;
+    QString m_data;
+    QString m_runDir;
+};
+
+TestCli::Result TestCli::run(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(AES_CLI_PATH), args);
+    if (!p.waitForFinished(300000))
+        qFatal("aestudio-cli did not finish");
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+void TestCli::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_data = m_dir.filePath(QStringLiteral("images"));
+    m_runDir = m_dir.filePath(QStringLiteral("run"));
+    const char *classes[] = {"circle", "square", "stripes"};
+    for (int k = 0; k < 3; ++k) {
+        for (int i = 0; i < 20; ++i) {
+            cv::Mat img(16, 16, CV_8UC1, cv::Scalar(0));
+            if (k == 0)
+                cv::circle(img, {8, 8}, 3 + i % 4, cv::Scalar(255), -1);
+            else if (k == 1)
+                cv::rectangle(img, {2 + i % 3, 2 + i % 3}, {12, 12}, cv::Scalar(255), -1);
+            else
+                for (int r = i % 2; r < 16; r += 3)
+                    img.row(r).setTo(200);
+            std::vector<uchar> png;
+            cv::imencode(".png", img, png);
+            QVERIFY(aes::test::writeFile(QStringLiteral("%1/%2/%3.png").arg(m_data, QLatin1String(classes[k])).arg(i),
+                                         QByteArray(reinterpret_cast<const char *>(png.data()), int(png.size()))));
+        }
+    }
+    QVERIFY(aes::test::writeFile(m_data + QStringLiteral("/square/broken.png"), "this is not a png"));
+}
+
+void TestCli::trainWritesTheRunDirectory()
+{
+    const Result r = run({QStringLiteral("train"), m_data, QStringLiteral("--out"), m_runDir,
+                          QStringLiteral("--epochs"), QStringLiteral("2"), QStringLiteral("--latent"), QStringLiteral("4"),
+                          QStringLiteral("--batch"), QStringLiteral("8"), QStringLiteral("--threads"), QStringLiteral("1")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.err.contains(QStringLiteral("epoch 2/2")));
+
+    QFile history(m_runDir + QStringLiteral("/history.csv"));
+    QVERIFY(history.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(history.readAll()).trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 3);
+    const QStringList columns = lines[0].split(QLatin1Char(','));
+    for (const char *c : {"epoch", "train_loss", "val_loss", "val_psnr", "seconds"})
+        QVERIFY2(columns.contains(QLatin1String(c)), c);
+    const QStringList row2 = lines[2].split(QLatin1Char(','));
+    QCOMPARE(row2[0], QStringLiteral("2"));
+    const double seconds1 = lines[1].split(QLatin1Char(','))[columns.indexOf(QStringLiteral("seconds"))].toDouble();
+    const double seconds2 = row2[columns.indexOf(QStringLiteral("seconds"))].toDouble();
+    QVERIFY(seconds2 > seconds1 && seconds1 > 0.0);  // cumulative
+
+    QFile summaryFile(m_runDir + QStringLiteral("/summary.json"));
+    QVERIFY(summaryFile.open(QIODevice::ReadOnly));
+    const QJsonObject s = QJsonDocument::fromJson(summaryFile.readAll()).object();
+    QCOMPARE(s.value(QStringLiteral("images")).toInt(), 60);
+    QCOMPARE(s.value(QStringLiteral("skipped")).toInt(), 1);
+    for (const char *key : {"load_seconds", "train_seconds", "images_per_second", "final_train_loss",
+                            "final_val_loss", "val_psnr", "val_ssim", "knn_accuracy"}) {
+        QVERIFY2(s.value(QLatin1String(key)).isDouble(), key);
+    }
+    QVERIFY(s.value(QStringLiteral("images_per_second")).toDouble() > 0.0);
+    QCOMPARE(s.value(QStringLiteral("model")).toObject().value(QStringLiteral("kind")).toString(), QStringLiteral("conv"));
+    QCOMPARE(s.value(QStringLiteral("model")).toObject().value(QStringLiteral("latent")).toInt(), 4);
+
+    QFile report(m_runDir + QStringLiteral("/load-report.txt"));
+    QVERIFY(report.open(QIODevice::ReadOnly));
+    const QString reportText = QString::fromUtf8(report.readAll());
+    QVERIFY2(reportText.contains(QStringLiteral("broken.png")), qPrintable(reportText));
+    QCOMPARE(reportText.trimmed().split(QLatin1Char('\n')).size(), 1);
+    QVERIFY(QFile::exists(m_runDir + QStringLiteral("/checkpoint.pt")));
+}
+
+void TestCli::encodeWritesOneRowPerImage()
+{
+    if (!QFile::exists(m_runDir + QStringLiteral("/checkpoint.pt")))
+        QSKIP("needs the run of trainWritesTheRunDirectory");
+    const QString tsv = m_dir.filePath(QStringLiteral("codes.tsv"));
+    const Result r = run({QStringLiteral("encode"), m_runDir, m_data, QStringLiteral("--out"), tsv});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QFile f(tsv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(f.readAll()).trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 61);
+    QCOMPARE(lines[0], QStringLiteral("path\tlabel\tz0\tz1\tz2\tz3"));
+    const QStringList row = lines[1].split(QLatin1Char('\t'));
+    QCOMPARE(row.size(), 6);
+    QVERIFY(QDir::isAbsolutePath(row[0]) && QFile::exists(row[0]));
+    QCOMPARE(row[1], QStringLiteral("circle"));
+    bool ok = false;
+    row[2].toDouble(&ok);
+    QVERIFY(ok);
+}
+
+void TestCli::helpForEveryCommand_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::newRow("train") << QStringLiteral("train");
+    QTest::newRow("encode") << QStringLiteral("encode");
+}
+
+void TestCli::helpForEveryCommand()
+{
+    QFETCH(QString, command);
+    const Result r = run({command, QStringLiteral("--help")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains(QStringLiteral("--out")));
+}
+
+void TestCli::badArgumentsGiveOneLineAndNonZero_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("mentions");
+    const QString out = m_dir.filePath(QStringLiteral("badrun"));
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("fly")} << QStringLiteral("fly");
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("train"), m_data, QStringLiteral("--out"), out, QStringLiteral("--wings")} << QStringLiteral("wings");
+    QTest::newRow("no out") << QStringList{QStringLiteral("train"), m_data} << QStringLiteral("--out");
+    QTest::newRow("bad model") << QStringList{QStringLiteral("train"), m_data, QStringLiteral("--out"), out, QStringLiteral("--model"), QStringLiteral("gan")} << QStringLiteral("gan");
+    QTest::newRow("bad size") << QStringList{QStringLiteral("train"), m_data, QStringLiteral("--out"), out, QStringLiteral("--size"), QStringLiteral("big")} << QStringLiteral("--size");
+    QTest::newRow("bad lr") << QStringList{QStringLiteral("train"), m_data, QStringLiteral("--out"), out, QStringLiteral("--lr"), QStringLiteral("-1")} << QStringLiteral("learning rate");
+    QTest::newRow("missing data") << QStringList{QStringLiteral("train"), m_dir.filePath(QStringLiteral("nowhere")), QStringLiteral("--out"), out} << QStringLiteral("nowhere");
+    QTest::newRow("encode without model") << QStringList{QStringLiteral("encode"), m_dir.filePath(QStringLiteral("norun")), m_data, QStringLiteral("--out"), out} << QStringLiteral("norun");
+}
+
+void TestCli::badArgumentsGiveOneLineAndNonZero()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, mentions);
+    const Result r = run(args);
+    QVERIFY(r.exitCode != 0);
+    const QStringList lines = r.err.trimmed().split(QLatin1Char('\n'));
+    QVERIFY2(lines.last().startsWith(QStringLiteral("aestudio-cli: ")) && lines.last().contains(mentions),
+             qPrintable(r.err));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

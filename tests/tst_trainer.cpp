@@ -1,0 +1,262 @@
+// The trainer on small generated data: it learns, it obeys stop and pause from
+// another thread within one batch, and a NaN loss restores the last good weights.
+
+#include "autoencoder.h"
+#include "testdata.h"
+#include "trainer.h"
+#include "trainingcontrol.h"
+
+#include <torch/torch.h>
+
+#include <QTest>
+#include <QThread>
+
+#include <atomic>
+
+using namespace aes;
+
+namespace {
+std::vector<torch::Tensor> weights(const Trainer &t)
+{
+    std::vector<torch::Tensor> w;
+    for (const auto &p : t.model()->parameters())
+        w.push_back(p.detach().clone());
+    return w;
+}
+bool sameWeights(const std::vector<torch::Tensor> &a, const std::vector<torch::Tensor> &b)
+{
+    for (size_t i = 0; i < a.size(); ++i)
+        if (!torch::equal(a[i], b[i]))
+            return false;
+    return true;
+}
+} // namespace
+
+class TestTrainer final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { setComputeThreads(2); }
+    void validationLossFalls_data();
+    void validationLossFalls();
+    void sameSeedSameResult();
+    void stopFromAnotherThread();
+    void pauseFromAnotherThread();
+    void injectedNanRestoresLastGoodWeights();
+    void hugeLearningRateIsCaught();
+    void learningRateChangeApplies();
+    void splitIsDeterministicAndDisjoint();
+};
+
+void TestTrainer::validationLossFalls_data()
+{
+    QTest::addColumn<QString>("kind");
+    for (const QString &kind : modelKindNames())
+        QTest::newRow(qPrintable(kind)) << kind;
+}
+
+void TestTrainer::validationLossFalls()
+{
+    QFETCH(QString, kind);
+    const Dataset data = test::makePatternDataset(256, 1, 16, 16);
+    const Split split = splitIndices(data.size(), 0.25, 1);
+    ModelOptions model;
+    model.kind = *modelKindFromString(kind);
+    model.latent = 8;
+    TrainOptions train;
+    train.epochs = 0;
+    train.batchSize = 32;
+    train.learningRate = model.kind == ModelKind::KerasConv ? 3e-3 : 5e-3;
+    QString error;
+    auto trainer = Trainer::create(data, split, model, train, &error);
+    QVERIFY2(trainer, qPrintable(error));
+    const double before = trainer->evaluate().valMse;
+    trainer->setEpochs(8);
+    TrainingControl control;
+    const TrainOutcome outcome = trainer->run(control);
+    QVERIFY2(outcome.status == TrainStatus::Finished, qPrintable(outcome.message));
+    QCOMPARE(trainer->history().size(), 8);
+    const EpochReport last = trainer->history().last();
+    QVERIFY2(last.valMse < 0.6 * before, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(last.valMse)));
+    QVERIFY(last.valPsnr > 10.0 * std::log10(1.0 / before));
+    QVERIFY(last.valSsim > trainer->history().first().valSsim - 0.05);
+    QVERIFY(last.knnAccuracy >= 0.0 && last.knnAccuracy <= 1.0);
+    QVERIFY(last.seconds > 0.0 && last.imagesPerSecond > 0.0);
+}
+
+void TestTrainer::sameSeedSameResult()
+{
+    const Dataset data = test::makePatternDataset(64, 1, 8, 8);
+    const Split split = splitIndices(data.size(), 0.25, 1);
+    TrainOptions train;
+    train.epochs = 2;
+    train.batchSize = 16;
+    train.threads = 1;
+    QVector<double> losses;
+    for (int run = 0; run < 2; ++run) {
+        QString error;
+        auto trainer = Trainer::create(data, split, ModelOptions{}, train, &error);
+        QVERIFY2(trainer, qPrintable(error));
+        TrainingControl control;
+        trainer->run(control);
+        losses << trainer->history().last().valLoss;
+    }
+    QCOMPARE(losses[0], losses[1]);
+}
+
+void TestTrainer::stopFromAnotherThread()
+{
+    const Dataset data = test::makePatternDataset(512, 1, 16, 16);
+    const Split split = splitIndices(data.size(), 0.1, 1);
+    TrainOptions train;
+    train.epochs = 1000;
+    train.batchSize = 8;
+    QString error;
+    auto trainer = Trainer::create(data, split, ModelOptions{}, train, &error);
+    QVERIFY2(trainer, qPrintable(error));
+    TrainingControl control;
+    std::atomic<qint64> stepAtStop{-1};
+    std::atomic<qint64> lastStep{0};
+    TrainCallbacks callbacks;
+    callbacks.onStep = [&](const StepReport &s) { lastStep = s.globalStep; };
+    QThread *stopper = QThread::create([&] {
+        while (lastStep.load() < 5)
+            QThread::msleep(1);
+        stepAtStop = lastStep.load();
+        control.stop();
+    });
+    stopper->start();
+    const TrainOutcome outcome = trainer->run(control, callbacks);
+    stopper->wait();
+    delete stopper;
+    QVERIFY2(outcome.status == TrainStatus::Stopped, qPrintable(outcome.message));
+    // The batch running when stop() was called may finish; no other one starts.
+    QVERIFY2(trainer->globalStep() <= stepAtStop.load() + 1,
+             qPrintable(QStringLiteral("%1 vs %2").arg(trainer->globalStep()).arg(stepAtStop.load())));
+    QCOMPARE(outcome.epochsCompleted, 0);
+}
+
+void TestTrainer::pauseFromAnotherThread()
+{
+    const Dataset data = test::makePatternDataset(256, 1, 8, 8);
+    const Split split = splitIndices(data.size(), 0.1, 1);
+    TrainOptions train;
+    train.epochs = 1000;
+    train.batchSize = 4;
+    QString error;
+    auto trainer = Trainer::create(data, split, ModelOptions{}, train, &error);
+    QVERIFY2(trainer, qPrintable(error));
+    TrainingControl control;
+    std::atomic<qint64> lastStep{0};
+    TrainCallbacks callbacks;
+    callbacks.onStep = [&](const StepReport &s) { lastStep = s.globalStep; };
+    TrainOutcome outcome;
+    QThread *worker = QThread::create([&] { outcome = trainer->run(control, callbacks); });
+    worker->start();
+    QTRY_VERIFY(lastStep.load() >= 3);
+    control.pause();
+    QTest::qWait(100);  // the batch in flight finishes
+    const qint64 paused = lastStep.load();
+    QTest::qWait(300);  // ... and nothing more happens while paused
+    QCOMPARE(lastStep.load(), paused);
+    control.resume();
+    QTRY_VERIFY(lastStep.load() > paused + 3);
+    control.pause();
+    QTest::qWait(50);
+    control.stop();  // stop wakes a paused trainer
+    QVERIFY(worker->wait(5000));
+    delete worker;
+    QVERIFY2(outcome.status == TrainStatus::Stopped, qPrintable(outcome.message));
+}
+
+void TestTrainer::injectedNanRestoresLastGoodWeights()
+{
+    const Dataset data = test::makePatternDataset(64, 1, 8, 8);
+    const Split split = splitIndices(data.size(), 0.25, 1);
+    TrainOptions train;
+    train.epochs = 3;
+    train.batchSize = 8;
+    train.debugNanAtStep = 4;
+    QString error;
+    auto trainer = Trainer::create(data, split, ModelOptions{}, train, &error);
+    QVERIFY2(trainer, qPrintable(error));
+    TrainingControl control;
+    std::vector<torch::Tensor> beforeBadStep;
+    TrainCallbacks callbacks;
+    callbacks.onStep = [&](const StepReport &s) {
+        // Step 3's loss was computed with the weights left by step 2: the last ones known
+        // to be good when step 4's loss is NaN.
+        if (s.globalStep == 2)
+            beforeBadStep = weights(*trainer);
+    };
+    const TrainOutcome outcome = trainer->run(control, callbacks);
+    QVERIFY2(outcome.status == TrainStatus::Diverged, qPrintable(outcome.message));
+    QVERIFY(outcome.message.contains(QStringLiteral("NaN")));
+    QVERIFY(outcome.message.contains(QStringLiteral("lower learning rate")));
+    QCOMPARE(trainer->globalStep(), qint64(3));
+    QVERIFY(sameWeights(weights(*trainer), beforeBadStep));
+    // Training can go on from there.
+    trainer->setEpochs(1);
+    const TrainOutcome again = trainer->run(control);
+    QVERIFY2(again.status == TrainStatus::Finished, qPrintable(again.message));
+}
+
+void TestTrainer::hugeLearningRateIsCaught()
+{
+    const Dataset data = test::makePatternDataset(64, 1, 8, 8);
+    const Split split = splitIndices(data.size(), 0.25, 1);
+    ModelOptions model;
+    model.kind = ModelKind::Dense;
+    model.batchNorm = false;
+    TrainOptions train;
+    train.epochs = 5;
+    train.batchSize = 8;
+    train.optimizer = OptimizerKind::Sgd;
+    train.learningRate = 1e6;
+    train.loss = LossKind::Bce;
+    QString error;
+    auto trainer = Trainer::create(data, split, model, train, &error);
+    QVERIFY2(trainer, qPrintable(error));
+    TrainingControl control;
+    const TrainOutcome outcome = trainer->run(control);
+    QVERIFY2(outcome.status == TrainStatus::Diverged, qPrintable(outcome.message));
+    for (const auto &p : trainer->model()->parameters())
+        QVERIFY(torch::isfinite(p).all().item<bool>());
+}
+
+void TestTrainer::learningRateChangeApplies()
+{
+    const Dataset data = test::makePatternDataset(64, 1, 8, 8);
+    const Split split = splitIndices(data.size(), 0.25, 1);
+    TrainOptions train;
+    train.epochs = 1;
+    train.batchSize = 8;
+    QString error;
+    auto trainer = Trainer::create(data, split, ModelOptions{}, train, &error);
+    QVERIFY2(trainer, qPrintable(error));
+    TrainingControl control;
+    QVector<double> rates;
+    TrainCallbacks callbacks;
+    callbacks.onStep = [&](const StepReport &s) {
+        rates << s.learningRate;
+        if (s.globalStep == 2)
+            control.setLearningRate(1e-4);
+    };
+    trainer->run(control, callbacks);
+    QCOMPARE(rates[1], train.learningRate);
+    QCOMPARE(rates[2], 1e-4);
+    QCOMPARE(rates.last(), 1e-4);
+}
+
+void TestTrainer::splitIsDeterministicAndDisjoint()
+{
+    const Split a = splitIndices(1000, 0.1, 42), b = splitIndices(1000, 0.1, 42), c = splitIndices(1000, 0.1, 43);
+    QCOMPARE(a.val.numel(), 100);
+    QCOMPARE(a.train.numel(), 900);
+    QVERIFY(torch::equal(a.val, b.val) && torch::equal(a.train, b.train));
+    QVERIFY(!torch::equal(a.val, c.val));
+    const torch::Tensor all = std::get<0>(torch::cat({a.train, a.val}).sort());
+    QVERIFY(torch::equal(all, torch::arange(1000, torch::kLong)));
+}
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "tst_trainer.moc"
