@@ -203,7 +203,7 @@ EncodeJobResult runEncodeJob(const QString &runDir, const QString &data, const Q
         const auto c = codes.accessor<float, 2>();
         QByteArray chunk;
         for (qint64 i = start; i < end; ++i) {
-            const qint64 label = d.labels[i].item<qint64>();
+            const qint64 label = d.labels[i].item<int64_t>();
             chunk += d.paths[int(i)].toUtf8() + '\t';
             if (label >= 0)
                 chunk += (label < d.classNames.size() ? d.classNames[int(label)] : QString::number(label)).toUtf8();

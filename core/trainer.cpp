@@ -194,8 +194,10 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
         const torch::Tensor x = m_data.floatBatch(idx);
         const ForwardResult r = s.model->forwardFull(s.model->corrupt(x));
         torch::Tensor loss = reconstructionLoss(m_train.loss, r, x) + s.model->regularization(r);
-        if (m_globalStep + 1 == m_train.debugNanAtStep)
+        if (m_globalStep + 1 == m_train.debugNanAtStep) {
+            m_train.debugNanAtStep = -1;  // a fault injected once, like a bad batch
             loss = loss * std::numeric_limits<float>::quiet_NaN();
+        }
         const double value = loss.item<double>();
         if (!std::isfinite(value)) {
             // The weights that produced this loss are already bad: go back to the last
