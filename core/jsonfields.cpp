@@ -61,6 +61,23 @@ void JsonReader::stringField(const QString &key, QString *out)
     *out = v.toString();
 }
 
+void JsonReader::uint64Field(const QString &key, quint64 *out)
+{
+    qint64 value = qint64(*out);
+    int64Field(key, &value);
+    if (value < 0)
+        return fail(key, QStringLiteral("expected a non-negative integer"));
+    *out = quint64(value);
+}
+
+void JsonWriter::intListField(const QString &key, const QVector<int> *v)
+{
+    QJsonArray array;
+    for (int x : *v)
+        array.append(x);
+    m_object.insert(key, array);
+}
+
 void JsonReader::intListField(const QString &key, QVector<int> *out)
 {
     if (!m_object.contains(key))

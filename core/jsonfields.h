@@ -1,7 +1,8 @@
 #pragma once
-// Reads typed fields out of a QJsonObject, remembering the first problem, so
-// option structs can be read from files written by other versions or by hand.
-// Missing keys leave the target untouched (its default).
+// Typed JSON fields for option structs. Each struct describes its fields once, in a
+// template taking either a JsonReader or a JsonWriter, so reading and writing cannot drift.
+// JsonReader remembers the first problem, so files written by other versions or by hand
+// give a message; missing keys leave the target untouched (its default).
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -21,6 +22,7 @@ public:
     void doubleField(const QString &key, double *out);
     void boolField(const QString &key, bool *out);
     void stringField(const QString &key, QString *out);
+    void uint64Field(const QString &key, quint64 *out);
     void intListField(const QString &key, QVector<int> *out);
 
     template <typename E, typename Parse>
@@ -43,6 +45,25 @@ private:
 
     QJsonObject m_object;
     QString m_error;
+};
+
+class JsonWriter {
+public:
+    void intField(const QString &key, const int *v) { m_object.insert(key, *v); }
+    void int64Field(const QString &key, const qint64 *v) { m_object.insert(key, double(*v)); }
+    void uint64Field(const QString &key, const quint64 *v) { m_object.insert(key, double(*v)); }
+    void doubleField(const QString &key, const double *v) { m_object.insert(key, *v); }
+    void boolField(const QString &key, const bool *v) { m_object.insert(key, *v); }
+    void stringField(const QString &key, const QString *v) { m_object.insert(key, *v); }
+    void intListField(const QString &key, const QVector<int> *v);
+    // The enum's name comes from the toString() overload of its type.
+    template <typename E, typename Parse>
+    void enumField(const QString &key, const E *v, Parse) { m_object.insert(key, toString(*v)); }
+
+    QJsonObject object() const { return m_object; }
+
+private:
+    QJsonObject m_object;
 };
 
 } // namespace aes

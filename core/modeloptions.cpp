@@ -3,7 +3,6 @@
 #include "enumnames.h"
 #include "jsonfields.h"
 
-#include <QJsonArray>
 
 namespace aes {
 
@@ -75,45 +74,39 @@ QString ModelOptions::validate() const
     return {};
 }
 
+namespace {
+// Every field once, for reading (JsonReader) and writing (JsonWriter).
+template <typename Io, typename Options>
+void describe(Io &io, Options &o)
+{
+    io.enumField(QStringLiteral("kind"), &o.kind, modelKindFromString);
+    io.intField(QStringLiteral("channels"), &o.channels);
+    io.intField(QStringLiteral("height"), &o.height);
+    io.intField(QStringLiteral("width"), &o.width);
+    io.intField(QStringLiteral("latent"), &o.latent);
+    io.intListField(QStringLiteral("widths"), &o.widths);
+    io.enumField(QStringLiteral("activation"), &o.activation, activationFromString);
+    io.doubleField(QStringLiteral("dropout"), &o.dropout);
+    io.boolField(QStringLiteral("batch_norm"), &o.batchNorm);
+    io.enumField(QStringLiteral("noise"), &o.noise, noiseKindFromString);
+    io.doubleField(QStringLiteral("noise_level"), &o.noiseLevel);
+    io.doubleField(QStringLiteral("beta"), &o.beta);
+    io.doubleField(QStringLiteral("sparsity"), &o.sparsity);
+}
+} // namespace
+
 QJsonObject ModelOptions::toJson() const
 {
-    QJsonArray w;
-    for (int v : widths)
-        w.append(v);
-    return QJsonObject{
-        {QStringLiteral("kind"), toString(kind)},
-        {QStringLiteral("channels"), channels},
-        {QStringLiteral("height"), height},
-        {QStringLiteral("width"), width},
-        {QStringLiteral("latent"), latent},
-        {QStringLiteral("widths"), w},
-        {QStringLiteral("activation"), toString(activation)},
-        {QStringLiteral("dropout"), dropout},
-        {QStringLiteral("batch_norm"), batchNorm},
-        {QStringLiteral("noise"), toString(noise)},
-        {QStringLiteral("noise_level"), noiseLevel},
-        {QStringLiteral("beta"), beta},
-        {QStringLiteral("sparsity"), sparsity},
-    };
+    JsonWriter w;
+    describe(w, *this);
+    return w.object();
 }
 
 std::optional<ModelOptions> ModelOptions::fromJson(const QJsonObject &json, QString *error)
 {
     ModelOptions o;
     JsonReader r(json);
-    r.enumField(QStringLiteral("kind"), &o.kind, modelKindFromString);
-    r.intField(QStringLiteral("channels"), &o.channels);
-    r.intField(QStringLiteral("height"), &o.height);
-    r.intField(QStringLiteral("width"), &o.width);
-    r.intField(QStringLiteral("latent"), &o.latent);
-    r.intListField(QStringLiteral("widths"), &o.widths);
-    r.enumField(QStringLiteral("activation"), &o.activation, activationFromString);
-    r.doubleField(QStringLiteral("dropout"), &o.dropout);
-    r.boolField(QStringLiteral("batch_norm"), &o.batchNorm);
-    r.enumField(QStringLiteral("noise"), &o.noise, noiseKindFromString);
-    r.doubleField(QStringLiteral("noise_level"), &o.noiseLevel);
-    r.doubleField(QStringLiteral("beta"), &o.beta);
-    r.doubleField(QStringLiteral("sparsity"), &o.sparsity);
+    describe(r, o);
     QString problem = r.error();
     if (problem.isEmpty())
         problem = o.validate();

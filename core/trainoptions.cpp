@@ -38,40 +38,37 @@ QString TrainOptions::validate() const
     return {};
 }
 
+namespace {
+// Every field once, for reading (JsonReader) and writing (JsonWriter).
+template <typename Io, typename Options>
+void describe(Io &io, Options &o)
+{
+    io.enumField(QStringLiteral("loss"), &o.loss, lossKindFromString);
+    io.enumField(QStringLiteral("optimizer"), &o.optimizer, optimizerKindFromString);
+    io.doubleField(QStringLiteral("lr"), &o.learningRate);
+    io.intField(QStringLiteral("batch"), &o.batchSize);
+    io.intField(QStringLiteral("epochs"), &o.epochs);
+    io.doubleField(QStringLiteral("weight_decay"), &o.weightDecay);
+    io.doubleField(QStringLiteral("momentum"), &o.momentum);
+    io.uint64Field(QStringLiteral("seed"), &o.seed);
+    io.doubleField(QStringLiteral("val_split"), &o.valFraction);
+    io.intField(QStringLiteral("threads"), &o.threads);
+    io.boolField(QStringLiteral("knn"), &o.knn);
+}
+} // namespace
+
 QJsonObject TrainOptions::toJson() const
 {
-    return QJsonObject{
-        {QStringLiteral("loss"), toString(loss)},
-        {QStringLiteral("optimizer"), toString(optimizer)},
-        {QStringLiteral("lr"), learningRate},
-        {QStringLiteral("batch"), batchSize},
-        {QStringLiteral("epochs"), epochs},
-        {QStringLiteral("weight_decay"), weightDecay},
-        {QStringLiteral("momentum"), momentum},
-        {QStringLiteral("seed"), double(seed)},
-        {QStringLiteral("val_split"), valFraction},
-        {QStringLiteral("threads"), threads},
-        {QStringLiteral("knn"), knn},
-    };
+    JsonWriter w;
+    describe(w, *this);
+    return w.object();
 }
 
 std::optional<TrainOptions> TrainOptions::fromJson(const QJsonObject &json, QString *error)
 {
     TrainOptions o;
     JsonReader r(json);
-    r.enumField(QStringLiteral("loss"), &o.loss, lossKindFromString);
-    r.enumField(QStringLiteral("optimizer"), &o.optimizer, optimizerKindFromString);
-    r.doubleField(QStringLiteral("lr"), &o.learningRate);
-    r.intField(QStringLiteral("batch"), &o.batchSize);
-    r.intField(QStringLiteral("epochs"), &o.epochs);
-    r.doubleField(QStringLiteral("weight_decay"), &o.weightDecay);
-    r.doubleField(QStringLiteral("momentum"), &o.momentum);
-    qint64 seed = qint64(o.seed);
-    r.int64Field(QStringLiteral("seed"), &seed);
-    o.seed = quint64(seed);
-    r.doubleField(QStringLiteral("val_split"), &o.valFraction);
-    r.intField(QStringLiteral("threads"), &o.threads);
-    r.boolField(QStringLiteral("knn"), &o.knn);
+    describe(r, o);
     QString problem = r.error();
     if (problem.isEmpty())
         problem = o.validate();

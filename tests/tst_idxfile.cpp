@@ -12,16 +12,9 @@
 #include <zlib.h>
 
 using namespace aes;
+using aes::test::be32;
 
 namespace {
-
-QByteArray be32(quint32 v)
-{
-    QByteArray b;
-    for (int s = 24; s >= 0; s -= 8)
-        b.append(char((v >> s) & 0xFF));
-    return b;
-}
 
 at::Tensor randomBytes(at::IntArrayRef shape, int high = 256)
 {

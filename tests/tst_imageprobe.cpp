@@ -17,18 +17,11 @@
 #include <future>
 
 using namespace aes;
+using aes::test::be32;
 
 Q_DECLARE_METATYPE(aes::ImageFormat)
 
 namespace {
-
-QByteArray be32(quint32 v)
-{
-    QByteArray b;
-    for (int s = 24; s >= 0; s -= 8)
-        b.append(char((v >> s) & 0xFF));
-    return b;
-}
 
 QByteArray le32(quint32 v)
 {

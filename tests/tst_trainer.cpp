@@ -30,6 +30,18 @@ bool sameWeights(const std::vector<torch::Tensor> &a, const std::vector<torch::T
             return false;
     return true;
 }
+
+// A trainer on n generated size x size images with a fraction held out for validation.
+std::unique_ptr<Trainer> makeTrainer(const TrainOptions &train, const ModelOptions &model = {}, int n = 64,
+                                     int size = 8, double valFraction = 0.25)
+{
+    const Dataset data = test::makePatternDataset(n, 1, size, size);
+    QString error;
+    auto trainer = Trainer::create(data, splitIndices(data.size(), valFraction, 1), model, train, &error);
+    if (!trainer)
+        qWarning("cannot create the trainer: %s", qPrintable(error));
+    return trainer;
+}
 } // namespace
 
 class TestTrainer final : public QObject {
@@ -57,8 +69,6 @@ void TestTrainer::validationLossFalls_data()
 void TestTrainer::validationLossFalls()
 {
     QFETCH(QString, kind);
-    const Dataset data = test::makePatternDataset(256, 1, 16, 16);
-    const Split split = splitIndices(data.size(), 0.25, 1);
     ModelOptions model;
     model.kind = *modelKindFromString(kind);
     model.latent = 8;
@@ -66,9 +76,8 @@ void TestTrainer::validationLossFalls()
     train.epochs = 0;
     train.batchSize = 32;
     train.learningRate = model.kind == ModelKind::KerasConv ? 3e-3 : 5e-3;
-    QString error;
-    auto trainer = Trainer::create(data, split, model, train, &error);
-    QVERIFY2(trainer, qPrintable(error));
+    auto trainer = makeTrainer(train, model, 256, 16, 0.25);
+    QVERIFY(trainer);
     const double before = trainer->evaluate().valMse;
     trainer->setEpochs(8);
     TrainingControl control;
@@ -85,17 +94,14 @@ void TestTrainer::validationLossFalls()
 
 void TestTrainer::sameSeedSameResult()
 {
-    const Dataset data = test::makePatternDataset(64, 1, 8, 8);
-    const Split split = splitIndices(data.size(), 0.25, 1);
     TrainOptions train;
     train.epochs = 2;
     train.batchSize = 16;
     train.threads = 1;
     QVector<double> losses;
     for (int run = 0; run < 2; ++run) {
-        QString error;
-        auto trainer = Trainer::create(data, split, ModelOptions{}, train, &error);
-        QVERIFY2(trainer, qPrintable(error));
+        auto trainer = makeTrainer(train, ModelOptions{}, 64, 8, 0.25);
+        QVERIFY(trainer);
         TrainingControl control;
         trainer->run(control);
         losses << trainer->history().last().valLoss;
@@ -105,14 +111,11 @@ void TestTrainer::sameSeedSameResult()
 
 void TestTrainer::stopFromAnotherThread()
 {
-    const Dataset data = test::makePatternDataset(512, 1, 16, 16);
-    const Split split = splitIndices(data.size(), 0.1, 1);
     TrainOptions train;
     train.epochs = 1000;
     train.batchSize = 8;
-    QString error;
-    auto trainer = Trainer::create(data, split, ModelOptions{}, train, &error);
-    QVERIFY2(trainer, qPrintable(error));
+    auto trainer = makeTrainer(train, ModelOptions{}, 512, 16, 0.1);
+    QVERIFY(trainer);
     TrainingControl control;
     std::atomic<qint64> stepAtStop{-1};
     std::atomic<qint64> lastStep{0};
@@ -137,14 +140,11 @@ void TestTrainer::stopFromAnotherThread()
 
 void TestTrainer::pauseFromAnotherThread()
 {
-    const Dataset data = test::makePatternDataset(256, 1, 8, 8);
-    const Split split = splitIndices(data.size(), 0.1, 1);
     TrainOptions train;
     train.epochs = 1000;
     train.batchSize = 4;
-    QString error;
-    auto trainer = Trainer::create(data, split, ModelOptions{}, train, &error);
-    QVERIFY2(trainer, qPrintable(error));
+    auto trainer = makeTrainer(train, ModelOptions{}, 256, 8, 0.1);
+    QVERIFY(trainer);
     TrainingControl control;
     std::atomic<qint64> lastStep{0};
     TrainCallbacks callbacks;
@@ -170,15 +170,12 @@ void TestTrainer::pauseFromAnotherThread()
 
 void TestTrainer::injectedNanRestoresLastGoodWeights()
 {
-    const Dataset data = test::makePatternDataset(64, 1, 8, 8);
-    const Split split = splitIndices(data.size(), 0.25, 1);
     TrainOptions train;
     train.epochs = 3;
     train.batchSize = 8;
     train.debugNanAtStep = 4;
-    QString error;
-    auto trainer = Trainer::create(data, split, ModelOptions{}, train, &error);
-    QVERIFY2(trainer, qPrintable(error));
+    auto trainer = makeTrainer(train, ModelOptions{}, 64, 8, 0.25);
+    QVERIFY(trainer);
     TrainingControl control;
     std::vector<torch::Tensor> beforeBadStep;
     TrainCallbacks callbacks;
@@ -202,8 +199,6 @@ void TestTrainer::injectedNanRestoresLastGoodWeights()
 
 void TestTrainer::hugeLearningRateIsCaught()
 {
-    const Dataset data = test::makePatternDataset(64, 1, 8, 8);
-    const Split split = splitIndices(data.size(), 0.25, 1);
     ModelOptions model;
     model.kind = ModelKind::Dense;
     model.batchNorm = false;
@@ -213,9 +208,8 @@ void TestTrainer::hugeLearningRateIsCaught()
     train.optimizer = OptimizerKind::Sgd;
     train.learningRate = 1e6;
     train.loss = LossKind::Bce;
-    QString error;
-    auto trainer = Trainer::create(data, split, model, train, &error);
-    QVERIFY2(trainer, qPrintable(error));
+    auto trainer = makeTrainer(train, model, 64, 8, 0.25);
+    QVERIFY(trainer);
     TrainingControl control;
     const TrainOutcome outcome = trainer->run(control);
     QVERIFY2(outcome.status == TrainStatus::Diverged, qPrintable(outcome.message));
@@ -225,14 +219,11 @@ void TestTrainer::hugeLearningRateIsCaught()
 
 void TestTrainer::learningRateChangeApplies()
 {
-    const Dataset data = test::makePatternDataset(64, 1, 8, 8);
-    const Split split = splitIndices(data.size(), 0.25, 1);
     TrainOptions train;
     train.epochs = 1;
     train.batchSize = 8;
-    QString error;
-    auto trainer = Trainer::create(data, split, ModelOptions{}, train, &error);
-    QVERIFY2(trainer, qPrintable(error));
+    auto trainer = makeTrainer(train, ModelOptions{}, 64, 8, 0.25);
+    QVERIFY(trainer);
     TrainingControl control;
     QVector<double> rates;
     TrainCallbacks callbacks;
