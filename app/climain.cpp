@@ -78,24 +78,34 @@ int train(const QStringList &args)
         "Writes history.csv, summary.json, load-report.txt and checkpoint.pt into RUN_DIR."));
     parser.addPositionalArgument(QStringLiteral("DATA"), QStringLiteral("Image folder (subfolders = classes) or *-images-idx3-ubyte[.gz]."));
     parser.addOption({QStringLiteral("out"), QStringLiteral("Run directory to write (created if missing)."), QStringLiteral("RUN_DIR")});
+    parser.addOption({QStringLiteral("resume"), QStringLiteral("Continue the run in RUN_DIR exactly where its checkpoint left off, "
+                                                               "up to --epochs in total (DATA and model options come from the run)."),
+                      QStringLiteral("RUN_DIR")});
     aes::cli::addLoadOptions(parser);
     aes::cli::addModelOptions(parser);
     aes::cli::addTrainOptions(parser);
     int exitCode = 0;
     if (!parse(parser, args, &exitCode))
         return exitCode;
-    if (parser.positionalArguments().size() != 1)
+    const bool resume = parser.isSet(QStringLiteral("resume"));
+    if (!resume && parser.positionalArguments().size() != 1)
         return fail(QStringLiteral("train needs exactly one DATA argument (see --help)"));
-    if (!parser.isSet(QStringLiteral("out")))
+    if (resume && !parser.positionalArguments().isEmpty())
+        return fail(QStringLiteral("train --resume takes its data from the run; leave DATA out"));
+    if (!resume && !parser.isSet(QStringLiteral("out")))
         return fail(QStringLiteral("train needs --out RUN_DIR"));
 
     aes::TrainJobOptions job;
-    job.data = parser.positionalArguments().first();
+    job.data = resume ? QString() : parser.positionalArguments().first();
     job.runDir = parser.value(QStringLiteral("out"));
     QString error;
     if (!aes::cli::readLoadOptions(parser, &job.load, &error) || !aes::cli::readModelOptions(parser, &job.model, &error)
         || !aes::cli::readTrainOptions(parser, &job.train, &error))
         return fail(error);
+    if (resume) {
+        job.resume = parser.value(QStringLiteral("resume"));
+        job.resumeEpochs = parser.isSet(QStringLiteral("epochs")) ? job.train.epochs : 0;
+    }
 
     const bool tty = isatty(STDERR_FILENO);
     QElapsedTimer lastPrint;
@@ -105,6 +115,7 @@ int train(const QStringList &args)
     std::signal(SIGINT, onInterrupt);
     aes::TrainJobCallbacks callbacks;
     int epochs = job.train.epochs;
+    qint64 firstStep = -1;  // of this process: a resumed run starts later
     callbacks.onLoadProgress = [&](qint64 done, qint64 total) {
         if (tty && (lastPrint.elapsed() > 100 || done == total)) {
             printErr(QStringLiteral("\rloading %1/%2").arg(done).arg(total));
@@ -120,6 +131,9 @@ int train(const QStringList &args)
         runClock.start();
     };
     callbacks.onModelReady = [&](const aes::Trainer &t) {
+        epochs = t.trainOptions().epochs;
+        if (t.epochsCompleted() > 0)
+            printErr(QStringLiteral("continuing after epoch %1 (step %2)\n").arg(t.epochsCompleted()).arg(t.globalStep()));
         printErr(QStringLiteral("model %1, latent %2; training on %3 images, validating on %4, %5 thread(s)\n")
                      .arg(aes::toString(t.modelOptions().kind)).arg(t.modelOptions().latent)
                      .arg(t.split().train.numel()).arg(t.split().val.numel())
@@ -131,12 +145,14 @@ int train(const QStringList &args)
         if (!tty || (lastPrint.elapsed() < 100 && s.stepInEpoch != s.stepsPerEpoch))
             return;
         lastPrint.restart();
-        const double remainingImages = double((epochs - s.epoch) * s.stepsPerEpoch + s.stepsPerEpoch - s.stepInEpoch);
-        const double secondsPerStep = runClock.elapsed() / 1000.0 / double(s.globalStep);
+        if (firstStep < 0)
+            firstStep = s.globalStep;
+        const double remainingSteps = double((epochs - s.epoch) * s.stepsPerEpoch + s.stepsPerEpoch - s.stepInEpoch);
+        const double secondsPerStep = runClock.elapsed() / 1000.0 / double(s.globalStep - firstStep + 1);
         printErr(QStringLiteral("\r\033[Kepoch %1/%2  step %3/%4  loss %5  %6 img/s  ETA %7")
                      .arg(s.epoch).arg(epochs).arg(s.stepInEpoch).arg(s.stepsPerEpoch)
                      .arg(number(s.loss, 5)).arg(s.imagesPerSecond, 0, 'f', 0)
-                     .arg(duration(remainingImages * secondsPerStep)));
+                     .arg(duration(remainingSteps * secondsPerStep)));
     };
     callbacks.training.onEpoch = [&](const aes::EpochReport &e) {
         printErr(QStringLiteral("%1epoch %2/%3  train %4  val %5  mse %6  psnr %7 dB  ssim %8  knn %9  %10 img/s  %11 s\n")

@@ -36,7 +36,8 @@ QString shapeText(const std::vector<int64_t> &shape)
 }
 } // namespace
 
-QString saveCheckpoint(const QString &path, AutoencoderImpl &model, const QJsonObject &meta)
+QString saveCheckpoint(const QString &path, AutoencoderImpl &model, const QJsonObject &meta,
+                       const ArchiveWriter &extra)
 {
     std::ostringstream bytes;
     try {
@@ -47,6 +48,8 @@ QString saveCheckpoint(const QString &path, AutoencoderImpl &model, const QJsonO
         archive.write(kOptionsKey, c10::IValue(QJsonDocument(model.options().toJson())
                                                    .toJson(QJsonDocument::Compact).toStdString()));
         archive.write(kMetaKey, c10::IValue(QJsonDocument(m).toJson(QJsonDocument::Compact).toStdString()));
+        if (extra)
+            extra(archive);
         archive.save_to(bytes);
     } catch (const std::exception &e) {
         return QStringLiteral("cannot serialise the model for %1: %2").arg(path, QString::fromUtf8(e.what()));
@@ -64,7 +67,8 @@ QString saveCheckpoint(const QString &path, AutoencoderImpl &model, const QJsonO
     return {};
 }
 
-std::optional<LoadedCheckpoint> loadCheckpoint(const QString &path, QString *error)
+std::optional<LoadedCheckpoint> loadCheckpoint(const QString &path, QString *error,
+                                               const ArchiveReader &extra)
 {
     const auto fail = [&](const QString &why) -> std::optional<LoadedCheckpoint> {
         if (error)
@@ -107,6 +111,10 @@ std::optional<LoadedCheckpoint> loadCheckpoint(const QString &path, QString *err
                                            "architecture needs %3")
                                 .arg(QString::fromStdString(name), shapeText(shape), shapeText(it->second)));
         }
+        if (extra) {
+            if (const QString why = extra(archive); !why.isEmpty())
+                return fail(why);
+        }
         model->eval();
         result.model = model;
         return result;
@@ -118,16 +126,21 @@ std::optional<LoadedCheckpoint> loadCheckpoint(const QString &path, QString *err
     }
 }
 
+void copyWeights(AutoencoderImpl &from, AutoencoderImpl &to)
+{
+    torch::NoGradGuard noGrad;
+    const auto src = from.named_parameters();
+    for (auto &p : to.named_parameters())
+        p.value().copy_(src[p.key()]);
+    const auto srcBuffers = from.named_buffers();
+    for (auto &b : to.named_buffers())
+        b.value().copy_(srcBuffers[b.key()]);
+}
+
 std::shared_ptr<AutoencoderImpl> cloneModel(AutoencoderImpl &model)
 {
     auto copy = std::make_shared<AutoencoderImpl>(model.options());
-    torch::NoGradGuard noGrad;
-    const auto src = model.named_parameters();
-    for (auto &p : copy->named_parameters())
-        p.value().copy_(src[p.key()]);
-    const auto srcBuffers = model.named_buffers();
-    for (auto &b : copy->named_buffers())
-        b.value().copy_(srcBuffers[b.key()]);
+    copyWeights(model, *copy);
     copy->train(model.is_training());
     return copy;
 }

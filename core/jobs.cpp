@@ -38,7 +38,40 @@ LoadOptions loadOptionsFromJson(const QJsonObject &json)
     return o;
 }
 
+QString checkpointPathOf(const QString &runDirOrFile)
+{
+    return QFileInfo(runDirOrFile).isDir() ? QDir(runDirOrFile).filePath(runfiles::kCheckpoint) : runDirOrFile;
+}
+
 namespace {
+
+// Fills data, load, model and training options from the checkpoint to continue.
+QString resumeOptions(const TrainJobOptions &requested, TrainJobOptions *out)
+{
+    QString error;
+    const QString path = checkpointPathOf(requested.resume);
+    const std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(path, &error);
+    if (!checkpoint)
+        return error;
+    const QJsonObject meta = checkpoint->meta;
+    const QJsonObject trainer = meta.value(QStringLiteral("trainer")).toObject();
+    const std::optional<TrainOptions> train =
+        TrainOptions::fromJson(trainer.value(QStringLiteral("training")).toObject(), &error);
+    if (trainer.isEmpty() || !train)
+        return QStringLiteral("%1 cannot be continued: %2").arg(path, trainer.isEmpty()
+            ? QStringLiteral("it holds weights only, not the training state") : error);
+    *out = requested;
+    out->data = meta.value(QStringLiteral("dataset")).toObject().value(QStringLiteral("source")).toString();
+    out->load = loadOptionsFromJson(meta.value(QStringLiteral("load")).toObject());
+    out->model = checkpoint->options;
+    out->train = *train;
+    out->train.threads = requested.train.threads;
+    if (requested.resumeEpochs > 0)
+        out->train.epochs = requested.resumeEpochs;
+    if (out->runDir.isEmpty())
+        out->runDir = QFileInfo(requested.resume).isDir() ? requested.resume : QFileInfo(path).absolutePath();
+    return {};
+}
 
 QJsonObject datasetJson(const Dataset &d)
 {
@@ -94,10 +127,16 @@ QJsonObject summaryJson(const TrainJobOptions &options, const Dataset &data, con
 
 } // namespace
 
-TrainJobResult runTrainJob(const TrainJobOptions &options, TrainingControl &control,
+TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &control,
                            const TrainJobCallbacks &callbacks)
 {
     TrainJobResult result;
+    TrainJobOptions options = requested;
+    if (!requested.resume.isEmpty()) {
+        result.error = resumeOptions(requested, &options);
+        if (!result.error.isEmpty())
+            return result;
+    }
     const QDir dir(options.runDir);
     if (!QDir().mkpath(options.runDir)) {
         result.error = QStringLiteral("cannot create the run directory %1").arg(options.runDir);
@@ -121,6 +160,11 @@ TrainJobResult runTrainJob(const TrainJobOptions &options, TrainingControl &cont
     std::unique_ptr<Trainer> trainer = Trainer::create(data, split, options.model, options.train, &result.error);
     if (!trainer)
         return result;
+    if (!options.resume.isEmpty()) {
+        result.error = trainer->restore(checkpointPathOf(options.resume));
+        if (!result.error.isEmpty())
+            return result;
+    }
     if (callbacks.onModelReady)
         callbacks.onModelReady(*trainer);
 
@@ -129,7 +173,6 @@ TrainJobResult runTrainJob(const TrainJobOptions &options, TrainingControl &cont
         return QJsonObject{
             {QStringLiteral("epoch"), trainer->epochsCompleted()},
             {QStringLiteral("step"), double(trainer->globalStep())},
-            {QStringLiteral("training"), trainer->trainOptions().toJson()},
             {QStringLiteral("load"), toJson(options.load)},
             {QStringLiteral("dataset"), datasetJson(data)},
         };
@@ -140,7 +183,7 @@ TrainJobResult runTrainJob(const TrainJobOptions &options, TrainingControl &cont
         // Written every epoch, so a run stopped or killed later keeps what it learned.
         if (QString e = writeHistoryCsv(dir.filePath(runfiles::kHistory), trainer->history()); !e.isEmpty())
             writeError = e;
-        if (QString e = saveCheckpoint(checkpointPath, *trainer->model(), checkpointMeta()); !e.isEmpty())
+        if (QString e = trainer->saveCheckpoint(checkpointPath, checkpointMeta()); !e.isEmpty())
             writeError = e;
         if (callbacks.training.onEpoch)
             callbacks.training.onEpoch(report);
@@ -148,7 +191,7 @@ TrainJobResult runTrainJob(const TrainJobOptions &options, TrainingControl &cont
     result.outcome = trainer->run(control, training);
     if (trainer->epochsCompleted() == 0 || result.outcome.status == TrainStatus::Diverged) {
         // Nothing or something better than the epoch's end was kept: save what we have.
-        if (QString e = saveCheckpoint(checkpointPath, *trainer->model(), checkpointMeta()); !e.isEmpty())
+        if (QString e = trainer->saveCheckpoint(checkpointPath, checkpointMeta()); !e.isEmpty())
             writeError = e;
     }
     if (QString e = writeHistoryCsv(dir.filePath(runfiles::kHistory), trainer->history()); !e.isEmpty())
@@ -165,9 +208,7 @@ EncodeJobResult runEncodeJob(const QString &runDir, const QString &data, const Q
                              const LoadControl::ProgressFn &onLoadProgress)
 {
     EncodeJobResult result;
-    const QFileInfo info(runDir);
-    const QString checkpointPath = info.isDir() ? QDir(runDir).filePath(runfiles::kCheckpoint) : runDir;
-    std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(checkpointPath, &result.error);
+    std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(checkpointPathOf(runDir), &result.error);
     if (!checkpoint)
         return result;
     // The images must look as they did in training: same size, channels and resize mode.

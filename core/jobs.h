@@ -25,6 +25,10 @@ struct TrainJobOptions {
     LoadOptions load;
     ModelOptions model;
     TrainOptions train;
+    // Continue the run of this directory (or checkpoint file) instead: data, load, model and
+    // training options come from its checkpoint; runDir defaults to it.
+    QString resume;
+    int resumeEpochs = 0;          // with resume: the total epochs to reach (0 = as stored)
 };
 
 struct TrainJobCallbacks {
@@ -42,7 +46,8 @@ struct TrainJobResult {
 };
 
 // Loads the data, trains, and writes history.csv, summary.json, load-report.txt and
-// checkpoint.pt into runDir (the checkpoint and history after every epoch).
+// checkpoint.pt into runDir (the checkpoint and history after every epoch). With `resume`,
+// continues exactly where that run's checkpoint left off (same seed: same numbers).
 TrainJobResult runTrainJob(const TrainJobOptions &options, TrainingControl &control,
                            const TrainJobCallbacks &callbacks = {});
 
@@ -56,6 +61,9 @@ struct EncodeJobResult {
 // file) and writes a TSV: header "path<TAB>label<TAB>z0...", one row per image.
 EncodeJobResult runEncodeJob(const QString &runDir, const QString &data, const QString &outTsv,
                              const LoadControl::ProgressFn &onLoadProgress = {});
+
+// The checkpoint file of a run directory, or the path itself when it is a file.
+QString checkpointPathOf(const QString &runDirOrFile);
 
 QJsonObject toJson(const LoadOptions &options);
 LoadOptions loadOptionsFromJson(const QJsonObject &json);

@@ -41,6 +41,21 @@ void JsonReader::doubleField(const QString &key, double *out)
     *out = v.toDouble();
 }
 
+void JsonReader::numberOrNullField(const QString &key, double *out)
+{
+    if (m_object.value(key).isNull()) {
+        if (m_object.contains(key))
+            *out = std::numeric_limits<double>::quiet_NaN();
+        return;
+    }
+    doubleField(key, out);
+}
+
+void JsonWriter::numberOrNullField(const QString &key, const double *v)
+{
+    m_object.insert(key, std::isfinite(*v) ? QJsonValue(*v) : QJsonValue(QJsonValue::Null));
+}
+
 void JsonReader::boolField(const QString &key, bool *out)
 {
     if (!m_object.contains(key))

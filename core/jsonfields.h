@@ -20,6 +20,7 @@ public:
     void intField(const QString &key, int *out);
     void int64Field(const QString &key, qint64 *out);
     void doubleField(const QString &key, double *out);
+    void numberOrNullField(const QString &key, double *out);  // null -> NaN
     void boolField(const QString &key, bool *out);
     void stringField(const QString &key, QString *out);
     void uint64Field(const QString &key, quint64 *out);
@@ -53,6 +54,7 @@ public:
     void int64Field(const QString &key, const qint64 *v) { m_object.insert(key, double(*v)); }
     void uint64Field(const QString &key, const quint64 *v) { m_object.insert(key, double(*v)); }
     void doubleField(const QString &key, const double *v) { m_object.insert(key, *v); }
+    void numberOrNullField(const QString &key, const double *v);  // NaN, inf -> null
     void boolField(const QString &key, const bool *v) { m_object.insert(key, *v); }
     void stringField(const QString &key, const QString *v) { m_object.insert(key, *v); }
     void intListField(const QString &key, const QVector<int> *v);

@@ -1,6 +1,7 @@
 #include "trainer.h"
 
 #include "autoencoder.h"
+#include "checkpoint.h"
 #include "metrics.h"
 #include "trainingcontrol.h"
 
@@ -8,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QThread>
 
 #include <cmath>
@@ -308,6 +310,103 @@ at::Tensor Trainer::encode(const at::Tensor &indices)
     if (codes.empty())
         return torch::zeros({0, m_model.latent});
     return torch::cat(codes);
+}
+
+} // namespace aes
+
+namespace aes {
+
+namespace {
+const char kOptimizerKey[] = "trainer_optimizer";
+const char kShuffleRngKey[] = "trainer_rng_shuffle";
+const char kGlobalRngKey[] = "trainer_rng_global";
+const QString kTrainerMeta = QStringLiteral("trainer");
+} // namespace
+
+QString Trainer::saveCheckpoint(const QString &path, const QJsonObject &meta)
+{
+    State &s = *m_state;
+    QJsonArray history;
+    for (const EpochReport &e : m_history)
+        history.append(toJson(e));
+    QJsonObject m = meta;
+    m.insert(kTrainerMeta, QJsonObject{
+        {QStringLiteral("global_step"), double(m_globalStep)},
+        {QStringLiteral("train_seconds"), m_trainSeconds},
+        {QStringLiteral("learning_rate"), s.learningRate},
+        {QStringLiteral("training"), m_train.toJson()},
+        {QStringLiteral("history"), history},
+    });
+    at::Tensor globalRng;
+    {
+        // The default generator drives dropout, vae sampling and denoising noise.
+        at::Generator gen = at::detail::getDefaultCPUGenerator();
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        globalRng = gen.get_state();
+    }
+    at::Tensor shuffleRng;
+    {
+        std::lock_guard<std::mutex> lock(s.shuffle.mutex());
+        shuffleRng = s.shuffle.get_state();
+    }
+    return aes::saveCheckpoint(path, *s.model, m, [&](torch::serialize::OutputArchive &archive) {
+        torch::serialize::OutputArchive optimizer;
+        s.optimizer->save(optimizer);
+        archive.write(kOptimizerKey, optimizer);
+        archive.write(kShuffleRngKey, shuffleRng);
+        archive.write(kGlobalRngKey, globalRng);
+    });
+}
+
+QString Trainer::restore(const QString &path)
+{
+    State &s = *m_state;
+    torch::serialize::InputArchive optimizerArchive;
+    at::Tensor shuffleRng, globalRng;
+    QString error;
+    const auto loaded = loadCheckpoint(path, &error, [&](torch::serialize::InputArchive &archive) {
+        if (!archive.try_read(kOptimizerKey, optimizerArchive) || !archive.try_read(kShuffleRngKey, shuffleRng)
+            || !archive.try_read(kGlobalRngKey, globalRng))
+            return QStringLiteral("holds weights only, not the training state needed to continue");
+        return QString();
+    });
+    if (!loaded)
+        return error;
+    if (loaded->options.toJson() != m_model.toJson())
+        return QStringLiteral("%1: made for another model or image size (%2 %3x%4x%5, latent %6)")
+            .arg(path, toString(loaded->options.kind)).arg(loaded->options.channels)
+            .arg(loaded->options.height).arg(loaded->options.width).arg(loaded->options.latent);
+    const QJsonObject state = loaded->meta.value(kTrainerMeta).toObject();
+    QVector<EpochReport> history;
+    for (const QJsonValue &v : state.value(QStringLiteral("history")).toArray()) {
+        const auto e = epochReportFromJson(v.toObject(), &error);
+        if (!e)
+            return QStringLiteral("%1: %2").arg(path, error);
+        history.append(*e);
+    }
+    const double lr = state.value(QStringLiteral("learning_rate")).toDouble(m_train.learningRate);
+    try {
+        // Everything is read: from here on nothing can fail half-way.
+        auto optimizer = makeOptimizer(m_train, s.model, lr);
+        optimizer->load(optimizerArchive);
+        copyWeights(*loaded->model, *s.model);
+        s.optimizer = std::move(optimizer);
+        s.learningRate = lr;
+        {
+            std::lock_guard<std::mutex> lock(s.shuffle.mutex());
+            s.shuffle.set_state(shuffleRng);
+        }
+        at::Generator gen = at::detail::getDefaultCPUGenerator();
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        gen.set_state(globalRng);
+    } catch (const std::exception &e) {
+        return QStringLiteral("%1: the training state is damaged (%2)").arg(path, QString::fromUtf8(e.what()));
+    }
+    s.lastGood.clear();
+    m_history = history;
+    m_globalStep = qint64(state.value(QStringLiteral("global_step")).toDouble());
+    m_trainSeconds = state.value(QStringLiteral("train_seconds")).toDouble();
+    return {};
 }
 
 } // namespace aes

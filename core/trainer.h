@@ -44,6 +44,13 @@ public:
     // Codes of dataset images (float32, N x latent), in evaluation mode.
     at::Tensor encode(const at::Tensor &indices);
 
+    // Writes everything needed to continue exactly: weights, optimizer state, both random
+    // generators, history, step, learning rate (plus `meta`). Atomic; empty string or the reason.
+    QString saveCheckpoint(const QString &path, const QJsonObject &meta = {});
+    // Continues from a checkpoint of saveCheckpoint made for the same model options.
+    // On failure nothing changes and the reason is returned.
+    QString restore(const QString &path);
+
     void setEpochs(int total) { m_train.epochs = total; }
     const ModelOptions &modelOptions() const { return m_model; }
     const TrainOptions &trainOptions() const { return m_train; }

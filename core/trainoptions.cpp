@@ -81,3 +81,43 @@ std::optional<TrainOptions> TrainOptions::fromJson(const QJsonObject &json, QStr
 }
 
 } // namespace aes
+
+namespace aes {
+
+namespace {
+template <typename Io, typename Report>
+void describeEpoch(Io &io, Report &e)
+{
+    io.intField(QStringLiteral("epoch"), &e.epoch);
+    io.numberOrNullField(QStringLiteral("train_loss"), &e.trainLoss);
+    io.numberOrNullField(QStringLiteral("val_loss"), &e.valLoss);
+    io.numberOrNullField(QStringLiteral("val_mse"), &e.valMse);
+    io.numberOrNullField(QStringLiteral("val_psnr"), &e.valPsnr);
+    io.numberOrNullField(QStringLiteral("val_ssim"), &e.valSsim);
+    io.numberOrNullField(QStringLiteral("knn_accuracy"), &e.knnAccuracy);
+    io.doubleField(QStringLiteral("seconds"), &e.seconds);
+    io.doubleField(QStringLiteral("images_per_second"), &e.imagesPerSecond);
+}
+} // namespace
+
+QJsonObject toJson(const EpochReport &report)
+{
+    JsonWriter w;
+    describeEpoch(w, report);
+    return w.object();
+}
+
+std::optional<EpochReport> epochReportFromJson(const QJsonObject &json, QString *error)
+{
+    EpochReport e;
+    JsonReader r(json);
+    describeEpoch(r, e);
+    if (!r.error().isEmpty()) {
+        if (error)
+            *error = QStringLiteral("epoch report: %1").arg(r.error());
+        return std::nullopt;
+    }
+    return e;
+}
+
+} // namespace aes

@@ -63,6 +63,10 @@ struct EpochReport {
     double imagesPerSecond = 0.0;     // training throughput of this epoch
 };
 
+QJsonObject toJson(const EpochReport &report);
+// Missing or wrongly typed fields give an error message.
+std::optional<EpochReport> epochReportFromJson(const QJsonObject &json, QString *error);
+
 enum class TrainStatus { Finished, Stopped, Diverged, Failed };
 
 struct TrainOutcome {

@@ -20,6 +20,7 @@ private Q_SLOTS:
     void initTestCase();
     void trainWritesTheRunDirectory();
     void encodeWritesOneRowPerImage();
+    void resumeContinuesTheRun();
     void helpForEveryCommand_data();
     void helpForEveryCommand();
     void badArgumentsGiveOneLineAndNonZero_data();
@@ -129,6 +130,27 @@ void TestCli::encodeWritesOneRowPerImage()
     bool ok = false;
     row[2].toDouble(&ok);
     QVERIFY(ok);
+}
+
+void TestCli::resumeContinuesTheRun()
+{
+    if (!QFile::exists(m_runDir + QStringLiteral("/checkpoint.pt")))
+        QSKIP("needs the run of trainWritesTheRunDirectory");
+    const Result r = run({QStringLiteral("train"), QStringLiteral("--resume"), m_runDir, QStringLiteral("--epochs"),
+                          QStringLiteral("3"), QStringLiteral("--threads"), QStringLiteral("1")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("continuing after epoch 2")), qPrintable(r.err));
+    QVERIFY(r.err.contains(QStringLiteral("epoch 3/3")));
+    QFile history(m_runDir + QStringLiteral("/history.csv"));
+    QVERIFY(history.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(history.readAll()).trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 4);  // header + the 2 earlier epochs + the new one
+    QVERIFY(lines[3].startsWith(QStringLiteral("3,")));
+    QFile summaryFile(m_runDir + QStringLiteral("/summary.json"));
+    QVERIFY(summaryFile.open(QIODevice::ReadOnly));
+    const QJsonObject s = QJsonDocument::fromJson(summaryFile.readAll()).object();
+    QCOMPARE(s.value(QStringLiteral("epochs")).toInt(), 3);
+    QCOMPARE(s.value(QStringLiteral("model")).toObject().value(QStringLiteral("latent")).toInt(), 4);
 }
 
 void TestCli::helpForEveryCommand_data()

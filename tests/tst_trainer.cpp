@@ -2,12 +2,14 @@
 // another thread within one batch, and a NaN loss restores the last good weights.
 
 #include "autoencoder.h"
+#include "checkpoint.h"
 #include "testdata.h"
 #include "trainer.h"
 #include "trainingcontrol.h"
 
 #include <torch/torch.h>
 
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
@@ -57,6 +59,11 @@ private Q_SLOTS:
     void hugeLearningRateIsCaught();
     void learningRateChangeApplies();
     void splitIsDeterministicAndDisjoint();
+    void resumeEqualsAnUninterruptedRun_data();
+    void resumeEqualsAnUninterruptedRun();
+    void restoreRefusesOtherModelsAndChangesNothing();
+private:
+    QTemporaryDir m_dir;
 };
 
 void TestTrainer::validationLossFalls_data()
@@ -247,6 +254,80 @@ void TestTrainer::splitIsDeterministicAndDisjoint()
     QVERIFY(!torch::equal(a.val, c.val));
     const torch::Tensor all = std::get<0>(torch::cat({a.train, a.val}).sort());
     QVERIFY(torch::equal(all, torch::arange(1000, torch::kLong)));
+}
+
+void TestTrainer::resumeEqualsAnUninterruptedRun_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("optimizer");
+    // vae and denoising draw from the global generator, dense uses dropout: all must resume.
+    QTest::newRow("conv-adam") << QStringLiteral("conv") << QStringLiteral("adam");
+    QTest::newRow("vae-adamw") << QStringLiteral("vae") << QStringLiteral("adamw");
+    QTest::newRow("denoising-sgd") << QStringLiteral("denoising") << QStringLiteral("sgd");
+    QTest::newRow("dense-adam") << QStringLiteral("dense") << QStringLiteral("adam");
+}
+
+void TestTrainer::resumeEqualsAnUninterruptedRun()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, optimizer);
+    setComputeThreads(1);
+    ModelOptions model;
+    model.kind = *modelKindFromString(kind);
+    TrainOptions train;
+    train.epochs = 2;
+    train.batchSize = 16;
+    train.threads = 1;
+    train.optimizer = *optimizerKindFromString(optimizer);
+    auto whole = makeTrainer(train, model, 96, 12, 0.25);
+    QVERIFY(whole);
+    TrainingControl control;
+    QVERIFY(whole->run(control).status == TrainStatus::Finished);
+
+    train.epochs = 1;
+    auto first = makeTrainer(train, model, 96, 12, 0.25);
+    QVERIFY(first->run(control).status == TrainStatus::Finished);
+    const QString path = m_dir.filePath(kind + QStringLiteral(".pt"));
+    QCOMPARE(first->saveCheckpoint(path), QString());
+    first.reset();
+
+    train.epochs = 2;
+    auto second = makeTrainer(train, model, 96, 12, 0.25);
+    QCOMPARE(second->restore(path), QString());
+    QCOMPARE(second->epochsCompleted(), 1);
+    QVERIFY(second->run(control).status == TrainStatus::Finished);
+    QCOMPARE(second->globalStep(), whole->globalStep());
+    const double a = whole->history().last().valLoss, b = second->history().last().valLoss;
+    QVERIFY2(std::abs(a - b) <= 1e-4 * std::abs(a), qPrintable(QStringLiteral("%1 vs %2").arg(a, 0, 'g', 10).arg(b, 0, 'g', 10)));
+    QCOMPARE(second->history().first().valLoss, whole->history().first().valLoss);
+    setComputeThreads(2);
+}
+
+void TestTrainer::restoreRefusesOtherModelsAndChangesNothing()
+{
+    TrainOptions train;
+    train.epochs = 1;
+    train.batchSize = 16;
+    auto trainer = makeTrainer(train);
+    TrainingControl control;
+    trainer->run(control);
+    const std::vector<torch::Tensor> before = weights(*trainer);
+
+    // Weights only: no optimizer or generator state to continue from.
+    const QString weightsOnly = m_dir.filePath(QStringLiteral("weights.pt"));
+    QCOMPARE(saveCheckpoint(weightsOnly, *trainer->model()), QString());
+    QVERIFY(trainer->restore(weightsOnly).contains(QStringLiteral("weights only")));
+
+    // Another latent size.
+    ModelOptions other;
+    other.latent = 3;
+    auto otherTrainer = makeTrainer(train, other);
+    const QString otherPath = m_dir.filePath(QStringLiteral("other.pt"));
+    QCOMPARE(otherTrainer->saveCheckpoint(otherPath), QString());
+    const QString why = trainer->restore(otherPath);
+    QVERIFY2(why.contains(QStringLiteral("another model")) && why.contains(otherPath), qPrintable(why));
+    QVERIFY(sameWeights(weights(*trainer), before));
+    QCOMPARE(trainer->epochsCompleted(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)
