@@ -147,7 +147,7 @@ TrainOutcome Trainer::run(TrainingControl &control, const TrainCallbacks &callba
     m_state->model->eval();
     outcome.epochsCompleted = m_history.size();
     if (outcome.status == TrainStatus::Finished && outcome.message.isEmpty())
-        outcome.message = QStringLiteral("trained %1 epochs").arg(m_history.size());
+        outcome.message = m_history.size() == 1 ? QStringLiteral("trained 1 epoch") : QStringLiteral("trained %1 epochs").arg(m_history.size());
     return outcome;
 }
 
