@@ -94,7 +94,7 @@ void addTrainOptions(QCommandLineParser &parser)
     parser.addOptions({
         opt("epochs", QStringLiteral("Epochs to train (default 10)."), "N"),
         opt("batch", QStringLiteral("Batch size (default 64)."), "N"),
-        opt("lr", QStringLiteral("Learning rate (default 0.002)."), "X"),
+        opt("lr", QStringLiteral("Learning rate (default 0.003)."), "X"),
         opt("optimizer", QStringLiteral("adam|adamw|sgd (default adam)."), "NAME"),
         opt("loss", QStringLiteral("mse|bce|l1 (default mse)."), "NAME"),
         opt("weight-decay", QStringLiteral("Weight decay (default 0)."), "X"),

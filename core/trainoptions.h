@@ -16,7 +16,7 @@ enum class OptimizerKind { Adam, AdamW, Sgd };
 struct TrainOptions {
     LossKind loss = LossKind::Mse;
     OptimizerKind optimizer = OptimizerKind::Adam;
-    double learningRate = 2e-3;
+    double learningRate = 3e-3;
     int batchSize = 64;
     int epochs = 10;
     double weightDecay = 0.0;
