@@ -2,6 +2,7 @@
 // and runs core jobs; everything it does, the engine does.
 
 #include "cliparse.h"
+#include "exportjob.h"
 #include "jobs.h"
 #include "trainingcontrol.h"
 
@@ -205,12 +206,125 @@ int encode(const QStringList &args)
     return 0;
 }
 
+int exportRun(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Export the model of RUN_DIR for other tools, and its dataset's codes and reconstructions.\n"
+        "Embeddings and images load the run's dataset from where it was trained."));
+    parser.addPositionalArgument(QStringLiteral("RUN_DIR"), QStringLiteral("A run directory (or its checkpoint.pt)."));
+    parser.addOption({QStringLiteral("torchscript"), QStringLiteral("TorchScript archive to write (encode, decode, forward)."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("onnx"), QStringLiteral("Folder for encoder.onnx and decoder.onnx."), QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("embeddings"), QStringLiteral("Folder for TensorBoard projector files (vectors.tsv, metadata.tsv, sprite.png)."), QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("images"), QStringLiteral("Folder for images beside their reconstructions (PNG)."), QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("image-count"), QStringLiteral("Images for --images, from the start of the dataset; 0 = all (default 64)."), QStringLiteral("N"), QStringLiteral("64")});
+    parser.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: every core)."), QStringLiteral("N")});
+    int exitCode = 0;
+    if (!parse(parser, args, &exitCode))
+        return exitCode;
+    if (parser.positionalArguments().size() != 1)
+        return fail(QStringLiteral("export needs exactly one RUN_DIR (see --help)"));
+    aes::ExportTargets targets;
+    targets.torchscriptFile = parser.value(QStringLiteral("torchscript"));
+    targets.onnxDir = parser.value(QStringLiteral("onnx"));
+    targets.embeddingsDir = parser.value(QStringLiteral("embeddings"));
+    targets.imagesDir = parser.value(QStringLiteral("images"));
+    bool countOk = false;
+    targets.imageCount = parser.value(QStringLiteral("image-count")).toInt(&countOk);
+    if (!countOk || targets.imageCount < 0)
+        return fail(QStringLiteral("--image-count needs a number of images (0 = all), not \"%1\"")
+                        .arg(parser.value(QStringLiteral("image-count"))));
+    if (targets.isEmpty())
+        return fail(QStringLiteral("export needs at least one of --torchscript, --onnx, --embeddings, --images"));
+    aes::setComputeThreads(parser.value(QStringLiteral("threads")).toInt());
+    const aes::ExportJobResult r = aes::runExportJob(
+        parser.positionalArguments().first(), targets,
+        [](const QString &step, int done, int total) {
+            if (done < total)
+                printErr(QStringLiteral("[%1/%2] %3\n").arg(done + 1).arg(total).arg(step));
+        });
+    for (const QString &line : r.written)
+        printErr(QStringLiteral("wrote %1\n").arg(line));
+    if (!r.ok)
+        return fail(r.error);
+    return 0;
+}
+
+int project(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Project vectors to 2-D: the codes of a run's whole dataset, or the rows of a TSV.\n"
+        "Writes one row per input row, the coordinates as its last two columns:\n"
+        "path<TAB>label<TAB>x<TAB>y for a run, x<TAB>y for a TSV."));
+    parser.addPositionalArgument(QStringLiteral("INPUT"), QStringLiteral("A run directory (or its checkpoint.pt), or a TSV of vectors (one per row, no header)."));
+    parser.addOption({QStringLiteral("method"), QStringLiteral("pca or tsne."), QStringLiteral("METHOD")});
+    parser.addOption({QStringLiteral("perplexity"), QStringLiteral("t-SNE perplexity (default 30)."), QStringLiteral("P"), QStringLiteral("30")});
+    parser.addOption({QStringLiteral("seed"), QStringLiteral("t-SNE seed (default 0)."), QStringLiteral("N"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("iterations"), QStringLiteral("t-SNE iterations (default 1000)."), QStringLiteral("N"), QStringLiteral("1000")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("TSV file to write."), QStringLiteral("xy.tsv")});
+    parser.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: every core)."), QStringLiteral("N")});
+    int exitCode = 0;
+    if (!parse(parser, args, &exitCode))
+        return exitCode;
+    if (parser.positionalArguments().size() != 1)
+        return fail(QStringLiteral("project needs exactly one INPUT (see --help)"));
+    if (!parser.isSet(QStringLiteral("out")))
+        return fail(QStringLiteral("project needs --out FILE"));
+    const QString methodName = parser.value(QStringLiteral("method"));
+    const std::optional<aes::ProjectionMethod> method = aes::projectionMethodFromString(methodName);
+    if (!method || (*method != aes::ProjectionMethod::Pca && *method != aes::ProjectionMethod::Tsne))
+        return fail(QStringLiteral("project needs --method pca or --method tsne, not \"%1\"").arg(methodName));
+    aes::ProjectJobOptions job;
+    job.input = parser.positionalArguments().first();
+    job.outTsv = parser.value(QStringLiteral("out"));
+    job.projection.method = *method;
+    bool ok = false;
+    job.projection.tsne.perplexity = parser.value(QStringLiteral("perplexity")).toDouble(&ok);
+    if (!ok || !(job.projection.tsne.perplexity > 0))
+        return fail(QStringLiteral("--perplexity needs a positive number, not \"%1\"").arg(parser.value(QStringLiteral("perplexity"))));
+    job.projection.tsne.seed = parser.value(QStringLiteral("seed")).toULongLong(&ok);
+    if (!ok)
+        return fail(QStringLiteral("--seed needs a non-negative integer, not \"%1\"").arg(parser.value(QStringLiteral("seed"))));
+    job.projection.tsne.iterations = parser.value(QStringLiteral("iterations")).toInt(&ok);
+    if (!ok || job.projection.tsne.iterations < 1)
+        return fail(QStringLiteral("--iterations needs a positive integer, not \"%1\"").arg(parser.value(QStringLiteral("iterations"))));
+    aes::setComputeThreads(parser.value(QStringLiteral("threads")).toInt());
+
+    const bool tty = isatty(STDERR_FILENO);
+    aes::TsneControl control;
+    std::signal(SIGINT, onInterrupt);
+    control.onLayout = [&](const aes::TsneSnapshot &s) {
+        if (g_interrupted.load())
+            control.cancel.store(true);
+        if (tty)
+            printErr(QStringLiteral("\r\033[Kt-SNE iteration %1/%2  %3 s").arg(s.iteration).arg(s.iterations).arg(s.seconds, 0, 'f', 1));
+    };
+    const aes::ProjectJobResult r = aes::runProjectJob(job, &control);
+    if (tty && *method == aes::ProjectionMethod::Tsne)
+        printErr(QStringLiteral("\r\033[K"));
+    if (r.cancelled) {
+        printErr(QStringLiteral("stopped; nothing written\n"));
+        return 130;
+    }
+    if (!r.ok)
+        return fail(r.error);
+    printErr(QStringLiteral("%1%2 rows x %3 dimensions, %4 in %5 s; wrote %6\n")
+                 .arg(r.fromRun ? r.report.summary() + QStringLiteral("; ") : QString())
+                 .arg(r.rows).arg(r.dims).arg(methodName.toLower()).arg(r.projectSeconds, 0, 'f', 2).arg(job.outTsv));
+    return 0;
+}
+
 void usage(FILE *to)
 {
     std::fputs("Usage: aestudio-cli COMMAND [options]\n\n"
                "Commands:\n"
                "  train DATA --out RUN_DIR     train an autoencoder, write a run directory\n"
-               "  encode RUN_DIR DATA --out F  write the codes of DATA's images as TSV\n\n"
+               "  encode RUN_DIR DATA --out F  write the codes of DATA's images as TSV\n"
+               "  export RUN_DIR [--torchscript FILE] [--onnx DIR] [--embeddings DIR] [--images DIR]\n"
+               "                               export the model and its dataset's codes and reconstructions\n"
+               "  project INPUT --method pca|tsne --out F\n"
+               "                               map a run's codes (or a TSV of vectors) to 2-D\n\n"
                "aestudio-cli COMMAND --help shows a command's options.\n",
                to);
 }
@@ -234,6 +348,10 @@ int main(int argc, char *argv[])
         return train(rest);
     if (command == QLatin1String("encode"))
         return encode(rest);
+    if (command == QLatin1String("export"))
+        return exportRun(rest);
+    if (command == QLatin1String("project"))
+        return project(rest);
     if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
         usage(stdout);
         return 0;

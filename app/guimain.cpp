@@ -1,8 +1,11 @@
 // aestudio: the desktop application of Autoencoder Studio. main() only: parse the command
 // line, build the window, show it. Everything the window does, core/ and ui/ do.
 
+#include "appicon.h"
 #include "mainwindow.h"
 #include "modeloptions.h"
+#include "reconstructionview.h"
+#include "trainingpanel.h"
 #include "trainoptions.h"
 
 #include <QApplication>
@@ -10,6 +13,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QIcon>
+#include <QSettings>
 #include <QTimer>
 
 #include <cstdio>
@@ -55,20 +59,21 @@ bool positiveInt(const QString &text, int *value)
     return ok && *value > 0;
 }
 
-// Saves the window as shown: the Loss tab to path, the other tabs beside it
-// (NAME-reconstructions.png, NAME-latent.png).
-bool saveScreenshots(MainWindow &window, const QString &path)
+// Saves every tab of the window as shown to DIR/<tab>.png (loss, reconstructions, metrics,
+// latent), and the reconstructions with the error heatmap as reconstructions-error.png.
+bool saveScreenshots(MainWindow &window, const QString &dirPath)
 {
-    window.showTab(MainWindow::LossTab);
-    bool ok = window.grab().save(path);
-    const QFileInfo info(path);
-    const auto besides = [&info](const char *suffix) {
-        return info.dir().filePath(info.completeBaseName() + QLatin1String(suffix));
-    };
-    window.showTab(MainWindow::ReconstructionsTab);
-    ok = window.grab().save(besides("-reconstructions.png")) && ok;
-    window.showTab(MainWindow::LatentTab);
-    ok = window.grab().save(besides("-latent.png")) && ok;
+    QDir dir(dirPath);
+    if (!dir.mkpath(QStringLiteral(".")))
+        return false;
+    bool ok = true;
+    for (int tab = 0; tab < MainWindow::TabCount; ++tab)
+        ok = window.renderTab(tab).save(dir.filePath(MainWindow::tabFileName(tab) + QStringLiteral(".png")), "PNG", 0) && ok;
+    ReconstructionView *view = window.reconstructionView();
+    const bool showed = view->showsError();
+    view->setShowError(true);
+    ok = window.renderTab(MainWindow::ReconstructionsTab).save(dir.filePath(QStringLiteral("reconstructions-error.png")), "PNG", 0) && ok;
+    view->setShowError(showed);
     window.showTab(MainWindow::LossTab);
     return ok;
 }
@@ -83,8 +88,9 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("aestudio"));
     QApplication::setApplicationDisplayName(QStringLiteral("Autoencoder Studio"));
     QApplication::setApplicationVersion(QStringLiteral(AES_VERSION));
+    QApplication::setOrganizationName(QStringLiteral("aestudio"));
     QApplication::setDesktopFileName(QStringLiteral("aestudio"));
-    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("aestudio")));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("aestudio"), appIcon()));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
@@ -93,7 +99,7 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("DATA"),
                                  QStringLiteral("Image folder (subfolders = classes) or *-images-idx3-ubyte[.gz]. "
-                                                "Default: Fashion-MNIST's test set, when installed."),
+                                                "Default: the dataset used last, else Fashion-MNIST's test set when installed."),
                                  QStringLiteral("[DATA]"));
     const QCommandLineOption trainOption(QStringLiteral("train"), QStringLiteral("Start training once the data is loaded."));
     const QCommandLineOption modelOption(QStringLiteral("model"),
@@ -102,14 +108,23 @@ int main(int argc, char *argv[])
     const QCommandLineOption latentOption(QStringLiteral("latent"), QStringLiteral("Latent size."), QStringLiteral("N"));
     const QCommandLineOption epochsOption(QStringLiteral("epochs"), QStringLiteral("Epochs to train."), QStringLiteral("N"));
     const QCommandLineOption screenshotOption(
-        QStringLiteral("screenshot"),
-        QStringLiteral("Save the window to FILE (other tabs beside it) once loaded, or trained with --train, then quit."),
-        QStringLiteral("FILE"));
-    parser.addOptions({trainOption, modelOption, latentOption, epochsOption, screenshotOption});
+        QStringLiteral("screenshots"),
+        QStringLiteral("Save every tab of the window to DIR/<tab>.png once loaded, or trained with --train, then quit."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption freshOption(QStringLiteral("default-options"),
+                                         QStringLiteral("Ignore the options saved by the last session."));
+    // For demonstrations and screenshots: the learning-rate field is changed at a step, as a user would.
+    QCommandLineOption lrChangeOption(QStringLiteral("lr-change"),
+                                      QStringLiteral("Set the learning rate to LR once training reaches STEP."),
+                                      QStringLiteral("STEP:LR"));
+    lrChangeOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({trainOption, modelOption, latentOption, epochsOption, screenshotOption, freshOption, lrChangeOption});
     parser.process(app);
 
-    aes::ModelOptions model;
-    aes::TrainOptions train;
+    MainWindow window;
+    // The options of the last session, unless asked for the defaults; the command line wins.
+    aes::ModelOptions model = parser.isSet(freshOption) ? aes::ModelOptions() : window.trainingPanel()->modelOptions();
+    aes::TrainOptions train = parser.isSet(freshOption) ? aes::TrainOptions() : window.trainingPanel()->trainOptions();
     if (parser.isSet(modelOption)) {
         const auto kind = aes::modelKindFromString(parser.value(modelOption));
         if (!kind)
@@ -121,13 +136,35 @@ int main(int argc, char *argv[])
         return fail(QStringLiteral("--latent needs a positive whole number, not \"%1\"").arg(parser.value(latentOption)));
     if (parser.isSet(epochsOption) && !positiveInt(parser.value(epochsOption), &train.epochs))
         return fail(QStringLiteral("--epochs needs a positive whole number, not \"%1\"").arg(parser.value(epochsOption)));
+    if (parser.isSet(freshOption))
+        window.setOptions(model, train);
+    else
+        window.trainingPanel()->setOptions(model, train);  // keeps the saved validation fraction
 
+    // With nothing given: the dataset used last, else the Fashion-MNIST sample.
     QString data = parser.positionalArguments().value(0);
-    if (data.isEmpty() && QFileInfo::exists(QString::fromLatin1(kDefaultData)))
-        data = QString::fromLatin1(kDefaultData);
+    if (data.isEmpty()) {
+        const QString last = QSettings().value(QStringLiteral("dataset/last")).toString();
+        if (!last.isEmpty() && QFileInfo::exists(last))
+            data = last;
+        else if (QFileInfo::exists(QString::fromLatin1(kDefaultData)))
+            data = QString::fromLatin1(kDefaultData);
+    }
 
-    MainWindow window;
-    window.setOptions(model, train);
+    if (parser.isSet(lrChangeOption)) {
+        const QStringList parts = parser.value(lrChangeOption).split(QLatin1Char(':'));
+        const qint64 step = parts.value(0).toLongLong();
+        const double lr = parts.value(1).toDouble();
+        if (parts.size() != 2 || step <= 0 || lr <= 0)
+            return fail(QStringLiteral("--lr-change needs STEP:LR, e.g. 300:5e-4"));
+        QObject::connect(window.controller(), &aes::TrainingController::stepsReported, &window,
+                         [&window, step, lr, done = false](const QVector<QPointF> &, const aes::StepReport &latest) mutable {
+                             if (!done && latest.globalStep >= step) {
+                                 done = true;
+                                 window.trainingPanel()->setLearningRate(lr);
+                             }
+                         });
+    }
     window.setStartWhenLoaded(parser.isSet(trainOption));
     window.show();
     if (!data.isEmpty())

@@ -1,12 +1,14 @@
 #pragma once
 // Whole jobs a user runs from the CLI (and, later, from the GUI's worker):
-// train into a run directory, encode a dataset with a trained model.
+// train into a run directory, encode a dataset with a trained model, project codes to 2-D.
 //
 // Threads: run on the calling thread; stop/pause through the controls passed in.
 // Failure: never throws; problems come back as a message naming the file or option.
 
+#include "checkpoint.h"
 #include "dataset.h"
 #include "modeloptions.h"
+#include "projection.h"
 #include "trainer.h"
 #include "trainoptions.h"
 
@@ -61,6 +63,46 @@ struct EncodeJobResult {
 // file) and writes a TSV: header "path<TAB>label<TAB>z0...", one row per image.
 EncodeJobResult runEncodeJob(const QString &runDir, const QString &data, const QString &outTsv,
                              const LoadControl::ProgressFn &onLoadProgress = {});
+
+// A trained model and the images to encode with it, loaded as in training (same size,
+// channels and resize mode).
+struct RunData {
+    LoadedCheckpoint checkpoint;   // the model is in evaluation mode
+    Dataset dataset;
+};
+struct RunDataResult {
+    std::optional<RunData> run;    // empty on failure
+    LoadReport report;             // of the dataset, when it was opened
+    QString error;
+};
+// Loads the checkpoint of runDir (a run directory or a checkpoint file) and the images of
+// data; an empty data means the dataset the run was trained on (its checkpoint names it).
+RunDataResult loadRunData(const QString &runDir, const QString &data = {},
+                          const LoadControl::ProgressFn &onLoadProgress = {});
+// The codes of every image of data: float32, N x latent (in batches, no gradients).
+at::Tensor encodeDataset(AutoencoderImpl &model, const Dataset &data);
+
+struct ProjectJobOptions {
+    QString input;                 // a run directory (or checkpoint file), or a TSV of vectors
+    QString outTsv;
+    ProjectionOptions projection;
+};
+struct ProjectJobResult {
+    bool ok = false;
+    bool cancelled = false;
+    QString error;
+    bool fromRun = false;          // input was a run: rows are its dataset's images
+    qint64 rows = 0;
+    int dims = 0;                  // of the projected vectors
+    LoadReport report;             // fromRun: the dataset's load report
+    double projectSeconds = 0.0;
+};
+// Projects the codes of a run's dataset (all images) or the rows of a TSV (one vector per
+// row, no header, tab- or space-separated) to 2-D and writes a TSV with one row per input
+// row: "path<TAB>label<TAB>x<TAB>y" for a run, "x<TAB>y" for a TSV. t-SNE reports and
+// stops through control.
+ProjectJobResult runProjectJob(const ProjectJobOptions &options, TsneControl *control = nullptr,
+                               const LoadControl::ProgressFn &onLoadProgress = {});
 
 // The checkpoint file of a run directory, or the path itself when it is a file.
 QString checkpointPathOf(const QString &runDirOrFile);

@@ -129,17 +129,21 @@ public:
     void cancelLoad();
 
     // Worker thread.
-    void load(const QString &path, const LoadOptions &options);
+    void load(const QString &path, const DatasetOptions &options);
     void train(const ModelOptions &model, const TrainOptions &options);
+    void continueRun(int totalEpochs);
+    void forgetModel();
 
 private:
     template <typename F> void post(F &&f)
     {
         QMetaObject::invokeMethod(m_controller, std::forward<F>(f), Qt::QueuedConnection);
     }
+    void prepareSnapshots();
+    TrainOutcome runTrainer(bool continued);
+    void finish(TrainOutcome outcome);
     void flushSteps();
     void snapshot(int epoch, qint64 globalStep, bool force);
-    void fail(TrainOutcome &outcome, const QString &message);
 
     TrainingController *m_controller;  // only posted to, never called directly
     std::atomic_bool m_shuttingDown{false};
@@ -148,6 +152,7 @@ private:
 
     std::optional<Dataset> m_data;
     std::unique_ptr<Trainer> m_trainer;
+    double m_lastLearningRate = 0.0;   // of the newest step, to notice changes
     torch::Tensor m_snapshotIndices;
     QVector<QImage> m_snapshotInputs;
     QStringList m_snapshotCaptions;
@@ -171,11 +176,18 @@ void TrainingWorker::cancelLoad()
         m_load->cancel();
 }
 
-void TrainingWorker::load(const QString &path, const LoadOptions &options)
+void TrainingWorker::load(const QString &path, const DatasetOptions &options)
 {
     if (m_shuttingDown.load())
         return;
     TrainingController *c = m_controller;
+    LoadOptions loadOptions;
+    loadOptions.channels = options.channels;
+    loadOptions.width = options.width;
+    loadOptions.height = options.height;
+    loadOptions.resize = options.letterbox ? ResizeMode::Letterbox : ResizeMode::CenterCrop;
+    DatasetSummary partial;
+    partial.source = path;
     try {
         LoadControl loadControl([this, c](qint64 done, qint64 total) {
             post([c, done, total] { Q_EMIT c->loadProgress(done, total); });
@@ -184,16 +196,20 @@ void TrainingWorker::load(const QString &path, const LoadOptions &options)
             QMutexLocker lock(&m_loadMutex);
             m_load = &loadControl;
         }
-        LoadResult result = loadDataset(path, options, &loadControl);
+        LoadResult result = loadDataset(path, loadOptions, &loadControl);
         {
             QMutexLocker lock(&m_loadMutex);
             m_load = nullptr;
         }
         if (!result.ok()) {
+            for (const SkippedFile &f : result.report.skipped)
+                partial.skipped.append({f.path, f.reason});
+            partial.report = result.report.summary();
+            // The loader's message names the folder and the reasons; add them when it does not.
             QString message = result.error;
-            if (!result.report.skipped.isEmpty())
+            if (!result.report.skipped.isEmpty() && !message.contains(result.report.reasonCounts()))
                 message += QStringLiteral(" (%1)").arg(result.report.summary());
-            post([c, message] { c->onLoadFailed(message); });
+            post([c, message, partial] { c->onLoadFailed(message, partial); });
             return;
         }
         // A new dataset: the previous model no longer matches it.
@@ -203,94 +219,150 @@ void TrainingWorker::load(const QString &path, const LoadOptions &options)
         post([c, summary] { c->onDatasetLoaded(summary); });
     } catch (const c10::Error &e) {
         const QString message = QString::fromUtf8(e.what_without_backtrace());
-        post([c, message] { c->onLoadFailed(message); });
+        post([c, message, partial] { c->onLoadFailed(message, partial); });
     } catch (const std::exception &e) {
         const QString message = QString::fromUtf8(e.what());
-        post([c, message] { c->onLoadFailed(message); });
+        post([c, message, partial] { c->onLoadFailed(message, partial); });
     }
 }
 
-void TrainingWorker::fail(TrainOutcome &outcome, const QString &message)
+void TrainingWorker::forgetModel()
 {
-    outcome.status = TrainStatus::Failed;
-    outcome.message = message;
+    m_trainer.reset();
 }
 
 void TrainingWorker::train(const ModelOptions &model, const TrainOptions &options)
 {
     if (m_shuttingDown.load())
         return;
-    TrainingController *c = m_controller;
     TrainOutcome outcome;
     try {
-        setComputeThreads(options.threads);
         m_trainer.reset();
         if (!m_data) {
-            fail(outcome, QStringLiteral("No dataset is loaded: open a folder or an IDX file first."));
+            outcome = {TrainStatus::Failed, QStringLiteral("No dataset is loaded: open a folder or an IDX file first."), 0};
         } else {
             const Split split = splitIndices(m_data->size(), options.valFraction, options.seed);
             QString error;
             m_trainer = Trainer::create(*m_data, split, model, options, &error);
             if (!m_trainer)
-                fail(outcome, QStringLiteral("Cannot train: %1").arg(error));
+                outcome = {TrainStatus::Failed, QStringLiteral("Cannot train: %1").arg(error), 0};
         }
         if (m_trainer) {
-            const Split &split = m_trainer->split();
-            // A fixed set of validation images, the same for every snapshot so that the
-            // user sees the model improve on the same pictures.
-            // Small datasets have few validation images: training images fill up the set.
-            torch::Tensor pool = split.val.defined() ? split.val : split.train.slice(0, 0, 0);
-            if (pool.numel() < TrainingController::kSnapshotImages)
-                pool = torch::cat({pool, split.train});
-            m_snapshotIndices = coverClasses(*m_data, pool, TrainingController::kSnapshotImages);
-            m_snapshotInputs.clear();
-            m_snapshotCaptions.clear();
-            for (qint64 i = 0; i < m_snapshotIndices.numel(); ++i) {
-                const qint64 index = m_snapshotIndices[i].item<int64_t>();
-                m_snapshotInputs.append(toImage(m_data->images[index]));
-                m_snapshotCaptions.append(labelName(*m_data, index));
-            }
-            const qint64 trainCount = split.train.numel();
-            const qint64 valCount = split.val.defined() ? split.val.numel() : 0;
-            const qint64 parameters = m_trainer->model()->parameterCount();
-            post([c, trainCount, valCount, parameters] { Q_EMIT c->trainingStarted(trainCount, valCount, parameters); });
-
-            m_pendingLosses.clear();
-            m_lossClock.start();
-            m_snapshotClock.start();
-            snapshotInFlight.store(false);
-            snapshot(0, 0, true);  // the untrained model: a reference for what follows
-
-            TrainCallbacks callbacks;
-            callbacks.onStep = [this](const StepReport &report) {
-                m_pendingLosses.append(QPointF(double(report.globalStep), report.loss));
-                m_latestStep = report;
-                // Flush early when a pause is pending, so the chart shows every step before it.
-                if (m_lossClock.elapsed() >= kLossIntervalMs || control.isPaused()
-                    || control.isStopRequested())
-                    flushSteps();
-                if (m_snapshotClock.elapsed() >= kSnapshotIntervalMs)
-                    snapshot(report.epoch, report.globalStep, false);
-            };
-            callbacks.onEpoch = [this, c](const EpochReport &report) {
-                flushSteps();
-                post([c, report] { Q_EMIT c->epochReport(report); });
-            };
-            outcome = m_trainer->run(control, callbacks);
-            flushSteps();
-            if (m_trainer->globalStep() > 0 && outcome.status != TrainStatus::Failed && !m_shuttingDown.load())
-                snapshot(m_trainer->epochsCompleted(), m_trainer->globalStep(), true);
+            m_lastLearningRate = options.learningRate;
+            prepareSnapshots();
+            outcome = runTrainer(false);
         }
     } catch (const c10::Error &e) {
-        fail(outcome, QString::fromUtf8(e.what_without_backtrace()));
+        outcome = {TrainStatus::Failed, QString::fromUtf8(e.what_without_backtrace()), 0};
     } catch (const std::exception &e) {
-        fail(outcome, QString::fromUtf8(e.what()));
+        outcome = {TrainStatus::Failed, QString::fromUtf8(e.what()), 0};
     }
+    finish(outcome);
+}
+
+void TrainingWorker::continueRun(int totalEpochs)
+{
+    if (m_shuttingDown.load())
+        return;
+    TrainOutcome outcome;
+    try {
+        if (!m_trainer) {
+            outcome = {TrainStatus::Failed, QStringLiteral("There is no model to continue: start a new one."), 0};
+        } else {
+            m_trainer->setEpochs(totalEpochs);
+            outcome = runTrainer(true);
+        }
+    } catch (const c10::Error &e) {
+        outcome = {TrainStatus::Failed, QString::fromUtf8(e.what_without_backtrace()), 0};
+    } catch (const std::exception &e) {
+        outcome = {TrainStatus::Failed, QString::fromUtf8(e.what()), 0};
+    }
+    finish(outcome);
+}
+
+// A fixed set of validation images, the same for every snapshot of a model so that the
+// user sees it improve on the same pictures.
+void TrainingWorker::prepareSnapshots()
+{
+    const Split &split = m_trainer->split();
+    // Small datasets have few validation images: training images fill up the set.
+    torch::Tensor pool = split.val.defined() ? split.val : split.train.slice(0, 0, 0);
+    if (pool.numel() < TrainingController::kSnapshotImages)
+        pool = torch::cat({pool, split.train});
+    m_snapshotIndices = coverClasses(*m_data, pool, TrainingController::kSnapshotImages);
+    m_snapshotInputs.clear();
+    m_snapshotCaptions.clear();
+    for (qint64 i = 0; i < m_snapshotIndices.numel(); ++i) {
+        const qint64 index = m_snapshotIndices[i].item<int64_t>();
+        m_snapshotInputs.append(toImage(m_data->images[index]));
+        m_snapshotCaptions.append(labelName(*m_data, index));
+    }
+}
+
+TrainOutcome TrainingWorker::runTrainer(bool continued)
+{
+    TrainingController *c = m_controller;
+    const Split &split = m_trainer->split();
+    RunInfo run;
+    run.trainImages = split.train.numel();
+    run.valImages = split.val.defined() ? split.val.numel() : 0;
+    run.parameters = m_trainer->model()->parameterCount();
+    run.firstEpoch = m_trainer->epochsCompleted() + 1;
+    run.totalEpochs = m_trainer->trainOptions().epochs;
+    run.stepsBefore = m_trainer->globalStep();
+    run.continued = continued;
+    const ModelOptions model = m_trainer->modelOptions();
+    const TrainOptions train = m_trainer->trainOptions();
+    post([c, run, model, train] { c->onTrainingStarted(run, model, train); });
+
+    m_pendingLosses.clear();
+    m_lossClock.start();
+    m_snapshotClock.start();
+    snapshotInFlight.store(false);
+    // The untrained model as a reference for what follows, or where a continued run starts.
+    snapshot(m_trainer->epochsCompleted(), m_trainer->globalStep(), true);
+
+    TrainCallbacks callbacks;
+    callbacks.onStep = [this, c](const StepReport &report) {
+        m_pendingLosses.append(QPointF(double(report.globalStep), report.loss));
+        m_latestStep = report;
+        if (report.learningRate != m_lastLearningRate) {
+            m_lastLearningRate = report.learningRate;
+            const qint64 step = report.globalStep;
+            const double lr = report.learningRate;
+            post([c, step, lr] { Q_EMIT c->learningRateChanged(step, lr); });
+        }
+        // Flush early when a pause is pending, so the chart shows every step before it.
+        if (m_lossClock.elapsed() >= kLossIntervalMs || control.isPaused() || control.isStopRequested())
+            flushSteps();
+        if (m_snapshotClock.elapsed() >= kSnapshotIntervalMs)
+            snapshot(report.epoch, report.globalStep, false);
+    };
+    callbacks.onEpoch = [this, c](const EpochReport &report) {
+        flushSteps();
+        post([c, report] { Q_EMIT c->epochReport(report); });
+    };
+    TrainOutcome outcome = m_trainer->run(control, callbacks);
+    flushSteps();
+    if (m_trainer->globalStep() > 0 && outcome.status != TrainStatus::Failed && !m_shuttingDown.load())
+        snapshot(m_trainer->epochsCompleted(), m_trainer->globalStep(), true);
+    return outcome;
+}
+
+void TrainingWorker::finish(TrainOutcome outcome)
+{
+    TrainingController *c = m_controller;
     if (outcome.status == TrainStatus::Failed) {
+        // A model in an unknown state is not worth continuing.
+        m_trainer.reset();
         const QString message = outcome.message;
         post([c, message] { Q_EMIT c->failed(message); });
     }
-    post([c, outcome] { c->onTrainingFinished(outcome); });
+    const bool kept = m_trainer != nullptr;
+    post([c, outcome, kept] {
+        c->setHasModel(kept);
+        c->onTrainingFinished(outcome);
+    });
 }
 
 void TrainingWorker::flushSteps()
@@ -317,9 +389,12 @@ void TrainingWorker::snapshot(int epoch, qint64 globalStep, bool force)
     const bool wasTraining = model->is_training();
     model->eval();
     torch::Tensor reconstructions;
+    torch::Tensor mse;
     {
         torch::NoGradGuard noGrad;
-        reconstructions = model->forward(m_data->floatBatch(m_snapshotIndices));
+        const torch::Tensor inputs = m_data->floatBatch(m_snapshotIndices);
+        reconstructions = model->forward(inputs);
+        mse = (reconstructions - inputs).pow(2).mean({1, 2, 3}).to(torch::kDouble).contiguous();
     }
     if (wasTraining)
         model->train();
@@ -331,6 +406,8 @@ void TrainingWorker::snapshot(int epoch, qint64 globalStep, bool force)
     s.captions = m_snapshotCaptions;
     for (qint64 i = 0; i < reconstructions.size(0); ++i)
         s.reconstructions.append(floatToImage(reconstructions[i]));
+    const double *m = mse.data_ptr<double>();
+    s.mse = QVector<double>(m, m + mse.numel());
     snapshotInFlight.store(true);
     TrainingController *c = m_controller;
     post([c, s] { c->onReconstructions(s); });
@@ -341,6 +418,7 @@ TrainingController::TrainingController(QObject *parent)
 {
     qRegisterMetaType<DatasetSummary>();
     qRegisterMetaType<ReconstructionSnapshot>();
+    qRegisterMetaType<RunInfo>();
     qRegisterMetaType<StepReport>();
     qRegisterMetaType<EpochReport>();
     qRegisterMetaType<TrainOutcome>();
@@ -362,12 +440,7 @@ TrainingController::~TrainingController()
     m_worker = nullptr;  // deleted by the thread's finished()
 }
 
-bool TrainingController::loadDataset(const QString &path)
-{
-    return loadDataset(path, LoadOptions());
-}
-
-bool TrainingController::loadDataset(const QString &path, const LoadOptions &options)
+bool TrainingController::loadDataset(const QString &path, const DatasetOptions &options)
 {
     if (m_state != State::Idle)
         return false;
@@ -388,6 +461,32 @@ bool TrainingController::start(const ModelOptions &model, const TrainOptions &tr
     TrainingWorker *worker = m_worker;
     QMetaObject::invokeMethod(worker, [worker, model, train] { worker->train(model, train); },
                               Qt::QueuedConnection);
+    return true;
+}
+
+bool TrainingController::continueTraining(int totalEpochs, double learningRate)
+{
+    if (m_state != State::Idle || !m_hasModel || totalEpochs <= m_epochsCompleted)
+        return false;
+    m_worker->control.reset();
+    // Taken by the trainer before the first step of the run.
+    if (learningRate > 0.0)
+        m_worker->control.setLearningRate(learningRate);
+    m_trainOptions.epochs = totalEpochs;
+    setState(State::Training);
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(worker, [worker, totalEpochs] { worker->continueRun(totalEpochs); },
+                              Qt::QueuedConnection);
+    return true;
+}
+
+bool TrainingController::newModel()
+{
+    if (m_state != State::Idle)
+        return false;
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(worker, [worker] { worker->forgetModel(); }, Qt::QueuedConnection);
+    setHasModel(false);
     return true;
 }
 
@@ -435,14 +534,35 @@ void TrainingController::onDatasetLoaded(const DatasetSummary &summary)
 {
     m_summary = summary;
     m_hasDataset = true;
+    setHasModel(false);  // the worker forgot it with the old dataset
     setState(State::Idle);
     Q_EMIT datasetLoaded(summary);
 }
 
-void TrainingController::onLoadFailed(const QString &message)
+void TrainingController::onLoadFailed(const QString &message, const DatasetSummary &partial)
 {
     setState(State::Idle);
-    Q_EMIT loadFailed(message);
+    Q_EMIT loadFailed(message, partial);
+}
+
+void TrainingController::onTrainingStarted(const RunInfo &run, const ModelOptions &model,
+                                           const TrainOptions &train)
+{
+    m_modelOptions = model;
+    m_trainOptions = train;
+    m_epochsCompleted = run.firstEpoch - 1;
+    setHasModel(true);
+    Q_EMIT trainingStarted(run);
+}
+
+void TrainingController::setHasModel(bool has)
+{
+    if (!has)
+        m_epochsCompleted = 0;
+    if (m_hasModel == has)
+        return;
+    m_hasModel = has;
+    Q_EMIT modelChanged(has);
 }
 
 void TrainingController::onReconstructions(const ReconstructionSnapshot &snapshot)
@@ -453,6 +573,8 @@ void TrainingController::onReconstructions(const ReconstructionSnapshot &snapsho
 
 void TrainingController::onTrainingFinished(const TrainOutcome &outcome)
 {
+    if (m_hasModel)
+        m_epochsCompleted = outcome.epochsCompleted;
     setState(State::Idle);
     Q_EMIT finished(outcome);
 }

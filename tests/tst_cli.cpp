@@ -21,6 +21,7 @@ private Q_SLOTS:
     void trainWritesTheRunDirectory();
     void encodeWritesOneRowPerImage();
     void resumeContinuesTheRun();
+    void exportWritesEveryFormat();
     void helpForEveryCommand_data();
     void helpForEveryCommand();
     void badArgumentsGiveOneLineAndNonZero_data();
@@ -153,19 +154,46 @@ void TestCli::resumeContinuesTheRun()
     QCOMPARE(s.value(QStringLiteral("model")).toObject().value(QStringLiteral("latent")).toInt(), 4);
 }
 
+void TestCli::exportWritesEveryFormat()
+{
+    if (!QFile::exists(m_runDir + QStringLiteral("/checkpoint.pt")))
+        QSKIP("needs the run of trainWritesTheRunDirectory");
+    const QString out = m_dir.filePath(QStringLiteral("export"));
+    const Result r = run({QStringLiteral("export"), m_runDir, QStringLiteral("--torchscript"), out + QStringLiteral("/model.pt"),
+                          QStringLiteral("--onnx"), out + QStringLiteral("/onnx"), QStringLiteral("--embeddings"),
+                          out + QStringLiteral("/projector"), QStringLiteral("--images"), out + QStringLiteral("/images")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    for (const char *file : {"model.pt", "onnx/encoder.onnx", "onnx/decoder.onnx", "projector/vectors.tsv",
+                             "projector/metadata.tsv", "projector/sprite.png", "projector/projector_config.pbtxt",
+                             "images/reconstructions.png"})
+        QVERIFY2(QFileInfo(out + QLatin1Char('/') + QLatin1String(file)).size() > 0, file);
+    QFile vectors(out + QStringLiteral("/projector/vectors.tsv"));
+    QVERIFY(vectors.open(QIODevice::ReadOnly));
+    const QStringList rows = QString::fromUtf8(vectors.readAll()).trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(rows.size(), 60);                                    // every image of the run's data
+    QCOMPARE(rows.first().split(QLatin1Char('\t')).size(), 4);    // latent 4
+
+    const Result none = run({QStringLiteral("export"), m_runDir});
+    QVERIFY(none.exitCode != 0);
+}
+
 void TestCli::helpForEveryCommand_data()
 {
     QTest::addColumn<QString>("command");
-    QTest::newRow("train") << QStringLiteral("train");
-    QTest::newRow("encode") << QStringLiteral("encode");
+    QTest::addColumn<QString>("option");
+    QTest::newRow("train") << QStringLiteral("train") << QStringLiteral("--resume");
+    QTest::newRow("encode") << QStringLiteral("encode") << QStringLiteral("--out");
+    QTest::newRow("export") << QStringLiteral("export") << QStringLiteral("--torchscript");
+    QTest::newRow("project") << QStringLiteral("project") << QStringLiteral("--method");
 }
 
 void TestCli::helpForEveryCommand()
 {
     QFETCH(QString, command);
+    QFETCH(QString, option);
     const Result r = run({command, QStringLiteral("--help")});
     QCOMPARE(r.exitCode, 0);
-    QVERIFY(r.out.contains(QStringLiteral("--out")));
+    QVERIFY2(r.out.contains(option), qPrintable(r.out));
 }
 
 void TestCli::badArgumentsGiveOneLineAndNonZero_data()

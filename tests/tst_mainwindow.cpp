@@ -1,15 +1,34 @@
-// The main window, offscreen: it loads a generated folder, shows what it loaded, trains a
-// tiny model for one epoch, and the loss chart and the reconstruction view fill up.
+// The main window, offscreen, driven as a user would: it opens a generated folder (with a
+// broken file), lists what it skipped, trains, pauses, resumes, takes a new learning rate
+// (a marker on the chart), stops, continues, starts a new model, renders every tab, keeps
+// its options in QSettings, reports a folder without images, and closes mid-training.
 
 #include "datasetpanel.h"
 #include "losschart.h"
 #include "mainwindow.h"
+#include "metricsview.h"
+#include "modelform.h"
+#include "recentdatasets.h"
+#include "reconstructiondetail.h"
+#include "reconstructiongrid.h"
 #include "reconstructionview.h"
+#include "trainform.h"
 #include "trainingpanel.h"
 
+#include "testutil.h"
+
+#include <QAction>
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
 #include <QImage>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTreeWidget>
 #include <QtTest>
 
 #include <memory>
@@ -20,84 +39,308 @@ class TestMainWindow final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
-    void loadsAFolderAndTrains();
-    void closingMidTrainingIsClean();
+    void init();
+    void listsSkippedFiles();
+    void trainPauseResumeRateStopContinue();
+    void metricsAndReconstructionsFillUp();
+    void rendersEveryTab();
+    void keepsOptionsInSettings();
+    void folderWithoutImagesIsReported();
+    void dropOpensTheDataset();
+    void quitMidTrainingStopsWithinABatch();
 
 private:
+    // A shown window with the fixture loaded and a tiny, fast model in the form.
+    std::unique_ptr<MainWindow> loadedWindow(int epochs);
+    static qint64 lastStep(const QSignalSpy &steps);
+
     QTemporaryDir m_dir;
+    QTemporaryDir m_settingsDir;
 };
 
 void TestMainWindow::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    // 40 colour images in two classes: red-ish squares and blue-ish squares.
+    // The user's settings are not touched: every QSettings goes to a temporary folder.
+    QCoreApplication::setOrganizationName(QStringLiteral("aestudio-tests"));
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    // 40 colour images in two classes: red-ish squares and blue-ish squares, plus a broken file.
     for (int i = 0; i < 40; ++i) {
         QImage image(12, 12, QImage::Format_RGB888);
         const bool red = i % 2 == 0;
         image.fill(red ? QColor(200, 40 + i, 30) : QColor(30, 40 + i, 200));
+        for (int k = 0; k < 12; ++k)
+            image.setPixelColor(k, (i + k) % 12, Qt::white);  // some structure to learn
         const QString cls = red ? QStringLiteral("red") : QStringLiteral("blue");
         QDir().mkpath(m_dir.filePath(cls));
         QVERIFY(image.save(m_dir.filePath(QStringLiteral("%1/%2.png").arg(cls).arg(i))));
     }
+    QVERIFY(aes::test::writeFile(m_dir.filePath(QStringLiteral("red/broken.png")), "not a png"));
 }
 
-void TestMainWindow::loadsAFolderAndTrains()
+void TestMainWindow::init()
+{
+    // Closing a window must not end the test's own event loops.
+    QApplication::setQuitOnLastWindowClosed(false);
+    QSettings().clear();
+}
+
+std::unique_ptr<MainWindow> TestMainWindow::loadedWindow(int epochs)
+{
+    auto window = std::make_unique<MainWindow>();
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window.get()))
+        return nullptr;
+    QSignalSpy loaded(window->controller(), &TrainingController::datasetLoaded);
+    window->openDataset(m_dir.path());
+    if (!loaded.wait(20000))
+        return nullptr;
+    aes::ModelOptions model;
+    model.kind = aes::ModelKind::Dense;
+    model.latent = 3;
+    model.widths = {32};
+    aes::TrainOptions train;
+    train.epochs = epochs;
+    train.batchSize = 4;
+    train.threads = 1;
+    window->setOptions(model, train);
+    return window;
+}
+
+qint64 TestMainWindow::lastStep(const QSignalSpy &steps)
+{
+    return steps.isEmpty() ? 0 : qint64(steps.last().first().value<QVector<QPointF>>().last().x());
+}
+
+void TestMainWindow::listsSkippedFiles()
+{
+    auto window = loadedWindow(1);
+    QVERIFY(window);
+    QCOMPARE(window->datasetPanel()->countText(), QStringLiteral("40"));
+    QCOMPARE(window->datasetPanel()->summary().classNames.size(), 2);
+    QVERIFY(window->windowTitle().contains(QFileInfo(m_dir.path()).fileName()));
+    auto *details = window->datasetPanel()->findChild<QPushButton *>();
+    QVERIFY(details);
+    QTreeWidget *list = window->datasetPanel()->showSkippedDetails();
+    QVERIFY(list->isVisible());
+    QCOMPARE(list->topLevelItemCount(), 1);
+    QVERIFY(list->topLevelItem(0)->text(0).endsWith(QStringLiteral("red/broken.png")));
+    QVERIFY(!list->topLevelItem(0)->text(1).isEmpty());  // the reason
+}
+
+void TestMainWindow::trainPauseResumeRateStopContinue()
+{
+    auto window = loadedWindow(100000);
+    QVERIFY(window);
+    TrainingController *controller = window->controller();
+    QSignalSpy steps(controller, &TrainingController::stepsReported);
+    QSignalSpy snapshots(controller, &TrainingController::reconstructionsReady);
+    QSignalSpy finished(controller, &TrainingController::finished);
+    QSignalSpy started(controller, &TrainingController::trainingStarted);
+    QSignalSpy rates(controller, &TrainingController::learningRateChanged);
+
+    // Keys go to the chart, as when the user has clicked it (a focused text field keeps its Space).
+    QWidget *chart = window->lossChart();
+    chart->setFocus();
+    // Ctrl+Return starts.
+    QTest::keyClick(chart, Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(controller->state(), TrainingController::State::Training);
+    QVERIFY(!window->trainingPanel()->modelForm()->isEnabled());  // fixed while training
+    QVERIFY(steps.wait(20000));
+    QVERIFY(snapshots.count() > 0 || snapshots.wait(20000));
+    QTRY_VERIFY(window->lossChart()->stepCount() > 0);
+    QTRY_COMPARE(window->reconstructionView()->imageCount(), TrainingController::kSnapshotImages);
+
+    // Space pauses: no new points arrive.
+    QTest::keyClick(chart, Qt::Key_Space);
+    QCOMPARE(controller->state(), TrainingController::State::Paused);
+    QTest::qWait(300);  // the running batch ends and is flushed
+    const int pausedAt = window->lossChart()->stepCount();
+    QTest::qWait(500);
+    QCOMPARE(window->lossChart()->stepCount(), pausedAt);
+
+    // Space resumes.
+    QTest::keyClick(chart, Qt::Key_Space);
+    QCOMPARE(controller->state(), TrainingController::State::Training);
+    QTRY_VERIFY_WITH_TIMEOUT(window->lossChart()->stepCount() > pausedAt, 20000);
+
+    // A new learning rate in the form applies from the next step and marks the chart.
+    auto *lr = window->trainingPanel()->trainForm()->findChild<QDoubleSpinBox *>();
+    QVERIFY(lr && lr->isEnabled());
+    window->trainingPanel()->trainForm()->setLearningRate(5e-4);
+    QVERIFY(rates.wait(20000));
+    QCOMPARE(rates.first().at(1).toDouble(), 5e-4);
+    QTRY_COMPARE(window->lossChart()->learningRateMarkerCount(), 1);
+
+    // Esc stops; the model is kept and Start becomes Continue.
+    QTest::keyClick(chart, Qt::Key_Escape);
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Stopped);
+    QCOMPARE(window->trainingPanel()->startButton()->text(), QStringLiteral("Continue"));
+    QVERIFY(window->trainingPanel()->newModelButton()->isEnabled());
+    QVERIFY(!window->trainingPanel()->modelForm()->isEnabled());
+    const qint64 stoppedAt = lastStep(steps);
+    const int pointsBefore = window->lossChart()->stepCount();
+
+    // Continue goes on from the same model: the chart keeps its points, steps go on.
+    steps.clear();
+    QTest::mouseClick(window->trainingPanel()->startButton(), Qt::LeftButton);
+    QVERIFY(steps.wait(20000));
+    QVERIFY(started.last().first().value<aes::RunInfo>().continued);
+    QCOMPARE(qint64(steps.first().first().value<QVector<QPointF>>().first().x()), stoppedAt + 1);
+    QVERIFY(window->lossChart()->stepCount() > pointsBefore);
+    QCOMPARE(steps.first().at(1).value<aes::StepReport>().learningRate, 5e-4);
+    window->stopTraining();
+    QVERIFY(finished.wait(20000));
+
+    // New model: fresh weights, an empty chart, every option editable again.
+    QTest::mouseClick(window->trainingPanel()->newModelButton(), Qt::LeftButton);
+    QVERIFY(!controller->hasModel());
+    QCOMPARE(window->lossChart()->stepCount(), 0);
+    QCOMPARE(window->lossChart()->learningRateMarkerCount(), 0);
+    QVERIFY(window->trainingPanel()->modelForm()->isEnabled());
+    QCOMPARE(window->trainingPanel()->startButton()->text(), QStringLiteral("Start"));
+}
+
+void TestMainWindow::metricsAndReconstructionsFillUp()
+{
+    auto window = loadedWindow(2);
+    QVERIFY(window);
+    QSignalSpy finished(window->controller(), &TrainingController::finished);
+    window->startTraining();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Finished);
+    // 36 training images in batches of 4: 9 steps an epoch, all on the chart; a validation point each.
+    QTRY_COMPARE(window->lossChart()->stepCount(), 18);
+    QCOMPARE(window->lossChart()->validationCount(), 2);
+    QCOMPARE(window->metricsView()->epochCount(), 2);
+    QCOMPARE(window->metricsView()->table()->rowCount(), 2);
+    for (int plot = 0; plot < 4; ++plot)
+        QCOMPARE(window->metricsView()->plotPointCount(plot), 2);  // labelled data: kNN too
+    QTRY_COMPARE(window->reconstructionView()->snapshotStep(), qint64(18));
+
+    // Click an output image: it opens large, with its error.
+    window->showTab(MainWindow::ReconstructionsTab);
+    window->reconstructionView()->setShowError(true);
+    ReconstructionGrid *grid = window->reconstructionView()->grid();
+    QTRY_VERIFY(!grid->inputRect(3).isEmpty());
+    QTest::mouseClick(grid, Qt::LeftButton, {}, grid->inputRect(3).center());
+    ReconstructionDetail *detail = window->reconstructionView()->detail();
+    QVERIFY(detail && detail->isVisible());
+    QCOMPARE(detail->index(), 3);
+    QVERIFY2(detail->errorText().contains(QStringLiteral("MSE")), qPrintable(detail->errorText()));
+    QVERIFY(detail->errorText().contains(QStringLiteral("PSNR")));
+}
+
+void TestMainWindow::rendersEveryTab()
+{
+    auto window = loadedWindow(1);
+    QVERIFY(window);
+    QSignalSpy finished(window->controller(), &TrainingController::finished);
+    window->startTraining();
+    QVERIFY(finished.wait(60000));
+    QTemporaryDir out;
+    QVector<QImage> shots;
+    for (int tab = 0; tab < MainWindow::TabCount; ++tab) {
+        const QImage shot = window->renderTab(tab);
+        QVERIFY(!shot.isNull());
+        QVERIFY(shot.width() >= 800);
+        const QString path = out.filePath(MainWindow::tabFileName(tab) + QStringLiteral(".png"));
+        QVERIFY(shot.save(path));
+        QVERIFY(QFileInfo(path).size() > 1000);
+        shots << shot;
+    }
+    for (int i = 1; i < shots.size(); ++i)
+        QVERIFY(shots[i] != shots[0]);  // each tab shows something else
+}
+
+void TestMainWindow::keepsOptionsInSettings()
+{
+    {
+        MainWindow window;
+        window.show();
+        aes::ModelOptions model;
+        model.kind = aes::ModelKind::Denoising;
+        model.latent = 7;
+        model.noiseLevel = 0.45;
+        model.widths = {16, 24};
+        aes::TrainOptions train;
+        train.learningRate = 5e-4;
+        train.optimizer = aes::OptimizerKind::Sgd;
+        train.seed = 42;
+        train.valFraction = 0.2;
+        window.setOptions(model, train);
+        window.lossChart()->setLogScale(true);
+        window.close();  // saves
+    }
+    MainWindow window;
+    const aes::ModelOptions model = window.trainingPanel()->modelOptions();
+    QCOMPARE(int(model.kind), int(aes::ModelKind::Denoising));
+    QCOMPARE(model.latent, 7);
+    QCOMPARE(model.noiseLevel, 0.45);
+    QCOMPARE(model.widths, (QVector<int>{16, 24}));
+    const aes::TrainOptions train = window.trainingPanel()->trainOptions();
+    QCOMPARE(train.learningRate, 5e-4);
+    QCOMPARE(int(train.optimizer), int(aes::OptimizerKind::Sgd));
+    QCOMPARE(train.seed, quint64(42));
+    QCOMPARE(window.datasetPanel()->validationFraction(), 0.2);
+    QVERIFY(window.lossChart()->isLogScale());
+}
+
+void TestMainWindow::folderWithoutImagesIsReported()
+{
+    QTemporaryDir dir;
+    QVERIFY(aes::test::writeFile(dir.filePath(QStringLiteral("notes.txt")), "hello"));
+    QVERIFY(aes::test::writeFile(dir.filePath(QStringLiteral("cat.png")), "not a png"));
+    MainWindow window;
+    window.show();
+    QSignalSpy failed(window.controller(), &TrainingController::loadFailed);
+    window.openDataset(dir.path());
+    QVERIFY(failed.wait(20000));
+    QMessageBox *box = window.lastProblem();
+    QVERIFY(box);
+    QVERIFY2(box->text().contains(dir.path()), qPrintable(box->text()));
+    QVERIFY2(box->text().contains(QStringLiteral("not an image")), qPrintable(box->text()));
+    QTreeWidget *list = window.datasetPanel()->showSkippedDetails();
+    QVERIFY(list->topLevelItemCount() >= 1);
+}
+
+void TestMainWindow::dropOpensTheDataset()
 {
     MainWindow window;
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    TrainingController *controller = window.controller();
-    QSignalSpy loaded(controller, &TrainingController::datasetLoaded);
-    QSignalSpy finished(controller, &TrainingController::finished);
-
-    window.openDataset(m_dir.path());
+    QSignalSpy loaded(window.controller(), &TrainingController::datasetLoaded);
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(m_dir.path())});
+    const QPoint where = window.rect().center();
+    QDragEnterEvent enter(where, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(where, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &drop);
     QVERIFY(loaded.wait(20000));
-    QCOMPARE(window.datasetPanel()->countText(), QStringLiteral("40"));
-    QCOMPARE(window.datasetPanel()->summary().classNames.size(), 2);
-    QVERIFY(window.windowTitle().contains(QFileInfo(m_dir.path()).fileName()));
-
-    aes::ModelOptions model;
-    model.kind = aes::ModelKind::Dense;
-    model.latent = 3;
-    aes::TrainOptions train;
-    train.epochs = 1;
-    train.batchSize = 4;
-    window.setOptions(model, train);
-    QCOMPARE(window.trainingPanel()->modelOptions().latent, 3);
-    QCOMPARE(window.trainingPanel()->trainOptions().epochs, 1);
-
-    window.startTraining();
-    QCOMPARE(controller->state(), TrainingController::State::Training);
-    QVERIFY(finished.wait(60000));
-    QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Finished);
-    // 36 training images in batches of 4: 9 steps, all on the chart; one validation point.
-    QTRY_COMPARE(window.lossChart()->stepCount(), 9);
-    QCOMPARE(window.lossChart()->validationCount(), 1);
-    QTRY_COMPARE(window.reconstructionView()->imageCount(), TrainingController::kSnapshotImages);
-    QTRY_COMPARE(window.reconstructionView()->snapshotStep(), qint64(9));
-
-    window.showTab(MainWindow::ReconstructionsTab);
-    const QImage shot = window.grab().toImage();
-    QVERIFY(!shot.isNull());
-    QVERIFY(shot.width() >= 800);
+    QCOMPARE(window.datasetPath(), m_dir.path());
+    QCOMPARE(window.recentDatasets()->paths().value(0), QFileInfo(m_dir.path()).absoluteFilePath());
 }
 
-void TestMainWindow::closingMidTrainingIsClean()
+void TestMainWindow::quitMidTrainingStopsWithinABatch()
 {
-    auto window = std::make_unique<MainWindow>();
-    window->show();
+    auto window = loadedWindow(100000);
+    QVERIFY(window);
     TrainingController *controller = window->controller();
-    QSignalSpy loaded(controller, &TrainingController::datasetLoaded);
     QSignalSpy steps(controller, &TrainingController::stepsReported);
-    window->openDataset(m_dir.path());
-    QVERIFY(loaded.wait(20000));
-    aes::TrainOptions train;
-    train.epochs = 100000;
-    train.batchSize = 4;
-    window->setOptions(aes::ModelOptions(), train);
+    QSignalSpy finished(controller, &TrainingController::finished);
     window->startTraining();
     QVERIFY(steps.wait(20000));
-    window.reset();  // must stop the worker and return; a hang fails by timeout
+    // Ctrl+Q closes the window; the worker stops after its batch (well within 2 s here).
+    window->lossChart()->setFocus();
+    QTest::keyClick(window->lossChart(), Qt::Key_Q, Qt::ControlModifier);
+    QVERIFY(!window->isVisible());
+    QVERIFY(finished.wait(2000));
+    QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Stopped);
+    window.reset();  // joins the worker thread; a hang fails by timeout
 }
 
 QTEST_MAIN(TestMainWindow)

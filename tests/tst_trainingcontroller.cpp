@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <memory>
 
 using aes::TrainingController;
@@ -30,6 +31,12 @@ private Q_SLOTS:
     void learningRateChangeApplies();
     void unusableOptionsFail();
     void destroyingMidTrainingIsClean();
+    void loadOptionsShapeTheImages();
+    void folderWithoutImagesNamesFolderAndReasons();
+    void continueAfterStopGoesOnFromTheWeights();
+    void continueAtAnotherRateMarksTheChange();
+    void divergenceKeepsTheModelToContinue();
+    void newModelForgetsTheWeights();
 
 private:
     // A controller with the fixture loaded.
@@ -153,7 +160,12 @@ void TestTrainingController::lossFalls()
     QCOMPARE(outcome.status, aes::TrainStatus::Finished);
     QCOMPARE(outcome.epochsCompleted, 15);
     QCOMPARE(started.count(), 1);
-    QCOMPARE(started.first().at(0).toLongLong() + started.first().at(1).toLongLong(), qint64(64));
+    const auto run = started.first().first().value<aes::RunInfo>();
+    QCOMPARE(run.trainImages + run.valImages, qint64(64));
+    QCOMPARE(run.firstEpoch, 1);
+    QCOMPARE(run.totalEpochs, 15);
+    QVERIFY(!run.continued);
+    QVERIFY(run.parameters > 0);
 
     // Every step arrives exactly once, in order.
     qint64 expected = 1;
@@ -193,6 +205,15 @@ void TestTrainingController::reconstructionsCoverClasses()
     // The same images every time, so the user watches the same pictures improve.
     QCOMPARE(after.inputs, before.inputs);
     QVERIFY(after.reconstructions != before.reconstructions);
+    // Each image's error comes with the snapshot, and training lowers it on average.
+    QCOMPARE(after.mse.size(), after.inputs.size());
+    double meanBefore = 0, meanAfter = 0;
+    for (int i = 0; i < after.mse.size(); ++i) {
+        QVERIFY(std::isfinite(after.mse[i]) && after.mse[i] >= 0);
+        meanBefore += before.mse[i];
+        meanAfter += after.mse[i];
+    }
+    QVERIFY2(meanAfter < meanBefore, qPrintable(QStringLiteral("%1 -> %2").arg(meanBefore).arg(meanAfter)));
 }
 
 void TestTrainingController::pauseStopsStepsAndResumeContinues()
@@ -264,9 +285,19 @@ void TestTrainingController::learningRateChangeApplies()
     QSignalSpy steps(controller.get(), &TrainingController::stepsReported);
     QVERIFY(controller->start(tinyModel(), longRun()));
     QVERIFY(steps.wait(20000));
+    QSignalSpy changes(controller.get(), &TrainingController::learningRateChanged);
     QCOMPARE(steps.last().at(1).value<aes::StepReport>().learningRate, longRun().learningRate);
     controller->setLearningRate(1.25e-4);
     QTRY_COMPARE_WITH_TIMEOUT(steps.last().at(1).value<aes::StepReport>().learningRate, 1.25e-4, 20000);
+    // The change is reported once, at the first step that used the new rate.
+    QCOMPARE(changes.count(), 1);
+    QCOMPARE(changes.first().at(1).toDouble(), 1.25e-4);
+    const qint64 changedAt = changes.first().at(0).toLongLong();
+    for (const auto &args : steps) {
+        const auto latest = args.at(1).value<aes::StepReport>();
+        if (latest.globalStep < changedAt)
+            QCOMPARE(latest.learningRate, longRun().learningRate);
+    }
 }
 
 void TestTrainingController::unusableOptionsFail()
@@ -307,6 +338,159 @@ void TestTrainingController::destroyingMidTrainingIsClean()
     QVERIFY(controller);
     QVERIFY(controller->start(tinyModel(), longRun()));
     controller.reset();
+}
+
+void TestTrainingController::loadOptionsShapeTheImages()
+{
+    TrainingController controller;
+    QSignalSpy loaded(&controller, &TrainingController::datasetLoaded);
+    aes::DatasetOptions options;
+    options.width = 4;
+    options.height = 6;
+    options.channels = 3;
+    options.letterbox = true;
+    QVERIFY(controller.loadDataset(m_dir.path(), options));
+    QVERIFY(loaded.wait(20000));
+    const auto summary = loaded.first().first().value<aes::DatasetSummary>();
+    QCOMPARE(summary.width, 4);
+    QCOMPARE(summary.height, 6);
+    QCOMPARE(summary.channels, 3);
+    QCOMPARE(summary.samples.first().size(), QSize(4, 6));
+}
+
+void TestTrainingController::folderWithoutImagesNamesFolderAndReasons()
+{
+    QTemporaryDir dir;
+    QVERIFY(aes::test::writeFile(dir.filePath(QStringLiteral("a/one.png")), "not a png"));
+    QVERIFY(aes::test::writeFile(dir.filePath(QStringLiteral("a/two.jpg")), "nor a jpeg"));
+    TrainingController controller;
+    QSignalSpy failed(&controller, &TrainingController::loadFailed);
+    QVERIFY(controller.loadDataset(dir.path()));
+    QVERIFY(failed.wait(20000));
+    const QString message = failed.first().at(0).toString();
+    QVERIFY2(message.contains(dir.path()), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("not an image")), qPrintable(message));
+    const auto partial = failed.first().at(1).value<aes::DatasetSummary>();
+    QCOMPARE(partial.skipped.size(), 2);
+    QVERIFY(!partial.skipped.first().second.isEmpty());
+    QVERIFY(!controller.hasDataset());
+}
+
+void TestTrainingController::continueAfterStopGoesOnFromTheWeights()
+{
+    auto controller = loadedController();
+    QVERIFY(controller);
+    QSignalSpy steps(controller.get(), &TrainingController::stepsReported);
+    QSignalSpy started(controller.get(), &TrainingController::trainingStarted);
+    QSignalSpy finished(controller.get(), &TrainingController::finished);
+    QSignalSpy epochs(controller.get(), &TrainingController::epochReport);
+    QSignalSpy models(controller.get(), &TrainingController::modelChanged);
+    aes::TrainOptions train = longRun();
+    train.epochs = 3;
+    QVERIFY(!controller->continueTraining(3));  // nothing to continue yet
+    QVERIFY(controller->start(tinyModel(), train));
+    QVERIFY(steps.wait(20000));
+    controller->stop();
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Stopped);
+    QVERIFY(controller->hasModel());
+    QCOMPARE(models.count(), 1);
+    QCOMPARE(controller->modelOptions().latent, 4);
+    const qint64 lastStep = qint64(steps.last().first().value<QVector<QPointF>>().last().x());
+    const int done = controller->epochsCompleted();
+    QVERIFY(done < 3);
+
+    steps.clear();
+    started.clear();
+    finished.clear();
+    QVERIFY(controller->continueTraining(3));
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Finished);
+    QCOMPARE(finished.first().first().value<aes::TrainOutcome>().epochsCompleted, 3);
+    const auto run = started.first().first().value<aes::RunInfo>();
+    QVERIFY(run.continued);
+    QCOMPARE(run.firstEpoch, done + 1);
+    QCOMPARE(run.totalEpochs, 3);
+    QCOMPARE(run.stepsBefore, lastStep);
+    // The step count goes on where it stopped: the same model, not a new one.
+    QCOMPARE(qint64(steps.first().first().value<QVector<QPointF>>().first().x()), lastStep + 1);
+    QCOMPARE(epochs.last().first().value<aes::EpochReport>().epoch, 3);
+    QCOMPARE(controller->epochsCompleted(), 3);
+    QVERIFY(!controller->continueTraining(3));  // already there
+}
+
+void TestTrainingController::continueAtAnotherRateMarksTheChange()
+{
+    auto controller = loadedController();
+    QVERIFY(controller);
+    QSignalSpy finished(controller.get(), &TrainingController::finished);
+    QSignalSpy changes(controller.get(), &TrainingController::learningRateChanged);
+    QSignalSpy steps(controller.get(), &TrainingController::stepsReported);
+    aes::TrainOptions train = longRun();
+    train.epochs = 1;
+    QVERIFY(controller->start(tinyModel(), train));
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(changes.count(), 0);
+    const qint64 lastStep = qint64(steps.last().first().value<QVector<QPointF>>().last().x());
+    QVERIFY(controller->continueTraining(2, 5e-4));
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(changes.count(), 1);
+    QCOMPARE(changes.first().at(0).toLongLong(), lastStep + 1);
+    QCOMPARE(changes.first().at(1).toDouble(), 5e-4);
+}
+
+void TestTrainingController::divergenceKeepsTheModelToContinue()
+{
+    auto controller = loadedController();
+    QVERIFY(controller);
+    QSignalSpy finished(controller.get(), &TrainingController::finished);
+    QSignalSpy failed(controller.get(), &TrainingController::failed);
+    QSignalSpy steps(controller.get(), &TrainingController::stepsReported);
+    aes::TrainOptions train = longRun();
+    train.epochs = 2;
+    train.debugNanAtStep = 5;
+    QVERIFY(controller->start(tinyModel(), train));
+    QVERIFY(finished.wait(60000));
+    const auto outcome = finished.first().first().value<aes::TrainOutcome>();
+    QCOMPARE(outcome.status, aes::TrainStatus::Diverged);
+    QVERIFY(outcome.message.contains(QStringLiteral("learning rate")));
+    QCOMPARE(failed.count(), 0);  // a divergence is not a failure: the model is kept
+    QVERIFY(controller->hasModel());
+    steps.clear();
+    finished.clear();
+    QVERIFY(controller->continueTraining(2, 1e-4));
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Finished);
+    QCOMPARE(qint64(steps.first().first().value<QVector<QPointF>>().first().x()), qint64(5));
+}
+
+void TestTrainingController::newModelForgetsTheWeights()
+{
+    auto controller = loadedController();
+    QVERIFY(controller);
+    QSignalSpy finished(controller.get(), &TrainingController::finished);
+    QSignalSpy started(controller.get(), &TrainingController::trainingStarted);
+    QSignalSpy models(controller.get(), &TrainingController::modelChanged);
+    aes::TrainOptions train = longRun();
+    train.epochs = 1;
+    QVERIFY(controller->start(tinyModel(), train));
+    QVERIFY(finished.wait(60000));
+    QVERIFY(controller->hasModel());
+    QVERIFY(controller->newModel());
+    QVERIFY(!controller->hasModel());
+    QCOMPARE(models.count(), 2);
+    QCOMPARE(models.last().first().toBool(), false);
+    QVERIFY(!controller->continueTraining(5));
+    QVERIFY(controller->start(tinyModel(), train));
+    QVERIFY(finished.wait(60000));
+    const auto run = started.last().first().value<aes::RunInfo>();
+    QVERIFY(!run.continued);
+    QCOMPARE(run.stepsBefore, qint64(0));
+    // Loading a dataset forgets the model too.
+    QSignalSpy loaded(controller.get(), &TrainingController::datasetLoaded);
+    QVERIFY(controller->loadDataset(m_dir.path()));
+    QVERIFY(loaded.wait(20000));
+    QVERIFY(!controller->hasModel());
 }
 
 QTEST_GUILESS_MAIN(TestTrainingController)

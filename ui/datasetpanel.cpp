@@ -1,6 +1,10 @@
 #include "datasetpanel.h"
 
+#include "collapsiblesection.h"
+
+#include <QComboBox>
 #include <QDialog>
+#include <QDoubleSpinBox>
 #include <QDialogButtonBox>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -10,6 +14,7 @@
 #include <QLocale>
 #include <QPixmap>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -68,13 +73,97 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
     m_samplesLayout->setSpacing(3);
     m_samplesLayout->addStretch(1);
 
+    // Load options: how images of other sizes are brought to one shape.
+    m_width = new QSpinBox;
+    m_height = new QSpinBox;
+    for (QSpinBox *box : {m_width, m_height}) {
+        box->setRange(0, 1024);
+        box->setSpecialValueText(tr("auto"));
+        box->setToolTip(tr("Size every image is brought to; auto = the most common size in the folder"));
+    }
+    auto *sizeRow = new QHBoxLayout;
+    sizeRow->setContentsMargins(0, 0, 0, 0);
+    sizeRow->addWidget(m_width, 1);
+    sizeRow->addWidget(new QLabel(QStringLiteral("\u00d7")));
+    sizeRow->addWidget(m_height, 1);
+    m_channels = new QComboBox;
+    m_channels->addItem(tr("auto"), 0);
+    m_channels->addItem(tr("grayscale"), 1);
+    m_channels->addItem(tr("RGB"), 3);
+    m_channels->setToolTip(tr("auto: grayscale when every image is gray, else RGB"));
+    m_fit = new QComboBox;
+    m_fit->addItem(tr("center crop"), false);
+    m_fit->addItem(tr("letterbox"), true);
+    m_fit->setToolTip(tr("Images of another aspect ratio: crop the middle, or fit whole with borders"));
+    m_valFraction = new QDoubleSpinBox;
+    m_valFraction->setRange(0.0, 50.0);
+    m_valFraction->setDecimals(1);
+    m_valFraction->setSingleStep(5.0);
+    m_valFraction->setSuffix(QStringLiteral(" %"));
+    m_valFraction->setToolTip(tr("Images kept aside to measure the model (validation loss, PSNR, SSIM, kNN).\n"
+                                 "Takes effect with the next new model; no reload needed."));
+    m_reload = new QPushButton(tr("Reload"));
+    m_reload->setToolTip(tr("Load the dataset again with these options (F5)"));
+    m_reload->setEnabled(false);
+    connect(m_reload, &QPushButton::clicked, this, &DatasetPanel::reloadRequested);
+
+    auto *optionsContent = new QWidget;
+    auto *optionsForm = new QFormLayout(optionsContent);
+    optionsForm->setContentsMargins(0, 0, 0, 0);
+    optionsForm->addRow(tr("Size:"), sizeRow);
+    optionsForm->addRow(tr("Channels:"), m_channels);
+    optionsForm->addRow(tr("Fit:"), m_fit);
+    optionsForm->addRow(tr("Validation:"), m_valFraction);
+    optionsForm->addRow(QString(), m_reload);
+    m_optionsSection = new CollapsibleSection(tr("Load options"), optionsContent, this);
+
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_source);
     layout->addLayout(form);
     layout->addWidget(m_classes);
     layout->addWidget(m_samples);
+    layout->addWidget(m_optionsSection);
     layout->addStretch(1);
+    setValidationFraction(aes::TrainOptions().valFraction);
+}
+
+aes::DatasetOptions DatasetPanel::loadOptions() const
+{
+    aes::DatasetOptions o;
+    o.width = m_width->value();
+    o.height = m_height->value();
+    // One side given: a square of that side.
+    if (o.width == 0 && o.height > 0)
+        o.width = o.height;
+    if (o.height == 0 && o.width > 0)
+        o.height = o.width;
+    o.channels = m_channels->currentData().toInt();
+    o.letterbox = m_fit->currentData().toBool();
+    return o;
+}
+
+void DatasetPanel::setLoadOptions(const aes::DatasetOptions &o)
+{
+    m_width->setValue(o.width);
+    m_height->setValue(o.height);
+    m_channels->setCurrentIndex(std::max(0, m_channels->findData(o.channels)));
+    m_fit->setCurrentIndex(o.letterbox ? 1 : 0);
+}
+
+double DatasetPanel::validationFraction() const
+{
+    return m_valFraction->value() / 100.0;
+}
+
+void DatasetPanel::setValidationFraction(double fraction)
+{
+    m_valFraction->setValue(fraction * 100.0);
+}
+
+void DatasetPanel::setReloadEnabled(bool enabled)
+{
+    m_reload->setEnabled(enabled);
 }
 
 void DatasetPanel::showLoading(const QString &path)
@@ -83,11 +172,24 @@ void DatasetPanel::showLoading(const QString &path)
     m_source->setToolTip(path);
 }
 
-void DatasetPanel::showFailure(const QString &path, const QString &message)
+void DatasetPanel::showFailure(const QString &path, const QString &message, const aes::DatasetSummary &partial)
 {
     m_source->setText(tr("Could not open <b>%1</b>: %2")
                           .arg(QFileInfo(path).fileName().toHtmlEscaped(), message.toHtmlEscaped()));
     m_source->setToolTip(path);
+    // What was loaded before stays loaded; the skipped list shows this attempt's files.
+    showSkipped(partial);
+}
+
+void DatasetPanel::showSkipped(const aes::DatasetSummary &summary)
+{
+    m_summary.skipped = summary.skipped;
+    m_summary.report = summary.report;
+    m_skipped->setText(summary.skipped.isEmpty() ? tr("none") : QLocale().toString(qint64(summary.skipped.size())));
+    m_skipped->setToolTip(summary.report);
+    m_details->setVisible(!summary.skipped.isEmpty());
+    if (m_detailsDialog && m_detailsDialog->isVisible())
+        showSkippedDetails();
 }
 
 QString DatasetPanel::countText() const
@@ -105,9 +207,7 @@ void DatasetPanel::showSummary(const aes::DatasetSummary &summary)
     m_count->setText(QLocale().toString(summary.count));
     m_count->setToolTip(tr("Loaded in %1 s").arg(summary.seconds, 0, 'f', 2));
     m_size->setText(tr("%1 \u00d7 %2, %3").arg(summary.width).arg(summary.height).arg(channelText(summary.channels)));
-    m_skipped->setText(summary.skipped.isEmpty() ? tr("none") : QLocale().toString(qint64(summary.skipped.size())));
-    m_skipped->setToolTip(summary.report);
-    m_details->setVisible(!summary.skipped.isEmpty());
+    showSkipped(summary);
 
     m_classes->clear();
     for (int i = 0; i < summary.classNames.size(); ++i) {
@@ -145,26 +245,37 @@ void DatasetPanel::showSummary(const aes::DatasetSummary &summary)
     }
 }
 
-void DatasetPanel::showSkippedDetails()
+QTreeWidget *DatasetPanel::showSkippedDetails()
 {
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Skipped files"));
-    auto *list = new QTreeWidget(&dialog);
-    list->setHeaderLabels({tr("File"), tr("Reason")});
-    list->setRootIsDecorated(false);
+    // Non-modal: the list can stay open beside the window while the user fixes the files.
+    if (!m_detailsDialog) {
+        m_detailsDialog = new QDialog(this);
+        m_detailsDialog->setWindowTitle(tr("Skipped files"));
+        m_detailsList = new QTreeWidget(m_detailsDialog);
+        m_detailsList->setHeaderLabels({tr("File"), tr("Reason")});
+        m_detailsList->setRootIsDecorated(false);
+        m_detailsList->setUniformRowHeights(true);
+        m_detailsList->setSortingEnabled(true);
+        m_detailsReport = new QLabel(m_detailsDialog);
+        m_detailsReport->setWordWrap(true);
+        auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, m_detailsDialog);
+        connect(buttons, &QDialogButtonBox::rejected, m_detailsDialog, &QDialog::reject);
+        auto *layout = new QVBoxLayout(m_detailsDialog);
+        layout->addWidget(m_detailsReport);
+        layout->addWidget(m_detailsList);
+        layout->addWidget(buttons);
+        m_detailsDialog->resize(760, 420);
+    }
+    m_detailsList->clear();
     for (const auto &[path, reason] : m_summary.skipped) {
-        auto *item = new QTreeWidgetItem(list);
+        auto *item = new QTreeWidgetItem(m_detailsList);
         item->setText(0, path);
         item->setToolTip(0, path);
         item->setText(1, reason);
     }
-    list->resizeColumnToContents(0);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    auto *layout = new QVBoxLayout(&dialog);
-    layout->addWidget(new QLabel(m_summary.report, &dialog));
-    layout->addWidget(list);
-    layout->addWidget(buttons);
-    dialog.resize(720, 400);
-    dialog.exec();
+    m_detailsList->resizeColumnToContents(0);
+    m_detailsReport->setText(m_summary.report);
+    m_detailsDialog->show();
+    m_detailsDialog->raise();
+    return m_detailsList;
 }

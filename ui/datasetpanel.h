@@ -1,6 +1,8 @@
 #pragma once
 // Shows what was loaded: source, image count, classes with their counts, size and
-// channels, a few sample images, and the files that were skipped (with a details list).
+// channels, a few sample images, and the files that were skipped (with a details list of
+// path and reason, also after a load that failed). Below, the load options (size,
+// channels, crop or letterbox, validation fraction) with a Reload button.
 //
 // Ownership: a plain widget; keeps a copy of the summary it shows.
 // Threads: GUI thread only.
@@ -9,8 +11,13 @@
 
 #include <QWidget>
 
+class CollapsibleSection;
+class QComboBox;
+class QDialog;
+class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
+class QSpinBox;
 class QTreeWidget;
 class QHBoxLayout;
 
@@ -21,13 +28,30 @@ public:
 
     void showLoading(const QString &path);
     void showSummary(const aes::DatasetSummary &summary);
-    void showFailure(const QString &path, const QString &message);
+    // partial: the files that were tried and skipped (may be empty).
+    void showFailure(const QString &path, const QString &message, const aes::DatasetSummary &partial = {});
     const aes::DatasetSummary &summary() const { return m_summary; }
     // The text of the image-count field (for tests and accessibility).
     QString countText() const;
 
+    aes::DatasetOptions loadOptions() const;
+    void setLoadOptions(const aes::DatasetOptions &options);
+    // Fraction of the images kept for validation (0..0.5), used when a model is created.
+    double validationFraction() const;
+    void setValidationFraction(double fraction);
+    // Reload is possible (a path is known and nothing is running).
+    void setReloadEnabled(bool enabled);
+    CollapsibleSection *loadOptionsSection() const { return m_optionsSection; }
+
+    // Opens the non-modal list of skipped files (path, reason) and returns it.
+    QTreeWidget *showSkippedDetails();
+
+Q_SIGNALS:
+    // Load the same path again with loadOptions().
+    void reloadRequested();
+
 private:
-    void showSkippedDetails();
+    void showSkipped(const aes::DatasetSummary &summary);
 
     aes::DatasetSummary m_summary;
     QLabel *m_source = nullptr;
@@ -38,4 +62,14 @@ private:
     QTreeWidget *m_classes = nullptr;
     QWidget *m_samples = nullptr;
     QHBoxLayout *m_samplesLayout = nullptr;
+    CollapsibleSection *m_optionsSection = nullptr;
+    QSpinBox *m_width = nullptr;
+    QSpinBox *m_height = nullptr;
+    QComboBox *m_channels = nullptr;
+    QComboBox *m_fit = nullptr;
+    QDoubleSpinBox *m_valFraction = nullptr;
+    QPushButton *m_reload = nullptr;
+    QDialog *m_detailsDialog = nullptr;
+    QTreeWidget *m_detailsList = nullptr;
+    QLabel *m_detailsReport = nullptr;
 };

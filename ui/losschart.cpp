@@ -3,19 +3,35 @@
 #include "qcustomplotinclude.h"
 
 #include <QCheckBox>
+#include <QFile>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPair>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QTextStream>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace {
 
 constexpr double kSmoothing = 0.95;  // weight of the history in the smoothed line
+constexpr int kValidationHitPixels = 8;
 
 const QColor kTrainColor(31, 119, 180);
 const QColor kValColor(214, 39, 40);
+const QColor kLrColor(44, 160, 44);
+
+QString number(double v)
+{
+    return QString::number(v, 'g', 4);
+}
 
 } // namespace
 
@@ -42,20 +58,48 @@ LossChart::LossChart(QWidget *parent) : QWidget(parent)
     m_validation->setLineStyle(QCPGraph::lsNone);
     m_validation->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, kValColor, Qt::white, 8));
 
+    m_tracer = new QCPItemTracer(m_plot);
+    m_tracer->setStyle(QCPItemTracer::tsCircle);
+    m_tracer->setSize(7);
+    m_tracer->setPen(QPen(kTrainColor.darker(130), 1.5));
+    m_tracer->setBrush(Qt::white);
+    m_tracer->setVisible(false);
+
     m_plot->legend->setVisible(true);
     m_plot->legend->setBrush(QColor(255, 255, 255, 220));
     m_plot->legend->setBorderPen(QPen(QColor(0, 0, 0, 60)));
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_plot->setToolTip(tr("Wheel: zoom \u00b7 drag: move \u00b7 double click: follow the data again \u00b7 "
+                          "right click: export"));
+    connect(m_plot, &QCustomPlot::customContextMenuRequested, this, &LossChart::showContextMenu);
+    connect(m_plot, &QCustomPlot::mouseMove, this, &LossChart::onMouseMove);
+    // The user's zoom or drag wins over following the data, until asked to follow again.
+    connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { setAutoRange(false); });
+    connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) {
+        if (event->button() == Qt::LeftButton)
+            setAutoRange(false);
+    });
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { setAutoRange(true); });
 
     m_logScale = new QCheckBox(tr("Log scale"), this);
     m_logScale->setToolTip(tr("Logarithmic loss axis: shows progress once the loss is small"));
     connect(m_logScale, &QCheckBox::toggled, this, &LossChart::setLogScale);
+    m_autoRangeButton = new QPushButton(tr("Auto range"), this);
+    m_autoRangeButton->setToolTip(tr("Show all the data and follow new steps (or double-click the plot)"));
+    m_autoRangeButton->setEnabled(false);
+    connect(m_autoRangeButton, &QPushButton::clicked, this, [this] { setAutoRange(true); });
     m_latest = new QLabel(this);
     m_latest->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_readout = new QLabel(this);
+    m_readout->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_latest, 1);
+    bar->addWidget(m_readout, 1);
+    bar->addWidget(m_autoRangeButton);
     bar->addWidget(m_logScale);
 
     auto *layout = new QVBoxLayout(this);
@@ -69,14 +113,22 @@ void LossChart::clear()
     m_raw->data()->clear();
     m_smooth->data()->clear();
     m_validation->data()->clear();
+    m_validationEpochs.clear();
+    m_lrChanges.clear();
+    // Items other than the tracer are learning-rate markers and their labels.
+    for (int i = m_plot->itemCount() - 1; i >= 0; --i)
+        if (m_plot->item(i) != m_tracer)
+            m_plot->removeItem(i);
+    m_tracer->setVisible(false);
     m_ema = 0.0;
     m_emaWeight = 0.0;
     m_lastStep = 0.0;
     m_lastLoss = 0.0;
     m_latest->setText(tr("The training loss appears here as soon as training starts."));
+    m_readout->clear();
     m_plot->xAxis->setRange(0, 100);
     m_plot->yAxis->setRange(m_logScale->isChecked() ? 0.001 : 0.0, 0.1);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    setAutoRange(true);
 }
 
 void LossChart::addSteps(const QVector<QPointF> &losses)
@@ -94,7 +146,7 @@ void LossChart::addSteps(const QVector<QPointF> &losses)
         m_lastLoss = m_ema / m_emaWeight;
     }
     if (!losses.isEmpty())
-        m_latest->setText(tr("step %1   smoothed loss %2").arg(qint64(m_lastStep)).arg(m_lastLoss, 0, 'g', 4));
+        m_latest->setText(tr("step %1 \u00b7 smoothed loss %2").arg(qint64(m_lastStep)).arg(number(m_lastLoss)));
     rescale();
 }
 
@@ -103,9 +155,40 @@ void LossChart::addValidation(int epoch, double valLoss)
     if (!std::isfinite(valLoss))
         return;
     m_validation->addData(m_lastStep, valLoss);
-    m_latest->setText(tr("step %1   smoothed loss %2   validation loss after epoch %3: %4")
-                          .arg(qint64(m_lastStep)).arg(m_lastLoss, 0, 'g', 4).arg(epoch).arg(valLoss, 0, 'g', 4));
+    m_validationEpochs.append({epoch, valLoss});
+    m_latest->setText(tr("step %1 \u00b7 smoothed loss %2 \u00b7 validation loss after epoch %3: %4")
+                          .arg(qint64(m_lastStep)).arg(number(m_lastLoss)).arg(epoch).arg(number(valLoss)));
     rescale();
+}
+
+void LossChart::setInitialLearningRate(double lr)
+{
+    m_initialLr = lr;
+}
+
+void LossChart::addLearningRateChange(qint64 step, double lr)
+{
+    m_lrChanges.append({step, lr});
+    // A dashed line over the whole height at the first step with the new rate.
+    auto *line = new QCPItemStraightLine(m_plot);
+    line->setPen(QPen(kLrColor, 1.2, Qt::DashLine));
+    line->point1->setTypeX(QCPItemPosition::ptPlotCoords);
+    line->point1->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    line->point2->setTypeX(QCPItemPosition::ptPlotCoords);
+    line->point2->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    line->point1->setCoords(double(step), 0.0);
+    line->point2->setCoords(double(step), 1.0);
+    auto *label = new QCPItemText(m_plot);
+    label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+    label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    // At the bottom, on a light box: the legend holds the top right, where late changes fall.
+    label->position->setCoords(double(step), 1.0);
+    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    label->setPadding(QMargins(4, 2, 4, 2));
+    label->setBrush(QColor(255, 255, 255, 210));
+    label->setColor(kLrColor.darker(130));
+    label->setText(tr("lr %1").arg(number(lr)));
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void LossChart::setLogScale(bool on)
@@ -121,12 +204,22 @@ void LossChart::setLogScale(bool on)
         m_plot->yAxis->setScaleType(QCPAxis::stLinear);
         m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
     }
-    rescale();
+    // Another scale needs another range: follow the data again.
+    setAutoRange(true);
+    Q_EMIT logScaleChanged(on);
 }
 
 bool LossChart::isLogScale() const
 {
     return m_logScale->isChecked();
+}
+
+void LossChart::setAutoRange(bool on)
+{
+    m_autoRange = on;
+    m_autoRangeButton->setEnabled(!on);
+    if (on)
+        rescale();
 }
 
 int LossChart::stepCount() const
@@ -141,7 +234,7 @@ int LossChart::validationCount() const
 
 void LossChart::rescale()
 {
-    if (m_raw->dataCount() == 0 && m_validation->dataCount() == 0) {
+    if (!m_autoRange || (m_raw->dataCount() == 0 && m_validation->dataCount() == 0)) {
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
@@ -157,4 +250,126 @@ void LossChart::rescale()
         m_plot->yAxis->scaleRange(1.1, m_plot->yAxis->range().center());
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString LossChart::readoutAt(const QPoint &plotPos)
+{
+    if (m_raw->dataCount() == 0 || !m_plot->axisRect()->rect().contains(plotPos)) {
+        m_tracer->setVisible(false);
+        return QString();
+    }
+    const double x = m_plot->xAxis->pixelToCoord(plotPos.x());
+    // The step nearest to the cursor.
+    auto it = m_raw->data()->findBegin(x, false);
+    if (it == m_raw->data()->constEnd())
+        --it;
+    if (it != m_raw->data()->constBegin()) {
+        auto before = it - 1;
+        if (std::abs(before->key - x) < std::abs(it->key - x))
+            it = before;
+    }
+    const double step = it->key;
+    const int index = int(it - m_raw->data()->constBegin());
+    const double smoothed = (m_smooth->data()->constBegin() + index)->value;
+    double lr = m_initialLr;
+    for (const auto &[from, rate] : m_lrChanges)
+        if (from <= step)
+            lr = rate;
+    QString text = tr("step %1: loss %2, smoothed %3").arg(qint64(step)).arg(number(it->value), number(smoothed));
+    if (lr > 0)
+        text += tr(", lr %1").arg(number(lr));
+    // A validation marker under the cursor.
+    for (int i = 0; i < m_validation->dataCount(); ++i) {
+        const auto point = m_validation->data()->constBegin() + i;
+        const QPointF pixel(m_plot->xAxis->coordToPixel(point->key), m_plot->yAxis->coordToPixel(point->value));
+        if (std::abs(pixel.x() - plotPos.x()) <= kValidationHitPixels
+            && std::abs(pixel.y() - plotPos.y()) <= kValidationHitPixels && i < m_validationEpochs.size())
+            text += tr(" \u00b7 validation after epoch %1: %2").arg(m_validationEpochs[i].first).arg(number(point->value));
+    }
+    m_tracer->setGraph(m_smooth);
+    m_tracer->setGraphKey(step);
+    m_tracer->setVisible(true);
+    return text;
+}
+
+QString LossChart::readoutText() const
+{
+    return m_readout->text();
+}
+
+void LossChart::onMouseMove(QMouseEvent *event)
+{
+    m_readout->setText(readoutAt(event->pos()));
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LossChart::showContextMenu(const QPoint &pos)
+{
+    QMenu menu(this);
+    menu.addAction(tr("Auto range"), this, [this] { setAutoRange(true); })->setEnabled(!m_autoRange);
+    QAction *log = menu.addAction(tr("Log scale"), this, &LossChart::setLogScale);
+    log->setCheckable(true);
+    log->setChecked(isLogScale());
+    menu.addSeparator();
+    const bool hasData = m_raw->dataCount() > 0;
+    menu.addAction(tr("Export as PNG\u2026"), this,
+                   [this] { exportWithDialog(tr("PNG images (*.png)"), QStringLiteral("png")); })->setEnabled(hasData);
+    menu.addAction(tr("Export as PDF\u2026"), this,
+                   [this] { exportWithDialog(tr("PDF documents (*.pdf)"), QStringLiteral("pdf")); })->setEnabled(hasData);
+    menu.addAction(tr("Export data as CSV\u2026"), this,
+                   [this] { exportWithDialog(tr("CSV files (*.csv)"), QStringLiteral("csv")); })->setEnabled(hasData);
+    menu.exec(m_plot->mapToGlobal(pos));
+}
+
+void LossChart::exportWithDialog(const QString &filter, const QString &suffix)
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("Export the loss chart"),
+                                                QStringLiteral("loss.%1").arg(suffix), filter);
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QLatin1Char('.') + suffix, Qt::CaseInsensitive))
+        path += QLatin1Char('.') + suffix;
+    const bool ok = suffix == QLatin1String("png") ? exportPng(path)
+                    : suffix == QLatin1String("pdf") ? exportPdf(path)
+                                                     : exportCsv(path);
+    if (!ok)
+        QMessageBox::warning(this, tr("Export failed"), tr("Cannot write %1").arg(path));
+}
+
+bool LossChart::exportPng(const QString &path, int width, int height)
+{
+    return m_plot->savePng(path, width, height);
+}
+
+bool LossChart::exportPdf(const QString &path)
+{
+    return m_plot->savePdf(path, 1000, 600);
+}
+
+bool LossChart::exportCsv(const QString &path) const
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+        return false;
+    std::map<qint64, double> validation;
+    for (int i = 0; i < m_validation->dataCount(); ++i) {
+        const auto p = m_validation->data()->constBegin() + i;
+        validation[qint64(p->key)] = p->value;
+    }
+    QTextStream out(&file);
+    out << "step,train_loss,smoothed_loss,val_loss,learning_rate\n";
+    double lr = m_initialLr;
+    int nextChange = 0;
+    auto smooth = m_smooth->data()->constBegin();
+    for (auto it = m_raw->data()->constBegin(); it != m_raw->data()->constEnd(); ++it, ++smooth) {
+        const qint64 step = qint64(it->key);
+        while (nextChange < m_lrChanges.size() && m_lrChanges[nextChange].first <= step)
+            lr = m_lrChanges[nextChange++].second;
+        const auto val = validation.find(step);
+        out << step << ',' << QString::number(it->value, 'g', 8) << ',' << QString::number(smooth->value, 'g', 8)
+            << ',' << (val != validation.end() ? QString::number(val->second, 'g', 8) : QString())
+            << ',' << (lr > 0 ? QString::number(lr, 'g', 6) : QString()) << '\n';
+    }
+    out.flush();
+    return out.status() == QTextStream::Ok && file.commit();
 }

@@ -2,12 +2,19 @@
 
 #include "datasetpanel.h"
 #include "losschart.h"
+#include "metricsview.h"
+#include "recentdatasets.h"
 #include "reconstructionview.h"
+#include "trainform.h"
 #include "trainingpanel.h"
+#include "trainingprogress.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGroupBox>
@@ -16,8 +23,10 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProgressBar>
+#include <QMimeData>
+#include <QJsonDocument>
 #include <QScrollArea>
+#include <QSettings>
 #include <QScrollBar>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -30,16 +39,6 @@ using aes::TrainingController;
 
 namespace {
 
-QString duration(double seconds)
-{
-    if (!std::isfinite(seconds) || seconds < 0 || seconds > 1e7)
-        return QStringLiteral("\u2013");
-    const qint64 s = qint64(seconds + 0.5);
-    if (s >= 3600)
-        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
-
 QString statusText(aes::TrainStatus status)
 {
     switch (status) {
@@ -51,19 +50,34 @@ QString statusText(aes::TrainStatus status)
     return {};
 }
 
+// The first local file or folder among dropped URLs.
+QString droppedPath(const QMimeData *mime)
+{
+    if (!mime || !mime->hasUrls())
+        return {};
+    for (const QUrl &url : mime->urls())
+        if (url.isLocalFile() && QFileInfo::exists(url.toLocalFile()))
+            return url.toLocalFile();
+    return {};
+}
+
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 {
     setWindowTitle(tr("Autoencoder Studio"));
+    setAcceptDrops(true);
     m_controller = new TrainingController(this);
     createCentralTabs();
     createDock();
     createMenus();
-    createStatusBar();
+    m_progress = new TrainingProgress;
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->showMessage(tr("Open a folder of images or an IDX file to begin (Ctrl+O), or drop one here"));
     connectController();
-    onStateChanged(TrainingController::State::Idle);
     resize(1280, 800);
+    loadSettings();
+    updateActions();
 }
 
 MainWindow::~MainWindow()
@@ -73,21 +87,51 @@ MainWindow::~MainWindow()
     m_controller = nullptr;
 }
 
+QString MainWindow::tabFileName(int index)
+{
+    static const char *const kNames[TabCount] = {"loss", "reconstructions", "metrics", "latent"};
+    return index >= 0 && index < TabCount ? QString::fromLatin1(kNames[index]) : QString();
+}
+
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *openFolder = file->addAction(tr("Open &folder\u2026"), this, &MainWindow::openFolder);
-    openFolder->setShortcut(QKeySequence::Open);
-    openFolder->setStatusTip(tr("Load every image under a folder; its subfolders are the classes"));
-    QAction *openIdx = file->addAction(tr("Open &IDX file\u2026"), this, &MainWindow::openIdxFile);
-    openIdx->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
-    openIdx->setStatusTip(tr("Load an MNIST-format images file; its labels file is found beside it"));
+    m_openFolderAction = file->addAction(tr("Open &folder\u2026"), this, &MainWindow::openFolder);
+    m_openFolderAction->setShortcut(QKeySequence::Open);
+    m_openFolderAction->setStatusTip(tr("Load every image under a folder; its subfolders are the classes"));
+    m_openIdxAction = file->addAction(tr("Open &IDX file\u2026"), this, &MainWindow::openIdxFile);
+    m_openIdxAction->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+    m_openIdxAction->setStatusTip(tr("Load an MNIST-format images file; its labels file is found beside it"));
+    QMenu *recent = file->addMenu(tr("Open &recent"));
+    m_recent = new RecentDatasets(recent, this);
+    connect(m_recent, &RecentDatasets::openRequested, this, &MainWindow::openDataset);
+    m_reloadAction = file->addAction(tr("&Reload"), this, &MainWindow::reloadDataset);
+    m_reloadAction->setShortcut(QKeySequence::Refresh);
+    m_reloadAction->setStatusTip(tr("Load the dataset again with the load options"));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
+    quit->setObjectName(QStringLiteral("quitAction"));
+    quit->setShortcut(QKeySequence(tr("Ctrl+Q")));
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *training = menuBar()->addMenu(tr("&Training"));
+    m_startAction = training->addAction(tr("&Start / Continue"), this, &MainWindow::startTraining);
+    m_startAction->setObjectName(QStringLiteral("startAction"));
+    m_startAction->setShortcuts({QKeySequence(tr("Ctrl+Return")), QKeySequence(tr("Ctrl+Enter"))});
+    m_pauseAction = training->addAction(tr("&Pause / Resume"), this, &MainWindow::togglePause);
+    m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
+    m_pauseAction->setShortcut(QKeySequence(Qt::Key_Space));
+    m_stopAction = training->addAction(tr("S&top"), this, &MainWindow::stopTraining);
+    m_stopAction->setObjectName(QStringLiteral("stopAction"));
+    m_stopAction->setShortcut(QKeySequence(Qt::Key_Escape));
+    training->addSeparator();
+    m_newModelAction = training->addAction(tr("&New model"), this, &MainWindow::newModel);
+    m_newModelAction->setObjectName(QStringLiteral("newModelAction"));
+    m_newModelAction->setShortcut(QKeySequence::New);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Autoencoder Studio"), this, &MainWindow::showAbout);
+    help->addAction(tr("&About Autoencoder Studio"), this, &MainWindow::showAbout)->setMenuRole(QAction::AboutRole);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt)->setMenuRole(QAction::AboutQtRole);
 }
 
 void MainWindow::createDock()
@@ -96,13 +140,11 @@ void MainWindow::createDock()
     m_trainingPanel = new TrainingPanel;
     auto *datasetBox = new QGroupBox(tr("Dataset"));
     (new QVBoxLayout(datasetBox))->addWidget(m_datasetPanel);
-    auto *trainingBox = new QGroupBox(tr("Model and training"));
-    (new QVBoxLayout(trainingBox))->addWidget(m_trainingPanel);
 
     auto *content = new QWidget;
     auto *layout = new QVBoxLayout(content);
     layout->addWidget(datasetBox);
-    layout->addWidget(trainingBox);
+    layout->addWidget(m_trainingPanel);
     layout->addStretch(1);
 
     auto *scroll = new QScrollArea;
@@ -111,23 +153,36 @@ void MainWindow::createDock()
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 
+    // The Start / Pause / Stop buttons stay in sight below the scrolling form.
+    auto *dockContent = new QWidget;
+    auto *dockLayout = new QVBoxLayout(dockContent);
+    dockLayout->setContentsMargins(0, 0, 0, 0);
+    dockLayout->addWidget(scroll, 1);
+    auto *controlsFrame = new QWidget;
+    auto *controlsLayout = new QVBoxLayout(controlsFrame);
+    controlsLayout->setContentsMargins(9, 6, 9, 9);
+    controlsLayout->addWidget(m_trainingPanel->controls());
+    dockLayout->addWidget(controlsFrame);
+
     auto *dock = new QDockWidget(tr("Data and model"), this);
     dock->setObjectName(QStringLiteral("dataAndModelDock"));
-    // Movable, but not closable: there is no other way to start training.
+    // Movable, but not closable: there is no other way to set the options.
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    dock->setWidget(scroll);
+    dock->setWidget(dockContent);
     // Wide enough for the form and the sample strip without a horizontal scroll bar.
     dock->setMinimumWidth(content->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     resizeDocks({dock}, {std::max(380, dock->minimumWidth())}, Qt::Horizontal);
 
+    connect(m_datasetPanel, &DatasetPanel::reloadRequested, this, &MainWindow::reloadDataset);
     connect(m_trainingPanel, &TrainingPanel::startRequested, this, &MainWindow::startTraining);
     connect(m_trainingPanel, &TrainingPanel::pauseRequested, m_controller, &TrainingController::pause);
     connect(m_trainingPanel, &TrainingPanel::resumeRequested, m_controller, &TrainingController::resume);
-    connect(m_trainingPanel, &TrainingPanel::stopRequested, m_controller, &TrainingController::stop);
+    connect(m_trainingPanel, &TrainingPanel::stopRequested, this, &MainWindow::stopTraining);
+    connect(m_trainingPanel, &TrainingPanel::newModelRequested, this, &MainWindow::newModel);
     connect(m_trainingPanel, &TrainingPanel::learningRateEdited, this, [this](double lr) {
         m_controller->setLearningRate(lr);
-        statusBar()->showMessage(tr("Learning rate set to %1 from the next step").arg(lr), 4000);
+        statusBar()->showMessage(tr("Learning rate %1 from the next step").arg(lr), 4000);
     });
 }
 
@@ -135,12 +190,14 @@ void MainWindow::createCentralTabs()
 {
     m_lossChart = new LossChart;
     m_reconstructions = new ReconstructionView;
+    m_metrics = new MetricsView;
     m_latentInfo = new QLabel;
     m_latentInfo->setAlignment(Qt::AlignCenter);
     m_latentInfo->setWordWrap(true);
     m_latentInfo->setMaximumWidth(640);  // lines a reader can follow
     m_latentInfo->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     auto *latentPage = new QWidget;
+    latentPage->setObjectName(QStringLiteral("latentPage"));
     auto *latentLayout = new QHBoxLayout(latentPage);
     latentLayout->addStretch(1);
     latentLayout->addWidget(m_latentInfo, 4);
@@ -159,63 +216,26 @@ void MainWindow::createCentralTabs()
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_lossChart, tr("Loss"));
     m_tabs->addTab(m_reconstructions, tr("Reconstructions"));
+    m_tabs->addTab(m_metrics, tr("Metrics"));
     m_tabs->addTab(latentPage, tr("Latent"));
     setCentralWidget(m_tabs);
 }
 
-void MainWindow::createStatusBar()
-{
-    m_progressText = new QLabel;
-    m_progress = new QProgressBar;
-    m_progress->setMaximumWidth(220);
-    m_progress->setTextVisible(true);
-    m_progress->setVisible(false);
-    statusBar()->addPermanentWidget(m_progressText);
-    statusBar()->addPermanentWidget(m_progress);
-    statusBar()->showMessage(tr("Open a folder of images or an IDX file to begin"));
-}
-
 void MainWindow::connectController()
 {
-    connect(m_controller, &TrainingController::stateChanged, this, &MainWindow::onStateChanged);
-    connect(m_controller, &TrainingController::loadProgress, this, [this](qint64 done, qint64 total) {
-        m_progress->setVisible(true);
-        m_progress->setRange(0, int(std::min<qint64>(total, 1 << 30)));
-        m_progress->setValue(int(std::min<qint64>(done, 1 << 30)));
-        m_progress->setFormat(QStringLiteral("%p%"));
-        m_progressText->setText(tr("Loading %1 of %2").arg(QLocale().toString(done), QLocale().toString(total)));
-    });
-    connect(m_controller, &TrainingController::datasetLoaded, this, [this](const aes::DatasetSummary &summary) {
-        m_datasetPanel->showSummary(summary);
-        m_progress->setVisible(false);
-        m_progressText->clear();
-        statusBar()->showMessage(summary.seconds >= 0.05
-                                     ? tr("%1: %2 in %3 s").arg(summary.source, summary.report).arg(summary.seconds, 0, 'f', 1)
-                                     : tr("%1: %2").arg(summary.source, summary.report));
-        setWindowTitle(tr("%1 \u2013 Autoencoder Studio").arg(QFileInfo(summary.source).fileName()));
-        onStateChanged(m_controller->state());
-        if (m_startWhenLoaded) {
-            m_startWhenLoaded = false;
-            startTraining();
-        }
-    });
-    connect(m_controller, &TrainingController::loadFailed, this, [this](const QString &message) {
-        m_datasetPanel->showFailure(m_pendingPath, message);
-        m_progress->setVisible(false);
-        m_progressText->clear();
-        m_startWhenLoaded = false;
-        showProblem(tr("Cannot open the dataset"), tr("%1\n\n%2").arg(m_pendingPath, message));
-    });
-    connect(m_controller, &TrainingController::trainingStarted, this,
-            [this](qint64 trainImages, qint64 valImages, qint64 parameters) {
-                statusBar()->showMessage(tr("Training on %1 images, validating on %2; the model has %3 parameters")
-                                             .arg(QLocale().toString(trainImages), QLocale().toString(valImages),
-                                                  QLocale().toString(parameters)));
-            });
+    connect(m_controller, &TrainingController::stateChanged, this, &MainWindow::updateActions);
+    connect(m_controller, &TrainingController::modelChanged, this, &MainWindow::updateActions);
+    connect(m_controller, &TrainingController::loadProgress, m_progress, &TrainingProgress::showLoading);
+    connect(m_controller, &TrainingController::datasetLoaded, this, &MainWindow::onDatasetLoaded);
+    connect(m_controller, &TrainingController::loadFailed, this, &MainWindow::onLoadFailed);
+    connect(m_controller, &TrainingController::trainingStarted, this, &MainWindow::onTrainingStarted);
     connect(m_controller, &TrainingController::stepsReported, this, &MainWindow::onStepsReported);
     connect(m_controller, &TrainingController::epochReport, this, &MainWindow::onEpochReport);
     connect(m_controller, &TrainingController::reconstructionsReady, m_reconstructions,
             &ReconstructionView::setSnapshot);
+    connect(m_controller, &TrainingController::learningRateChanged, this, [this](qint64 step, double lr) {
+        m_lossChart->addLearningRateChange(step, lr);
+    });
     connect(m_controller, &TrainingController::failed, this,
             [this](const QString &message) { showProblem(tr("Training failed"), message); });
     connect(m_controller, &TrainingController::finished, this, &MainWindow::onFinished);
@@ -232,12 +252,18 @@ void MainWindow::openDataset(const QString &path)
     m_pendingPath = path;
     m_datasetPanel->showLoading(path);
     statusBar()->showMessage(tr("Loading %1\u2026").arg(path));
-    m_controller->loadDataset(path);
+    m_controller->loadDataset(path, m_datasetPanel->loadOptions());
+}
+
+void MainWindow::reloadDataset()
+{
+    openDataset(m_datasetPath.isEmpty() ? m_pendingPath : m_datasetPath);
 }
 
 void MainWindow::openFolder()
 {
-    openDataset(QFileDialog::getExistingDirectory(this, tr("Open a folder of images")));
+    const QString start = m_datasetPath.isEmpty() ? QString() : QFileInfo(m_datasetPath).absolutePath();
+    openDataset(QFileDialog::getExistingDirectory(this, tr("Open a folder of images"), start));
 }
 
 void MainWindow::openIdxFile()
@@ -250,22 +276,58 @@ void MainWindow::openIdxFile()
 void MainWindow::setOptions(const aes::ModelOptions &model, const aes::TrainOptions &train)
 {
     m_trainingPanel->setOptions(model, train);
+    m_datasetPanel->setValidationFraction(train.valFraction);
 }
 
 void MainWindow::startTraining()
 {
-    const aes::ModelOptions model = m_trainingPanel->modelOptions();
-    const aes::TrainOptions train = m_trainingPanel->trainOptions();
-    if (!m_controller->start(model, train))
+    if (m_controller->state() != TrainingController::State::Idle || !m_controller->hasDataset())
         return;
-    m_running = train;
+    if (const QString problem = m_trainingPanel->problem(); !problem.isEmpty()) {
+        showProblem(tr("Cannot start"), problem);
+        return;
+    }
+    const aes::TrainOptions form = m_trainingPanel->trainOptions();
+    if (m_controller->hasModel()) {
+        // Epochs is the total the model is trained to; a model that has it already gets that many more.
+        const int done = m_controller->epochsCompleted();
+        const int total = form.epochs > done ? form.epochs : done + form.epochs;
+        m_controller->continueTraining(total, form.learningRate);
+        return;
+    }
+    aes::TrainOptions train = form;
+    train.valFraction = m_datasetPanel->validationFraction();
+    if (!m_controller->start(m_trainingPanel->modelOptions(), train))
+        return;
     m_lastEpochText.clear();
-    m_latentSize = model.latent;
     m_lossChart->clear();
+    m_lossChart->setInitialLearningRate(train.learningRate);
+    m_metrics->clear();
     m_reconstructions->clear();
-    m_progress->setVisible(true);
-    m_progress->setRange(0, 0);  // busy until the first step tells how many there are
-    m_progressText->setText(tr("Preparing the model\u2026"));
+}
+
+void MainWindow::togglePause()
+{
+    if (m_controller->state() == TrainingController::State::Paused)
+        m_controller->resume();
+    else
+        m_controller->pause();
+}
+
+void MainWindow::stopTraining()
+{
+    m_controller->stop();
+}
+
+void MainWindow::newModel()
+{
+    if (!m_controller->newModel())
+        return;
+    m_lossChart->clear();
+    m_metrics->clear();
+    m_reconstructions->clear();
+    m_lastEpochText.clear();
+    statusBar()->showMessage(tr("The next Start trains a new model from fresh weights"), 5000);
 }
 
 void MainWindow::showTab(int index)
@@ -273,36 +335,89 @@ void MainWindow::showTab(int index)
     m_tabs->setCurrentIndex(index);
 }
 
-void MainWindow::onStateChanged(TrainingController::State state)
+QImage MainWindow::renderTab(int index)
 {
-    m_trainingPanel->setState(state, m_controller->hasDataset());
+    showTab(index);
+    return grab().toImage();
+}
+
+void MainWindow::updateActions()
+{
+    const TrainingController::State state = m_controller->state();
+    const bool idle = state == TrainingController::State::Idle;
+    const bool running = state == TrainingController::State::Training || state == TrainingController::State::Paused;
+    m_trainingPanel->setState(state, m_controller->hasDataset(), m_controller->hasModel());
+    m_datasetPanel->setReloadEnabled(idle && !(m_datasetPath.isEmpty() && m_pendingPath.isEmpty()));
+    m_openFolderAction->setEnabled(idle);
+    m_openIdxAction->setEnabled(idle);
+    m_reloadAction->setEnabled(idle && !(m_datasetPath.isEmpty() && m_pendingPath.isEmpty()));
+    m_startAction->setEnabled(idle && m_controller->hasDataset());
+    m_startAction->setText(m_controller->hasModel() ? tr("&Continue") : tr("&Start"));
+    m_pauseAction->setEnabled(running);
+    m_pauseAction->setText(state == TrainingController::State::Paused ? tr("&Resume") : tr("&Pause"));
+    m_stopAction->setEnabled(running || state == TrainingController::State::Loading);
+    m_newModelAction->setEnabled(idle && m_controller->hasModel());
     if (state == TrainingController::State::Paused)
-        statusBar()->showMessage(tr("Paused: Resume to continue, or Stop to keep the model as it is"));
+        statusBar()->showMessage(tr("Paused: Resume (Space) to go on, or Stop (Esc) to keep the model as it is"));
     else if (state == TrainingController::State::Stopping)
         statusBar()->showMessage(tr("Stopping after the current batch\u2026"));
+}
+
+void MainWindow::onDatasetLoaded(const aes::DatasetSummary &summary)
+{
+    m_datasetPath = m_pendingPath.isEmpty() ? summary.source : m_pendingPath;
+    m_recent->add(m_datasetPath);
+    QSettings().setValue(QStringLiteral("dataset/last"), m_datasetPath);  // for the next start without DATA
+    m_datasetPanel->showSummary(summary);
+    m_progress->finish();
+    m_lossChart->clear();
+    m_metrics->clear();
+    m_reconstructions->clear();
+    statusBar()->showMessage(summary.seconds >= 0.05
+                                 ? tr("%1: %2 in %3 s").arg(summary.source, summary.report).arg(summary.seconds, 0, 'f', 1)
+                                 : tr("%1: %2").arg(summary.source, summary.report));
+    setWindowTitle(tr("%1 \u2013 Autoencoder Studio").arg(QFileInfo(summary.source).fileName()));
+    updateActions();
+    if (m_startWhenLoaded) {
+        m_startWhenLoaded = false;
+        startTraining();
+    }
+}
+
+void MainWindow::onLoadFailed(const QString &message, const aes::DatasetSummary &partial)
+{
+    m_datasetPanel->showFailure(m_pendingPath, message, partial);
+    m_progress->finish();
+    m_startWhenLoaded = false;
+    QString text = tr("Cannot open %1\n\n%2").arg(QDir::toNativeSeparators(m_pendingPath), message);
+    if (!partial.skipped.isEmpty())
+        text += tr("\n\nThe dataset panel's Details button lists every file and why it was skipped.");
+    showProblem(tr("Cannot open the dataset"), text);
+    updateActions();
+}
+
+void MainWindow::onTrainingStarted(const aes::RunInfo &run)
+{
+    m_progress->beginRun(run, m_controller->trainOptions().batchSize);
+    const QString data = tr("on %1 images, validating on %2; the model has %3 parameters")
+                             .arg(QLocale().toString(run.trainImages), QLocale().toString(run.valImages),
+                                  QLocale().toString(run.parameters));
+    statusBar()->showMessage(run.continued
+                                 ? tr("Continuing from epoch %1 to %2 %3").arg(run.firstEpoch).arg(run.totalEpochs).arg(data)
+                                 : tr("Training %1 epochs %2").arg(run.totalEpochs).arg(data));
 }
 
 void MainWindow::onStepsReported(const QVector<QPointF> &losses, const aes::StepReport &latest)
 {
     m_lossChart->addSteps(losses);
-    const qint64 perEpoch = std::max<qint64>(1, latest.stepsPerEpoch);
-    const qint64 total = perEpoch * m_running.epochs;
-    const qint64 done = (latest.epoch - 1) * perEpoch + latest.stepInEpoch;
-    m_progress->setRange(0, int(std::min<qint64>(total, 1 << 30)));
-    m_progress->setValue(int(std::min<qint64>(done, 1 << 30)));
-    m_progress->setFormat(QStringLiteral("%p%"));
-    // Validation passes are not counted: the estimate is a little short, then catches up.
-    const double secondsPerStep = latest.imagesPerSecond > 0 ? double(m_running.batchSize) / latest.imagesPerSecond : NAN;
-    m_progressText->setText(tr("Epoch %1/%2  \u00b7  step %3/%4  \u00b7  %5 images/s  \u00b7  ETA %6")
-                                .arg(latest.epoch).arg(m_running.epochs)
-                                .arg(latest.stepInEpoch).arg(latest.stepsPerEpoch)
-                                .arg(QLocale().toString(latest.imagesPerSecond, 'f', 0))
-                                .arg(duration(double(total - done) * secondsPerStep)));
+    m_progress->showStep(latest);
+    m_lastLearningRate = latest.learningRate;
 }
 
 void MainWindow::onEpochReport(const aes::EpochReport &report)
 {
     m_lossChart->addValidation(report.epoch, report.valLoss);
+    m_metrics->addEpoch(report);
     QString text = tr("Epoch %1: training loss %2, validation loss %3, PSNR %4 dB, SSIM %5")
                        .arg(report.epoch).arg(report.trainLoss, 0, 'g', 4).arg(report.valLoss, 0, 'g', 4)
                        .arg(report.valPsnr, 0, 'f', 2).arg(report.valSsim, 0, 'f', 3);
@@ -314,18 +429,27 @@ void MainWindow::onEpochReport(const aes::EpochReport &report)
 
 void MainWindow::onFinished(const aes::TrainOutcome &outcome)
 {
-    m_progress->setVisible(false);
-    m_progressText->clear();
+    m_progress->finish();
     QString text = tr("%1: %2").arg(statusText(outcome.status), outcome.message);
     if (!m_lastEpochText.isEmpty())
         text += tr(" \u2013 %1").arg(m_lastEpochText);
+    if (outcome.status == aes::TrainStatus::Stopped || outcome.status == aes::TrainStatus::Finished)
+        text += tr(" \u2013 Continue (Ctrl+Return) goes on from here");
     statusBar()->showMessage(text);
-    if (outcome.status == aes::TrainStatus::Diverged)
-        showProblem(statusText(outcome.status), outcome.message);
+    if (outcome.status == aes::TrainStatus::Diverged) {
+        // Suggest, and pre-fill, a lower rate; Continue goes on from the restored weights.
+        const double lr = m_lastLearningRate > 0 ? m_lastLearningRate : m_trainingPanel->trainOptions().learningRate;
+        const double lower = lr / 4.0;
+        m_trainingPanel->setLearningRate(lower);
+        showProblem(statusText(outcome.status),
+                    tr("%1\n\nThe learning rate field now holds %2, a quarter of %3. Press Continue to go on "
+                       "from the restored weights with it, or New model to start again.")
+                        .arg(outcome.message).arg(lower, 0, 'g', 3).arg(lr, 0, 'g', 3));
+    }
     if (outcome.epochsCompleted > 0)
         m_latentInfo->setText(m_latentInfo->text().replace(
             tr("It needs a trained model: train one first, then look here."),
-            tr("A model with a %1-number code has been trained for %2 epochs.").arg(m_latentSize).arg(outcome.epochsCompleted)));
+            tr("A model with a %1-number code has been trained.").arg(m_controller->modelOptions().latent)));
 }
 
 void MainWindow::showProblem(const QString &title, const QString &message)
@@ -334,6 +458,11 @@ void MainWindow::showProblem(const QString &title, const QString &message)
     // Non-blocking: training and tests go on while the message is shown.
     auto *box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
+    m_lastProblem = box;
+    connect(box, &QObject::destroyed, this, [this, box] {
+        if (m_lastProblem == box)
+            m_lastProblem = nullptr;
+    });
     box->open();
 }
 
@@ -345,4 +474,73 @@ void MainWindow::showAbout()
                           "<p>Train autoencoders on your own images and watch them learn.</p>"
                           "<p>Qt %2<br>LibTorch %3<br>OpenCV %4</p>")
                            .arg(QStringLiteral(AES_VERSION), versions.qt, versions.torch, versions.opencv));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    // The worker stops after the current batch; the destructor waits for it.
+    m_controller->stop();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!droppedPath(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString path = droppedPath(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    openDataset(path);
+}
+
+// Options, load options, view toggles and the window layout, in the user's QSettings.
+void MainWindow::loadSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    QString error;
+    const auto model = aes::ModelOptions::fromJson(
+        QJsonDocument::fromJson(settings.value(QStringLiteral("options/model")).toByteArray()).object(), &error);
+    const auto train = aes::TrainOptions::fromJson(
+        QJsonDocument::fromJson(settings.value(QStringLiteral("options/train")).toByteArray()).object(), &error);
+    if (model && train)
+        setOptions(*model, *train);
+    aes::DatasetOptions load;
+    load.width = settings.value(QStringLiteral("dataset/width"), 0).toInt();
+    load.height = settings.value(QStringLiteral("dataset/height"), 0).toInt();
+    load.channels = settings.value(QStringLiteral("dataset/channels"), 0).toInt();
+    load.letterbox = settings.value(QStringLiteral("dataset/letterbox"), false).toBool();
+    m_datasetPanel->setLoadOptions(load);
+    m_lossChart->setLogScale(settings.value(QStringLiteral("view/logScale"), false).toBool());
+    m_reconstructions->setShowError(settings.value(QStringLiteral("view/showError"), false).toBool());
+    m_tabs->setCurrentIndex(std::clamp(settings.value(QStringLiteral("view/tab"), 0).toInt(), 0, TabCount - 1));
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    aes::TrainOptions train = m_trainingPanel->trainOptions();
+    train.valFraction = m_datasetPanel->validationFraction();
+    settings.setValue(QStringLiteral("options/model"),
+                      QJsonDocument(m_trainingPanel->modelOptions().toJson()).toJson(QJsonDocument::Compact));
+    settings.setValue(QStringLiteral("options/train"), QJsonDocument(train.toJson()).toJson(QJsonDocument::Compact));
+    const aes::DatasetOptions load = m_datasetPanel->loadOptions();
+    settings.setValue(QStringLiteral("dataset/width"), load.width);
+    settings.setValue(QStringLiteral("dataset/height"), load.height);
+    settings.setValue(QStringLiteral("dataset/channels"), load.channels);
+    settings.setValue(QStringLiteral("dataset/letterbox"), load.letterbox);
+    if (!m_datasetPath.isEmpty())
+        settings.setValue(QStringLiteral("dataset/last"), m_datasetPath);
+    settings.setValue(QStringLiteral("view/logScale"), m_lossChart->isLogScale());
+    settings.setValue(QStringLiteral("view/showError"), m_reconstructions->showsError());
+    settings.setValue(QStringLiteral("view/tab"), m_tabs->currentIndex());
 }

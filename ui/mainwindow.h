@@ -1,7 +1,9 @@
 #pragma once
-// The Autoencoder Studio main window: a left dock with the dataset summary and the
-// model/training form, central tabs (Loss, Reconstructions, Latent), a status bar with
-// the training progress, and the File and Help menus.
+// The Autoencoder Studio main window: a left dock with the dataset panel and the model
+// and training form, central tabs (Loss, Reconstructions, Metrics, Latent), a status bar
+// with the training progress, File / Training / Help menus with shortcuts (Ctrl+O open,
+// Ctrl+Return start, Space pause/resume, Esc stop, Ctrl+Q quit), drag and drop of a folder
+// or an IDX file, recent datasets, and the options, dataset and layout kept in QSettings.
 //
 // Ownership: owns its TrainingController (and through it the worker thread); closing the
 // window mid-batch stops training and waits for the batch to end.
@@ -16,11 +18,15 @@
 
 class DatasetPanel;
 class LossChart;
+class MetricsView;
+class QAction;
 class QLabel;
-class QProgressBar;
+class QMessageBox;
 class QTabWidget;
+class RecentDatasets;
 class ReconstructionView;
 class TrainingPanel;
+class TrainingProgress;
 
 class MainWindow final : public QMainWindow {
     Q_OBJECT
@@ -28,33 +34,57 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Loads a folder or an IDX file (ignored while loading or training).
+    // Loads a folder or an IDX file with the dataset panel's load options (ignored while
+    // loading or training).
     void openDataset(const QString &path);
+    void reloadDataset();
+    QString datasetPath() const { return m_datasetPath; }
     // Sets the form; starts training as soon as a dataset is loaded when startWhenLoaded.
     void setOptions(const aes::ModelOptions &model, const aes::TrainOptions &train);
     void setStartWhenLoaded(bool start) { m_startWhenLoaded = start; }
+    // Start a new model, or continue the kept one (see TrainingPanel).
     void startTraining();
+    void togglePause();
+    void stopTraining();
+    void newModel();
     void showTab(int index);
+    // The window as shown with tab `index` current (for screenshots).
+    QImage renderTab(int index);
+    // The newest warning shown (a non-modal message box), or nullptr.
+    QMessageBox *lastProblem() const { return m_lastProblem; }
 
     aes::TrainingController *controller() const { return m_controller; }
     DatasetPanel *datasetPanel() const { return m_datasetPanel; }
     TrainingPanel *trainingPanel() const { return m_trainingPanel; }
     LossChart *lossChart() const { return m_lossChart; }
     ReconstructionView *reconstructionView() const { return m_reconstructions; }
+    MetricsView *metricsView() const { return m_metrics; }
+    TrainingProgress *progress() const { return m_progress; }
+    RecentDatasets *recentDatasets() const { return m_recent; }
 
-    enum Tab { LossTab = 0, ReconstructionsTab = 1, LatentTab = 2 };
+    enum Tab { LossTab = 0, ReconstructionsTab = 1, MetricsTab = 2, LatentTab = 3, TabCount = 4 };
+    static QString tabFileName(int index);  // "loss", "reconstructions", ...
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     void createMenus();
     void createDock();
     void createCentralTabs();
-    void createStatusBar();
     void connectController();
+    void loadSettings();
+    void saveSettings() const;
 
     void openFolder();
     void openIdxFile();
     void showAbout();
-    void onStateChanged(aes::TrainingController::State state);
+    void updateActions();
+    void onDatasetLoaded(const aes::DatasetSummary &summary);
+    void onLoadFailed(const QString &message, const aes::DatasetSummary &partial);
+    void onTrainingStarted(const aes::RunInfo &run);
     void onStepsReported(const QVector<QPointF> &losses, const aes::StepReport &latest);
     void onEpochReport(const aes::EpochReport &report);
     void onFinished(const aes::TrainOutcome &outcome);
@@ -65,14 +95,24 @@ private:
     TrainingPanel *m_trainingPanel = nullptr;
     LossChart *m_lossChart = nullptr;
     ReconstructionView *m_reconstructions = nullptr;
+    MetricsView *m_metrics = nullptr;
     QLabel *m_latentInfo = nullptr;
     QTabWidget *m_tabs = nullptr;
-    QProgressBar *m_progress = nullptr;
-    QLabel *m_progressText = nullptr;
+    TrainingProgress *m_progress = nullptr;
+    RecentDatasets *m_recent = nullptr;
+    QMessageBox *m_lastProblem = nullptr;
+
+    QAction *m_openFolderAction = nullptr;
+    QAction *m_openIdxAction = nullptr;
+    QAction *m_reloadAction = nullptr;
+    QAction *m_startAction = nullptr;
+    QAction *m_pauseAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_newModelAction = nullptr;
 
     QString m_pendingPath;          // the dataset being loaded
-    aes::TrainOptions m_running;    // options of the current run, for progress and ETA
+    QString m_datasetPath;          // the dataset loaded
+    double m_lastLearningRate = 0;  // of the newest step
     QString m_lastEpochText;        // the newest epoch's validation metrics
-    int m_latentSize = 0;
     bool m_startWhenLoaded = false;
 };

@@ -1,5 +1,8 @@
-#include "reconstructionview.h"
+#include "reconstructiongrid.h"
 
+#include "errorheatmap.h"
+
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPaintEvent>
 
@@ -7,42 +10,46 @@
 
 namespace {
 
-constexpr int kColumns = 8;      // 16 images: two bands of 8, inputs above reconstructions
+constexpr int kColumns = 8;      // 16 images: two bands of 8
 constexpr int kMargin = 12;
 constexpr int kGap = 6;          // between neighbouring images
-constexpr int kBandGap = 18;     // between the two bands
+constexpr int kBandGap = 18;     // between the bands
 
 } // namespace
 
-ReconstructionView::ReconstructionView(QWidget *parent) : QWidget(parent)
+ReconstructionGrid::ReconstructionGrid(QWidget *parent) : QWidget(parent)
 {
     setAutoFillBackground(true);
     setBackgroundRole(QPalette::Base);
+    setMouseTracking(true);
+    m_snapshot.globalStep = -1;
 }
 
-QSize ReconstructionView::sizeHint() const
+QSize ReconstructionGrid::sizeHint() const
 {
     return {760, 520};
 }
 
-QSize ReconstructionView::minimumSizeHint() const
+QSize ReconstructionGrid::minimumSizeHint() const
 {
     return {320, 240};
 }
 
-void ReconstructionView::clear()
+void ReconstructionGrid::clear()
 {
+    m_snapshot = aes::ReconstructionSnapshot();
+    m_snapshot.globalStep = -1;
     m_inputs.clear();
     m_reconstructions.clear();
-    m_captions.clear();
-    m_step = -1;
+    m_errors.clear();
+    m_hitRects.clear();
     update();
 }
 
-void ReconstructionView::setSnapshot(const aes::ReconstructionSnapshot &snapshot)
+void ReconstructionGrid::setSnapshot(const aes::ReconstructionSnapshot &snapshot)
 {
-    // Inputs are the same in every snapshot of a run: convert them once.
-    if (m_inputs.size() != snapshot.inputs.size() || snapshot.globalStep <= m_step || m_step < 0) {
+    // Inputs are the same in every snapshot of a model: convert them once.
+    if (m_inputs.size() != snapshot.inputs.size() || m_snapshot.inputs != snapshot.inputs) {
         m_inputs.clear();
         for (const QImage &image : snapshot.inputs)
             m_inputs.append(QPixmap::fromImage(image));
@@ -50,15 +57,60 @@ void ReconstructionView::setSnapshot(const aes::ReconstructionSnapshot &snapshot
     m_reconstructions.clear();
     for (const QImage &image : snapshot.reconstructions)
         m_reconstructions.append(QPixmap::fromImage(image));
-    m_captions = snapshot.captions;
-    m_epoch = snapshot.epoch;
-    m_step = snapshot.globalStep;
+    m_snapshot = snapshot;
+    m_errors.clear();
+    if (m_showError)
+        setShowError(true);
     update();
 }
 
-void ReconstructionView::paintEvent(QPaintEvent *)
+void ReconstructionGrid::setShowError(bool on)
+{
+    m_showError = on;
+    // Heatmaps are made only while shown: a few small images, a millisecond or so.
+    if (on && m_errors.size() != m_snapshot.reconstructions.size()) {
+        m_errors.clear();
+        for (int i = 0; i < m_snapshot.reconstructions.size() && i < m_snapshot.inputs.size(); ++i)
+            m_errors.append(QPixmap::fromImage(errorheatmap::heatmap(m_snapshot.inputs[i], m_snapshot.reconstructions[i])));
+    }
+    update();
+}
+
+int ReconstructionGrid::imageAt(const QPoint &pos) const
+{
+    for (const auto &[rect, index] : m_hitRects)
+        if (rect.contains(pos))
+            return index;
+    return -1;
+}
+
+QRect ReconstructionGrid::inputRect(int i) const
+{
+    for (const auto &[rect, index] : m_hitRects)
+        if (index == i)
+            return rect;  // the input cell is recorded first
+    return {};
+}
+
+void ReconstructionGrid::mousePressEvent(QMouseEvent *event)
+{
+    const int index = event->button() == Qt::LeftButton ? imageAt(event->pos()) : -1;
+    if (index >= 0)
+        Q_EMIT imageClicked(index);
+    else
+        QWidget::mousePressEvent(event);
+}
+
+void ReconstructionGrid::mouseMoveEvent(QMouseEvent *event)
+{
+    setCursor(imageAt(event->pos()) >= 0 ? Qt::PointingHandCursor : Qt::ArrowCursor);
+    QWidget::mouseMoveEvent(event);
+}
+
+void ReconstructionGrid::paintEvent(QPaintEvent *)
 {
     QPainter painter(this);
+    m_hitRects.clear();
     const QRect area = rect().adjusted(kMargin, kMargin, -kMargin, -kMargin);
     if (m_inputs.isEmpty()) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
@@ -69,42 +121,55 @@ void ReconstructionView::paintEvent(QPaintEvent *)
         return;
     }
 
+    const bool errors = m_showError && !m_errors.isEmpty();
+    const int rows = errors ? 3 : 2;
     const QFontMetrics fm(font());
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    const QFontMetrics smallFm(small);
     const int headerH = fm.height() + kGap;
-    const int labelW = std::max(fm.horizontalAdvance(tr("Input")), fm.horizontalAdvance(tr("Output"))) + kGap;
-    const int captionH = m_captions.join(QString()).isEmpty() ? 0 : fm.height();
+    const QString rowNames[3] = {tr("Input"), tr("Output"), tr("|Error|")};
+    int labelW = 0;
+    for (int r = 0; r < rows; ++r)
+        labelW = std::max(labelW, fm.horizontalAdvance(rowNames[r]));
+    labelW += kGap;
+    const bool hasCaptions = !m_snapshot.captions.join(QString()).isEmpty();
+    const int captionH = hasCaptions ? smallFm.height() : 0;
+    const int mseH = errors ? smallFm.height() : 0;
     const int bands = (int(m_inputs.size()) + kColumns - 1) / kColumns;
     const int columns = std::min<int>(kColumns, int(m_inputs.size()));
 
     // The largest square cell that fits both ways.
     const int cellW = (area.width() - labelW - (columns - 1) * kGap) / std::max(1, columns);
-    const int bandFixed = 2 * kGap + captionH;
-    const int cellH = (area.height() - headerH - (bands - 1) * kBandGap - bands * bandFixed) / std::max(1, 2 * bands);
+    const int bandFixed = rows * kGap + captionH + mseH;
+    const int cellH = (area.height() - headerH - (bands - 1) * kBandGap - bands * bandFixed) / std::max(1, rows * bands);
     const int cell = std::max(8, std::min(cellW, cellH));
+    const int bandH = rows * cell + bandFixed;
     const int gridW = labelW + columns * cell + (columns - 1) * kGap;
-    const int gridH = headerH + bands * (2 * cell + bandFixed) + (bands - 1) * kBandGap;
+    const int gridH = headerH + bands * bandH + (bands - 1) * kBandGap;
     const int left = area.left() + std::max(0, (area.width() - gridW) / 2);
     int top = area.top() + std::max(0, (area.height() - gridH) / 2);
 
     painter.setPen(palette().color(QPalette::Text));
+    const qint64 step = m_snapshot.globalStep;
     painter.drawText(QRect(left, top, gridW, fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                     m_step == 0 ? tr("Before training (random weights)")
-                                 : tr("After %1 steps (epoch %2)").arg(m_step).arg(m_epoch));
+                     step == 0 ? tr("Before training (random weights) \u2013 click an image to enlarge it")
+                               : tr("After %1 steps (epoch %2) \u2013 click an image to enlarge it")
+                                     .arg(step).arg(m_snapshot.epoch));
     top += headerH;
 
     // Small images are enlarged pixel for pixel: smoothing would hide what the model does.
     const bool enlarge = m_inputs.first().width() < cell;
     painter.setRenderHint(QPainter::SmoothPixmapTransform, !enlarge);
-    QFont small = font();
-    small.setPointSizeF(small.pointSizeF() * 0.85);
-    const QFontMetrics smallFm(small);
 
     for (int band = 0; band < bands; ++band) {
-        const int y0 = top + band * (2 * cell + bandFixed + kBandGap);
+        const int y0 = top + band * (bandH + kBandGap);
         painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.drawText(QRect(left, y0, labelW - kGap, cell), Qt::AlignRight | Qt::AlignVCenter, tr("Input"));
-        painter.drawText(QRect(left, y0 + cell + kGap, labelW - kGap, cell), Qt::AlignRight | Qt::AlignVCenter,
-                         tr("Output"));
+        for (int r = 0; r < rows; ++r) {
+            // The error row sits below the captions of the output row.
+            const int y = y0 + r * (cell + kGap) + (r == 2 ? captionH : 0);
+            painter.drawText(QRect(left, y, labelW - kGap, cell), Qt::AlignRight | Qt::AlignVCenter, rowNames[r]);
+        }
         for (int col = 0; col < columns; ++col) {
             const int i = band * kColumns + col;
             if (i >= m_inputs.size())
@@ -112,20 +177,35 @@ void ReconstructionView::paintEvent(QPaintEvent *)
             const int x = left + labelW + col * (cell + kGap);
             const QRect inRect(x, y0, cell, cell);
             const QRect outRect(x, y0 + cell + kGap, cell, cell);
+            const QRect errRect(x, outRect.bottom() + 1 + kGap + captionH, cell, cell);
             painter.drawPixmap(inRect, m_inputs.at(i));
-            if (i < m_reconstructions.size())
+            m_hitRects.append({inRect, i});
+            if (i < m_reconstructions.size()) {
                 painter.drawPixmap(outRect, m_reconstructions.at(i));
+                m_hitRects.append({outRect, i});
+            }
+            if (errors && i < m_errors.size()) {
+                painter.drawPixmap(errRect, m_errors.at(i));
+                m_hitRects.append({errRect, i});
+            }
             painter.setPen(palette().color(QPalette::Mid));
             painter.drawRect(inRect.adjusted(0, 0, -1, -1));
             painter.drawRect(outRect.adjusted(0, 0, -1, -1));
-            if (captionH > 0 && i < m_captions.size()) {
-                painter.setFont(small);
-                painter.setPen(palette().color(QPalette::Text));
-                const QRect captionRect(x - kGap / 2, outRect.bottom() + kGap, cell + kGap, captionH);
+            if (errors)
+                painter.drawRect(errRect.adjusted(0, 0, -1, -1));
+            painter.setFont(small);
+            painter.setPen(palette().color(QPalette::Text));
+            if (hasCaptions && i < m_snapshot.captions.size()) {
+                const QRect captionRect(x - kGap / 2, outRect.bottom() + 1 + kGap / 2, cell + kGap, captionH);
                 painter.drawText(captionRect, Qt::AlignHCenter | Qt::AlignTop,
-                                 smallFm.elidedText(m_captions.at(i), Qt::ElideRight, cell + kGap));
-                painter.setFont(font());
+                                 smallFm.elidedText(m_snapshot.captions.at(i), Qt::ElideRight, cell + kGap));
             }
+            if (errors && i < m_snapshot.mse.size()) {
+                const QRect mseRect(x - kGap / 2, errRect.bottom() + 1 + kGap / 2, cell + kGap, mseH);
+                painter.drawText(mseRect, Qt::AlignHCenter | Qt::AlignTop,
+                                 QStringLiteral("%1").arg(m_snapshot.mse.at(i), 0, 'f', 4));
+            }
+            painter.setFont(font());
         }
     }
 }

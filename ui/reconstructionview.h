@@ -1,16 +1,19 @@
 #pragma once
-// The "Reconstructions" tab: a fixed set of validation images, each above the model's
-// current reconstruction of it, refreshed while training runs.
+// The "Reconstructions" tab: the ReconstructionGrid under a bar with the absolute-error
+// toggle and its colour scale. Clicking an image opens it large (input, reconstruction
+// and error side by side, with its MSE and PSNR) in a ReconstructionDetail window that
+// follows the live snapshots.
 //
-// Ownership: keeps the newest snapshot's images (as pixmaps).
-// Threads: GUI thread only.
+// Ownership: owns the grid and the detail window. Threads: GUI thread only.
 
 #include "trainingcontroller.h"
 
-#include <QPixmap>
-#include <QStringList>
-#include <QVector>
 #include <QWidget>
+
+class QCheckBox;
+class QLabel;
+class ReconstructionDetail;
+class ReconstructionGrid;
 
 class ReconstructionView final : public QWidget {
     Q_OBJECT
@@ -19,19 +22,23 @@ public:
 
     void setSnapshot(const aes::ReconstructionSnapshot &snapshot);
     void clear();
-    int imageCount() const { return m_inputs.size(); }
-    qint64 snapshotStep() const { return m_step; }
+    void setShowError(bool on);
+    bool showsError() const;
+    int imageCount() const;
+    qint64 snapshotStep() const;
+    ReconstructionGrid *grid() const { return m_grid; }
+    // Opens (or brings up) the large view of image `index`; returns it.
+    ReconstructionDetail *showDetail(int index);
+    ReconstructionDetail *detail() const { return m_detail; }
 
-    QSize sizeHint() const override;
-    QSize minimumSizeHint() const override;
-
-protected:
-    void paintEvent(QPaintEvent *event) override;
+Q_SIGNALS:
+    void showErrorChanged(bool on);
 
 private:
-    QVector<QPixmap> m_inputs;
-    QVector<QPixmap> m_reconstructions;
-    QStringList m_captions;
-    int m_epoch = 0;
-    qint64 m_step = -1;
+    ReconstructionGrid *m_grid = nullptr;
+    QCheckBox *m_showError = nullptr;
+    QLabel *m_legend = nullptr;
+    QLabel *m_legendLow = nullptr;
+    QLabel *m_legendHigh = nullptr;
+    ReconstructionDetail *m_detail = nullptr;
 };

@@ -1,6 +1,11 @@
 #pragma once
-// The model and training form (kind, latent size, epochs, batch, learning rate,
-// optimizer, loss) with the Start, Pause/Resume and Stop buttons.
+// The model and training form (ModelForm + TrainForm, each in a group box) with the Start
+// (or Continue), Pause/Resume, Stop and New model buttons.
+//
+// While a model is kept (after a run), its architecture and training options are shown
+// locked: only epochs and the learning rate can change, and Start continues it; "New
+// model" unlocks everything and the next Start begins from fresh weights. While training,
+// only the learning rate can change (applied from the next step).
 //
 // Ownership: a plain widget; emits requests, the main window acts on them.
 // Threads: GUI thread only.
@@ -11,10 +16,10 @@
 
 #include <QWidget>
 
-class QComboBox;
-class QDoubleSpinBox;
+class ModelForm;
+class QLabel;
 class QPushButton;
-class QSpinBox;
+class TrainForm;
 
 class TrainingPanel final : public QWidget {
     Q_OBJECT
@@ -25,27 +30,39 @@ public:
     aes::ModelOptions modelOptions() const;
     aes::TrainOptions trainOptions() const;
     void setOptions(const aes::ModelOptions &model, const aes::TrainOptions &train);
+    void setLearningRate(double lr);
     // Enables what makes sense in this state; Start needs a dataset.
-    void setState(aes::TrainingController::State state, bool hasDataset);
+    void setState(aes::TrainingController::State state, bool hasDataset, bool hasModel);
+    // "" when the form can be used, else what to fix.
+    QString problem() const;
+
+    ModelForm *modelForm() const { return m_modelForm; }
+    TrainForm *trainForm() const { return m_trainForm; }
+    // The hint and the buttons: part of this panel until a caller moves them elsewhere
+    // (the main window keeps them in sight below the scrolling form).
+    QWidget *controls() const { return m_controls; }
+    QPushButton *startButton() const { return m_start; }
+    QPushButton *pauseButton() const { return m_pause; }
+    QPushButton *stopButton() const { return m_stop; }
+    QPushButton *newModelButton() const { return m_newModel; }
 
 Q_SIGNALS:
     void startRequested();
     void pauseRequested();
     void resumeRequested();
     void stopRequested();
+    void newModelRequested();
     // The learning rate was edited while training runs: apply it from the next step.
     void learningRateEdited(double lr);
 
 private:
     aes::TrainingController::State m_state = aes::TrainingController::State::Idle;
-    QComboBox *m_kind = nullptr;
-    QSpinBox *m_latent = nullptr;
-    QSpinBox *m_epochs = nullptr;
-    QSpinBox *m_batch = nullptr;
-    QDoubleSpinBox *m_learningRate = nullptr;
-    QComboBox *m_optimizer = nullptr;
-    QComboBox *m_loss = nullptr;
+    ModelForm *m_modelForm = nullptr;
+    TrainForm *m_trainForm = nullptr;
+    QWidget *m_controls = nullptr;
+    QLabel *m_lockedHint = nullptr;
     QPushButton *m_start = nullptr;
     QPushButton *m_pause = nullptr;
     QPushButton *m_stop = nullptr;
+    QPushButton *m_newModel = nullptr;
 };

@@ -1,0 +1,178 @@
+#include "exportjob.h"
+
+#include "autoencoder.h"
+#include "checkpoint.h"
+#include "dataset.h"
+#include "exportplan.h"
+#include "jobs.h"
+#include "onnxexport.h"
+#include "projectorexport.h"
+#include "runfiles.h"
+#include "torchscriptexport.h"
+
+#include <torch/torch.h>
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+
+namespace aes {
+
+namespace {
+
+QString checkpointFile(const QString &runDir)
+{
+    return QFileInfo(runDir).isDir() ? QDir(runDir).filePath(runfiles::kCheckpoint) : runDir;
+}
+
+// The run's dataset, loaded as it was for training: same source, size, channels and
+// resize mode (as runEncodeJob does for a given folder).
+LoadResult loadRunDataset(const LoadedCheckpoint &checkpoint)
+{
+    const QString source = checkpoint.meta.value(QStringLiteral("dataset")).toObject()
+                               .value(QStringLiteral("source")).toString();
+    if (source.isEmpty()) {
+        LoadResult missing;
+        missing.error = QStringLiteral("the checkpoint does not say which dataset the run was trained on");
+        return missing;
+    }
+    LoadOptions load = loadOptionsFromJson(checkpoint.meta.value(QStringLiteral("load")).toObject());
+    load.channels = checkpoint.options.channels;
+    load.width = checkpoint.options.width;
+    load.height = checkpoint.options.height;
+    LoadResult loaded = loadDataset(source, load);
+    if (!loaded.ok())
+        loaded.error = QStringLiteral("cannot load the run's dataset %1: %2").arg(source, loaded.error);
+    return loaded;
+}
+
+ExportMetadata metadataOf(const LoadedCheckpoint &checkpoint)
+{
+    ExportMetadata meta;
+    const QJsonArray classes = checkpoint.meta.value(QStringLiteral("dataset")).toObject()
+                                   .value(QStringLiteral("classes")).toArray();
+    for (const QJsonValue &c : classes)
+        meta.classNames << c.toString();
+    meta.resize = loadOptionsFromJson(checkpoint.meta.value(QStringLiteral("load")).toObject()).resize
+            == ResizeMode::Letterbox ? QStringLiteral("letterbox") : QStringLiteral("crop");
+    return meta;
+}
+
+// Codes and reconstructions of images [begin, end) in batches; eval mode, no gradients.
+void encodeAll(AutoencoderImpl &model, const Dataset &data, qint64 count, torch::Tensor *codes,
+               torch::Tensor *reconstructions)
+{
+    std::vector<torch::Tensor> codeParts, imageParts;
+    for (qint64 start = 0; start < count; start += 256) {
+        const qint64 end = std::min(count, start + 256);
+        const torch::Tensor x = data.floatBatch(torch::arange(int64_t(start), int64_t(end), torch::kLong));
+        const torch::Tensor z = model.encode(x);
+        if (codes)
+            codeParts.push_back(z);
+        if (reconstructions)
+            imageParts.push_back((model.decode(z) * 255.0).round().clamp(0, 255).to(torch::kUInt8));
+    }
+    if (codes)
+        *codes = torch::cat(codeParts);
+    if (reconstructions)
+        *reconstructions = torch::cat(imageParts);
+}
+
+} // namespace
+
+ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets, const ExportProgressFn &progress)
+{
+    ExportJobResult result;
+    if (targets.isEmpty()) {
+        result.error = QStringLiteral("nothing to export: give a TorchScript file, an ONNX, embeddings or images folder");
+        return result;
+    }
+    const bool needsData = !targets.embeddingsDir.isEmpty() || !targets.imagesDir.isEmpty();
+    const int total = 1 + int(needsData) + int(!targets.torchscriptFile.isEmpty()) + int(!targets.onnxDir.isEmpty())
+        + int(!targets.embeddingsDir.isEmpty()) + int(!targets.imagesDir.isEmpty());
+    int done = 0;
+    const auto step = [&](const QString &what) {
+        if (progress)
+            progress(what, done, total);
+        ++done;
+    };
+
+    try {
+        step(QStringLiteral("loading the model"));
+        std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(checkpointFile(runDir), &result.error);
+        if (!checkpoint)
+            return result;
+        AutoencoderImpl &model = *checkpoint->model;
+        model.eval();
+        torch::NoGradGuard noGrad;
+        const ExportMetadata meta = metadataOf(*checkpoint);
+
+        std::optional<Dataset> data;
+        if (needsData) {
+            step(QStringLiteral("loading the dataset"));
+            LoadResult loaded = loadRunDataset(*checkpoint);
+            if (!loaded.ok()) {
+                result.error = loaded.error;
+                return result;
+            }
+            data = std::move(loaded.dataset);
+        }
+        if (!targets.torchscriptFile.isEmpty()) {
+            step(QStringLiteral("writing TorchScript"));
+            // Like the folder targets, the file's folder is created when missing.
+            QDir().mkpath(QFileInfo(targets.torchscriptFile).absolutePath());
+            result.error = exportTorchScript(model, targets.torchscriptFile, meta);
+            if (!result.error.isEmpty())
+                return result;
+            result.written << QStringLiteral("TorchScript: %1").arg(targets.torchscriptFile);
+        }
+        if (!targets.onnxDir.isEmpty()) {
+            step(QStringLiteral("writing ONNX"));
+            result.error = exportOnnx(model, targets.onnxDir, meta);
+            if (!result.error.isEmpty())
+                return result;
+            const QDir dir(targets.onnxDir);
+            result.written << QStringLiteral("ONNX: %1, %2").arg(dir.filePath(QLatin1String(kOnnxEncoderFile)),
+                                                                 dir.filePath(QLatin1String(kOnnxDecoderFile)));
+        }
+        if (!targets.embeddingsDir.isEmpty()) {
+            step(QStringLiteral("writing projector embeddings"));
+            ProjectorData projector;
+            encodeAll(model, *data, data->size(), &projector.codes, nullptr);
+            projector.images = data->images;
+            const torch::Tensor labels = data->labels.to(torch::kLong).contiguous();
+            const auto labelOf = labels.accessor<int64_t, 1>();
+            for (qint64 i = 0; i < data->size(); ++i) {
+                const int64_t label = labelOf[i];
+                projector.labels << (label < 0 ? QString()
+                                               : label < data->classNames.size() ? data->classNames[int(label)]
+                                                                                 : QString::number(label));
+                projector.files << data->paths[int(i)];
+            }
+            result.error = exportProjector(targets.embeddingsDir, projector);
+            if (!result.error.isEmpty())
+                return result;
+            result.written << QStringLiteral("projector: %1 (%2 images)").arg(targets.embeddingsDir).arg(data->size());
+        }
+        if (!targets.imagesDir.isEmpty()) {
+            step(QStringLiteral("writing images"));
+            const qint64 count = targets.imageCount > 0 ? std::min<qint64>(targets.imageCount, data->size()) : data->size();
+            torch::Tensor reconstructions;
+            encodeAll(model, *data, count, nullptr, &reconstructions);
+            result.error = exportReconstructionImages(targets.imagesDir, data->images.slice(0, 0, count), reconstructions);
+            if (!result.error.isEmpty())
+                return result;
+            result.written << QStringLiteral("images: %1 (%2 images and reconstructions)").arg(targets.imagesDir).arg(count);
+        }
+    } catch (const std::exception &e) {
+        // Bugs only (the exporters report expected failures): still a message, never a crash.
+        result.error = QStringLiteral("export of %1 failed: %2").arg(runDir, QString::fromUtf8(e.what()));
+        return result;
+    }
+    if (progress)
+        progress(QStringLiteral("done"), total, total);
+    result.ok = true;
+    return result;
+}
+
+} // namespace aes

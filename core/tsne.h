@@ -1,0 +1,82 @@
+#pragma once
+// t-SNE (van der Maaten and Hinton 2008) for the latent explorer, written for this project:
+// perplexity calibrated on the exact k nearest neighbours (k = 3 * perplexity + 1, a kd-tree),
+// a sparse symmetric P, and the repulsive forces by FFT-accelerated interpolation on a grid
+// (the scheme of Linderman et al. 2019, "FIt-SNE"), which costs O(N) per iteration.
+// The optimiser follows scikit-learn 1.2: PCA initialisation scaled to a standard deviation
+// of 1e-4, early exaggeration 12 for 250 iterations with momentum 0.5, then momentum 0.8,
+// delta-bar-delta gains, learning rate "auto" = max(N / exaggeration / 4, 50) on the
+// gradient with its factor 4 (N / 12 in the convention of openTSNE and FIt-SNE).
+//
+// Threads: runTsne runs on the calling thread and uses the compute threads
+// (at::get_num_threads) for its loops; onLayout is called on the calling thread.
+// cancel may be set from any thread: it is read once per iteration.
+// Failure: options the data cannot satisfy (too few points, perplexity <= 0) come back as
+// a message; misuse (not an N x D tensor) raises c10::Error.
+
+#include <ATen/core/Tensor.h>
+
+#include <QString>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace aes {
+
+enum class TsneInit { Pca, Random };
+
+struct TsneOptions {
+    double perplexity = 30.0;
+    int iterations = 1000;             // including the early exaggeration ones
+    int exaggerationIterations = 250;
+    double exaggeration = 12.0;
+    double learningRate = 0.0;         // 0 = auto (see above)
+    TsneInit init = TsneInit::Pca;
+    quint64 seed = 0;                  // random initialisation and its jitter
+    int maxInputDims = 50;             // wider inputs are reduced by PCA first
+    // Interpolation grid of the repulsion: nodes per box and boxes per unit of the
+    // layout (at least minBoxes per side), as FIt-SNE's defaults.
+    int interpolationNodes = 3;
+    int minBoxes = 50;
+    double boxesPerUnit = 1.0;
+};
+
+struct TsneSnapshot {
+    int iteration = 0;                 // iterations done
+    int iterations = 0;                // planned
+    double seconds = 0.0;              // since runTsne started
+    std::vector<float> layout;         // N x 2, row-major (x0, y0, x1, y1, ...)
+};
+
+struct TsneControl {
+    std::atomic_bool cancel{false};
+    // A copy of the layout about every snapshotSeconds during the optimisation (not after
+    // the last iteration: the result holds that one).
+    std::function<void(const TsneSnapshot &)> onLayout;
+    double snapshotSeconds = 0.5;
+};
+
+struct TsneResult {
+    at::Tensor layout;                 // float32, N x 2 (so far, when cancelled in the
+                                       // optimisation); undefined on error or when cancelled earlier
+    int iterations = 0;                // iterations done (fewer when cancelled)
+    bool cancelled = false;
+    double seconds = 0.0;
+    double neighbourSeconds = 0.0;     // of which: input reduction, kNN and P
+    QString error;
+    bool ok() const { return error.isEmpty() && !cancelled; }
+};
+
+// Embeds data (N x D, any floating type) in 2-D. Deterministic: the same data, options
+// and number of compute threads give the same layout.
+TsneResult runTsne(const at::Tensor &data, const TsneOptions &options = {}, TsneControl *control = nullptr);
+
+// Exact k nearest neighbours (squared Euclidean distance, self excluded) of every row of
+// a float32 N x D matrix with a kd-tree, in the compute threads; neighbours sorted by
+// distance, row-major N x min(k, N - 1). Returns false when cancel was set on the way.
+bool nearestNeighbours(const float *points, int64_t n, int64_t dims, int k, std::vector<int32_t> *indices,
+                       std::vector<float> *distancesSq, const std::atomic_bool *cancel = nullptr);
+
+} // namespace aes

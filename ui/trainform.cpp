@@ -1,0 +1,228 @@
+#include "trainform.h"
+
+#include "collapsiblesection.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QLocale>
+#include <QSpinBox>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace {
+
+void selectByData(QComboBox *box, int value)
+{
+    const int index = box->findData(value);
+    if (index >= 0)
+        box->setCurrentIndex(index);
+}
+
+// Rates span decades: shown as 0.002 or 1e-05, stepped along 1, 2, 5 x 10^k.
+class RateSpinBox final : public QDoubleSpinBox {
+public:
+    explicit RateSpinBox(QWidget *parent = nullptr) : QDoubleSpinBox(parent)
+    {
+        setDecimals(10);  // QDoubleSpinBox rounds values to this many decimals
+        setKeyboardTracking(false);  // a typed rate counts when it is complete
+    }
+    QString textFromValue(double value) const override
+    {
+        return QString::number(value, 'g', 4);
+    }
+    double valueFromText(const QString &text) const override
+    {
+        return text.trimmed().toDouble();
+    }
+    QValidator::State validate(QString &input, int &) const override
+    {
+        const QString t = input.trimmed();
+        if (t.isEmpty() || t == QLatin1String(".") || t.endsWith(QLatin1Char('e')) || t.endsWith(QLatin1String("e-")))
+            return QValidator::Intermediate;
+        bool ok = false;
+        const double v = t.toDouble(&ok);
+        if (!ok)
+            return QValidator::Invalid;
+        return v >= minimum() && v <= maximum() ? QValidator::Acceptable : QValidator::Intermediate;
+    }
+    void stepBy(int steps) override
+    {
+        static const double kMantissas[] = {1.0, 2.0, 5.0};
+        double v = value();
+        for (int i = 0; i < std::abs(steps); ++i) {
+            const double decade = std::pow(10.0, std::floor(std::log10(v) + 1e-9));
+            const double m = v / decade;
+            int k = m < 1.5 ? 0 : m < 3.5 ? 1 : 2;
+            const bool exact = std::abs(m - kMantissas[k]) < 1e-6;
+            double next;
+            if (steps > 0)
+                next = k == 2 ? 10.0 * decade : kMantissas[k + 1] * decade;
+            else if (!exact && m > kMantissas[k])
+                next = kMantissas[k] * decade;
+            else
+                next = k == 0 ? 0.5 * decade : kMantissas[k - 1] * decade;
+            v = std::clamp(next, minimum(), maximum());
+        }
+        setValue(v);
+    }
+};
+
+} // namespace
+
+TrainForm::TrainForm(QWidget *parent) : QWidget(parent)
+{
+    m_epochs = new QSpinBox(this);
+    m_epochs->setRange(1, 100000);
+    m_epochs->setToolTip(tr("Passes over the training images.\n"
+                            "Continue trains a kept model until it has this many epochs;\n"
+                            "when it has them already, this many more."));
+    m_batch = new QSpinBox(this);
+    m_batch->setRange(2, 4096);
+    m_batch->setToolTip(tr("Images per optimisation step"));
+
+    m_learningRate = new RateSpinBox(this);
+    m_learningRate->setRange(1e-6, 1.0);
+    m_learningRate->setToolTip(tr("Step size of the optimiser (e.g. 0.002 or 5e-4).\n"
+                                  "Can be changed while training: it applies from the next step\n"
+                                  "and leaves a marker on the loss plot."));
+    connect(m_learningRate, &QDoubleSpinBox::valueChanged, this, [this](double lr) {
+        if (m_running)
+            Q_EMIT learningRateEdited(lr);
+    });
+
+    m_optimizer = new QComboBox(this);
+    m_optimizer->addItem(QStringLiteral("adam"), int(aes::OptimizerKind::Adam));
+    m_optimizer->addItem(QStringLiteral("adamw"), int(aes::OptimizerKind::AdamW));
+    m_optimizer->addItem(QStringLiteral("sgd"), int(aes::OptimizerKind::Sgd));
+    m_optimizer->setToolTip(tr("adam \u2013 a good default\nadamw \u2013 Adam with decoupled weight decay\n"
+                               "sgd \u2013 stochastic gradient descent with momentum"));
+    m_loss = new QComboBox(this);
+    m_loss->addItem(QStringLiteral("mse"), int(aes::LossKind::Mse));
+    m_loss->addItem(QStringLiteral("bce"), int(aes::LossKind::Bce));
+    m_loss->addItem(QStringLiteral("l1"), int(aes::LossKind::L1));
+    m_loss->setToolTip(tr("Reconstruction loss: mse (squared error), bce (binary cross-entropy,\n"
+                          "sharper on mostly black-and-white images) or l1 (absolute error)"));
+
+    m_weightDecay = new QDoubleSpinBox;
+    m_weightDecay->setRange(0.0, 1.0);
+    m_weightDecay->setDecimals(6);
+    m_weightDecay->setSingleStep(1e-4);
+    m_weightDecay->setToolTip(tr("L2 penalty on the weights (0 = none)"));
+    m_momentum = new QDoubleSpinBox;
+    m_momentum->setRange(0.0, 0.999);
+    m_momentum->setDecimals(3);
+    m_momentum->setSingleStep(0.05);
+    m_momentum->setToolTip(tr("Momentum of SGD"));
+    m_seed = new QSpinBox;
+    m_seed->setRange(0, std::numeric_limits<int>::max());
+    m_seed->setToolTip(tr("Seeds the weights, the shuffling, the noise and the validation split:\n"
+                          "the same seed gives the same model"));
+    m_threads = new QSpinBox;
+    m_threads->setRange(0, std::max(1, QThread::idealThreadCount()));
+    m_threads->setSpecialValueText(tr("all cores (%1)").arg(QThread::idealThreadCount()));
+    m_threads->setToolTip(tr("Compute threads used for training"));
+    m_knn = new QCheckBox(tr("kNN accuracy each epoch"));
+    m_knn->setToolTip(tr("Classify validation codes by their 10 nearest neighbours (needs labels):\n"
+                         "how well the latent space keeps the classes apart"));
+
+    auto *advancedContent = new QWidget;
+    m_advancedForm = new QFormLayout(advancedContent);
+    m_advancedForm->setContentsMargins(0, 0, 0, 0);
+    m_advancedForm->addRow(tr("Weight decay:"), m_weightDecay);
+    m_advancedForm->addRow(tr("Momentum:"), m_momentum);
+    m_advancedForm->addRow(tr("Seed:"), m_seed);
+    m_advancedForm->addRow(tr("Threads:"), m_threads);
+    m_advancedForm->addRow(QString(), m_knn);
+    m_advanced = new CollapsibleSection(tr("Advanced"), advancedContent, this);
+
+    auto *form = new QFormLayout;
+    form->setContentsMargins(0, 0, 0, 0);
+    form->addRow(tr("Epochs:"), m_epochs);
+    form->addRow(tr("Batch size:"), m_batch);
+    form->addRow(tr("Learning rate:"), m_learningRate);
+    form->addRow(tr("Optimizer:"), m_optimizer);
+    form->addRow(tr("Loss:"), m_loss);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(form);
+    layout->addWidget(m_advanced);
+
+    connect(m_optimizer, &QComboBox::currentIndexChanged, this, &TrainForm::updateOptimizerRows);
+    setOptions(aes::TrainOptions());
+}
+
+void TrainForm::updateOptimizerRows()
+{
+    m_advancedForm->setRowVisible(m_momentum, aes::OptimizerKind(m_optimizer->currentData().toInt())
+                                                  == aes::OptimizerKind::Sgd);
+}
+
+aes::TrainOptions TrainForm::options() const
+{
+    aes::TrainOptions o;
+    o.epochs = m_epochs->value();
+    o.batchSize = m_batch->value();
+    o.learningRate = m_learningRate->value();
+    o.optimizer = aes::OptimizerKind(m_optimizer->currentData().toInt());
+    o.loss = aes::LossKind(m_loss->currentData().toInt());
+    o.weightDecay = m_weightDecay->value();
+    o.momentum = m_momentum->value();
+    o.seed = quint64(m_seed->value());
+    o.threads = m_threads->value();
+    o.knn = m_knn->isChecked();
+    return o;
+}
+
+void TrainForm::setOptions(const aes::TrainOptions &o)
+{
+    m_epochs->setValue(o.epochs);
+    m_batch->setValue(o.batchSize);
+    setLearningRate(o.learningRate);
+    selectByData(m_optimizer, int(o.optimizer));
+    selectByData(m_loss, int(o.loss));
+    m_weightDecay->setValue(o.weightDecay);
+    m_momentum->setValue(o.momentum);
+    m_seed->setValue(int(std::min<quint64>(o.seed, quint64(m_seed->maximum()))));
+    m_threads->setValue(std::min(o.threads, m_threads->maximum()));
+    m_knn->setChecked(o.knn);
+    updateOptimizerRows();
+}
+
+void TrainForm::setEditable(bool locked, bool running)
+{
+    m_running = running;
+    const bool free = !locked && !running;
+    for (QWidget *w : {static_cast<QWidget *>(m_batch), static_cast<QWidget *>(m_optimizer),
+                       static_cast<QWidget *>(m_loss), static_cast<QWidget *>(m_weightDecay),
+                       static_cast<QWidget *>(m_momentum), static_cast<QWidget *>(m_seed),
+                       static_cast<QWidget *>(m_threads), static_cast<QWidget *>(m_knn)})
+        w->setEnabled(free);
+    m_epochs->setEnabled(!running);
+}
+
+void TrainForm::setLearningRate(double lr)
+{
+    m_learningRate->setValue(lr);
+}
+
+double TrainForm::learningRate() const
+{
+    return m_learningRate->value();
+}
+
+int TrainForm::epochs() const
+{
+    return m_epochs->value();
+}
+
+void TrainForm::setEpochs(int epochs)
+{
+    m_epochs->setValue(epochs);
+}

@@ -1,0 +1,58 @@
+#pragma once
+// The training half of the training panel: every field of aes::TrainOptions a user sets.
+// Epochs, batch, learning rate, optimizer and loss up front; weight decay, momentum (SGD
+// only), seed, compute threads and the kNN metric in a folded "Advanced" section. The
+// validation fraction belongs to the dataset panel.
+//
+// The learning rate takes values like 2e-3 and steps through 1, 2, 5 x 10^k. While a run
+// is going (setRunning(true)) an edited rate is emitted as learningRateEdited.
+//
+// Ownership: a plain widget. Threads: GUI thread only.
+
+#include "trainoptions.h"
+
+#include <QWidget>
+
+class CollapsibleSection;
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QFormLayout;
+class QSpinBox;
+
+class TrainForm final : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrainForm(QWidget *parent = nullptr);
+
+    aes::TrainOptions options() const;   // valFraction left at its default
+    void setOptions(const aes::TrainOptions &options);
+    // Locked: every field but epochs and learning rate is disabled (they belong to a kept
+    // model); running: only the learning rate can change.
+    void setEditable(bool locked, bool running);
+    void setLearningRate(double lr);
+    double learningRate() const;
+    int epochs() const;
+    void setEpochs(int epochs);
+    CollapsibleSection *advancedSection() const { return m_advanced; }
+
+Q_SIGNALS:
+    void learningRateEdited(double lr);
+
+private:
+    void updateOptimizerRows();
+
+    bool m_running = false;
+    QFormLayout *m_advancedForm = nullptr;
+    QSpinBox *m_epochs = nullptr;
+    QSpinBox *m_batch = nullptr;
+    QDoubleSpinBox *m_learningRate = nullptr;
+    QComboBox *m_optimizer = nullptr;
+    QComboBox *m_loss = nullptr;
+    CollapsibleSection *m_advanced = nullptr;
+    QDoubleSpinBox *m_weightDecay = nullptr;
+    QDoubleSpinBox *m_momentum = nullptr;
+    QSpinBox *m_seed = nullptr;
+    QSpinBox *m_threads = nullptr;
+    QCheckBox *m_knn = nullptr;
+};
