@@ -20,32 +20,6 @@ namespace aes {
 
 namespace {
 
-QString checkpointFile(const QString &runDir)
-{
-    return QFileInfo(runDir).isDir() ? QDir(runDir).filePath(runfiles::kCheckpoint) : runDir;
-}
-
-// The run's dataset, loaded as it was for training: same source, size, channels and
-// resize mode (as runEncodeJob does for a given folder).
-LoadResult loadRunDataset(const LoadedCheckpoint &checkpoint)
-{
-    const QString source = checkpoint.meta.value(QStringLiteral("dataset")).toObject()
-                               .value(QStringLiteral("source")).toString();
-    if (source.isEmpty()) {
-        LoadResult missing;
-        missing.error = QStringLiteral("the checkpoint does not say which dataset the run was trained on");
-        return missing;
-    }
-    LoadOptions load = loadOptionsFromJson(checkpoint.meta.value(QStringLiteral("load")).toObject());
-    load.channels = checkpoint.options.channels;
-    load.width = checkpoint.options.width;
-    load.height = checkpoint.options.height;
-    LoadResult loaded = loadDataset(source, load);
-    if (!loaded.ok())
-        loaded.error = QStringLiteral("cannot load the run's dataset %1: %2").arg(source, loaded.error);
-    return loaded;
-}
-
 ExportMetadata metadataOf(const LoadedCheckpoint &checkpoint)
 {
     ExportMetadata meta;
@@ -99,7 +73,7 @@ ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets
 
     try {
         step(QStringLiteral("loading the model"));
-        std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(checkpointFile(runDir), &result.error);
+        std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(checkpointPathOf(runDir), &result.error);
         if (!checkpoint)
             return result;
         AutoencoderImpl &model = *checkpoint->model;
@@ -110,7 +84,7 @@ ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets
         std::optional<Dataset> data;
         if (needsData) {
             step(QStringLiteral("loading the dataset"));
-            LoadResult loaded = loadRunDataset(*checkpoint);
+            LoadResult loaded = loadDatasetFor(*checkpoint);
             if (!loaded.ok()) {
                 result.error = loaded.error;
                 return result;

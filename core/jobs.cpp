@@ -208,28 +208,37 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
     return result;
 }
 
+LoadResult loadDatasetFor(const LoadedCheckpoint &checkpoint, const QString &data,
+                          const LoadControl::ProgressFn &onLoadProgress)
+{
+    QString source = data;
+    if (source.isEmpty()) {
+        source = checkpoint.meta.value(QStringLiteral("dataset")).toObject().value(QStringLiteral("source")).toString();
+        if (source.isEmpty()) {
+            LoadResult missing;
+            missing.error = QStringLiteral("the checkpoint does not name the dataset it was trained on: give the data explicitly");
+            return missing;
+        }
+    }
+    // The images must look as they did in training: same size, channels and resize mode.
+    LoadOptions load = loadOptionsFromJson(checkpoint.meta.value(QStringLiteral("load")).toObject());
+    load.channels = checkpoint.options.channels;
+    load.width = checkpoint.options.width;
+    load.height = checkpoint.options.height;
+    LoadControl loadControl(onLoadProgress);
+    LoadResult loaded = loadDataset(source, load, &loadControl);
+    if (!loaded.ok() && data.isEmpty())
+        loaded.error = QStringLiteral("cannot load the run's dataset %1: %2").arg(source, loaded.error);
+    return loaded;
+}
+
 RunDataResult loadRunData(const QString &runDir, const QString &data, const LoadControl::ProgressFn &onLoadProgress)
 {
     RunDataResult result;
     std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(checkpointPathOf(runDir), &result.error);
     if (!checkpoint)
         return result;
-    QString source = data;
-    if (source.isEmpty()) {
-        source = checkpoint->meta.value(QStringLiteral("dataset")).toObject().value(QStringLiteral("source")).toString();
-        if (source.isEmpty()) {
-            result.error = QStringLiteral("%1 does not name the dataset it was trained on: give the data explicitly")
-                               .arg(checkpointPathOf(runDir));
-            return result;
-        }
-    }
-    // The images must look as they did in training: same size, channels and resize mode.
-    LoadOptions load = loadOptionsFromJson(checkpoint->meta.value(QStringLiteral("load")).toObject());
-    load.channels = checkpoint->options.channels;
-    load.width = checkpoint->options.width;
-    load.height = checkpoint->options.height;
-    LoadControl loadControl(onLoadProgress);
-    LoadResult loaded = loadDataset(source, load, &loadControl);
+    LoadResult loaded = loadDatasetFor(*checkpoint, data, onLoadProgress);
     result.report = loaded.report;
     if (!loaded.ok()) {
         result.error = loaded.error;

@@ -75,8 +75,12 @@ struct RunDataResult {
     LoadReport report;             // of the dataset, when it was opened
     QString error;
 };
-// Loads the checkpoint of runDir (a run directory or a checkpoint file) and the images of
-// data; an empty data means the dataset the run was trained on (its checkpoint names it).
+// The images of data loaded as the checkpoint's model saw them in training; an empty data
+// means the dataset the run was trained on (the checkpoint names it).
+LoadResult loadDatasetFor(const LoadedCheckpoint &checkpoint, const QString &data = {},
+                          const LoadControl::ProgressFn &onLoadProgress = {});
+// Loads the checkpoint of runDir (a run directory or a checkpoint file) and, with
+// loadDatasetFor, the images of data.
 RunDataResult loadRunData(const QString &runDir, const QString &data = {},
                           const LoadControl::ProgressFn &onLoadProgress = {});
 // The codes of every image of data: float32, N x latent (in batches, no gradients).
