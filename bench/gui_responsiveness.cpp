@@ -15,6 +15,7 @@
 
 #include "datasetpanel.h"
 #include "mainwindow.h"
+#include "threadpolicy.h"
 #include "trainer.h"
 #include "trainingcontrol.h"
 
@@ -38,20 +39,6 @@
 namespace {
 
 const char kDefaultData[] = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
-
-// As the app does (app/guimain.cpp): libgomp reads OMP_WAIT_POLICY before main().
-void ensurePassiveOpenMpWait(char **argv)
-{
-    if (std::getenv("OMP_WAIT_POLICY"))
-        return;
-    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    char self[PATH_MAX];
-    const ssize_t length = ::readlink("/proc/self/exe", self, sizeof self - 1);
-    if (length <= 0)
-        return;
-    self[length] = '\0';
-    ::execv(self, argv);
-}
 
 double headlessRun(const aes::Dataset &data, const aes::TrainOptions &train, int steps)
 {
@@ -135,7 +122,7 @@ GuiResult guiRun(MainWindow &window, int steps)
 
 int main(int argc, char *argv[])
 {
-    ensurePassiveOpenMpWait(argv);
+    aes::ensurePassiveOpenMpWait(argv);
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);

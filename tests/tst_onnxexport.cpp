@@ -14,6 +14,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include "testmodels.h"
+
 #include <QTest>
 
 using namespace aes;
@@ -22,36 +24,6 @@ Q_DECLARE_METATYPE(aes::ModelKind)
 Q_DECLARE_METATYPE(aes::Activation)
 
 namespace {
-
-ModelOptions optionsFor(ModelKind kind, int channels, int height, int width, Activation activation, bool batchNorm)
-{
-    ModelOptions o;
-    o.kind = kind;
-    o.channels = channels;
-    o.height = height;
-    o.width = width;
-    o.latent = 6;
-    o.activation = activation;
-    o.batchNorm = batchNorm;
-    if (kind == ModelKind::Dense)
-        o.widths = {48, 24};
-    else if (kind != ModelKind::KerasConv)
-        o.widths = {8, 12};
-    return o;
-}
-
-// Random weights and non-trivial batch-norm statistics, then evaluation mode.
-Autoencoder trainedLikeModel(const ModelOptions &o)
-{
-    torch::manual_seed(5);
-    Autoencoder model(o);
-    model->train();
-    torch::NoGradGuard noGrad;
-    for (int i = 0; i < 3; ++i)
-        model->forward(torch::rand({5, o.channels, o.height, o.width}) * 0.8 + 0.1);
-    model->eval();
-    return model;
-}
 
 torch::Tensor runOpenCv(const QString &path, const torch::Tensor &input)
 {
@@ -129,8 +101,8 @@ void TestOnnxExport::openCvRunsItToLibTorchsNumbers()
     QFETCH(int, width);
     QFETCH(Activation, activation);
     QFETCH(bool, batchNorm);
-    const ModelOptions o = optionsFor(kind, channels, height, width, activation, batchNorm);
-    Autoencoder model = trainedLikeModel(o);
+    const ModelOptions o = test::smallModelOptions(kind, channels, height, width, activation, batchNorm);
+    Autoencoder model = test::trainedLikeModel(o, 5);
 
     QTemporaryDir dir;
     const QString out = dir.filePath(QStringLiteral("onnx"));  // created by the export
@@ -174,7 +146,7 @@ void TestOnnxExport::openCvRunsItToLibTorchsNumbers()
 
 void TestOnnxExport::unwritableFolderIsNamedAndLeavesNoFile()
 {
-    Autoencoder model = trainedLikeModel(optionsFor(ModelKind::Conv, 1, 12, 12, Activation::ReLU, true));
+    Autoencoder model = test::trainedLikeModel(test::smallModelOptions(ModelKind::Conv, 1, 12, 12, Activation::ReLU, true), 5);
     QTemporaryDir dir;
     // decoder.onnx cannot be written (a folder of that name is in the way): encoder.onnx
     // must not be left behind either, since both are checked and built before writing.

@@ -16,6 +16,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include "testmodels.h"
+
 #include <QTest>
 
 #include <fstream>
@@ -26,37 +28,6 @@ Q_DECLARE_METATYPE(aes::ModelKind)
 Q_DECLARE_METATYPE(aes::Activation)
 
 namespace {
-
-ModelOptions optionsFor(ModelKind kind, int channels, int height, int width, Activation activation, bool batchNorm = true)
-{
-    ModelOptions o;
-    o.kind = kind;
-    o.channels = channels;
-    o.height = height;
-    o.width = width;
-    o.latent = 6;
-    o.activation = activation;
-    o.batchNorm = batchNorm;
-    if (kind == ModelKind::Dense)
-        o.widths = {48, 24};
-    else if (kind != ModelKind::KerasConv)
-        o.widths = {8, 12};
-    return o;
-}
-
-// Random weights and non-trivial batch-norm statistics: a few forward passes in
-// training mode, then evaluation mode as an exported model runs.
-Autoencoder trainedLikeModel(const ModelOptions &o)
-{
-    torch::manual_seed(3);
-    Autoencoder model(o);
-    model->train();
-    torch::NoGradGuard noGrad;
-    for (int i = 0; i < 3; ++i)
-        model->forward(torch::rand({5, o.channels, o.height, o.width}) * 0.8 + 0.1);
-    model->eval();
-    return model;
-}
 
 double maxAbsDiff(const torch::Tensor &a, const torch::Tensor &b)
 {
@@ -106,8 +77,8 @@ void TestTorchScriptExport::reloadedModelGivesTheAppsNumbers()
     QFETCH(int, width);
     QFETCH(Activation, activation);
     QFETCH(bool, batchNorm);
-    const ModelOptions o = optionsFor(kind, channels, height, width, activation, batchNorm);
-    Autoencoder model = trainedLikeModel(o);
+    const ModelOptions o = test::smallModelOptions(kind, channels, height, width, activation, batchNorm);
+    Autoencoder model = test::trainedLikeModel(o, 3);
 
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("model.pt"));
@@ -155,8 +126,8 @@ void TestTorchScriptExport::reloadedModelGivesTheAppsNumbers()
 
 void TestTorchScriptExport::extraFilesCarryThePreprocessing()
 {
-    ModelOptions o = optionsFor(ModelKind::Vae, 3, 20, 31, Activation::ELU);
-    Autoencoder model = trainedLikeModel(o);
+    ModelOptions o = test::smallModelOptions(ModelKind::Vae, 3, 20, 31, Activation::ELU);
+    Autoencoder model = test::trainedLikeModel(o, 3);
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("model.pt"));
     ExportMetadata meta;
@@ -185,7 +156,7 @@ void TestTorchScriptExport::extraFilesCarryThePreprocessing()
 
 void TestTorchScriptExport::wrongInputIsRefusedWithAMessage()
 {
-    Autoencoder model = trainedLikeModel(optionsFor(ModelKind::Conv, 1, 25, 25, Activation::ReLU));
+    Autoencoder model = test::trainedLikeModel(test::smallModelOptions(ModelKind::Conv, 1, 25, 25, Activation::ReLU), 3);
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("model.pt"));
     QCOMPARE(exportTorchScript(*model, path), QString());
@@ -200,7 +171,7 @@ void TestTorchScriptExport::wrongInputIsRefusedWithAMessage()
 
 void TestTorchScriptExport::unwritableDestinationIsNamedAndLeavesNoFile()
 {
-    Autoencoder model = trainedLikeModel(optionsFor(ModelKind::Dense, 1, 8, 8, Activation::ReLU));
+    Autoencoder model = test::trainedLikeModel(test::smallModelOptions(ModelKind::Dense, 1, 8, 8, Activation::ReLU), 3);
     QTemporaryDir dir;
     // A path whose parent is a file cannot be written.
     const QString blocker = dir.filePath(QStringLiteral("not-a-folder"));
