@@ -39,10 +39,12 @@ public:
     // Trains until options().epochs epochs are complete, a stop, or divergence.
     // May be called again to continue (e.g. after raising the epoch count).
     TrainOutcome run(TrainingControl &control, const TrainCallbacks &callbacks = {});
-    // Validation metrics of the current weights (epoch/seconds fields left at 0).
-    EpochReport evaluate();
-    // Codes of dataset images (float32, N x latent), in evaluation mode.
-    at::Tensor encode(const at::Tensor &indices);
+    // Validation metrics of the current weights (epoch/seconds fields left at 0). With a
+    // control, a stop request ends it between batches, leaving the metrics NaN.
+    EpochReport evaluate(const TrainingControl *control = nullptr);
+    // Codes of dataset images (float32, N x latent), in evaluation mode; an undefined
+    // tensor when a stop was requested through control.
+    at::Tensor encode(const at::Tensor &indices, const TrainingControl *control = nullptr);
 
     // Writes everything needed to continue exactly: weights, optimizer state, both random
     // generators, history, step, learning rate (plus `meta`). Atomic; empty string or the reason.

@@ -55,6 +55,7 @@ private Q_SLOTS:
     void sameSeedSameResult();
     void stopFromAnotherThread();
     void pauseFromAnotherThread();
+    void stopDuringValidation();
     void injectedNanRestoresLastGoodWeights();
     void hugeLearningRateIsCaught();
     void learningRateChangeApplies();
@@ -173,6 +174,30 @@ void TestTrainer::pauseFromAnotherThread()
     QVERIFY(worker->wait(5000));
     delete worker;
     QVERIFY2(outcome.status == TrainStatus::Stopped, qPrintable(outcome.message));
+}
+
+void TestTrainer::stopDuringValidation()
+{
+    // A stop requested at the last step of an epoch lands in the validation pass, which on a
+    // large set takes seconds: it must end there too, not run to its end.
+    TrainOptions train;
+    train.epochs = 5;
+    train.batchSize = 16;
+    auto trainer = makeTrainer(train, ModelOptions{}, 64, 8, 0.5);
+    QVERIFY(trainer);
+    TrainingControl control;
+    TrainCallbacks callbacks;
+    callbacks.onStep = [&](const StepReport &s) {
+        if (s.stepInEpoch == s.stepsPerEpoch)
+            control.stop();
+    };
+    const TrainOutcome outcome = trainer->run(control, callbacks);
+    QVERIFY2(outcome.status == TrainStatus::Stopped, qPrintable(outcome.message));
+    QCOMPARE(trainer->epochsCompleted(), 1);
+    QVERIFY(std::isnan(trainer->history().last().valLoss));
+    QVERIFY(std::isfinite(trainer->history().last().trainLoss));
+    // Without a stop the same trainer validates normally.
+    QVERIFY(std::isfinite(trainer->evaluate().valLoss));
 }
 
 void TestTrainer::injectedNanRestoresLastGoodWeights()
