@@ -1,6 +1,6 @@
 #pragma once
 // t-SNE (van der Maaten and Hinton 2008) for the latent explorer, written for this project:
-// perplexity calibrated on the exact k nearest neighbours (k = 3 * perplexity + 1, a kd-tree),
+// perplexity calibrated on the exact k nearest neighbours (k = 3 * perplexity + 1),
 // a sparse symmetric P, and the repulsive forces by FFT-accelerated interpolation on a grid
 // (the scheme of Linderman et al. 2019, "FIt-SNE"), which costs O(N) per iteration.
 // The optimiser follows scikit-learn 1.2: PCA initialisation scaled to a standard deviation
@@ -74,8 +74,9 @@ struct TsneResult {
 TsneResult runTsne(const at::Tensor &data, const TsneOptions &options = {}, TsneControl *control = nullptr);
 
 // Exact k nearest neighbours (squared Euclidean distance, self excluded) of every row of
-// a float32 N x D matrix with a kd-tree, in the compute threads; neighbours sorted by
-// distance, row-major N x min(k, N - 1). Returns false when cancel was set on the way.
+// a float32 N x D matrix, in the compute threads: a kd-tree (nanoflann) up to 16
+// dimensions, blocked matrix products above. Neighbours sorted by distance, row-major
+// N x min(k, N - 1). Returns false when cancel was set on the way.
 bool nearestNeighbours(const float *points, int64_t n, int64_t dims, int k, std::vector<int32_t> *indices,
                        std::vector<float> *distancesSq, const std::atomic_bool *cancel = nullptr);
 

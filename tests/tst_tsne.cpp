@@ -40,6 +40,7 @@ double layoutKnnAccuracy(const torch::Tensor &layout, const torch::Tensor &label
 class TestTsne final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void nearestNeighboursMatchBruteForce_data();
     void nearestNeighboursMatchBruteForce();
     void separatesClusters_data();
     void separatesClusters();
@@ -49,10 +50,18 @@ private Q_SLOTS:
     void refusesImpossibleOptions();
 };
 
+void TestTsne::nearestNeighboursMatchBruteForce_data()
+{
+    QTest::addColumn<int>("dims");
+    QTest::newRow("5-D (kd-tree)") << 5;
+    QTest::newRow("50-D (matrix products)") << 50;
+}
+
 void TestTsne::nearestNeighboursMatchBruteForce()
 {
+    QFETCH(int, dims);
     torch::manual_seed(11);
-    const int64_t n = 600, dims = 50;
+    const int64_t n = 600;
     const int k = 12;
     const torch::Tensor x = torch::randn({n, dims});
     std::vector<int32_t> indices;
