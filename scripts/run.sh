@@ -3,5 +3,5 @@
 # sample when no data is given). Arguments go to the app: scripts/run.sh [DATA] [--train] ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh build
+scripts/setup.sh build aestudio aestudio-cli
 exec build/app/aestudio "$@"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian bookworm), then configures and builds Autoencoder Studio.
-# Usage: scripts/setup.sh [BUILD_DIR]   (default: build)
+# Usage: scripts/setup.sh [BUILD_DIR [TARGET...]]   (default: build, every target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR="${1:-build}"
+shift || true
+TARGETS=()
+for t in "$@"; do TARGETS+=(--target "$t"); done
 
 PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config
@@ -27,4 +30,4 @@ fi
 
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release
 # Two jobs per core would swap on big torch translation units; one per core is safe.
-cmake --build "$BUILD_DIR" -j"$(nproc)"
+cmake --build "$BUILD_DIR" -j"$(nproc)" "${TARGETS[@]}"
