@@ -2,6 +2,7 @@
 // line, build the window, show it. Everything the window does, core/ and ui/ do.
 
 #include "appicon.h"
+#include "latentmap.h"
 #include "mainwindow.h"
 #include "threadpolicy.h"
 #include "modeloptions.h"
@@ -14,10 +15,12 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QIcon>
+#include <QMouseEvent>
 #include <QSettings>
 #include <QTimer>
 
 #include <cstdio>
+#include <functional>
 #include <climits>
 #include <cstdlib>
 #include <unistd.h>
@@ -56,6 +59,37 @@ bool saveScreenshots(MainWindow &window, const QString &dirPath)
     view->setShowError(showed);
     window.showTab(MainWindow::LossTab);
     return ok;
+}
+
+// For the screenshots: hovers a point of the map and decodes a point halfway between the
+// centres of the first two classes, then calls done once the answers have arrived.
+void showLatentExample(MainWindow &window, const std::function<void()> &done)
+{
+    window.showTab(MainWindow::LatentTab);
+    LatentMap *map = window.latentMap();
+    QTimer::singleShot(300, &window, [&window, map, done] {
+        const aes::LatentSnapshot &data = map->map();
+        double cx[2] = {0, 0}, cy[2] = {0, 0};
+        int count[2] = {0, 0};
+        for (int i = 0; i < data.x.size(); ++i) {
+            const int c = data.labels.value(i, -1);
+            if (c == 0 || c == 1) {
+                cx[c] += data.x[i];
+                cy[c] += data.y[i];
+                ++count[c];
+            }
+        }
+        if (count[0] > 0 && count[1] > 0)
+            window.controller()->decodeAt((cx[0] / count[0] + cx[1] / count[1]) / 2,
+                                          (cy[0] / count[0] + cy[1] / count[1]) / 2);
+        if (!data.x.isEmpty()) {
+            QWidget *plot = map->plotWidget();
+            const QPointF pos = map->pixelOf(data.x.size() / 3);
+            QMouseEvent move(QEvent::MouseMove, pos, plot->mapToGlobal(pos), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+            QApplication::sendEvent(plot, &move);
+        }
+        QTimer::singleShot(800, &window, done);
+    });
 }
 
 } // namespace
@@ -166,8 +200,17 @@ int main(int argc, char *argv[])
         QObject::connect(controller, &aes::TrainingController::loadFailed, &window, [shoot] { shoot(1); });
         if (afterTraining)
             QObject::connect(controller, &aes::TrainingController::finished, &window,
-                             [shoot](const aes::TrainOutcome &outcome) {
-                                 shoot(outcome.status == aes::TrainStatus::Failed ? 1 : 0);
+                             [shoot, &window, controller](const aes::TrainOutcome &outcome) {
+                                 if (outcome.status == aes::TrainStatus::Failed || !controller->requestLatentMap()) {
+                                     shoot(outcome.status == aes::TrainStatus::Failed ? 1 : 0);
+                                     return;
+                                 }
+                                 // The final map, then a hover and a decode to show what the tab does.
+                                 QObject::connect(controller, &aes::TrainingController::latentMapReady, &window,
+                                                  [shoot, &window] { showLatentExample(window, [shoot] { shoot(0); }); },
+                                                  Qt::SingleShotConnection);
+                                 QObject::connect(controller, &aes::TrainingController::latentMapFailed, &window,
+                                                  [shoot] { shoot(1); }, Qt::SingleShotConnection);
                              });
         else
             QObject::connect(controller, &aes::TrainingController::datasetLoaded, &window, [shoot] { shoot(0); });

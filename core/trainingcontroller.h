@@ -71,6 +71,19 @@ struct ReconstructionSnapshot {
     QVector<double> mse;                 // per image, on the model's float output
 };
 
+// Every image of the dataset (train + validation, in dataset order) as a point of a 2-D map
+// of the model's codes.
+struct LatentSnapshot {
+    int epoch = 0;
+    qint64 globalStep = 0;
+    QString method;                      // "direct", "pca" or "tsne"
+    bool exactInverse = true;            // false: decoding averages nearby codes (t-SNE)
+    QVector<float> x;                    // one per image
+    QVector<float> y;
+    QVector<int> labels;                 // class of each image, -1 when unlabelled
+    QStringList classNames;
+};
+
 // One call of start() or continueTraining() as the worker begins it.
 struct RunInfo {
     qint64 trainImages = 0;
@@ -126,6 +139,20 @@ public:
     void stop();
     void setLearningRate(double lr);
 
+    // Latent explorer. Requests are served on the worker between two training steps (or at
+    // once when idle; not while paused), so the weights are never read while they change.
+    // A map of the kept model: method "" (automatic: "direct" for a 2-number code, else
+    // "pca"), "direct", "pca" or "tsne" (slow at 70k points; cancelled by stop(), start(),
+    // continueTraining() and loadDataset(); refused during training). A map also follows every
+    // epoch, by the last method other than "tsne" asked for. Answered by latentMapReady() or
+    // latentMapFailed(). Returns false without a model.
+    bool requestLatentMap(const QString &method = QString());
+    // The decoded image at (x, y) of the newest map, answered by decodedImage(); only the
+    // newest waiting request is served.
+    void decodeAt(double x, double y);
+    // The dataset's image at index (a row of the map), answered by datasetImage().
+    void requestImage(qint64 index);
+
 Q_SIGNALS:
     void stateChanged(aes::TrainingController::State state);
     void loadProgress(qint64 done, qint64 total);
@@ -144,6 +171,12 @@ Q_SIGNALS:
     void learningRateChanged(qint64 globalStep, double learningRate);
     // The kept model appeared (a run began) or was forgotten (newModel(), a new dataset, a failure).
     void modelChanged(bool hasModel);
+    // After every epoch (if the previous one has been delivered) and on requestLatentMap().
+    void latentMapReady(const aes::LatentSnapshot &map);
+    void latentMapFailed(const QString &message);
+    // exact: false when decoding averaged the codes of nearby points (t-SNE).
+    void decodedImage(const QImage &image, double x, double y, bool exact);
+    void datasetImage(qint64 index, const QImage &image, const QString &label);
     void failed(const QString &message);
     void finished(const aes::TrainOutcome &outcome);
 
@@ -156,6 +189,8 @@ private:
     void onTrainingStarted(const RunInfo &run, const ModelOptions &model, const TrainOptions &train);
     void setHasModel(bool has);
     void onReconstructions(const ReconstructionSnapshot &snapshot);
+    void onLatentMap(const LatentSnapshot &map);
+    void queueRequests();
     void onTrainingFinished(const TrainOutcome &outcome);
 
     QThread *m_thread = nullptr;
@@ -174,6 +209,7 @@ private:
 Q_DECLARE_METATYPE(aes::DatasetSummary)
 Q_DECLARE_METATYPE(aes::ReconstructionSnapshot)
 Q_DECLARE_METATYPE(aes::RunInfo)
+Q_DECLARE_METATYPE(aes::LatentSnapshot)
 Q_DECLARE_METATYPE(aes::StepReport)
 Q_DECLARE_METATYPE(aes::EpochReport)
 Q_DECLARE_METATYPE(aes::TrainOutcome)

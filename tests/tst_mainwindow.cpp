@@ -4,6 +4,7 @@
 // its options in QSettings, reports a folder without images, and closes mid-training.
 
 #include "datasetpanel.h"
+#include "latentmap.h"
 #include "losschart.h"
 #include "mainwindow.h"
 #include "metricsview.h"
@@ -23,6 +24,7 @@
 #include <QImage>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QMouseEvent>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -44,6 +46,7 @@ private Q_SLOTS:
     void trainPauseResumeRateStopContinue();
     void metricsAndReconstructionsFillUp();
     void rendersEveryTab();
+    void latentTabMapsEveryImage();
     void keepsOptionsInSettings();
     void folderWithoutImagesIsReported();
     void dropOpensTheDataset();
@@ -231,6 +234,34 @@ void TestMainWindow::metricsAndReconstructionsFillUp()
     QCOMPARE(detail->index(), 3);
     QVERIFY2(detail->errorText().contains(QStringLiteral("MSE")), qPrintable(detail->errorText()));
     QVERIFY(detail->errorText().contains(QStringLiteral("PSNR")));
+}
+
+void TestMainWindow::latentTabMapsEveryImage()
+{
+    auto window = loadedWindow(1);
+    QVERIFY(window);
+    QSignalSpy finished(window->controller(), &TrainingController::finished);
+    window->startTraining();
+    QVERIFY(finished.wait(60000));
+    LatentMap *map = window->latentMap();
+    // Every image of the dataset, after the epoch, without asking.
+    QTRY_COMPARE(qint64(map->map().x.size()), window->controller()->datasetSummary().count);
+    window->showTab(MainWindow::LatentTab);
+    QTRY_VERIFY(map->plotWidget()->isVisible());
+
+    // Hovering a point fetches its image; clicking empty space decodes there.
+    QSignalSpy images(window->controller(), &TrainingController::datasetImage);
+    QSignalSpy decoded(window->controller(), &TrainingController::decodedImage);
+    QWidget *plot = map->plotWidget();
+    const QPointF pos = map->pixelOf(5);
+    QMouseEvent move(QEvent::MouseMove, pos, plot->mapToGlobal(pos), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(plot, &move);
+    QCOMPARE(map->nearestPoint(pos), map->hoveredPoint());
+    QVERIFY(images.wait(10000));
+    QCOMPARE(images.first().first().toLongLong(), map->hoveredPoint());
+    Q_EMIT map->decodeRequested(map->map().x[0], map->map().y[0]);
+    QVERIFY(decoded.wait(10000));
+    QVERIFY(!decoded.first().first().value<QImage>().isNull());
 }
 
 void TestMainWindow::rendersEveryTab()

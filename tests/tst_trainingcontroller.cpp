@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -37,6 +38,8 @@ private Q_SLOTS:
     void continueAtAnotherRateMarksTheChange();
     void divergenceKeepsTheModelToContinue();
     void newModelForgetsTheWeights();
+    void latentMapCoversEveryImageAndDecodes();
+    void latentRequestsAreServedWhileTraining();
 
 private:
     // A controller with the fixture loaded.
@@ -491,6 +494,103 @@ void TestTrainingController::newModelForgetsTheWeights()
     QVERIFY(controller->loadDataset(m_dir.path()));
     QVERIFY(loaded.wait(20000));
     QVERIFY(!controller->hasModel());
+}
+
+void TestTrainingController::latentMapCoversEveryImageAndDecodes()
+{
+    auto controller = loadedController();
+    QVERIFY(controller);
+    QSignalSpy maps(controller.get(), &TrainingController::latentMapReady);
+    QSignalSpy finished(controller.get(), &TrainingController::finished);
+    aes::TrainOptions train = longRun();
+    train.epochs = 1;
+    QVERIFY(controller->start(tinyModel(), train));
+    QVERIFY(finished.wait(60000));
+    QTRY_COMPARE_WITH_TIMEOUT(maps.count(), 1, 10000);
+
+    // Every image of the dataset (train + validation), in dataset order, with its class.
+    const auto map = maps.first().first().value<aes::LatentSnapshot>();
+    const qint64 images = controller->datasetSummary().count;
+    QCOMPARE(images, qint64(64));
+    QCOMPARE(qint64(map.x.size()), images);
+    QCOMPARE(qint64(map.y.size()), images);
+    QCOMPARE(qint64(map.labels.size()), images);
+    QCOMPARE(map.classNames, controller->datasetSummary().classNames);
+    QCOMPARE(map.method, QStringLiteral("pca"));  // a 4-number code
+    QCOMPARE(map.epoch, 1);
+    QVERIFY(map.exactInverse);
+    QVERIFY(map.labels.contains(0) && map.labels.contains(1));
+    float spread = 0;
+    for (int i = 0; i < map.x.size(); ++i) {
+        QVERIFY(std::isfinite(map.x[i]) && std::isfinite(map.y[i]));
+        spread = std::max(spread, std::abs(map.x[i] - map.x[0]) + std::abs(map.y[i] - map.y[0]));
+    }
+    QVERIFY(spread > 0);  // not every image on one spot
+
+    // Any point of the map decodes to an image of the dataset's size.
+    QSignalSpy decoded(controller.get(), &TrainingController::decodedImage);
+    controller->decodeAt(map.x[3], map.y[3]);
+    QVERIFY(decoded.wait(10000));
+    const QImage image = decoded.first().at(0).value<QImage>();
+    QCOMPARE(image.size(), QSize(8, 8));
+    QCOMPARE(decoded.first().at(1).toDouble(), double(map.x[3]));
+    QVERIFY(decoded.first().at(3).toBool());  // PCA has an exact inverse
+
+    // Hovering asks for a dataset image by its row of the map.
+    QSignalSpy images2(controller.get(), &TrainingController::datasetImage);
+    controller->requestImage(5);
+    QVERIFY(images2.wait(10000));
+    QCOMPARE(images2.first().at(0).toLongLong(), qint64(5));
+    QCOMPARE(images2.first().at(1).value<QImage>().size(), QSize(8, 8));
+    QCOMPARE(images2.first().at(2).toString(), controller->datasetSummary().classNames.at(map.labels[5]));
+
+    // A projection the model cannot give is refused with a message.
+    QSignalSpy failed(controller.get(), &TrainingController::latentMapFailed);
+    QVERIFY(controller->requestLatentMap(QStringLiteral("direct")));
+    QVERIFY(failed.wait(10000));
+    QVERIFY(failed.first().first().toString().contains(QStringLiteral("latent size of 2")));
+
+    // t-SNE on request when idle: every image again, decoded only approximately.
+    maps.clear();
+    decoded.clear();
+    QVERIFY(controller->requestLatentMap(QStringLiteral("tsne")));
+    QVERIFY(maps.wait(60000));
+    const auto tsne = maps.first().first().value<aes::LatentSnapshot>();
+    QCOMPARE(tsne.method, QStringLiteral("tsne"));
+    QCOMPARE(tsne.x.size(), map.x.size());
+    QVERIFY(!tsne.exactInverse);
+    controller->decodeAt(tsne.x[0], tsne.y[0]);
+    QVERIFY(decoded.wait(10000));
+    QVERIFY(!decoded.first().at(3).toBool());
+}
+
+void TestTrainingController::latentRequestsAreServedWhileTraining()
+{
+    auto controller = loadedController();
+    QVERIFY(controller);
+    QSignalSpy steps(controller.get(), &TrainingController::stepsReported);
+    aes::ModelOptions model = tinyModel();
+    model.latent = 2;
+    QVERIFY(!controller->requestLatentMap());  // no model yet
+    QVERIFY(controller->start(model, longRun()));
+    QVERIFY(steps.wait(20000));
+    QSignalSpy maps(controller.get(), &TrainingController::latentMapReady);
+    QSignalSpy decoded(controller.get(), &TrainingController::decodedImage);
+    QVERIFY(controller->requestLatentMap());
+    QTRY_VERIFY_WITH_TIMEOUT(!maps.isEmpty(), 20000);
+    QCOMPARE(controller->state(), TrainingController::State::Training);  // between steps, not after
+    const auto map = maps.last().first().value<aes::LatentSnapshot>();
+    QCOMPARE(map.method, QStringLiteral("direct"));  // a 2-number code is its own map
+    QCOMPARE(map.x.size(), 64);
+    controller->decodeAt(0.0, 0.0);
+    QVERIFY(decoded.wait(20000));
+    QCOMPARE(decoded.first().at(0).value<QImage>().size(), QSize(8, 8));
+    // t-SNE would hold the training up for minutes: refused while it runs.
+    QSignalSpy failed(controller.get(), &TrainingController::latentMapFailed);
+    QVERIFY(controller->requestLatentMap(QStringLiteral("tsne")));
+    QVERIFY(failed.wait(20000));
+    QVERIFY(failed.first().first().toString().contains(QStringLiteral("stop the training")));
+    controller->stop();
 }
 
 QTEST_GUILESS_MAIN(TestTrainingController)

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "datasetpanel.h"
+#include "latentmap.h"
 #include "losschart.h"
 #include "metricsview.h"
 #include "recentdatasets.h"
@@ -191,33 +192,15 @@ void MainWindow::createCentralTabs()
     m_lossChart = new LossChart;
     m_reconstructions = new ReconstructionView;
     m_metrics = new MetricsView;
-    m_latentInfo = new QLabel;
-    m_latentInfo->setAlignment(Qt::AlignCenter);
-    m_latentInfo->setWordWrap(true);
-    m_latentInfo->setMaximumWidth(640);  // lines a reader can follow
-    m_latentInfo->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
-    auto *latentPage = new QWidget;
-    latentPage->setObjectName(QStringLiteral("latentPage"));
-    auto *latentLayout = new QHBoxLayout(latentPage);
-    latentLayout->addStretch(1);
-    latentLayout->addWidget(m_latentInfo, 4);
-    latentLayout->addStretch(1);
-    m_latentInfo->setTextFormat(Qt::RichText);
-    m_latentInfo->setText(tr(
-        "<h3>Latent space</h3>"
-        "<p>Every image is compressed to a short code, its point in the model's latent space.</p>"
-        "<p>The latent explorer will draw the codes of all images projected to two dimensions, "
-        "coloured by class, so you can see which classes the model keeps apart and which it "
-        "confuses; hovering a point will show its image, and a point anywhere in the plane can "
-        "be decoded back into a new image.</p>"
-        "<p style='color:gray'>It needs a trained model: train one first, then look here.</p>"));
+    m_latentMap = new LatentMap;
+    m_latentMap->setObjectName(QStringLiteral("latentPage"));
 
     m_tabs = new QTabWidget;
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_lossChart, tr("Loss"));
     m_tabs->addTab(m_reconstructions, tr("Reconstructions"));
     m_tabs->addTab(m_metrics, tr("Metrics"));
-    m_tabs->addTab(latentPage, tr("Latent"));
+    m_tabs->addTab(m_latentMap, tr("Latent"));
     setCentralWidget(m_tabs);
 }
 
@@ -239,6 +222,26 @@ void MainWindow::connectController()
     connect(m_controller, &TrainingController::failed, this,
             [this](const QString &message) { showProblem(tr("Training failed"), message); });
     connect(m_controller, &TrainingController::finished, this, &MainWindow::onFinished);
+
+    connect(m_controller, &TrainingController::latentMapReady, m_latentMap, &LatentMap::setMap);
+    connect(m_controller, &TrainingController::latentMapFailed, this,
+            [this](const QString &message) { statusBar()->showMessage(tr("Latent map: %1").arg(message), 6000); });
+    connect(m_controller, &TrainingController::decodedImage, m_latentMap, &LatentMap::setDecodedImage);
+    connect(m_controller, &TrainingController::datasetImage, m_latentMap, &LatentMap::setImage);
+    connect(m_latentMap, &LatentMap::imageRequested, m_controller, &TrainingController::requestImage);
+    connect(m_latentMap, &LatentMap::decodeRequested, m_controller, &TrainingController::decodeAt);
+    connect(m_latentMap, &LatentMap::projectionRequested, this, [this](const QString &method) {
+        if (!m_controller->requestLatentMap(method))
+            statusBar()->showMessage(tr("Train a model first: the map shows its codes."), 4000);
+        else if (method == QLatin1String("tsne"))
+            statusBar()->showMessage(tr("t-SNE of %1 images: this can take a while.")
+                                         .arg(m_controller->datasetSummary().count));
+    });
+    // A new model or dataset: the old map no longer belongs to anything.
+    connect(m_controller, &TrainingController::modelChanged, m_latentMap, [this](bool hasModel) {
+        if (!hasModel)
+            m_latentMap->clear();
+    });
 }
 
 void MainWindow::openDataset(const QString &path)
@@ -446,10 +449,6 @@ void MainWindow::onFinished(const aes::TrainOutcome &outcome)
                        "from the restored weights with it, or New model to start again.")
                         .arg(outcome.message).arg(lower, 0, 'g', 3).arg(lr, 0, 'g', 3));
     }
-    if (outcome.epochsCompleted > 0)
-        m_latentInfo->setText(m_latentInfo->text().replace(
-            tr("It needs a trained model: train one first, then look here."),
-            tr("A model with a %1-number code has been trained.").arg(m_controller->modelOptions().latent)));
 }
 
 void MainWindow::showProblem(const QString &title, const QString &message)

@@ -17,6 +17,7 @@
 #include <QMainWindow>
 
 class DatasetPanel;
+class LatentMap;
 class LossChart;
 class MetricsView;
 class QAction;
@@ -59,6 +60,7 @@ public:
     LossChart *lossChart() const { return m_lossChart; }
     ReconstructionView *reconstructionView() const { return m_reconstructions; }
     MetricsView *metricsView() const { return m_metrics; }
+    LatentMap *latentMap() const { return m_latentMap; }
     TrainingProgress *progress() const { return m_progress; }
     RecentDatasets *recentDatasets() const { return m_recent; }
 
@@ -96,7 +98,7 @@ private:
     LossChart *m_lossChart = nullptr;
     ReconstructionView *m_reconstructions = nullptr;
     MetricsView *m_metrics = nullptr;
-    QLabel *m_latentInfo = nullptr;
+    LatentMap *m_latentMap = nullptr;
     QTabWidget *m_tabs = nullptr;
     TrainingProgress *m_progress = nullptr;
     RecentDatasets *m_recent = nullptr;

@@ -1,0 +1,215 @@
+// The latent map widget: 70k points render, the hovered point is the true nearest one
+// (brute force in on-screen pixels), hidden classes are not hovered, and clicks ask for a
+// pinned image (on a point) or a decode (on empty space).
+
+#include "latentmap.h"
+
+#include <QApplication>
+#include <QImage>
+#include <QMouseEvent>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include <cmath>
+#include <limits>
+
+class TestLatentMap final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void rendersSeventyThousandPoints();
+    void hoverFindsTheNearestPoint_data();
+    void hoverFindsTheNearestPoint();
+    void hiddenClassesAreNotHovered();
+    void clickDecodesEmptySpaceAndPinsPoints();
+
+private:
+    // n points in 10 Gaussian clusters (the class is the cluster).
+    static aes::LatentSnapshot randomMap(int n, quint32 seed);
+    static void moveMouse(QWidget *plot, const QPointF &pos);
+    static void click(QWidget *plot, const QPointF &pos);
+    // The point nearest to pixel among those whose class is visible, measured on screen.
+    static qint64 bruteForceNearest(const LatentMap &map, const QPointF &pixel);
+};
+
+aes::LatentSnapshot TestLatentMap::randomMap(int n, quint32 seed)
+{
+    QRandomGenerator random(seed);
+    aes::LatentSnapshot map;
+    map.epoch = 3;
+    map.method = QStringLiteral("pca");
+    for (int c = 0; c < 10; ++c)
+        map.classNames << QStringLiteral("class %1").arg(c);
+    map.x.resize(n);
+    map.y.resize(n);
+    map.labels.resize(n);
+    for (int i = 0; i < n; ++i) {
+        const int c = int(random.bounded(10));
+        const double angle = c * 0.628;
+        // Box-Muller: Gaussian clusters on a circle, wider in x than in y (unequal axis scales).
+        const double u = std::max(random.generateDouble(), 1e-12), v = random.generateDouble();
+        const double r = std::sqrt(-2.0 * std::log(u));
+        map.x[i] = float(40.0 * std::cos(angle) + 8.0 * r * std::cos(6.2832 * v));
+        map.y[i] = float(4.0 * std::sin(angle) + 0.8 * r * std::sin(6.2832 * v));
+        map.labels[i] = c;
+    }
+    return map;
+}
+
+void TestLatentMap::moveMouse(QWidget *plot, const QPointF &pos)
+{
+    QMouseEvent event(QEvent::MouseMove, pos, plot->mapToGlobal(pos), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(plot, &event);
+}
+
+void TestLatentMap::click(QWidget *plot, const QPointF &pos)
+{
+    const QPointF global = plot->mapToGlobal(pos);
+    QMouseEvent press(QEvent::MouseButtonPress, pos, global, Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(plot, &press);
+    QMouseEvent release(QEvent::MouseButtonRelease, pos, global, Qt::LeftButton, Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(plot, &release);
+}
+
+qint64 TestLatentMap::bruteForceNearest(const LatentMap &map, const QPointF &pixel)
+{
+    qint64 best = -1;
+    double bestDistance = std::numeric_limits<double>::infinity();
+    for (qint64 i = 0; i < map.map().x.size(); ++i) {
+        if (!map.isClassVisible(map.map().labels[i]))
+            continue;
+        const QPointF d = map.pixelOf(i) - pixel;
+        const double distance = d.x() * d.x() + d.y() * d.y();
+        if (distance < bestDistance) {
+            bestDistance = distance;
+            best = i;
+        }
+    }
+    return best;
+}
+
+void TestLatentMap::rendersSeventyThousandPoints()
+{
+    LatentMap map;
+    map.resize(900, 600);
+    const QImage empty = map.plotWidget()->grab().toImage();
+    map.setMap(randomMap(70000, 1));
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    const QImage shot = map.plotWidget()->grab().toImage();
+    QVERIFY(!shot.isNull());
+    QCOMPARE(shot.size(), map.plotWidget()->size() * shot.devicePixelRatio());
+    // The points are drawn: many pixels of the class colours, and the picture changed.
+    int coloured = 0;
+    for (int y = 0; y < shot.height(); y += 2)
+        for (int x = 0; x < shot.width(); x += 2) {
+            const QColor c = shot.pixelColor(x, y);
+            coloured += c.saturation() > 80 ? 1 : 0;
+        }
+    QVERIFY2(coloured > 2000, qPrintable(QString::number(coloured)));
+    QVERIFY(shot != empty.scaled(shot.size()));
+}
+
+void TestLatentMap::hoverFindsTheNearestPoint_data()
+{
+    QTest::addColumn<int>("points");
+    QTest::newRow("100") << 100;
+    QTest::newRow("70k") << 70000;
+}
+
+void TestLatentMap::hoverFindsTheNearestPoint()
+{
+    QFETCH(int, points);
+    LatentMap map;
+    map.resize(900, 600);
+    map.setMap(randomMap(points, 2));
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    QWidget *plot = map.plotWidget();
+    QSignalSpy requested(&map, &LatentMap::imageRequested);
+
+    QRandomGenerator random(3);
+    int hovered = 0;
+    for (int k = 0; k < 40; ++k) {
+        // Near a random point (so something is usually in reach), or anywhere in the plot.
+        QPointF pos = k % 2 == 0 ? map.pixelOf(qint64(random.bounded(points))) + QPointF(random.bounded(9) - 4, random.bounded(9) - 4)
+                                 : QPointF(100 + random.bounded(plot->width() - 200), 40 + random.bounded(plot->height() - 120));
+        moveMouse(plot, pos);
+        const qint64 expected = bruteForceNearest(map, pos);
+        QCOMPARE(map.nearestPoint(pos), expected);
+        const bool inReach = QLineF(map.pixelOf(expected), pos).length() <= LatentMap::kHoverRadius;
+        QCOMPARE(map.hoveredPoint(), inReach ? expected : qint64(-1));
+        if (inReach) {
+            ++hovered;
+            QCOMPARE(requested.last().first().toLongLong(), expected);
+        }
+    }
+    QVERIFY(hovered >= 20);
+}
+
+void TestLatentMap::hiddenClassesAreNotHovered()
+{
+    LatentMap map;
+    map.resize(900, 600);
+    const aes::LatentSnapshot data = randomMap(5000, 4);
+    map.setMap(data);
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    const qint64 target = 17;
+    const int hiddenClass = data.labels[target];
+    const QPointF pos = map.pixelOf(target);
+    moveMouse(map.plotWidget(), pos);
+    QCOMPARE(data.labels[map.hoveredPoint()], hiddenClass);
+
+    map.setClassVisible(hiddenClass, false);
+    QVERIFY(!map.isClassVisible(hiddenClass));
+    moveMouse(map.plotWidget(), pos + QPointF(1, 0));
+    const qint64 nearest = map.nearestPoint(pos);
+    QVERIFY(nearest >= 0);
+    QVERIFY(data.labels[nearest] != hiddenClass);
+    QCOMPARE(nearest, bruteForceNearest(map, pos));
+    if (map.hoveredPoint() >= 0)
+        QVERIFY(data.labels[map.hoveredPoint()] != hiddenClass);
+}
+
+void TestLatentMap::clickDecodesEmptySpaceAndPinsPoints()
+{
+    LatentMap map;
+    map.resize(900, 600);
+    aes::LatentSnapshot data = randomMap(200, 5);
+    map.setMap(data);
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    QWidget *plot = map.plotWidget();
+    QSignalSpy decode(&map, &LatentMap::decodeRequested);
+    QSignalSpy requested(&map, &LatentMap::imageRequested);
+
+    // Find a pixel far from every point: empty space.
+    QPointF empty;
+    for (int y = 40; y < plot->height() - 60 && empty.isNull(); y += 7)
+        for (int x = 70; x < plot->width() - 200 && empty.isNull(); x += 7)
+            if (QLineF(map.pixelOf(bruteForceNearest(map, QPointF(x, y))), QPointF(x, y)).length() > 40)
+                empty = QPointF(x, y);
+    QVERIFY(!empty.isNull());
+    click(plot, empty);
+    QCOMPARE(decode.count(), 1);
+    const QPointF coord = map.coordOf(empty);
+    QVERIFY(std::abs(decode.first().at(0).toDouble() - coord.x()) < 1e-9);
+    QVERIFY(std::abs(decode.first().at(1).toDouble() - coord.y()) < 1e-9);
+    QCOMPARE(requested.count(), 0);
+
+    // A click on a point pins it instead.
+    const QPointF onPoint = map.pixelOf(42);
+    click(plot, onPoint);
+    QCOMPARE(decode.count(), 1);
+    QCOMPARE(requested.last().first().toLongLong(), bruteForceNearest(map, onPoint));
+
+    // The answers show in the side panel.
+    QImage decoded(8, 8, QImage::Format_Grayscale8);
+    decoded.fill(200);
+    map.setDecodedImage(decoded, coord.x(), coord.y(), true);
+    QVERIFY(!map.grab().isNull());
+}
+
+QTEST_MAIN(TestLatentMap)
+#include "tst_latentmap.moc"

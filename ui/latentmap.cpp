@@ -1,0 +1,483 @@
+#include "latentmap.h"
+
+#include "qcustomplotinclude.h"
+
+#include <nanoflann.hpp>
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace {
+
+constexpr int kMarkerSize = 5;         // pixels; a pixmap marker, ssDisc is far too slow at 70k
+constexpr int kPanelImageSize = 168;
+constexpr int kOverlayImageSize = 96;
+constexpr double kClickSlop = 4.0;     // pixels a click may move and still be a click
+
+// Tableau 10: distinct for the usual 10 classes; more classes take hues around the circle.
+QColor classColor(int index, int count)
+{
+    static const QRgb kColors[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
+                                   0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
+    if (count <= 10)
+        return QColor(kColors[index % 10]);
+    return QColor::fromHsvF(double(index) / count, 0.75, 0.85);
+}
+
+QPixmap markerPixmap(const QColor &color)
+{
+    QPixmap pixmap(kMarkerSize, kMarkerSize);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(Qt::NoPen);
+    QColor fill = color;
+    fill.setAlpha(190);
+    painter.setBrush(fill);
+    painter.drawEllipse(QRectF(0.5, 0.5, kMarkerSize - 1.0, kMarkerSize - 1.0));
+    return pixmap;
+}
+
+QPixmap scaledUp(const QImage &image, int size)
+{
+    if (image.isNull())
+        return QPixmap();
+    // Whole-number factors keep small images crisp.
+    const int factor = std::max(1, size / std::max(image.width(), image.height()));
+    const QImage big = factor > 1 ? image.scaled(image.size() * factor, Qt::KeepAspectRatio, Qt::FastTransformation)
+                                  : image.scaled(size, size, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+    return QPixmap::fromImage(big);
+}
+
+} // namespace
+
+// A 2-D kd-tree over the points in a space where distances are proportional to on-screen
+// pixels: y is scaled by (pixels per unit y) / (pixels per unit x). Rebuilt when that
+// ratio changes (a resize or a one-axis zoom), not on pan or uniform zoom.
+struct LatentMap::Index {
+    struct Cloud {
+        std::vector<double> xy;
+        size_t kdtree_get_point_count() const { return xy.size() / 2; }
+        double kdtree_get_pt(size_t i, size_t dim) const { return xy[2 * i + dim]; }
+        template <class Box> bool kdtree_get_bbox(Box &) const { return false; }
+    };
+    using Tree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<double, Cloud>, Cloud, 2, uint32_t>;
+    Cloud cloud;
+    double ratio = 0.0;
+    std::unique_ptr<Tree> tree;
+};
+
+LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
+{
+    m_plot = new QCustomPlot;
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->setNoAntialiasingOnDrag(true);
+    m_plot->xAxis->setLabel(tr("latent x"));
+    m_plot->yAxis->setLabel(tr("latent y"));
+    m_plot->legend->setVisible(true);
+    m_plot->legend->setBrush(QColor(255, 255, 255, 210));
+    m_plot->legend->setIconSize(10, 10);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_plot->setMouseTracking(true);
+    m_plot->setMinimumSize(300, 240);
+
+    m_overlay = new QLabel(m_plot);
+    m_overlay->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_overlay->setStyleSheet(QStringLiteral(
+        "QLabel { background: rgba(255,255,255,235); border: 1px solid #888; border-radius: 3px; padding: 4px; }"));
+    m_overlay->setAlignment(Qt::AlignCenter);
+    m_overlay->hide();
+
+    m_info = new QLabel;
+    m_info->setWordWrap(true);
+    m_method = new QComboBox;
+    m_method->addItem(tr("Automatic"), QString());
+    m_method->addItem(tr("PCA"), QStringLiteral("pca"));
+    m_method->addItem(tr("t-SNE"), QStringLiteral("tsne"));
+    m_method->setToolTip(tr("How codes become points of the map. Automatic: the code itself for a 2-number code, "
+                            "else PCA. t-SNE separates classes best but takes a while, runs only when training "
+                            "is stopped, and is decoded approximately."));
+    connect(m_method, &QComboBox::activated, this,
+            [this](int index) { Q_EMIT projectionRequested(m_method->itemData(index).toString()); });
+    auto *help = new QLabel(tr("Hover a point to see its image; click a point to pin it, click empty "
+                               "space to decode there. Drag to pan, wheel to zoom, double-click to fit. "
+                               "Click a legend entry to hide or show its class."));
+    help->setWordWrap(true);
+    help->setStyleSheet(QStringLiteral("color: #606060;"));
+    m_panelTitle = new QLabel;
+    m_panelTitle->setWordWrap(true);
+    m_panelImage = new QLabel;
+    m_panelImage->setFixedSize(kPanelImageSize, kPanelImageSize);
+    m_panelImage->setAlignment(Qt::AlignCenter);
+    m_panelImage->setStyleSheet(QStringLiteral("QLabel { background: palette(base); border: 1px solid palette(mid); }"));
+    m_panelCaption = new QLabel;
+    m_panelCaption->setWordWrap(true);
+
+    auto *panel = new QWidget;
+    panel->setFixedWidth(kPanelImageSize + 24);
+    auto *panelLayout = new QVBoxLayout(panel);
+    panelLayout->addWidget(m_info);
+    panelLayout->addWidget(m_method);
+    panelLayout->addWidget(help);
+    panelLayout->addSpacing(12);
+    panelLayout->addWidget(m_panelTitle);
+    panelLayout->addWidget(m_panelImage);
+    panelLayout->addWidget(m_panelCaption);
+    panelLayout->addStretch(1);
+
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot, 1);
+    layout->addWidget(panel);
+
+    connect(m_plot, &QCustomPlot::mouseMove, this, &LatentMap::onMouseMove);
+    connect(m_plot, &QCustomPlot::mousePress, this, &LatentMap::onMousePress);
+    connect(m_plot, &QCustomPlot::mouseRelease, this, &LatentMap::onMouseRelease);
+    connect(m_plot, &QCustomPlot::mouseWheel, this, [this](QWheelEvent *) { m_userView = true; });
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent *) {
+        m_userView = false;
+        rebuildGraphs(true);
+    });
+    connect(m_plot, &QCustomPlot::legendClick, this,
+            [this](QCPLegend *, QCPAbstractLegendItem *item, QMouseEvent *) {
+                auto *plottableItem = qobject_cast<QCPPlottableLegendItem *>(item);
+                if (!plottableItem)
+                    return;
+                const int classIndex = plottableItem->plottable()->property("classIndex").toInt();
+                setClassVisible(classIndex, !isClassVisible(classIndex));
+            });
+    clear();
+}
+
+LatentMap::~LatentMap() = default;
+
+void LatentMap::clear()
+{
+    m_pinned = -1;
+    m_hasProbe = false;
+    setMap(aes::LatentSnapshot());
+    m_panelTitle->clear();
+    m_panelImage->clear();
+    m_panelCaption->clear();
+}
+
+void LatentMap::setMap(const aes::LatentSnapshot &map)
+{
+    const bool sameClasses = map.classNames == m_map.classNames && map.x.size() == m_map.x.size();
+    m_map = map;
+    m_index.reset();
+    if (!sameClasses) {
+        m_classVisible = QVector<bool>(map.classNames.size() + 1, true);
+        m_pinned = -1;
+    }
+    // A new map moves the points: the hovered one is found again on the next mouse move.
+    if (m_hovered >= 0) {
+        m_hovered = -1;
+        m_overlay->hide();
+        Q_EMIT hoveredPointChanged(-1);
+    }
+    rebuildGraphs(!m_userView || !sameClasses);
+    updateInfo();
+}
+
+void LatentMap::rebuildGraphs(bool rescale)
+{
+    m_plot->clearGraphs();
+    const int classes = m_map.classNames.size();
+    QVector<QVector<QCPGraphData>> byClass(classes + 1);
+    const qint64 n = m_map.x.size();
+    for (qint64 i = 0; i < n; ++i) {
+        const int label = i < m_map.labels.size() ? m_map.labels[i] : -1;
+        byClass[label >= 0 && label < classes ? label : classes].append(
+            QCPGraphData(m_map.x[i], m_map.y[i]));
+    }
+    for (int c = 0; c <= classes; ++c) {
+        if (byClass[c].isEmpty())
+            continue;
+        std::sort(byClass[c].begin(), byClass[c].end(),
+                  [](const QCPGraphData &a, const QCPGraphData &b) { return a.key < b.key; });
+        QCPGraph *graph = m_plot->addGraph();
+        graph->setProperty("classIndex", c);
+        graph->setName(c < classes ? m_map.classNames.at(c) : tr("unlabelled"));
+        graph->setLineStyle(QCPGraph::lsNone);
+        const QColor color = c < classes ? classColor(c, classes) : QColor(Qt::gray);
+        graph->setPen(QPen(color));
+        graph->setScatterStyle(QCPScatterStyle(markerPixmap(color)));
+        graph->data()->set(byClass[c], true);
+        graph->setVisible(m_classVisible.value(c, true));
+        if (auto *item = m_plot->legend->itemWithPlottable(graph))
+            item->setTextColor(graph->visible() ? Qt::black : Qt::gray);
+    }
+    m_plot->legend->setVisible(m_plot->legend->itemCount() > 1);
+    // Marks where the side panel's decoded image comes from.
+    m_probeGraph = m_plot->addGraph();
+    m_probeGraph->setProperty("classIndex", -1);
+    m_probeGraph->removeFromLegend();
+    m_probeGraph->setLineStyle(QCPGraph::lsNone);
+    m_probeGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCrossCircle, QPen(Qt::black, 2), Qt::NoBrush, 14));
+    m_probeGraph->setData({m_probe.x()}, {m_probe.y()});
+    m_probeGraph->setVisible(m_hasProbe);
+    if (rescale && n > 0) {
+        m_plot->rescaleAxes();
+        for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
+            const QCPRange r = axis->range();
+            const double margin = std::max(r.size() * 0.04, 1e-6);
+            axis->setRange(r.lower - margin, r.upper + margin);
+        }
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LatentMap::updateInfo()
+{
+    if (m_map.x.isEmpty()) {
+        m_info->setText(tr("<b>No map yet.</b><br>Train a model: after each epoch every image appears "
+                           "here at its code's place."));
+        return;
+    }
+    const QString method = m_map.method == QLatin1String("direct") ? tr("the 2 code numbers")
+                         : m_map.method == QLatin1String("pca")    ? tr("PCA")
+                                                                   : tr("t-SNE");
+    m_info->setText(tr("<b>%1 images</b>, epoch %2<br>projected with %3")
+                        .arg(QLocale().toString(qlonglong(m_map.x.size())))
+                        .arg(m_map.epoch)
+                        .arg(method));
+}
+
+void LatentMap::setClassVisible(int classIndex, bool visible)
+{
+    if (classIndex < 0 || classIndex >= m_classVisible.size())
+        return;
+    m_classVisible[classIndex] = visible;
+    for (int g = 0; g < m_plot->graphCount(); ++g) {
+        QCPGraph *graph = m_plot->graph(g);
+        if (graph->property("classIndex").toInt() != classIndex)
+            continue;
+        graph->setVisible(visible);
+        if (auto *item = m_plot->legend->itemWithPlottable(graph))
+            item->setTextColor(visible ? Qt::black : Qt::gray);
+    }
+    if (m_hovered >= 0 && !visible) {
+        m_hovered = -1;
+        m_overlay->hide();
+        Q_EMIT hoveredPointChanged(-1);
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool LatentMap::isClassVisible(int classIndex) const
+{
+    return m_classVisible.value(classIndex, true);
+}
+
+QWidget *LatentMap::plotWidget() const
+{
+    return m_plot;
+}
+
+QPointF LatentMap::pixelOf(qint64 index) const
+{
+    if (index < 0 || index >= m_map.x.size())
+        return {};
+    return {m_plot->xAxis->coordToPixel(m_map.x[index]), m_plot->yAxis->coordToPixel(m_map.y[index])};
+}
+
+QPointF LatentMap::coordOf(const QPointF &plotPixel) const
+{
+    return {m_plot->xAxis->pixelToCoord(plotPixel.x()), m_plot->yAxis->pixelToCoord(plotPixel.y())};
+}
+
+void LatentMap::ensureIndex() const
+{
+    const double kx = std::abs(m_plot->xAxis->coordToPixel(1.0) - m_plot->xAxis->coordToPixel(0.0));
+    const double ky = std::abs(m_plot->yAxis->coordToPixel(1.0) - m_plot->yAxis->coordToPixel(0.0));
+    const double ratio = kx > 0.0 && ky > 0.0 ? ky / kx : 1.0;
+    if (m_index && std::abs(m_index->ratio - ratio) <= 1e-9 * ratio)
+        return;
+    m_index = std::make_unique<Index>();
+    m_index->ratio = ratio;
+    const qint64 n = m_map.x.size();
+    m_index->cloud.xy.resize(size_t(2 * n));
+    for (qint64 i = 0; i < n; ++i) {
+        m_index->cloud.xy[size_t(2 * i)] = m_map.x[i];
+        m_index->cloud.xy[size_t(2 * i + 1)] = double(m_map.y[i]) * ratio;
+    }
+    m_index->tree = std::make_unique<Index::Tree>(2, m_index->cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
+}
+
+qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
+{
+    const qint64 n = m_map.x.size();
+    if (n == 0)
+        return -1;
+    ensureIndex();
+    const QPointF coord = coordOf(plotPixel);
+    const double query[2] = {coord.x(), coord.y() * m_index->ratio};
+    const int classes = m_map.classNames.size();
+    auto visible = [&](qint64 i) {
+        const int label = m_map.labels.value(i, -1);
+        return m_classVisible.value(label >= 0 && label < classes ? label : classes, true);
+    };
+    // Usually the nearest point is visible; with hidden classes look a little further.
+    for (size_t k : {size_t(1), size_t(64), size_t(2048)}) {
+        k = std::min(k, size_t(n));
+        std::vector<uint32_t> rows(k);
+        std::vector<double> distances(k);
+        const size_t found = m_index->tree->knnSearch(query, k, rows.data(), distances.data());
+        for (size_t j = 0; j < found; ++j)
+            if (visible(rows[j]))
+                return rows[j];
+        if (k == size_t(n))
+            return -1;
+    }
+    qint64 best = -1;
+    double bestDistance = std::numeric_limits<double>::infinity();
+    for (qint64 i = 0; i < n; ++i) {
+        if (!visible(i))
+            continue;
+        const double dx = m_index->cloud.xy[size_t(2 * i)] - query[0];
+        const double dy = m_index->cloud.xy[size_t(2 * i + 1)] - query[1];
+        if (dx * dx + dy * dy < bestDistance) {
+            bestDistance = dx * dx + dy * dy;
+            best = i;
+        }
+    }
+    return best;
+}
+
+QString LatentMap::pointCaption(qint64 index) const
+{
+    const int label = m_map.labels.value(index, -1);
+    const QString name = label >= 0 && label < m_map.classNames.size() ? m_map.classNames.at(label) : QString();
+    return name.isEmpty() ? tr("image %1").arg(index) : tr("%1 (image %2)").arg(name).arg(index);
+}
+
+void LatentMap::onMouseMove(QMouseEvent *event)
+{
+    hover(event->position());
+}
+
+void LatentMap::hover(const QPointF &pixel)
+{
+    m_lastCursor = pixel;
+    qint64 nearest = m_plot->axisRect()->rect().contains(pixel.toPoint()) ? nearestPoint(pixel) : -1;
+    if (nearest >= 0 && QLineF(pixelOf(nearest), pixel).length() > kHoverRadius)
+        nearest = -1;
+    if (nearest != m_hovered) {
+        m_hovered = nearest;
+        m_hoverImage = QImage();
+        m_hoverLabel.clear();
+        Q_EMIT hoveredPointChanged(nearest);
+        if (nearest >= 0)
+            Q_EMIT imageRequested(nearest);
+        updateOverlay();
+    }
+    if (m_hovered >= 0)
+        placeOverlay(pixel);
+}
+
+void LatentMap::updateOverlay()
+{
+    if (m_hovered < 0) {
+        m_overlay->hide();
+        return;
+    }
+    const QString caption = pointCaption(m_hovered);
+    if (m_hoverImage.isNull()) {
+        m_overlay->setText(caption);
+    } else {
+        const QPixmap image = scaledUp(m_hoverImage, kOverlayImageSize);
+        const QFontMetrics metrics(m_overlay->font());
+        const int width = std::max(image.width(), metrics.horizontalAdvance(caption));
+        QPixmap card(width, image.height() + metrics.height() + 4);
+        card.fill(Qt::transparent);
+        QPainter painter(&card);
+        painter.drawPixmap((width - image.width()) / 2, 0, image);
+        painter.setPen(Qt::black);
+        painter.drawText(QRect(0, image.height() + 2, width, metrics.height()), Qt::AlignCenter, caption);
+        painter.end();
+        m_overlay->setPixmap(card);
+    }
+    m_overlay->adjustSize();
+    m_overlay->show();
+    m_overlay->raise();
+    placeOverlay(m_lastCursor);
+}
+
+void LatentMap::placeOverlay(const QPointF &pixel)
+{
+    // Beside the cursor, flipped to stay inside the plot.
+    QPoint pos = pixel.toPoint() + QPoint(16, 16);
+    if (pos.x() + m_overlay->width() > m_plot->width())
+        pos.rx() = int(pixel.x()) - 16 - m_overlay->width();
+    if (pos.y() + m_overlay->height() > m_plot->height())
+        pos.ry() = int(pixel.y()) - 16 - m_overlay->height();
+    m_overlay->move(std::max(0, pos.x()), std::max(0, pos.y()));
+}
+
+void LatentMap::setImage(qint64 index, const QImage &image, const QString &label)
+{
+    Q_UNUSED(label);  // the map's own labels name the class
+    if (index == m_hovered) {
+        m_hoverImage = image;
+        updateOverlay();
+    }
+    if (index == m_pinned) {
+        m_panelTitle->setText(tr("<b>Pinned</b>"));
+        m_panelImage->setPixmap(scaledUp(image, kPanelImageSize - 8));
+        m_panelCaption->setText(pointCaption(index));
+    }
+}
+
+void LatentMap::setDecodedImage(const QImage &image, double x, double y, bool exact)
+{
+    m_pinned = -1;
+    m_hasProbe = true;
+    m_probe = QPointF(x, y);
+    m_probeGraph->setData({x}, {y});
+    m_probeGraph->setVisible(true);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    m_panelTitle->setText(tr("<b>Decoded</b> at (%1, %2)").arg(x, 0, 'g', 3).arg(y, 0, 'g', 3));
+    m_panelImage->setPixmap(scaledUp(image, kPanelImageSize - 8));
+    m_panelCaption->setText(exact ? tr("Exact: the code at this point of the map.")
+                                  : tr("Approximate: the mean code of the nearest points (t-SNE has no inverse)."));
+}
+
+void LatentMap::onMousePress(QMouseEvent *event)
+{
+    m_pressed = event->button() == Qt::LeftButton;
+    m_pressPos = event->pos();
+}
+
+void LatentMap::onMouseRelease(QMouseEvent *event)
+{
+    if (!m_pressed || event->button() != Qt::LeftButton)
+        return;
+    m_pressed = false;
+    if (QLineF(m_pressPos, event->pos()).length() > kClickSlop) {
+        m_userView = true;  // a drag: the user pans
+        return;
+    }
+    if (m_map.x.isEmpty() || !m_plot->axisRect()->rect().contains(event->pos()))
+        return;
+    if (m_plot->legend->visible() && m_plot->legend->outerRect().contains(event->pos()))
+        return;  // legend clicks toggle classes
+    const QPointF pixel = event->position();
+    const qint64 nearest = nearestPoint(pixel);
+    if (nearest >= 0 && QLineF(pixelOf(nearest), pixel).length() <= kHoverRadius / 2) {
+        m_pinned = nearest;
+        Q_EMIT imageRequested(nearest);
+        return;
+    }
+    const QPointF coord = coordOf(pixel);
+    Q_EMIT decodeRequested(coord.x(), coord.y());
+}
