@@ -8,7 +8,10 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <algorithm>
 #include <sstream>
+
+#include <zlib.h>
 
 namespace aes {
 
@@ -33,6 +36,70 @@ QString shapeText(const std::vector<int64_t> &shape)
     for (int64_t d : shape)
         parts << QString::number(d);
     return QLatin1Char('[') + parts.join(QLatin1Char('x')) + QLatin1Char(']');
+}
+
+// LibTorch's zip reader does not verify the archive's CRC-32s, and its TorchScript importer
+// crashes (SEGV in torch::jit::ScriptTypeParser) on some damaged code entries: found by
+// fuzz/fuzz_checkpoint. Checking every stored entry against its checksum first turns
+// truncated and bit-flipped files into a message. Returns what is wrong, or an empty string
+// (also for what this check does not cover: zip64 archives, compressed entries).
+QString archiveDamage(const QByteArray &raw)
+{
+    const auto *data = reinterpret_cast<const unsigned char *>(raw.constData());
+    const qint64 size = raw.size();
+    const auto has = [&](qint64 offset, qint64 count) {
+        return offset >= 0 && count >= 0 && offset <= size && count <= size - offset;
+    };
+    const auto le16 = [&](qint64 o) { return quint32(data[o]) | quint32(data[o + 1]) << 8; };
+    const auto le32 = [&](qint64 o) { return le16(o) | le16(o + 2) << 16; };
+
+    // End of central directory: 22 bytes plus a comment of up to 64 KiB, at the end.
+    qint64 eocd = -1;
+    for (qint64 o = size - 22; o >= 0 && o >= size - 22 - 0xFFFF; --o) {
+        if (le32(o) == 0x06054b50) {
+            eocd = o;
+            break;
+        }
+    }
+    if (eocd < 0)
+        return QStringLiteral("not a zip archive (cut short?)");
+    const quint32 entries = le16(eocd + 10);
+    const qint64 directory = le32(eocd + 16);
+    if (entries == 0xFFFF || directory == 0xFFFFFFFF)
+        return {};  // zip64: left to LibTorch
+    qint64 pos = directory;
+    for (quint32 i = 0; i < entries; ++i) {
+        if (!has(pos, 46) || le32(pos) != 0x02014b50)
+            return QStringLiteral("the archive's directory is damaged");
+        const quint32 method = le16(pos + 10);
+        const quint32 crc = le32(pos + 16);
+        const qint64 stored = le32(pos + 20);
+        const qint64 nameLength = le16(pos + 28);
+        const qint64 local = le32(pos + 42);
+        const qint64 next = pos + 46 + nameLength + le16(pos + 30) + le16(pos + 32);
+        if (!has(pos + 46, nameLength))
+            return QStringLiteral("the archive's directory is damaged");
+        const QString name = QString::fromUtf8(raw.constData() + pos + 46, int(nameLength));
+        if (method != 0 || stored == 0xFFFFFFFF || local == 0xFFFFFFFF) {
+            pos = next;
+            continue;
+        }
+        if (!has(local, 30) || le32(local) != 0x04034b50)
+            return QStringLiteral("the archive entry %1 is damaged").arg(name);
+        const qint64 start = local + 30 + le16(local + 26) + le16(local + 28);
+        if (!has(start, stored))
+            return QStringLiteral("the archive entry %1 is cut short").arg(name);
+        uLong actual = crc32(0L, Z_NULL, 0);
+        for (qint64 done = 0; done < stored;) {
+            const uInt chunk = uInt(std::min<qint64>(stored - done, 1 << 30));
+            actual = crc32(actual, data + start + done, chunk);
+            done += chunk;
+        }
+        if (actual != crc)
+            return QStringLiteral("the archive entry %1 is damaged (checksum mismatch)").arg(name);
+        pos = next;
+    }
+    return {};
 }
 } // namespace
 
@@ -79,6 +146,8 @@ std::optional<LoadedCheckpoint> loadCheckpoint(const QString &path, QString *err
     if (!file.open(QIODevice::ReadOnly))
         return fail(file.errorString());
     const QByteArray raw = file.readAll();
+    if (const QString damage = archiveDamage(raw); !damage.isEmpty())
+        return fail(QStringLiteral("damaged or not a checkpoint (%1)").arg(damage));
     try {
         std::istringstream stream(std::string(raw.constData(), size_t(raw.size())));
         torch::serialize::InputArchive archive;

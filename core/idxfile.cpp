@@ -143,8 +143,12 @@ IdxArray readIdx(const QString &path, const LoadControl *control)
             return shortRead("header cut short");
         const qint64 size = qint64(d[0]) << 24 | qint64(d[1]) << 16 | qint64(d[2]) << 8 | d[3];
         dims << size;
-        // Checked per step so that the product cannot overflow.
-        total *= size;
+        // Checked before multiplying so that the product cannot overflow (total <= 4 GiB and
+        // size < 2^32 would: found by fuzz/fuzz_idx).
+        if (size != 0 && total > kMaxIdxBytes / size)
+            total = kMaxIdxBytes + 1;
+        else
+            total *= size;
         if (total > kMaxIdxBytes)
             return fail(QStringLiteral("header declares %1, more than the 4 GiB this program reads")
                             .arg(describeShape(dims)));

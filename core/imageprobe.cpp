@@ -4,6 +4,7 @@
 #include <QFileInfo>
 
 #include <cstring>
+#include <limits>
 
 namespace aes {
 
@@ -211,6 +212,18 @@ ImageProbe probeWebP(const Bytes &b)
 }
 
 } // namespace
+
+qint64 ImageProbe::pixels() const
+{
+    // A PNG or TIFF header may declare 2^32 - 1 on each side: the plain product overflows (and
+    // could wrap below the loader's limit). Saturating keeps every forged size "too large".
+    // Found by fuzz/fuzz_image.
+    if (width <= 0 || height <= 0)
+        return 0;
+    if (width > std::numeric_limits<qint64>::max() / height)
+        return std::numeric_limits<qint64>::max();
+    return width * height;
+}
 
 QString formatName(ImageFormat format)
 {

@@ -21,7 +21,8 @@ struct ImageProbe {
     // "unsupported format" or "unreadable".
     QString error;
     bool ok() const { return error.isEmpty(); }
-    qint64 pixels() const { return width * height; }
+    // width * height, saturating at the largest qint64: sides come from untrusted headers.
+    qint64 pixels() const;
 };
 
 // "PNG", "JPEG", "BMP", "TIFF", "WebP" or "unknown".

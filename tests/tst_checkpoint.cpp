@@ -18,6 +18,7 @@ private Q_SLOTS:
     void roundTripGivesTheSameNumbers_data();
     void roundTripGivesTheSameNumbers();
     void truncatedFileIsRefused();
+    void bitFlippedFileIsRefused();
     void mismatchedShapesAreNamed();
     void notACheckpoint();
     void failedSaveKeepsThePreviousFile();
@@ -74,6 +75,42 @@ void TestCheckpoint::truncatedFileIsRefused()
     QString error;
     QVERIFY(!loadCheckpoint(cut, &error));
     QVERIFY2(error.startsWith(cut) && error.contains(QStringLiteral("damaged")), qPrintable(error));
+}
+
+void TestCheckpoint::bitFlippedFileIsRefused()
+{
+    // One flipped bit in the stored weights: LibTorch does not check the archive's CRC-32s and
+    // would load wrong numbers (or crash, for damaged code entries: fuzz/regressions).
+    Autoencoder model(ModelOptions{});
+    const QString path = m_dir.filePath(QStringLiteral("flip.pt"));
+    QCOMPARE(saveCheckpoint(path, *model), QString());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QByteArray bytes = f.readAll();
+    f.close();
+    // The first tensor's local zip header: signature, 26 bytes, name length, extra length, name.
+    const auto le16 = [&](qsizetype o) { return int(quint8(bytes[o])) | int(quint8(bytes[o + 1])) << 8; };
+    const QByteArray entry("/data/0");
+    const QByteArray localMagic("PK\x03\x04", 4);
+    qsizetype header = -1;
+    for (qsizetype at = bytes.indexOf(entry); at >= 0 && header < 0; at = bytes.indexOf(entry, at + 1)) {
+        const qsizetype start = bytes.lastIndexOf(localMagic, at);
+        if (start >= 0 && start + 30 + le16(start + 26) == at + entry.size())
+            header = start;
+    }
+    QVERIFY(header >= 0);
+    const qsizetype data = header + 30 + le16(header + 26) + le16(header + 28);
+    QVERIFY(data < bytes.size());
+    bytes[data] = char(bytes[data] ^ 0x10);
+    const QString flipped = m_dir.filePath(QStringLiteral("flipped.pt"));
+    QFile out(flipped);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(bytes);
+    out.close();
+    QString error;
+    QVERIFY(!loadCheckpoint(flipped, &error));
+    QVERIFY2(error.startsWith(flipped) && error.contains(QStringLiteral("checksum")), qPrintable(error));
+    QVERIFY(loadCheckpoint(path, &error));
 }
 
 void TestCheckpoint::mismatchedShapesAreNamed()

@@ -224,6 +224,12 @@ void TestIdxFile::forgedHugeHeaderIsRefused()
     QVERIFY(!result.ok());
     QVERIFY2(result.error.contains("more than the 4 GiB"), qPrintable(result.error));
 
+    // Sizes whose product does not fit in 64 bits (found by fuzz/fuzz_idx): refused the same way.
+    QVERIFY(aes::test::writeFile(path, be32(0x00000803) + be32(0xFFFFFFFF) + be32(0xFFFFFFFF) + be32(0xFFFFFFFF)));
+    const IdxArray overflow = readIdx(path);
+    QVERIFY(!overflow.ok());
+    QVERIFY2(overflow.error.contains("more than the 4 GiB"), qPrintable(overflow.error));
+
     // Plausible total but no data: fails as truncated without needing the declared memory.
     QVERIFY(aes::test::writeFile(path, be32(0x00000803) + be32(60000) + be32(100) + be32(100)));
     const IdxArray array = readIdx(path);

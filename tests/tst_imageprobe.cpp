@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include <future>
+#include <limits>
 
 using namespace aes;
 using aes::test::be32;
@@ -145,6 +146,7 @@ private Q_SLOTS:
     void probeExplainsBadHeaders();
     void dimensionBombIsMeasuredNotDecoded_data();
     void dimensionBombIsMeasuredNotDecoded();
+    void largestDeclaredSizeDoesNotOverflow();
     void truncatedJpegIsIncomplete();
     void probeFileNeverOpensFifo();
     void probeFileReadsDeepTiffDirectory();
@@ -244,6 +246,17 @@ void TestImageProbe::dimensionBombIsMeasuredNotDecoded()
     QCOMPARE(probe.height, qint64(100000));
     // What the loader compares with LoadOptions::maxPixels (2^27 by default).
     QCOMPARE(probe.pixels(), qint64(10000000000));
+    QVERIFY(probe.pixels() > (qint64(1) << 27));
+}
+
+void TestImageProbe::largestDeclaredSizeDoesNotOverflow()
+{
+    // 2^32 - 1 on each side: the product does not fit in 64 bits and used to wrap below the
+    // loader's limit (found by fuzz/fuzz_image). It must still compare as too large.
+    const ImageProbe probe = probeImage(pngHeader(0xFFFFFFFFu, 0xFFFFFFFFu));
+    QVERIFY2(probe.ok(), qPrintable(probe.error));
+    QCOMPARE(probe.width, qint64(0xFFFFFFFFu));
+    QCOMPARE(probe.pixels(), std::numeric_limits<qint64>::max());
     QVERIFY(probe.pixels() > (qint64(1) << 27));
 }
 

@@ -1,0 +1,53 @@
+// Fuzzes the JSON option readers (ModelOptions::fromJson, TrainOptions::fromJson), which stand
+// in for the project-file reader until project files exist. What a reader accepts must write
+// back and read again to the same JSON (the readers and writers share one field list).
+
+#include "modeloptions.h"
+#include "trainoptions.h"
+
+#include <QJsonDocument>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+
+namespace {
+
+template <typename Options>
+void checkRoundTrip(const QJsonObject &object, const char *what)
+{
+    QString error;
+    const std::optional<Options> options = Options::fromJson(object, &error);
+    if (!options) {
+        if (error.isEmpty()) {
+            std::fprintf(stderr, "%s::fromJson failed without a message\n", what);
+            std::abort();
+        }
+        return;
+    }
+    const QJsonObject written = options->toJson();
+    QString again;
+    const std::optional<Options> reread = Options::fromJson(written, &again);
+    if (!reread || reread->toJson() != written) {
+        std::fprintf(stderr, "%s does not survive toJson/fromJson: %s\n%s\n", what,
+                     qPrintable(again), QJsonDocument(written).toJson().constData());
+        std::abort();
+    }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const QByteArray bytes = QByteArray::fromRawData(reinterpret_cast<const char *>(data), qsizetype(size));
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes);
+    if (!doc.isObject())
+        return 0;
+    const QJsonObject object = doc.object();
+    checkRoundTrip<aes::ModelOptions>(object, "ModelOptions");
+    checkRoundTrip<aes::TrainOptions>(object, "TrainOptions");
+    // A project file nests them: {"model": {...}, "train": {...}}.
+    checkRoundTrip<aes::ModelOptions>(object.value(QStringLiteral("model")).toObject(), "ModelOptions");
+    checkRoundTrip<aes::TrainOptions>(object.value(QStringLiteral("train")).toObject(), "TrainOptions");
+    return 0;
+}
