@@ -6,6 +6,11 @@
 
 #include <torch/torch.h>
 
+#include <QTest>
+
+Q_DECLARE_METATYPE(aes::ModelKind)
+Q_DECLARE_METATYPE(aes::Activation)
+
 namespace aes::test {
 
 inline ModelOptions smallModelOptions(ModelKind kind, int channels, int height, int width,
@@ -38,6 +43,35 @@ inline Autoencoder trainedLikeModel(const ModelOptions &o, uint64_t seed)
         model->forward(torch::rand({5, o.channels, o.height, o.width}) * 0.8 + 0.1);
     model->eval();
     return model;
+}
+
+// The _data() table of the export tests: every kind at 1 channel 25x25 and at 3 channels
+// 20x31 (odd, non-square) with another activation; every activation without batch norm
+// (convolutions with a bias) for conv and dense; and a size that needs no padding.
+inline void addExportRows()
+{
+    QTest::addColumn<ModelKind>("kind");
+    QTest::addColumn<int>("channels");
+    QTest::addColumn<int>("height");
+    QTest::addColumn<int>("width");
+    QTest::addColumn<Activation>("activation");
+    QTest::addColumn<bool>("batchNorm");
+    const QStringList activations = activationNames();
+    int row = 0;
+    for (const QString &name : modelKindNames()) {
+        const ModelKind kind = *modelKindFromString(name);
+        QTest::addRow("%s-1ch-25x25", qPrintable(name)) << kind << 1 << 25 << 25 << Activation::ReLU << true;
+        const QString act = activations[++row % activations.size()];
+        QTest::addRow("%s-3ch-20x31-%s", qPrintable(name), qPrintable(act))
+            << kind << 3 << 20 << 31 << *activationFromString(act) << true;
+    }
+    for (const QString &act : activations) {
+        QTest::addRow("conv-1ch-25x25-%s-no-bn", qPrintable(act))
+            << ModelKind::Conv << 1 << 25 << 25 << *activationFromString(act) << false;
+        QTest::addRow("dense-1ch-9x7-%s-no-bn", qPrintable(act))
+            << ModelKind::Dense << 1 << 9 << 7 << *activationFromString(act) << false;
+    }
+    QTest::addRow("conv-1ch-16x16-unpadded") << ModelKind::Conv << 1 << 16 << 16 << Activation::ReLU << true;
 }
 
 } // namespace aes::test

@@ -2,6 +2,7 @@
 // decode and forward, and one training step that changes the weights.
 
 #include "autoencoder.h"
+#include "testmodels.h"
 
 #include <torch/torch.h>
 
@@ -9,7 +10,6 @@
 
 using namespace aes;
 
-Q_DECLARE_METATYPE(aes::ModelKind)
 
 class TestAutoencoder final : public QObject {
     Q_OBJECT
@@ -42,22 +42,13 @@ void TestAutoencoder::shapesAndOneStep()
     QFETCH(int, channels);
     QFETCH(int, height);
     QFETCH(int, width);
-    ModelOptions o;
-    o.kind = kind;
-    o.channels = channels;
-    o.height = height;
-    o.width = width;
-    o.latent = 5;
-    if (kind == ModelKind::Dense)
-        o.widths = {64, 32};
-    else if (kind != ModelKind::KerasConv)
-        o.widths = {8, 16};
+    const ModelOptions o = test::smallModelOptions(kind, channels, height, width);
     torch::manual_seed(0);
     Autoencoder model(o);
     const torch::Tensor x = torch::rand({4, channels, height, width});
 
     const torch::Tensor z = model->encode(x);
-    QCOMPARE(z.sizes().vec(), (std::vector<int64_t>{4, 5}));
+    QCOMPARE(z.sizes().vec(), (std::vector<int64_t>{4, o.latent}));
     const torch::Tensor y = model->decode(z);
     QCOMPARE(y.sizes().vec(), x.sizes().vec());
     QVERIFY(y.min().item<float>() >= 0.0f && y.max().item<float>() <= 1.0f);

@@ -20,8 +20,6 @@
 
 using namespace aes;
 
-Q_DECLARE_METATYPE(aes::ModelKind)
-Q_DECLARE_METATYPE(aes::Activation)
 
 namespace {
 
@@ -68,29 +66,7 @@ private Q_SLOTS:
 
 void TestOnnxExport::openCvRunsItToLibTorchsNumbers_data()
 {
-    QTest::addColumn<ModelKind>("kind");
-    QTest::addColumn<int>("channels");
-    QTest::addColumn<int>("height");
-    QTest::addColumn<int>("width");
-    QTest::addColumn<Activation>("activation");
-    QTest::addColumn<bool>("batchNorm");
-    const QStringList activations = activationNames();
-    int row = 0;
-    for (const QString &name : modelKindNames()) {
-        const ModelKind kind = *modelKindFromString(name);
-        QTest::addRow("%s-1ch-25x25", qPrintable(name)) << kind << 1 << 25 << 25 << Activation::ReLU << true;
-        const QString act = activations[++row % activations.size()];
-        QTest::addRow("%s-3ch-20x31-%s", qPrintable(name), qPrintable(act))
-            << kind << 3 << 20 << 31 << *activationFromString(act) << true;
-    }
-    // Every activation (GELU is composed from Erf), and convolutions with a bias.
-    for (const QString &act : activations) {
-        QTest::addRow("conv-1ch-25x25-%s-no-bn", qPrintable(act))
-            << ModelKind::Conv << 1 << 25 << 25 << *activationFromString(act) << false;
-        QTest::addRow("dense-1ch-9x7-%s-no-bn", qPrintable(act))
-            << ModelKind::Dense << 1 << 9 << 7 << *activationFromString(act) << false;
-    }
-    QTest::addRow("conv-1ch-16x16-unpadded") << ModelKind::Conv << 1 << 16 << 16 << Activation::ReLU << true;
+    test::addExportRows();
 }
 
 void TestOnnxExport::openCvRunsItToLibTorchsNumbers()

@@ -24,8 +24,6 @@
 
 using namespace aes;
 
-Q_DECLARE_METATYPE(aes::ModelKind)
-Q_DECLARE_METATYPE(aes::Activation)
 
 namespace {
 
@@ -48,25 +46,7 @@ private Q_SLOTS:
 
 void TestTorchScriptExport::reloadedModelGivesTheAppsNumbers_data()
 {
-    QTest::addColumn<ModelKind>("kind");
-    QTest::addColumn<int>("channels");
-    QTest::addColumn<int>("height");
-    QTest::addColumn<int>("width");
-    QTest::addColumn<Activation>("activation");
-    QTest::addColumn<bool>("batchNorm");
-    const QStringList activations = activationNames();
-    int row = 0;
-    for (const QString &name : modelKindNames()) {
-        const ModelKind kind = *modelKindFromString(name);
-        QTest::addRow("%s-1ch-25x25", qPrintable(name)) << kind << 1 << 25 << 25 << Activation::ReLU << true;
-        // A second row per kind: colour, a non-square odd size, another activation.
-        const QString act = activations[++row % activations.size()];
-        QTest::addRow("%s-3ch-20x31-%s", qPrintable(name), qPrintable(act))
-            << kind << 3 << 20 << 31 << *activationFromString(act) << true;
-    }
-    for (const QString &act : activations)
-        QTest::addRow("conv-1ch-12x12-%s-no-bn", qPrintable(act))
-            << ModelKind::Conv << 1 << 12 << 12 << *activationFromString(act) << false;
+    test::addExportRows();
 }
 
 void TestTorchScriptExport::reloadedModelGivesTheAppsNumbers()
