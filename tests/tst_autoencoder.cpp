@@ -10,7 +10,6 @@
 
 using namespace aes;
 
-
 class TestAutoencoder final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
