@@ -73,6 +73,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     createDock();
     createMenus();
     m_progress = new TrainingProgress;
+    m_progress->setContentsMargins(16, 0, 0, 0);  // a gap after a long message
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->showMessage(tr("Open a folder of images or an IDX file to begin (Ctrl+O), or drop one here"));
     connectController();
@@ -402,12 +403,13 @@ void MainWindow::onLoadFailed(const QString &message, const aes::DatasetSummary 
 void MainWindow::onTrainingStarted(const aes::RunInfo &run)
 {
     m_progress->beginRun(run, m_controller->trainOptions().batchSize);
-    const QString data = tr("on %1 images, validating on %2; the model has %3 parameters")
+    // Short: the progress readout takes the right of the status bar while training.
+    const QString data = tr("%1 + %2 images, %3 parameters")
                              .arg(QLocale().toString(run.trainImages), QLocale().toString(run.valImages),
                                   QLocale().toString(run.parameters));
     statusBar()->showMessage(run.continued
-                                 ? tr("Continuing from epoch %1 to %2 %3").arg(run.firstEpoch).arg(run.totalEpochs).arg(data)
-                                 : tr("Training %1 epochs %2").arg(run.totalEpochs).arg(data));
+                                 ? tr("Continuing to epoch %1 \u00b7 %2").arg(run.totalEpochs).arg(data)
+                                 : tr("Training %1 epochs \u00b7 %2").arg(run.totalEpochs).arg(data));
 }
 
 void MainWindow::onStepsReported(const QVector<QPointF> &losses, const aes::StepReport &latest)
