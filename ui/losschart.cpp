@@ -21,7 +21,7 @@
 
 namespace {
 
-constexpr double kSmoothing = 0.95;  // weight of the history in the smoothed line
+constexpr double kSmoothing = 0.9;  // weight of the history: ~10 steps, so the line keeps up with the steep start
 constexpr int kValidationHitPixels = 8;
 
 const QColor kTrainColor(31, 119, 180);
