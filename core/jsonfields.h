@@ -68,4 +68,33 @@ private:
     QJsonObject m_object;
 };
 
+// A struct's JSON from its field description: describe(io, value) names every field once.
+template <typename T, typename Describe>
+QJsonObject writeFields(const T &value, Describe describe)
+{
+    JsonWriter w;
+    describe(w, value);
+    return w.object();
+}
+
+// Reads a T (missing keys keep T's defaults). validate(value) returns an empty string or the
+// problem; a problem is returned in *error after "what: ".
+template <typename T, typename Describe, typename Validate>
+std::optional<T> readFields(const QJsonObject &json, Describe describe, Validate validate, const QString &what,
+                            QString *error)
+{
+    T value;
+    JsonReader r(json);
+    describe(r, value);
+    QString problem = r.error();
+    if (problem.isEmpty())
+        problem = validate(value);
+    if (!problem.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(what, problem);
+        return std::nullopt;
+    }
+    return value;
+}
+
 } // namespace aes

@@ -97,25 +97,14 @@ void describe(Io &io, Options &o)
 
 QJsonObject ModelOptions::toJson() const
 {
-    JsonWriter w;
-    describe(w, *this);
-    return w.object();
+    return writeFields(*this, [](auto &io, auto &o) { describe(io, o); });
 }
 
 std::optional<ModelOptions> ModelOptions::fromJson(const QJsonObject &json, QString *error)
 {
-    ModelOptions o;
-    JsonReader r(json);
-    describe(r, o);
-    QString problem = r.error();
-    if (problem.isEmpty())
-        problem = o.validate();
-    if (!problem.isEmpty()) {
-        if (error)
-            *error = QStringLiteral("model options: %1").arg(problem);
-        return std::nullopt;
-    }
-    return o;
+    return readFields<ModelOptions>(
+        json, [](auto &io, auto &o) { describe(io, o); }, [](const ModelOptions &o) { return o.validate(); },
+        QStringLiteral("model options"), error);
 }
 
 } // namespace aes

@@ -55,36 +55,7 @@ void describe(Io &io, Options &o)
     io.intField(QStringLiteral("threads"), &o.threads);
     io.boolField(QStringLiteral("knn"), &o.knn);
 }
-} // namespace
 
-QJsonObject TrainOptions::toJson() const
-{
-    JsonWriter w;
-    describe(w, *this);
-    return w.object();
-}
-
-std::optional<TrainOptions> TrainOptions::fromJson(const QJsonObject &json, QString *error)
-{
-    TrainOptions o;
-    JsonReader r(json);
-    describe(r, o);
-    QString problem = r.error();
-    if (problem.isEmpty())
-        problem = o.validate();
-    if (!problem.isEmpty()) {
-        if (error)
-            *error = QStringLiteral("training options: %1").arg(problem);
-        return std::nullopt;
-    }
-    return o;
-}
-
-} // namespace aes
-
-namespace aes {
-
-namespace {
 template <typename Io, typename Report>
 void describeEpoch(Io &io, Report &e)
 {
@@ -100,24 +71,28 @@ void describeEpoch(Io &io, Report &e)
 }
 } // namespace
 
+QJsonObject TrainOptions::toJson() const
+{
+    return writeFields(*this, [](auto &io, auto &o) { describe(io, o); });
+}
+
+std::optional<TrainOptions> TrainOptions::fromJson(const QJsonObject &json, QString *error)
+{
+    return readFields<TrainOptions>(
+        json, [](auto &io, auto &o) { describe(io, o); }, [](const TrainOptions &o) { return o.validate(); },
+        QStringLiteral("training options"), error);
+}
+
 QJsonObject toJson(const EpochReport &report)
 {
-    JsonWriter w;
-    describeEpoch(w, report);
-    return w.object();
+    return writeFields(report, [](auto &io, auto &e) { describeEpoch(io, e); });
 }
 
 std::optional<EpochReport> epochReportFromJson(const QJsonObject &json, QString *error)
 {
-    EpochReport e;
-    JsonReader r(json);
-    describeEpoch(r, e);
-    if (!r.error().isEmpty()) {
-        if (error)
-            *error = QStringLiteral("epoch report: %1").arg(r.error());
-        return std::nullopt;
-    }
-    return e;
+    return readFields<EpochReport>(
+        json, [](auto &io, auto &e) { describeEpoch(io, e); }, [](const EpochReport &) { return QString(); },
+        QStringLiteral("epoch report"), error);
 }
 
 } // namespace aes
