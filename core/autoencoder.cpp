@@ -1,5 +1,7 @@
 #include "autoencoder.h"
 
+#include "dataset.h"
+
 #include <torch/torch.h>
 
 #include <stdexcept>
@@ -228,6 +230,21 @@ qint64 AutoencoderImpl::parameterCount() const
     for (const auto &p : parameters())
         n += p.numel();
     return n;
+}
+
+torch::Tensor encodeImages(AutoencoderImpl &model, const Dataset &data, const torch::Tensor &indices,
+                           const std::function<bool()> &stop)
+{
+    c10::InferenceMode inference;
+    const torch::Tensor all = indices.defined() ? indices : torch::arange(int64_t(data.size()), torch::kLong);
+    const int64_t n = all.numel();
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < n; start += 512) {
+        if (stop && stop())
+            return {};
+        parts.push_back(model.encode(data.floatBatch(all.slice(0, start, std::min(n, start + 512)))));
+    }
+    return parts.empty() ? torch::zeros({0, model.options().latent}) : torch::cat(parts).contiguous();
 }
 
 } // namespace aes

@@ -14,7 +14,11 @@
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/linear.h>
 
+#include <functional>
+
 namespace aes {
+
+struct Dataset;
 
 struct ForwardResult {
     torch::Tensor logits;   // pre-sigmoid reconstruction, N x C x H x W
@@ -59,5 +63,11 @@ private:
     torch::nn::Sequential m_decoder{nullptr};
 };
 TORCH_MODULE(Autoencoder);
+
+// Codes (float32, N x latent) of the images data[indices] — every image when indices is
+// undefined — in batches, without autograd, in the model's current mode (callers set eval).
+// Returns an undefined tensor when stop() says so between two batches.
+torch::Tensor encodeImages(AutoencoderImpl &model, const Dataset &data, const torch::Tensor &indices = {},
+                           const std::function<bool()> &stop = {});
 
 } // namespace aes

@@ -32,24 +32,21 @@ ExportMetadata metadataOf(const LoadedCheckpoint &checkpoint)
     return meta;
 }
 
-// Codes and reconstructions of images [begin, end) in batches; eval mode, no gradients.
+// Codes and reconstructions of the first count images; eval mode, no gradients.
 void encodeAll(AutoencoderImpl &model, const Dataset &data, qint64 count, torch::Tensor *codes,
                torch::Tensor *reconstructions)
 {
-    std::vector<torch::Tensor> codeParts, imageParts;
-    for (qint64 start = 0; start < count; start += 256) {
-        const qint64 end = std::min(count, start + 256);
-        const torch::Tensor x = data.floatBatch(torch::arange(int64_t(start), int64_t(end), torch::kLong));
-        const torch::Tensor z = model.encode(x);
-        if (codes)
-            codeParts.push_back(z);
-        if (reconstructions)
-            imageParts.push_back((model.decode(z) * 255.0).round().clamp(0, 255).to(torch::kUInt8));
-    }
+    const torch::Tensor z = encodeImages(model, data, torch::arange(int64_t(count), torch::kLong));
     if (codes)
-        *codes = torch::cat(codeParts);
-    if (reconstructions)
-        *reconstructions = torch::cat(imageParts);
+        *codes = z;
+    if (!reconstructions)
+        return;
+    c10::InferenceMode inference;
+    std::vector<torch::Tensor> imageParts;
+    for (int64_t start = 0; start < count; start += 256)
+        imageParts.push_back((model.decode(z.slice(0, start, std::min<int64_t>(count, start + 256))) * 255.0)
+                                 .round().clamp(0, 255).to(torch::kUInt8));
+    *reconstructions = torch::cat(imageParts);
 }
 
 } // namespace

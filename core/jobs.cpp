@@ -249,18 +249,6 @@ RunDataResult loadRunData(const QString &runDir, const QString &data, const Load
     return result;
 }
 
-at::Tensor encodeDataset(AutoencoderImpl &model, const Dataset &data)
-{
-    torch::NoGradGuard noGrad;
-    const int64_t n = data.size();
-    std::vector<torch::Tensor> parts;
-    for (int64_t start = 0; start < n; start += 512) {
-        const int64_t end = std::min(n, start + 512);
-        parts.push_back(model.encode(data.floatBatch(torch::arange(start, end, torch::kLong))).to(torch::kFloat32));
-    }
-    return parts.empty() ? torch::zeros({0, model.options().latent}) : torch::cat(parts).contiguous();
-}
-
 EncodeJobResult runEncodeJob(const QString &runDir, const QString &data, const QString &outTsv,
                              const LoadControl::ProgressFn &onLoadProgress)
 {
@@ -273,8 +261,8 @@ EncodeJobResult runEncodeJob(const QString &runDir, const QString &data, const Q
     }
     const LoadedCheckpoint &checkpoint = loaded.run->checkpoint;
     const Dataset &d = loaded.run->dataset;
-    AutoencoderImpl &model = *checkpoint.model;
-    torch::NoGradGuard noGrad;
+    const torch::Tensor codes = encodeImages(*checkpoint.model, d);
+    const auto c = codes.accessor<float, 2>();
 
     QSaveFile file(outTsv);
     if (!file.open(QIODevice::WriteOnly)) {
@@ -286,18 +274,17 @@ EncodeJobResult runEncodeJob(const QString &runDir, const QString &data, const Q
         header += "\tz" + QByteArray::number(i);
     file.write(header + '\n');
     const qint64 n = d.size();
+    const auto labels = d.labels.accessor<int64_t, 1>();
     for (qint64 start = 0; start < n; start += 512) {
         const qint64 end = std::min(n, start + 512);
-        const torch::Tensor codes = model.encode(d.floatBatch(torch::arange(int64_t(start), int64_t(end), torch::kLong))).contiguous();
-        const auto c = codes.accessor<float, 2>();
         QByteArray chunk;
         for (qint64 i = start; i < end; ++i) {
-            const qint64 label = d.labels[i].item<int64_t>();
+            const qint64 label = labels[i];
             chunk += d.paths[int(i)].toUtf8() + '\t';
             if (label >= 0)
                 chunk += (label < d.classNames.size() ? d.classNames[int(label)] : QString::number(label)).toUtf8();
             for (int64_t j = 0; j < codes.size(1); ++j)
-                chunk += '\t' + QByteArray::number(double(c[i - start][j]), 'g', 8);
+                chunk += '\t' + QByteArray::number(double(c[i][j]), 'g', 8);
             chunk += '\n';
         }
         if (file.write(chunk) != chunk.size()) {
@@ -387,7 +374,7 @@ ProjectJobResult runProjectJob(const ProjectJobOptions &options, TsneControl *co
             return result;
         }
         run = std::move(loaded.run);
-        codes = encodeDataset(*run->checkpoint.model, run->dataset);
+        codes = encodeImages(*run->checkpoint.model, run->dataset);
     } else {
         std::optional<torch::Tensor> vectors = readVectorsTsv(options.input, &result.error);
         if (!vectors)

@@ -83,8 +83,6 @@ LoadResult loadDatasetFor(const LoadedCheckpoint &checkpoint, const QString &dat
 // loadDatasetFor, the images of data.
 RunDataResult loadRunData(const QString &runDir, const QString &data = {},
                           const LoadControl::ProgressFn &onLoadProgress = {});
-// The codes of every image of data: float32, N x latent (in batches, no gradients).
-at::Tensor encodeDataset(AutoencoderImpl &model, const Dataset &data);
 
 struct ProjectJobOptions {
     QString input;                 // a run directory (or checkpoint file), or a TSV of vectors

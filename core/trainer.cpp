@@ -315,23 +315,12 @@ at::Tensor Trainer::encode(const at::Tensor &indices, const TrainingControl *con
     State &s = *m_state;
     const bool wasTraining = s.model->is_training();
     s.model->eval();
-    c10::InferenceMode inference;
-    std::vector<torch::Tensor> codes;
-    const qint64 n = indices.numel();
-    for (qint64 start = 0; start < n; start += 512) {
-        if (control && control->isStopRequested()) {
-            codes.clear();
-            break;
-        }
-        codes.push_back(s.model->encode(m_data.floatBatch(indices.slice(0, start, std::min(n, start + 512)))));
-    }
+    const torch::Tensor codes = encodeImages(*s.model, m_data, indices, [control] {
+        return control && control->isStopRequested();
+    });
     if (wasTraining)
         s.model->train();
-    if (control && control->isStopRequested())
-        return {};
-    if (codes.empty())
-        return torch::zeros({0, m_model.latent});
-    return torch::cat(codes);
+    return codes;
 }
 
 } // namespace aes
