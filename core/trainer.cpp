@@ -13,10 +13,15 @@
 #include <QThread>
 
 #include <cmath>
+#include <cstring>
 
 namespace aes {
 
 namespace F = torch::nn::functional;
+
+// One optimizer step that moves the parameters by more than this many times their own norm
+// is taken as divergence (see relativeStepSize).
+constexpr double kMaxRelativeStep = 5.0;
 
 struct Trainer::State {
     Autoencoder model{nullptr};
@@ -25,6 +30,9 @@ struct Trainer::State {
     // The weights and buffers that last gave a finite loss: restored on divergence.
     std::vector<torch::Tensor> lastGood;
     double learningRate = 0.0;
+    // True from zero_grad() to the end of the step's checks: a failure there (out of memory
+    // in backward or in the optimizer) may leave the weights half updated.
+    bool stepping = false;
 };
 
 namespace {
@@ -58,6 +66,40 @@ std::vector<torch::Tensor> stateTensors(Autoencoder &model)
     for (const auto &b : model->buffers())
         tensors.push_back(b);
     return tensors;
+}
+
+// How far one optimizer step moved the parameters (the first `count` of `now`), relative to
+// their size before it: ||now - before|| / ||before||. A sound step moves them by a small
+// fraction (Adam's first steps by about lr / the weights' typical magnitude, ~0.1-0.5 at the
+// usual 1e-3..1e-2); a runaway learning rate by hundreds or more. NaN or infinity when a
+// weight became non-finite.
+double relativeStepSize(const std::vector<torch::Tensor> &now, const std::vector<torch::Tensor> &before,
+                        size_t count)
+{
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> moved, size;
+    moved.reserve(count);
+    size.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+        moved.push_back(torch::sub(now[i], before[i]).norm());
+        size.push_back(before[i].norm());
+    }
+    if (count == 0)
+        return 0.0;
+    // One synchronisation for all tensors: the per-tensor norms are stacked first.
+    const torch::Tensor sums = torch::stack({torch::stack(moved).square().sum(), torch::stack(size).square().sum()});
+    const auto v = sums.to(torch::kDouble).contiguous();
+    const double movedNorm = std::sqrt(v.data_ptr<double>()[0]);
+    const double sizeNorm = std::sqrt(v.data_ptr<double>()[1]);
+    return movedNorm / std::max(sizeNorm, 1e-12);
+}
+
+// True for LibTorch's and the C++ runtime's allocation failures.
+bool isOutOfMemory(const std::exception &e)
+{
+    const char *what = e.what();
+    return dynamic_cast<const std::bad_alloc *>(&e) != nullptr || std::strstr(what, "can't allocate memory")
+        || std::strstr(what, "out of memory");
 }
 
 torch::Tensor reconstructionLoss(LossKind kind, const ForwardResult &r, const torch::Tensor &target)
@@ -140,9 +182,29 @@ TrainOutcome Trainer::run(TrainingControl &control, const TrainCallbacks &callba
     } catch (const c10::Error &e) {
         outcome.status = TrainStatus::Failed;
         outcome.message = QString::fromUtf8(e.what_without_backtrace());
+        if (isOutOfMemory(e))
+            outcome.message = QStringLiteral("Out of memory: %1. Try a smaller batch size, image size or model.")
+                                  .arg(outcome.message);
     } catch (const std::exception &e) {
         outcome.status = TrainStatus::Failed;
         outcome.message = QString::fromUtf8(e.what());
+        if (isOutOfMemory(e))
+            outcome.message = QStringLiteral("Out of memory (%1). Try a smaller batch size, image size or model.")
+                                  .arg(outcome.message);
+    }
+    if (m_state->stepping) {
+        // The step failed half-way: go back to the weights it started from, so that what
+        // is kept (and can be continued or saved) is a consistent model.
+        m_state->stepping = false;
+        try {
+            torch::NoGradGuard noGrad;
+            std::vector<torch::Tensor> current = stateTensors(m_state->model);
+            for (size_t i = 0; i < current.size() && i < m_state->lastGood.size(); ++i)
+                current[i].copy_(m_state->lastGood[i]);
+            m_state->optimizer = makeOptimizer(m_train, m_state->model, m_state->learningRate);
+        } catch (const std::exception &) {
+            // Nothing more can be done; the run already reports the failure.
+        }
     }
     m_state->model->eval();
     outcome.epochsCompleted = m_history.size();
@@ -171,6 +233,7 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
     double lossSum = 0.0;
     qint64 images = 0;
     std::vector<torch::Tensor> current = stateTensors(s.model);
+    const size_t paramCount = s.model->parameters().size();  // parameters first, then buffers
     if (s.lastGood.empty())
         for (const auto &t : current)
             s.lastGood.push_back(t.detach().clone());
@@ -221,9 +284,31 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
             for (size_t i = 0; i < current.size(); ++i)
                 s.lastGood[i].copy_(current[i]);
         }
+        s.stepping = true;
         s.optimizer->zero_grad();
         loss.backward();
         s.optimizer->step();
+        // The loss may stay finite while the weights run away (a sigmoid output bounds it):
+        // a step that moved the weights by many times their own size, or made one of them
+        // non-finite, is undone at once rather than found a step later.
+        const double moved = relativeStepSize(current, s.lastGood, paramCount);
+        if (!(moved <= kMaxRelativeStep)) {
+            torch::NoGradGuard noGrad;
+            for (size_t i = 0; i < current.size(); ++i)
+                current[i].copy_(s.lastGood[i]);
+            s.optimizer = makeOptimizer(m_train, s.model, s.learningRate);
+            s.stepping = false;
+            outcome->status = TrainStatus::Diverged;
+            outcome->message = QStringLiteral(
+                "Training diverged in epoch %1 at step %2 (learning rate %3): %4. The weights from "
+                "before that step were restored; try a lower learning rate and continue.")
+                .arg(epoch).arg(step + 1).arg(s.learningRate)
+                .arg(std::isfinite(moved) ? QStringLiteral("one step changed the weights by %1 times their size")
+                                                .arg(moved, 0, 'g', 3)
+                                          : QStringLiteral("the weights became non-finite"));
+            return false;
+        }
+        s.stepping = false;
 
         ++m_globalStep;
         lossSum += value;

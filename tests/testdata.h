@@ -1,9 +1,16 @@
 #pragma once
-// Datasets made by the tests: small, structured images a model can learn quickly.
+// Datasets and image files made by the tests: small, structured images a model can learn
+// quickly, encoded images with the odd properties users' folders have, and lookups in what
+// loadDataset() returns.
 
 #include "dataset.h"
+#include "testutil.h"
 
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <torch/torch.h>
+
+#include <QFileInfo>
 
 namespace aes::test {
 
@@ -35,6 +42,58 @@ inline Dataset makePatternDataset(int n, int c, int h, int w, int classes = 4, u
         d.paths << QStringLiteral("/generated/%1.png").arg(i);
     d.source = QStringLiteral("generated");
     return d;
+}
+
+// ---- Image files ----
+
+// `image` (OpenCV's BGR order) encoded by the extension ("png", ".jpg", ...); empty on failure.
+inline QByteArray encodeImage(const cv::Mat &image, const QString &ext)
+{
+    std::vector<uchar> buffer;
+    const QString dotted = ext.startsWith(QLatin1Char('.')) ? ext : QLatin1Char('.') + ext;
+    if (!cv::imencode(dotted.toLower().toStdString(), image, buffer))
+        return {};
+    return QByteArray(reinterpret_cast<const char *>(buffer.data()), int(buffer.size()));
+}
+
+// Writes `image` encoded by the file's extension; QFile handles non-ASCII names.
+inline bool writeImage(const QString &path, const cv::Mat &image)
+{
+    const QByteArray bytes = encodeImage(image, QFileInfo(path).suffix());
+    return !bytes.isEmpty() && writeFile(path, bytes);
+}
+
+inline cv::Mat solidImage(int width, int height, const cv::Scalar &bgr, int type = CV_8UC3)
+{
+    return cv::Mat(height, width, type, bgr);
+}
+
+// ---- What loadDataset() returned ----
+
+// Index of the image whose path ends in "/name", or -1.
+inline int indexOfName(const Dataset &d, const QString &name)
+{
+    for (int i = 0; i < d.paths.size(); ++i) {
+        if (d.paths[i].endsWith(QLatin1Char('/') + name))
+            return i;
+    }
+    return -1;
+}
+
+// The reason a file named "name" was skipped, or "<not in report>".
+inline QString reasonFor(const LoadReport &report, const QString &name)
+{
+    for (const SkippedFile &s : report.skipped) {
+        if (s.path.endsWith(QLatin1Char('/') + name))
+            return s.reason;
+    }
+    return QStringLiteral("<not in report>");
+}
+
+// Pixel (channel, y, x) of image i.
+inline int pixel(const Dataset &d, int i, int c, int y, int x)
+{
+    return d.images[i][c][y][x].item<int>();
 }
 
 } // namespace aes::test

@@ -58,6 +58,8 @@ private Q_SLOTS:
     void stopDuringValidation();
     void injectedNanRestoresLastGoodWeights();
     void hugeLearningRateIsCaught();
+    void explodingStepIsCaughtAtOnce_data();
+    void explodingStepIsCaughtAtOnce();
     void learningRateChangeApplies();
     void splitIsDeterministicAndDisjoint();
     void resumeEqualsAnUninterruptedRun_data();
@@ -247,6 +249,55 @@ void TestTrainer::hugeLearningRateIsCaught()
     QVERIFY2(outcome.status == TrainStatus::Diverged, qPrintable(outcome.message));
     for (const auto &p : trainer->model()->parameters())
         QVERIFY(torch::isfinite(p).all().item<bool>());
+}
+
+void TestTrainer::explodingStepIsCaughtAtOnce_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("loss");
+    // Sigmoid outputs bound the MSE and L1 losses: they stay finite however far the weights go.
+    QTest::newRow("conv mse") << "conv" << "mse";
+    QTest::newRow("dense mse") << "dense" << "mse";
+    QTest::newRow("vae bce") << "vae" << "bce";
+    QTest::newRow("sparse l1") << "sparse" << "l1";
+}
+
+void TestTrainer::explodingStepIsCaughtAtOnce()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, loss);
+    ModelOptions model;
+    model.kind = *modelKindFromString(kind);
+    model.latent = 8;
+    TrainOptions train;
+    train.epochs = 2;
+    train.batchSize = 8;
+    train.optimizer = OptimizerKind::Adam;
+    train.learningRate = 100.0;
+    train.loss = *lossKindFromString(loss);
+    auto trainer = makeTrainer(train, model, 64, 8, 0.25);
+    QVERIFY(trainer);
+    const std::vector<torch::Tensor> initial = weights(*trainer);
+    TrainingControl control;
+    int steps = 0;
+    TrainCallbacks callbacks;
+    callbacks.onStep = [&](const StepReport &) { ++steps; };
+    const TrainOutcome outcome = trainer->run(control, callbacks);
+    QVERIFY2(outcome.status == TrainStatus::Diverged, qPrintable(outcome.message));
+    // Caught at the first step: no step was reported or counted, the weights are those
+    // from before it, and the user is told what to do.
+    QCOMPARE(steps, 0);
+    QCOMPARE(trainer->globalStep(), qint64(0));
+    QVERIFY(sameWeights(weights(*trainer), initial));
+    QVERIFY2(outcome.message.contains(QStringLiteral("step 1 ")), qPrintable(outcome.message));
+    QVERIFY2(outcome.message.contains(QStringLiteral("lower learning rate")), qPrintable(outcome.message));
+    // Training can go on at a sound rate (fresh optimizer moments, nothing left of the bad step).
+    control.setLearningRate(3e-3);
+    trainer->setEpochs(1);
+    const TrainOutcome again = trainer->run(control);
+    QVERIFY2(again.status == TrainStatus::Finished, qPrintable(again.message));
+    QVERIFY(trainer->globalStep() > 0);
+    QVERIFY(std::isfinite(trainer->history().last().valLoss));
 }
 
 void TestTrainer::learningRateChangeApplies()
