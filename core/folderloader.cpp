@@ -39,7 +39,7 @@ bool hasImageSuffix(const QFileInfo &info)
 {
     static const QSet<QString> suffixes = {
         QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("bmp"),
-        QStringLiteral("tif"), QStringLiteral("tiff"), QStringLiteral("webp")};
+        QStringLiteral("tif"), QStringLiteral("tiff"), QStringLiteral("webp"), QStringLiteral("gif")};
     return suffixes.contains(info.suffix().toLower());
 }
 

@@ -2,6 +2,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QImage>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -46,6 +47,28 @@ cv::Mat compositeOnWhite(const cv::Mat &src)
     return out;
 }
 
+// OpenCV 4.6 has no GIF reader: Qt's (built into Qt Gui or its qgif plugin) decodes the
+// first frame. QImageReader's allocation limit (128 MiB by default) bounds what a forged
+// frame header can ask for.
+DecodedImage decodeGif(const QByteArray &bytes)
+{
+    DecodedImage result;
+    QImage image;
+    if (!image.loadFromData(bytes, "GIF") || image.isNull()) {
+        result.error = QStringLiteral("unreadable");
+        return result;
+    }
+    image.convertTo(QImage::Format_RGBA8888);
+    const cv::Mat rgba(image.height(), image.width(), CV_8UC4, image.bits(), size_t(image.bytesPerLine()));
+    result.pixels = compositeOnWhite(rgba);  // RGB out, since RGBA went in; owns its pixels
+    return result;
+}
+
+bool isJpeg(const QByteArray &bytes)
+{
+    return bytes.startsWith(QByteArrayLiteral("\xff\xd8\xff"));
+}
+
 } // namespace
 
 QByteArray readFileBytes(const QString &path, qint64 maxBytes, QString *error)
@@ -87,11 +110,17 @@ DecodedImage decodeImage(const QByteArray &bytes)
         result.error = QStringLiteral("empty file");
         return result;
     }
+    if (bytes.startsWith(QByteArrayLiteral("GIF8")))
+        return decodeGif(bytes);
     cv::Mat raw;
     try {
         // Wraps the bytes without copying: imdecode only reads its input.
         const cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char *>(bytes.constData()));
-        raw = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
+        // IMREAD_UNCHANGED keeps alpha but ignores the EXIF orientation, which cameras and
+        // phones use instead of rotating the pixels. JPEG has no alpha, so it is read with
+        // flags that apply the orientation (and keep gray as one channel; CMYK comes out RGB).
+        const int flags = isJpeg(bytes) ? cv::IMREAD_ANYCOLOR | cv::IMREAD_ANYDEPTH : cv::IMREAD_UNCHANGED;
+        raw = cv::imdecode(buffer, flags);
     } catch (const cv::Exception &) {
         raw.release();
     }

@@ -28,8 +28,9 @@ struct DecodedImage {
 // Returns an empty array and sets *error on failure.
 QByteArray readFileBytes(const QString &path, qint64 maxBytes, QString *error);
 
-// Decodes PNG/JPEG/BMP/TIFF/WebP bytes: 16-bit and float images are scaled to 8 bits,
-// alpha is composited on white, colour comes out as RGB (not OpenCV's BGR).
+// Decodes PNG/JPEG/BMP/TIFF/WebP bytes (OpenCV) and GIF (Qt, first frame): 16-bit and float
+// images are scaled to 8 bits, alpha is composited on white, colour comes out as RGB (not
+// OpenCV's BGR), a JPEG's EXIF orientation is applied.
 // Callers should probe the header first (imageprobe.h): this function has no size limit
 // beyond OpenCV's own.
 DecodedImage decodeImage(const QByteArray &bytes);

@@ -3,6 +3,7 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -211,6 +212,42 @@ ImageProbe probeWebP(const Bytes &b)
     return failed(ImageFormat::WebP, "unsupported format");
 }
 
+ImageProbe probeGif(const Bytes &b)
+{
+    // Header (6), logical screen width and height (le16), flags; then blocks up to the first
+    // image descriptor, whose frame may reach beyond the screen: the larger extent counts.
+    if (!b.has(0, 13))
+        return failed(ImageFormat::Gif, "truncated");
+    const qint64 screenWidth = b.le16(6);
+    const qint64 screenHeight = b.le16(8);
+    qint64 pos = 13;
+    if (b.at(10) & 0x80)
+        pos += 3 * (qint64(1) << ((b.at(10) & 7) + 1));  // global colour table
+    for (;;) {
+        if (!b.has(pos, 1))
+            return failed(ImageFormat::Gif, "truncated");
+        const unsigned char block = b.at(pos);
+        if (block == 0x2C) {
+            if (!b.has(pos, 10))
+                return failed(ImageFormat::Gif, "truncated");
+            const qint64 right = qint64(b.le16(pos + 1)) + b.le16(pos + 5);
+            const qint64 bottom = qint64(b.le16(pos + 3)) + b.le16(pos + 7);
+            return sized(ImageFormat::Gif, std::max(screenWidth, right), std::max(screenHeight, bottom));
+        }
+        if (block != 0x21)  // an extension is the only other block before the first image
+            return failed(ImageFormat::Gif, "corrupt");
+        pos += 2;  // introducer, label; then data sub-blocks up to a zero length
+        for (;;) {
+            if (!b.has(pos, 1))
+                return failed(ImageFormat::Gif, "truncated");
+            const qint64 length = b.at(pos);
+            pos += 1 + length;
+            if (length == 0)
+                break;
+        }
+    }
+}
+
 } // namespace
 
 qint64 ImageProbe::pixels() const
@@ -233,6 +270,7 @@ QString formatName(ImageFormat format)
     case ImageFormat::Bmp: return QStringLiteral("BMP");
     case ImageFormat::Tiff: return QStringLiteral("TIFF");
     case ImageFormat::WebP: return QStringLiteral("WebP");
+    case ImageFormat::Gif: return QStringLiteral("GIF");
     case ImageFormat::Unknown: break;
     }
     return QStringLiteral("unknown");
@@ -255,6 +293,8 @@ ImageProbe probeImage(const QByteArray &bytes)
         return failed(ImageFormat::Tiff, "unsupported format");  // BigTIFF
     if (b.startsWith(0, "RIFF", 4) && b.startsWith(8, "WEBP", 4))
         return probeWebP(b);
+    if (b.startsWith(0, "GIF87a", 6) || b.startsWith(0, "GIF89a", 6))
+        return probeGif(b);
     // Images we recognise but do not load: say so rather than "not an image".
     if (b.startsWith(0, "GIF8", 4) || b.startsWith(0, "\0\0\0\x0cjP  ", 8)
         || b.startsWith(0, "\xff\x4f\xff\x51", 4))
@@ -288,6 +328,14 @@ ImageProbe probeImageFile(const QString &path)
 
 bool imageLooksComplete(const QByteArray &bytes, ImageFormat format)
 {
+    if (format == ImageFormat::Gif) {
+        // Qt's GIF reader returns the rows it got from a cut file: require the trailer (0x3B),
+        // allowing the zero padding some writers add after it.
+        qint64 end = bytes.size();
+        while (end > 0 && bytes.at(end - 1) == '\0')
+            --end;
+        return end > 0 && bytes.at(end - 1) == ';';
+    }
     if (format != ImageFormat::Jpeg)
         return true;
     const Bytes b(bytes);

@@ -11,7 +11,7 @@
 
 namespace aes {
 
-enum class ImageFormat { Unknown, Png, Jpeg, Bmp, Tiff, WebP };
+enum class ImageFormat { Unknown, Png, Jpeg, Bmp, Tiff, WebP, Gif };
 
 struct ImageProbe {
     ImageFormat format = ImageFormat::Unknown;  // also set when only the size is bad
@@ -25,7 +25,7 @@ struct ImageProbe {
     qint64 pixels() const;
 };
 
-// "PNG", "JPEG", "BMP", "TIFF", "WebP" or "unknown".
+// "PNG", "JPEG", "BMP", "TIFF", "WebP", "GIF" or "unknown".
 QString formatName(ImageFormat format);
 
 // Probes the bytes of a whole file (or its first bytes: a header cut short gives "truncated").
@@ -37,7 +37,8 @@ ImageProbe probeImageFile(const QString &path);
 
 // A truncated JPEG still decodes (libjpeg fills the missing rows with gray and only warns),
 // so completeness is checked separately: true when an end-of-image marker follows the
-// first scan. For other formats returns true (their decoders fail on truncation).
+// first scan. A GIF needs its trailer byte (Qt's reader keeps the rows of a cut file).
+// For other formats returns true (their decoders fail on truncation).
 bool imageLooksComplete(const QByteArray &bytes, ImageFormat format);
 
 } // namespace aes

@@ -2,6 +2,7 @@
 
 #include "autoencoder.h"
 #include "checkpoint.h"
+#include "memoryestimate.h"
 #include "runfiles.h"
 #include "trainingcontrol.h"
 
@@ -12,6 +13,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QSaveFile>
 
 #include <algorithm>
@@ -48,6 +50,20 @@ QString checkpointPathOf(const QString &runDirOrFile)
 }
 
 namespace {
+
+// A run killed while saving (SIGKILL, power loss) can leave the temporary file of a QSaveFile
+// ("checkpoint.pt.AbC123") beside the intact previous file. Removed when the run directory is
+// used again, so that repeated kills do not fill it up. Only our own files' temporaries match.
+void removeStaleTemporaryFiles(const QDir &dir)
+{
+    static const QRegularExpression temporary(QStringLiteral("^(%1|%2|%3|%4)\\.[A-Za-z0-9]{6}$")
+        .arg(QRegularExpression::escape(runfiles::kCheckpoint), QRegularExpression::escape(runfiles::kHistory),
+             QRegularExpression::escape(runfiles::kSummary), QRegularExpression::escape(runfiles::kLoadReport)));
+    for (const QString &name : dir.entryList(QDir::Files | QDir::Hidden)) {
+        if (temporary.match(name).hasMatch())
+            QFile::remove(dir.filePath(name));
+    }
+}
 
 // Fills data, load, model and training options from the checkpoint to continue.
 QString resumeOptions(const TrainJobOptions &requested, TrainJobOptions *out)
@@ -146,6 +162,7 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
         result.error = QStringLiteral("cannot create the run directory %1").arg(options.runDir);
         return result;
     }
+    removeStaleTemporaryFiles(dir);
     LoadControl loadControl(callbacks.onLoadProgress);
     const LoadResult loaded = loadDataset(options.data, options.load, &loadControl);
     if (QString e = writeLoadReport(dir.filePath(runfiles::kLoadReport), loaded.report); !e.isEmpty()) {
@@ -160,6 +177,11 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
     if (callbacks.onLoaded)
         callbacks.onLoaded(data, loaded.report);
 
+    // Refused now rather than killed by the kernel half-way through an epoch.
+    if (QString e = checkTrainingMemory(data, options.model, options.train); !e.isEmpty()) {
+        result.error = e;
+        return result;
+    }
     const Split split = splitIndices(data.size(), options.train.valFraction, options.train.seed);
     std::unique_ptr<Trainer> trainer = Trainer::create(data, split, options.model, options.train, &result.error);
     if (!trainer)

@@ -1,6 +1,7 @@
 #include "trainingworker.h"
 
 #include "autoencoder.h"
+#include "memoryestimate.h"
 
 #include <torch/torch.h>
 
@@ -184,8 +185,9 @@ void TrainingWorker::train(const ModelOptions &model, const TrainOptions &option
             outcome = {TrainStatus::Failed, QStringLiteral("No dataset is loaded: open a folder or an IDX file first."), 0};
         } else {
             const Split split = splitIndices(m_data->size(), options.valFraction, options.seed);
-            QString error;
-            m_trainer = Trainer::create(*m_data, split, model, options, &error);
+            QString error = checkTrainingMemory(*m_data, model, options);  // refused before it starts
+            if (error.isEmpty())
+                m_trainer = Trainer::create(*m_data, split, model, options, &error);
             if (!m_trainer)
                 outcome = {TrainStatus::Failed, QStringLiteral("Cannot train: %1").arg(error), 0};
         }

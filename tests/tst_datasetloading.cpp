@@ -2,7 +2,7 @@
 // sizes and colour types, odd names, and the bad files that must be named in the report.
 
 #include "dataset.h"
-#include "testutil.h"
+#include "testdata.h"
 
 #include <QSize>
 #include <QTemporaryDir>
@@ -23,49 +23,18 @@ Q_DECLARE_METATYPE(aes::ResizeMode)
 
 namespace {
 
-QByteArray encode(const cv::Mat &image, const QString &ext)
-{
-    std::vector<uchar> buffer;
-    if (!cv::imencode(("." + ext.toLower()).toStdString(), image, buffer))
-        return {};
-    return QByteArray(reinterpret_cast<const char *>(buffer.data()), int(buffer.size()));
-}
+using aes::test::indexOfName;
+using aes::test::reasonFor;
+using aes::test::writeImage;
 
-// Writes `image` (OpenCV's BGR order) encoded by the file's extension; QFile handles the name.
-bool writeImage(const QString &path, const cv::Mat &image)
-{
-    const QByteArray bytes = encode(image, QFileInfo(path).suffix());
-    return !bytes.isEmpty() && aes::test::writeFile(path, bytes);
-}
+QByteArray encode(const cv::Mat &image, const QString &ext) { return aes::test::encodeImage(image, ext); }
 
 cv::Mat solid(int width, int height, const cv::Scalar &bgr, int type = CV_8UC3)
 {
-    return cv::Mat(height, width, type, bgr);
+    return aes::test::solidImage(width, height, bgr, type);
 }
 
-int indexOfName(const Dataset &d, const QString &name)
-{
-    for (int i = 0; i < d.paths.size(); ++i) {
-        if (d.paths[i].endsWith(QLatin1Char('/') + name))
-            return i;
-    }
-    return -1;
-}
-
-QString reasonFor(const LoadReport &report, const QString &name)
-{
-    for (const SkippedFile &s : report.skipped) {
-        if (s.path.endsWith(QLatin1Char('/') + name))
-            return s.reason;
-    }
-    return QStringLiteral("<not in report>");
-}
-
-// Pixel (channel, y, x) of image i.
-int px(const Dataset &d, int i, int c, int y, int x)
-{
-    return d.images[i][c][y][x].item<int>();
-}
+int px(const Dataset &d, int i, int c, int y, int x) { return aes::test::pixel(d, i, c, y, x); }
 
 std::vector<int64_t> toVector(const at::Tensor &t)
 {

@@ -33,6 +33,21 @@ QByteArray le32(quint32 v)
 }
 
 QByteArray le16(quint32 v) { return le32(v).left(2); }
+
+// A GIF up to its first image descriptor: screen size, optional 4-colour table and comment
+// extension, then a frame at (left, top) of width x height.
+QByteArray gifHeader(int screenW, int screenH, int left, int top, int width, int height, bool extras)
+{
+    QByteArray b = QByteArray("GIF89a") + le16(quint32(screenW)) + le16(quint32(screenH));
+    b += extras ? char(0x81) : char(0);
+    b += QByteArray(2, '\0');
+    if (extras) {
+        b += QByteArray(12, '\x40');                           // colour table
+        b += QByteArray("\x21\xfe\x05hello\x00", 9);           // comment extension
+    }
+    b += char(0x2C) + le16(quint32(left)) + le16(quint32(top)) + le16(quint32(width)) + le16(quint32(height)) + char(0);
+    return b;
+}
 QByteArray be16(quint32 v) { return be32(v).mid(2); }
 
 // An image encoded by OpenCV: a real file as a user would have it.
@@ -180,6 +195,11 @@ void TestImageProbe::probeReadsFormatAndSize_data()
     QTest::newRow("webp VP8") << webpVp8(800, 600) << ImageFormat::WebP << 800ll << 600ll;
     QTest::newRow("webp VP8L") << webpVp8l(16384, 3) << ImageFormat::WebP << 16384ll << 3ll;
     QTest::newRow("webp VP8X") << webpVp8x(5000, 70000) << ImageFormat::WebP << 5000ll << 70000ll;
+    // GIF: the logical screen, or a first frame reaching beyond it (after a comment extension
+    // and a 4-colour table); Qt decodes GIFs, so a forged frame must count.
+    QTest::newRow("gif screen") << gifHeader(300, 200, 0, 0, 10, 10, false) << ImageFormat::Gif << 300ll << 200ll;
+    QTest::newRow("gif frame beyond screen") << gifHeader(10, 10, 60000, 5, 5000, 40000, true) << ImageFormat::Gif
+                                             << 65000ll << 40005ll;
 }
 
 void TestImageProbe::probeReadsFormatAndSize()
@@ -216,7 +236,10 @@ void TestImageProbe::probeExplainsBadHeaders_data()
                                                + QByteArray(20, '\0') << "unsupported format";
     QTest::newRow("tiff directory past end") << tiffIntel(5, 5).left(20) << "truncated";
     QTest::newRow("bigtiff") << QByteArray("II+\0\x08\0\0\0", 8) + QByteArray(16, '\0') << "unsupported format";
-    QTest::newRow("gif") << QByteArray("GIF89a\x0a\x00\x0a\x00", 10) << "unsupported format";
+    QTest::newRow("gif cut in header") << QByteArray("GIF89a\x0a\x00\x0a\x00", 10) << "truncated";
+    QTest::newRow("gif cut before frame") << gifHeader(10, 10, 0, 0, 10, 10, true).left(30) << "truncated";
+    QTest::newRow("gif87 unknown block") << QByteArray("GIF87a\x0a\x00\x0a\x00\x00\x00\x00\x99", 14) << "corrupt";
+    QTest::newRow("jpeg 2000") << QByteArray("\0\0\0\x0cjP  \r\n\x87\n", 12) << "unsupported format";
     QTest::newRow("webp cut") << webpVp8x(10, 10).left(25) << "truncated";
 }
 
@@ -274,6 +297,12 @@ void TestImageProbe::truncatedJpegIsIncomplete()
     QVERIFY(imageLooksComplete(withThumb, ImageFormat::Jpeg));
     withThumb.chop(withThumb.size() / 3);
     QVERIFY(!imageLooksComplete(withThumb, ImageFormat::Jpeg));
+    // A GIF needs its trailer (Qt's reader returns the rows of a cut file); zero padding after
+    // it is allowed.
+    const QByteArray gif = gifHeader(4, 4, 0, 0, 4, 4, false) + QByteArray("\x02\x02\x44\x01\x00;", 6);
+    QVERIFY(imageLooksComplete(gif, ImageFormat::Gif));
+    QVERIFY(imageLooksComplete(gif + QByteArray(3, '\0'), ImageFormat::Gif));
+    QVERIFY(!imageLooksComplete(gif.chopped(1), ImageFormat::Gif));
 }
 
 void TestImageProbe::probeFileNeverOpensFifo()
