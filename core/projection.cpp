@@ -7,6 +7,9 @@
 
 #include <nanoflann.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 namespace aes {
 
 namespace {
@@ -173,6 +176,45 @@ ProjectionResult project(const at::Tensor &codesIn, const ProjectionOptions &opt
     ProjectionResult result;
     result.projection = std::move(p);
     return result;
+}
+
+at::Tensor interpolateCodes(const at::Tensor &aIn, const at::Tensor &bIn, int steps, bool spherical)
+{
+    TORCH_CHECK(steps >= 2, "interpolateCodes: at least 2 steps, not ", steps);
+    const torch::Tensor a = aIn.to(torch::kFloat64).flatten(), b = bIn.to(torch::kFloat64).flatten();
+    TORCH_CHECK(a.numel() == b.numel(), "interpolateCodes: codes of ", a.numel(), " and ", b.numel(), " numbers");
+    const torch::Tensor t = torch::linspace(0.0, 1.0, steps, torch::kFloat64).unsqueeze(1);
+    torch::Tensor wa = 1.0 - t, wb = t;
+    if (spherical) {
+        const double na = a.norm().item<double>(), nb = b.norm().item<double>();
+        if (na > 0.0 && nb > 0.0) {
+            const double cosine = std::clamp(a.dot(b).item<double>() / (na * nb), -1.0, 1.0);
+            const double omega = std::acos(cosine);
+            const double sine = std::sin(omega);
+            if (sine > 1e-6) {
+                wa = torch::sin((1.0 - t) * omega) / sine;
+                wb = torch::sin(t * omega) / sine;
+            }
+        }
+    }
+    torch::Tensor out = wa * a.unsqueeze(0) + wb * b.unsqueeze(0);
+    // The ends exactly: decoding them must give the two images' own reconstructions.
+    out[0] = a;
+    out[steps - 1] = b;
+    return out.to(torch::kFloat32);
+}
+
+at::Tensor gridPoints(double left, double bottom, double right, double top, int columns, int rows)
+{
+    TORCH_CHECK(columns > 0 && rows > 0, "gridPoints: ", columns, " x ", rows, " cells");
+    torch::Tensor out = torch::empty({int64_t(rows) * columns, 2}, torch::kFloat32);
+    auto p = out.accessor<float, 2>();
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < columns; ++c) {
+            p[int64_t(r) * columns + c][0] = float(left + (c + 0.5) * (right - left) / columns);
+            p[int64_t(r) * columns + c][1] = float(top - (r + 0.5) * (top - bottom) / rows);
+        }
+    return out;
 }
 
 QString toString(ProjectionMethod method)

@@ -86,6 +86,16 @@ struct ProjectionResult {
 ProjectionResult project(const at::Tensor &codes, const ProjectionOptions &options,
                          TsneControl *control = nullptr);
 
+// steps codes (steps >= 2, a first, b last) on the way from code a to code b (D each):
+// a straight line, or spherical (slerp: the angle between them in equal steps, the norm
+// moving from |a| to |b|; a straight line when they are (anti)parallel). steps x D float32.
+at::Tensor interpolateCodes(const at::Tensor &a, const at::Tensor &b, int steps, bool spherical);
+
+// The centres of a columns x rows grid of cells over the rectangle [left, right] x
+// [bottom, top] of a map, row-major from the top row (largest y), each row left to right:
+// (rows * columns) x 2 float32, ready for Projection::codesAt (a traversal grid).
+at::Tensor gridPoints(double left, double bottom, double right, double top, int columns, int rows);
+
 // Short names for the user ("direct", "dims", "pca", "tsne") and back; nullopt if unknown.
 QString toString(ProjectionMethod method);
 std::optional<ProjectionMethod> projectionMethodFromString(const QString &name);

@@ -36,6 +36,9 @@ TrainingController::TrainingController(QObject *parent)
     qRegisterMetaType<ReconstructionSnapshot>();
     qRegisterMetaType<RunInfo>();
     qRegisterMetaType<LatentSnapshot>();
+    qRegisterMetaType<PointDetails>();
+    qRegisterMetaType<Interpolation>();
+    qRegisterMetaType<TraversalGrid>();
     qRegisterMetaType<StepReport>();
     qRegisterMetaType<EpochReport>();
     qRegisterMetaType<TrainOutcome>();
@@ -122,7 +125,7 @@ void TrainingController::resume()
 {
     if (m_state != State::Paused)
         return;
-    m_worker->control.resume();
+    m_worker->resumeTrainer();
     setState(State::Training);
 }
 
@@ -132,7 +135,7 @@ void TrainingController::stop()
     if (m_state == State::Loading) {
         m_worker->cancelLoad();
     } else if (m_state == State::Training || m_state == State::Paused) {
-        m_worker->control.stop();
+        m_worker->stopTrainer();
         setState(State::Stopping);
     }
 }
@@ -143,7 +146,7 @@ void TrainingController::setLearningRate(double lr)
         m_worker->control.setLearningRate(lr);
 }
 
-bool TrainingController::requestLatentMap(const QString &method)
+bool TrainingController::requestLatentMap(const QString &method, int dimX, int dimY)
 {
     if (!m_hasModel)
         return false;
@@ -151,6 +154,8 @@ bool TrainingController::requestLatentMap(const QString &method)
         QMutexLocker lock(&m_worker->requestMutex);
         m_worker->requests.map = true;
         m_worker->requests.mapMethod = method;
+        m_worker->requests.dimX = dimX;
+        m_worker->requests.dimY = dimY;
     }
     queueRequests();
     return true;
@@ -176,17 +181,50 @@ void TrainingController::requestImage(qint64 index)
     queueRequests();
 }
 
-// Training polls the flag between steps; when idle the queued call serves it.
+bool TrainingController::requestInterpolation(qint64 from, qint64 to, int steps)
+{
+    if (!m_hasModel || from < 0 || to < 0 || from >= m_summary.count || to >= m_summary.count)
+        return false;
+    {
+        QMutexLocker lock(&m_worker->requestMutex);
+        m_worker->requests.interpolateFrom = from;
+        m_worker->requests.interpolateTo = to;
+        m_worker->requests.interpolationSteps = std::clamp(steps, 2, 64);
+    }
+    queueRequests();
+    return true;
+}
+
+bool TrainingController::requestTraversal(const QRectF &region, int columns, int rows)
+{
+    if (!m_hasModel || !region.isValid())
+        return false;
+    {
+        QMutexLocker lock(&m_worker->requestMutex);
+        m_worker->requests.traversal = region;
+        m_worker->requests.traversalColumns = std::clamp(columns, 1, 64);
+        m_worker->requests.traversalRows = std::clamp(rows, 1, 64);
+    }
+    queueRequests();
+    return true;
+}
+
+// Training polls the flag between steps; when idle the queued call serves it; while paused
+// the worker (or its helper) is woken.
 void TrainingController::queueRequests()
 {
     m_worker->hasRequests.store(true);
     TrainingWorker *worker = m_worker;
     QMetaObject::invokeMethod(worker, [worker] { worker->serveRequests(); }, Qt::QueuedConnection);
+    m_worker->requestsQueued();
 }
 
 void TrainingController::onLatentMap(const LatentSnapshot &map)
 {
-    m_worker->latentInFlight.store(false);
+    if (map.partial)
+        m_worker->partialInFlight.store(false);
+    else
+        m_worker->latentInFlight.store(false);
     Q_EMIT latentMapReady(map);
 }
 

@@ -26,6 +26,7 @@
 #include <QObject>
 #include <QPair>
 #include <QPointF>
+#include <QRectF>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -76,12 +77,47 @@ struct ReconstructionSnapshot {
 struct LatentSnapshot {
     int epoch = 0;
     qint64 globalStep = 0;
-    QString method;                      // "direct", "pca" or "tsne"
+    QString method;                      // "direct", "dims", "pca" or "tsne"
     bool exactInverse = true;            // false: decoding averages nearby codes (t-SNE)
+    int latentSize = 0;                  // numbers per code
+    int dimX = -1, dimY = -1;            // "dims": the latent dimensions on the two axes
+    // An intermediate t-SNE layout (more follow, then the final one): only x, y, labels and
+    // classNames are filled in; iteration of iterations done.
+    bool partial = false;
+    int iteration = 0, iterations = 0;
     QVector<float> x;                    // one per image
     QVector<float> y;
     QVector<int> labels;                 // class of each image, -1 when unlabelled
     QStringList classNames;
+    QStringList files;                   // path of each image ("file.idx#123" for IDX entries)
+    QVector<float> errors;               // reconstruction MSE of each image (pixels in [0, 1])
+    QVector<qint64> worst;               // rows with the largest errors, largest first
+    QVector<QImage> worstImages;         // their images, parallel to worst
+};
+
+// One point of the map as the hover overlay and the side panel show it.
+struct PointDetails {
+    qint64 index = -1;
+    QImage image;
+    QImage reconstruction;
+    QString label;                       // class name, empty when unlabelled
+    QString file;                        // path, or "file.idx#123"
+    double error = 0.0;                  // MSE of the reconstruction
+};
+
+// Images decoded along the way from one image's code to another's.
+struct Interpolation {
+    qint64 from = -1, to = -1;
+    bool spherical = false;              // slerp (vae), else a straight line
+    QVector<QImage> images;              // first = from's reconstruction, last = to's
+};
+
+// Images decoded at a columns x rows grid of cell centres over a region of the map.
+struct TraversalGrid {
+    QRectF region;                       // map coordinates; top() is the smallest y
+    int columns = 0, rows = 0;
+    bool exact = true;
+    QVector<QImage> images;              // row-major, first row at the largest y (top of the map)
 };
 
 // One call of start() or continueTraining() as the worker begins it.
@@ -139,19 +175,28 @@ public:
     void stop();
     void setLearningRate(double lr);
 
-    // Latent explorer. Requests are served on the worker between two training steps (or at
-    // once when idle; not while paused), so the weights are never read while they change.
+    // Latent explorer. Requests are served on the worker between two training steps, at
+    // once when idle, and while paused (the paused worker wakes up, serves, and waits again),
+    // so the weights are never read while they change. Of each kind of request only the
+    // newest waiting one is served.
     // A map of the kept model: method "" (automatic: "direct" for a 2-number code, else
-    // "pca"), "direct", "pca" or "tsne" (slow at 70k points; cancelled by stop(), start(),
-    // continueTraining() and loadDataset(); refused during training). A map also follows every
-    // epoch, by the last method other than "tsne" asked for. Answered by latentMapReady() or
-    // latentMapFailed(). Returns false without a model.
-    bool requestLatentMap(const QString &method = QString());
-    // The decoded image at (x, y) of the newest map, answered by decodedImage(); only the
-    // newest waiting request is served.
+    // "pca"), "direct", "dims" (latent dimensions dimX and dimY), "pca" or "tsne" (slow at
+    // 70k points, with intermediate layouts about twice a second; cancelled by stop(),
+    // start(), continueTraining() and loadDataset(); refused during training). A map also
+    // follows every epoch, by the last method other than "tsne" asked for. Answered by
+    // latentMapReady() or latentMapFailed(). Returns false without a model.
+    bool requestLatentMap(const QString &method = QString(), int dimX = 0, int dimY = 1);
+    // The decoded image at (x, y) of the newest map, answered by decodedImage().
     void decodeAt(double x, double y);
-    // The dataset's image at index (a row of the map), answered by datasetImage().
+    // The dataset's image at index (a row of the map), answered by datasetImage() and
+    // pointDetails() (with its reconstruction, file and error).
     void requestImage(qint64 index);
+    // steps images (2 to 64) decoded between the codes of images from and to, answered by
+    // interpolationReady(). Returns false without a model or for rows out of range.
+    bool requestInterpolation(qint64 from, qint64 to, int steps);
+    // Images decoded over region of the newest map (columns x rows, each 1 to 64), answered
+    // by traversalReady(). Returns false without a model.
+    bool requestTraversal(const QRectF &region, int columns, int rows);
 
 Q_SIGNALS:
     void stateChanged(aes::TrainingController::State state);
@@ -177,6 +222,9 @@ Q_SIGNALS:
     // exact: false when decoding averaged the codes of nearby points (t-SNE).
     void decodedImage(const QImage &image, double x, double y, bool exact);
     void datasetImage(qint64 index, const QImage &image, const QString &label);
+    void pointDetails(const aes::PointDetails &details);
+    void interpolationReady(const aes::Interpolation &interpolation);
+    void traversalReady(const aes::TraversalGrid &grid);
     void failed(const QString &message);
     void finished(const aes::TrainOutcome &outcome);
 
@@ -202,6 +250,7 @@ private:
     ModelOptions m_modelOptions;
     TrainOptions m_trainOptions;
     int m_epochsCompleted = 0;
+
 };
 
 } // namespace aes
@@ -210,6 +259,9 @@ Q_DECLARE_METATYPE(aes::DatasetSummary)
 Q_DECLARE_METATYPE(aes::ReconstructionSnapshot)
 Q_DECLARE_METATYPE(aes::RunInfo)
 Q_DECLARE_METATYPE(aes::LatentSnapshot)
+Q_DECLARE_METATYPE(aes::PointDetails)
+Q_DECLARE_METATYPE(aes::Interpolation)
+Q_DECLARE_METATYPE(aes::TraversalGrid)
 Q_DECLARE_METATYPE(aes::StepReport)
 Q_DECLARE_METATYPE(aes::EpochReport)
 Q_DECLARE_METATYPE(aes::TrainOutcome)

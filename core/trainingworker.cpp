@@ -32,6 +32,26 @@ QImage floatToImage(const torch::Tensor &chw)
     return toImage(chw.mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8));
 }
 
+// Evaluation mode for a preview between two steps (or while parked), restored after.
+class EvalMode {
+public:
+    explicit EvalMode(AutoencoderImpl &model) : m_model(model), m_wasTraining(model.is_training()) { m_model.eval(); }
+    ~EvalMode()
+    {
+        if (m_wasTraining)
+            m_model.train();
+    }
+    EvalMode(const EvalMode &) = delete;
+    EvalMode &operator=(const EvalMode &) = delete;
+
+private:
+    AutoencoderImpl &m_model;
+    bool m_wasTraining;
+};
+
+constexpr int64_t kEncodeBatch = 512;
+constexpr int kWorstImages = 60;              // the worst reconstructions sent with each map
+
 QString labelName(const Dataset &data, qint64 index)
 {
     if (!data.hasLabels())
@@ -101,12 +121,106 @@ DatasetSummary summarize(const Dataset &data, const LoadReport &report)
 
 } // namespace
 
+TrainingWorker::~TrainingWorker()
+{
+    if (m_helper.joinable())
+        m_helper.join();
+}
+
 void TrainingWorker::shutDown()
 {
     m_shuttingDown.store(true);
-    control.stop();
+    stopTrainer();
     tsne.cancel.store(true);
     cancelLoad();
+}
+
+void TrainingWorker::resumeTrainer()
+{
+    // Under the lock that park() checks the pause with: no parking can slip in between
+    // the helper's end and the trainer going on.
+    QMutexLocker lock(&m_parkMutex);
+    m_parked = false;
+    m_unparking.store(true);
+    while (m_serving)
+        m_parkChanged.wait(&m_parkMutex);
+    m_unparking.store(false);
+    control.resume();
+    m_parkChanged.wakeAll();
+}
+
+void TrainingWorker::stopTrainer()
+{
+    control.stop();  // first: a helper's encoding ends within a batch
+    QMutexLocker lock(&m_parkMutex);
+    m_parked = false;  // the trainer wakes now; runTrainer waits for the helper (settle)
+    m_parkChanged.wakeAll();
+}
+
+void TrainingWorker::requestsQueued()
+{
+    QMutexLocker lock(&m_parkMutex);
+    m_parkChanged.wakeAll();  // a worker waiting out a pause at an epoch's end
+    if (!m_parked || m_serving || !hasRequests.load())
+        return;
+    m_serving = true;
+    if (m_helper.joinable())
+        m_helper.join();  // it has cleared m_serving under this lock: it is ending
+    m_helper = std::thread([this] {
+        for (;;) {
+            serveRequests();
+            QMutexLocker l(&m_parkMutex);
+            if (!m_parked || m_unparking.load() || !hasRequests.load()) {
+                m_serving = false;
+                m_parkChanged.wakeAll();
+                return;
+            }
+        }
+    });
+}
+
+// Worker thread, at the end of a step that is not its epoch's last: the trainer checks the
+// pause next and waits in TrainingControl, touching nothing until resume or stop.
+void TrainingWorker::park()
+{
+    {
+        QMutexLocker lock(&m_parkMutex);
+        if (!control.isPaused() || control.isStopRequested())
+            return;
+        m_parked = true;
+    }
+    requestsQueued();  // those that came during the step
+}
+
+// Worker thread, after a run: a helper still serving (woken by stop) ends before the
+// worker touches the model again.
+void TrainingWorker::settle()
+{
+    QMutexLocker lock(&m_parkMutex);
+    m_parked = false;
+    while (m_serving)
+        m_parkChanged.wait(&m_parkMutex);
+}
+
+// Worker thread, at an epoch's end (validation done, outside the trainer's clock): a pause
+// that falls here is waited out by the worker itself, serving requests meanwhile.
+void TrainingWorker::waitPausedServing()
+{
+    QMutexLocker lock(&m_parkMutex);
+    while (control.isPaused() && !control.isStopRequested()) {
+        if (hasRequests.load()) {
+            lock.unlock();
+            serveRequests();
+            lock.relock();
+            continue;
+        }
+        m_parkChanged.wait(&m_parkMutex);
+    }
+}
+
+bool TrainingWorker::interrupted() const
+{
+    return control.isStopRequested() || m_unparking.load();
 }
 
 void TrainingWorker::cancelLoad()
@@ -283,14 +397,19 @@ TrainOutcome TrainingWorker::runTrainer(bool continued)
             snapshot(report.epoch, report.globalStep, false);
         if (hasRequests.load())
             serveRequests();
+        if (report.stepInEpoch < report.stepsPerEpoch)
+            park();  // validation follows the last step: that pause is waited out in onEpoch
     };
     callbacks.onEpoch = [this, c](const EpochReport &report) {
         flushSteps();
         post([c, report] { Q_EMIT c->epochReport(report); });
-        latentMap(m_epochMethod, false);
+        latentMap(m_epochMethod, m_epochDimX, m_epochDimY, false);
+        if (report.epoch < m_trainer->trainOptions().epochs)
+            waitPausedServing();
     };
     m_inRun = true;
     TrainOutcome outcome = m_trainer->run(control, callbacks);
+    settle();
     m_inRun = false;
     flushSteps();
     if (m_trainer->globalStep() > 0 && outcome.status != TrainStatus::Failed && !m_shuttingDown.load())
@@ -300,7 +419,8 @@ TrainOutcome TrainingWorker::runTrainer(bool continued)
 
 void TrainingWorker::finish(TrainOutcome outcome)
 {
-    m_inRun = false;  // also after an exception out of Trainer::run
+    settle();  // also after an exception out of Trainer::run
+    m_inRun = false;
     TrainingController *c = m_controller;
     if (outcome.status == TrainStatus::Failed) {
         // A model in an unknown state is not worth continuing.
@@ -363,7 +483,7 @@ void TrainingWorker::snapshot(int epoch, qint64 globalStep, bool force)
     post([c, s] { c->onReconstructions(s); });
 }
 
-// Worker thread, between two steps or idle.
+// Worker thread, between two steps, idle or paused (then maybe on the helper thread).
 void TrainingWorker::serveRequests()
 {
     if (!hasRequests.exchange(false) || m_shuttingDown.load())
@@ -380,19 +500,21 @@ void TrainingWorker::serveRequests()
             const QImage image = toImage(m_data->images[index]);
             const QString label = labelName(*m_data, index);
             post([c, index, image, label] { Q_EMIT c->datasetImage(index, image, label); });
+            details(index);
         }
         if (r.map && m_inRun && r.mapMethod == QLatin1String("tsne")) {
             // Minutes at 70k points: never between two training steps.
             const QString message = QStringLiteral("t-SNE takes too long to run between training steps: stop the training first.");
             post([c, message] { Q_EMIT c->latentMapFailed(message); });
         } else if (r.map) {
-            // The user's choice also shapes the maps after each epoch (t-SNE is too slow for that).
-            if (r.mapMethod != QLatin1String("tsne"))
-                m_epochMethod = r.mapMethod;
-            latentMap(r.mapMethod, true);
+            latentMap(r.mapMethod, r.dimX, r.dimY, true);
         }
         if (r.decode)
             decode(r.x, r.y);
+        if (r.interpolationSteps > 0)
+            interpolate(r.interpolateFrom, r.interpolateTo, r.interpolationSteps);
+        if (r.traversalColumns > 0 && r.traversalRows > 0)
+            traverse(r.traversal, r.traversalColumns, r.traversalRows);
     } catch (const c10::Error &e) {
         const QString message = QString::fromUtf8(e.what_without_backtrace());
         post([c, message] { Q_EMIT c->latentMapFailed(message); });
@@ -402,8 +524,31 @@ void TrainingWorker::serveRequests()
     }
 }
 
+bool TrainingWorker::encodeAll(at::Tensor *codes, at::Tensor *errors)
+{
+    AutoencoderImpl &model = *m_trainer->model();
+    const Dataset &data = m_trainer->dataset();
+    const EvalMode eval(model);
+    c10::InferenceMode inference;
+    const int64_t n = data.size();
+    std::vector<torch::Tensor> codeParts, errorParts;
+    for (int64_t start = 0; start < n; start += kEncodeBatch) {
+        if (interrupted())
+            return false;
+        const torch::Tensor x = data.floatBatch(torch::arange(start, std::min(n, start + kEncodeBatch), torch::kLong));
+        const torch::Tensor z = model.encode(x);
+        // The reconstruction from the code itself (a vae's mean), as decoding the map shows it.
+        errorParts.push_back((model.decode(z) - x).pow(2).mean({1, 2, 3}));
+        codeParts.push_back(z);
+    }
+    // Clones leave inference mode: the projection does its own arithmetic on them.
+    *codes = codeParts.empty() ? torch::zeros({0, model.options().latent}) : torch::cat(codeParts).clone();
+    *errors = errorParts.empty() ? torch::zeros({0}) : torch::cat(errorParts).to(torch::kFloat).clone();
+    return true;
+}
+
 // Codes of every image with the current weights (between steps), projected to 2-D.
-void TrainingWorker::latentMap(const QString &method, bool force)
+void TrainingWorker::latentMap(const QString &method, int dimX, int dimY, bool force)
 {
     if (!m_trainer || (!force && latentInFlight.load()))
         return;
@@ -419,14 +564,51 @@ void TrainingWorker::latentMap(const QString &method, bool force)
         }
         options.method = *chosen;
     }
+    options.dimX = dimX;
+    options.dimY = dimY;
     const Dataset &data = m_trainer->dataset();
-    const torch::Tensor all = torch::arange(int64_t(data.size()), torch::kLong);
-    torch::Tensor codes = m_trainer->encode(all, &control);
-    if (!codes.defined())
-        return;  // a stop was requested
-    codes = codes.clone();  // out of inference mode, for the projection's own arithmetic
+    torch::Tensor codes, errors;
+    if (!encodeAll(&codes, &errors))
+        return;  // a stop (or a resume while paused) was requested
+
+    const qint64 n = codes.size(0);
+    const torch::Tensor labelsTensor = data.labels.to(torch::kLong).contiguous();
+    QVector<int> labels(n);
+    for (qint64 i = 0; i < n; ++i)
+        labels[i] = int(labelsTensor.data_ptr<int64_t>()[i]);
+    const auto xyOf = [n](const float *xy, LatentSnapshot *map) {
+        map->x.resize(n);
+        map->y.resize(n);
+        for (qint64 i = 0; i < n; ++i) {
+            map->x[i] = xy[2 * i];
+            map->y[i] = xy[2 * i + 1];
+        }
+    };
     tsne.cancel.store(false);
+    if (options.method == ProjectionMethod::Tsne) {
+        // Intermediate layouts: the newest waits in the GUI's queue, older ones are dropped.
+        partialInFlight.store(false);
+        tsne.onLayout = [this, c, labels, xyOf, &data](const TsneSnapshot &snapshot) {
+            if (partialInFlight.load())
+                return;
+            LatentSnapshot map;
+            map.epoch = m_trainer->epochsCompleted();
+            map.globalStep = m_trainer->globalStep();
+            map.method = QStringLiteral("tsne");
+            map.exactInverse = false;
+            map.latentSize = m_trainer->modelOptions().latent;
+            map.partial = true;
+            map.iteration = snapshot.iteration;
+            map.iterations = snapshot.iterations;
+            xyOf(snapshot.layout.data(), &map);
+            map.labels = labels;
+            map.classNames = data.classNames;
+            partialInFlight.store(true);
+            post([c, map] { c->onLatentMap(map); });
+        };
+    }
     ProjectionResult result = project(codes, options, &tsne);
+    tsne.onLayout = nullptr;
     if (!result.ok()) {
         if (!result.cancelled) {
             const QString message = result.error;
@@ -435,26 +617,36 @@ void TrainingWorker::latentMap(const QString &method, bool force)
         return;
     }
     m_projection = std::move(result.projection);
+    // The user's choice, once it worked, also shapes the maps after each epoch (t-SNE is
+    // too slow for that).
+    if (options.method != ProjectionMethod::Tsne) {
+        m_epochMethod = method;
+        m_epochDimX = dimX;
+        m_epochDimY = dimY;
+    }
     LatentSnapshot map;
     map.epoch = m_trainer->epochsCompleted();
     map.globalStep = m_trainer->globalStep();
     map.method = toString(m_projection->method);
     map.exactInverse = m_projection->exactInverse;
-    const torch::Tensor layout = m_projection->layout.to(torch::kFloat).contiguous();
-    const float *xy = layout.data_ptr<float>();
-    const qint64 n = layout.size(0);
-    map.x.resize(n);
-    map.y.resize(n);
-    for (qint64 i = 0; i < n; ++i) {
-        map.x[i] = xy[2 * i];
-        map.y[i] = xy[2 * i + 1];
+    map.latentSize = int(codes.size(1));
+    if (m_projection->method == ProjectionMethod::Dims) {
+        map.dimX = dimX;
+        map.dimY = dimY;
     }
-    const torch::Tensor labels = data.labels.to(torch::kLong).contiguous();
-    const int64_t *l = labels.data_ptr<int64_t>();
-    map.labels = QVector<int>(n);
-    for (qint64 i = 0; i < n; ++i)
-        map.labels[i] = int(l[i]);
+    const torch::Tensor layout = m_projection->layout.to(torch::kFloat).contiguous();
+    xyOf(layout.data_ptr<float>(), &map);
+    map.labels = labels;
     map.classNames = data.classNames;
+    map.files = data.paths;  // implicitly shared and never modified: safe to hand over
+    const torch::Tensor e = errors.contiguous();
+    map.errors = QVector<float>(e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
+    const torch::Tensor worst = std::get<1>(errors.topk(std::min<int64_t>(kWorstImages, n))).contiguous();
+    for (int64_t i = 0; i < worst.numel(); ++i) {
+        const int64_t row = worst.data_ptr<int64_t>()[i];
+        map.worst.append(row);
+        map.worstImages.append(toImage(data.images[row]));
+    }
     latentInFlight.store(true);
     post([c, map] { c->onLatentMap(map); });
 }
@@ -463,20 +655,86 @@ void TrainingWorker::decode(double x, double y)
 {
     if (!m_trainer || !m_projection)
         return;
-    const std::shared_ptr<AutoencoderImpl> model = m_trainer->model();
-    const bool wasTraining = model->is_training();
-    model->eval();
+    AutoencoderImpl &model = *m_trainer->model();
     torch::Tensor image;
     {
-        torch::NoGradGuard noGrad;
-        image = model->decode(m_projection->codeAt(x, y))[0];
+        const EvalMode eval(model);
+        c10::InferenceMode inference;
+        image = model.decode(m_projection->codeAt(x, y))[0];
     }
-    if (wasTraining)
-        model->train();
     const QImage decoded = floatToImage(image);
     const bool exact = m_projection->exactInverse;
     TrainingController *c = m_controller;
     post([c, decoded, x, y, exact] { Q_EMIT c->decodedImage(decoded, x, y, exact); });
+}
+
+void TrainingWorker::details(qint64 index)
+{
+    if (!m_data)
+        return;
+    PointDetails d;
+    d.index = index;
+    d.image = toImage(m_data->images[index]);
+    d.label = labelName(*m_data, index);
+    d.file = index < m_data->paths.size() ? m_data->paths.at(int(index)) : QString();
+    if (m_trainer) {
+        AutoencoderImpl &model = *m_trainer->model();
+        const EvalMode eval(model);
+        c10::InferenceMode inference;
+        const torch::Tensor x = m_data->floatBatch(torch::tensor({int64_t(index)}, torch::kLong));
+        const torch::Tensor r = model.decode(model.encode(x));
+        d.error = (r - x).pow(2).mean().item<double>();
+        d.reconstruction = floatToImage(r[0]);
+    }
+    TrainingController *c = m_controller;
+    post([c, d] { Q_EMIT c->pointDetails(d); });
+}
+
+void TrainingWorker::interpolate(qint64 from, qint64 to, int steps)
+{
+    if (!m_trainer || from < 0 || to < 0 || from >= m_data->size() || to >= m_data->size())
+        return;
+    AutoencoderImpl &model = *m_trainer->model();
+    Interpolation result;
+    result.from = from;
+    result.to = to;
+    result.spherical = m_trainer->modelOptions().kind == ModelKind::Vae;
+    torch::Tensor images;
+    {
+        const EvalMode eval(model);
+        c10::InferenceMode inference;
+        const torch::Tensor codes = model.encode(m_data->floatBatch(torch::tensor({int64_t(from), int64_t(to)}, torch::kLong)));
+        images = model.decode(interpolateCodes(codes[0], codes[1], steps, result.spherical));
+    }
+    for (int64_t i = 0; i < images.size(0); ++i)
+        result.images.append(floatToImage(images[i]));
+    TrainingController *c = m_controller;
+    post([c, result] { Q_EMIT c->interpolationReady(result); });
+}
+
+void TrainingWorker::traverse(const QRectF &region, int columns, int rows)
+{
+    if (!m_trainer || !m_projection)
+        return;
+    AutoencoderImpl &model = *m_trainer->model();
+    TraversalGrid grid;
+    grid.region = region;
+    grid.columns = columns;
+    grid.rows = rows;
+    grid.exact = m_projection->exactInverse;
+    const torch::Tensor points = gridPoints(region.left(), region.top(), region.right(), region.bottom(), columns, rows);
+    const torch::Tensor codes = m_projection->codesAt(points);
+    const EvalMode eval(model);
+    c10::InferenceMode inference;
+    for (int64_t start = 0; start < codes.size(0); start += 256) {
+        if (interrupted())
+            return;
+        const torch::Tensor images = model.decode(codes.slice(0, start, std::min(codes.size(0), start + 256)));
+        for (int64_t i = 0; i < images.size(0); ++i)
+            grid.images.append(floatToImage(images[i]));
+    }
+    TrainingController *c = m_controller;
+    post([c, grid] { Q_EMIT c->traversalReady(grid); });
 }
 
 } // namespace aes

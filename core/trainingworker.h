@@ -19,10 +19,12 @@
 #include <QMetaObject>
 #include <QMutex>
 #include <QObject>
+#include <QWaitCondition>
 
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <utility>
 
 namespace aes {
@@ -32,6 +34,7 @@ namespace aes {
 class TrainingWorker final : public QObject {
 public:
     explicit TrainingWorker(TrainingController *controller) : m_controller(controller) {}
+    ~TrainingWorker() override;
 
     // Any thread.
     TrainingControl control;
@@ -44,13 +47,29 @@ public:
     struct Requests {
         bool map = false;
         QString mapMethod;
+        int dimX = 0, dimY = 1;
         bool decode = false;
         double x = 0.0, y = 0.0;
         qint64 image = -1;
+        qint64 interpolateFrom = -1, interpolateTo = -1;
+        int interpolationSteps = 0;    // 0: none asked for
+        QRectF traversal;
+        int traversalColumns = 0, traversalRows = 0;  // 0: none asked for
     };
     QMutex requestMutex;
     Requests requests;
     std::atomic_bool hasRequests{false};
+    std::atomic_bool partialInFlight{false};  // an intermediate t-SNE layout in the GUI's queue
+
+    // Serving while paused (any thread; called by the controller). The trainer waits inside
+    // TrainingControl, which only resume or stop can end: so while it is parked there (paused
+    // after a step that was not the last of its epoch) requests are served on a helper thread,
+    // and resume()/stop() end that service before the trainer may go on. A pause that falls on
+    // an epoch's end is waited out by the worker itself, serving requests (outside the
+    // trainer's clock).
+    void requestsQueued();             // wakes a paused worker or starts the helper
+    void resumeTrainer();              // ends the helper's service, then control.resume()
+    void stopTrainer();                // control.stop(), ends parking
 
     // Worker thread.
     void load(const QString &path, const DatasetOptions &options);
@@ -69,8 +88,18 @@ private:
     void finish(TrainOutcome outcome);
     void flushSteps();
     void snapshot(int epoch, qint64 globalStep, bool force);
-    void latentMap(const QString &method, bool force);
+    void latentMap(const QString &method, int dimX, int dimY, bool force);
+    // Codes (float32, N x latent) and reconstruction MSEs (float32, N) of every image in
+    // evaluation mode; false when interrupted.
+    bool encodeAll(at::Tensor *codes, at::Tensor *errors);
     void decode(double x, double y);
+    void details(qint64 index);
+    void interpolate(qint64 from, qint64 to, int steps);
+    void traverse(const QRectF &region, int columns, int rows);
+    bool interrupted() const;          // stop requested, or resume while serving parked
+    void park();                       // worker thread, at the end of a step while paused
+    void settle();                     // worker thread, after a run: the helper has ended
+    void waitPausedServing();          // worker thread, at the end of an epoch while paused
 
     TrainingController *m_controller;  // only posted to, never called directly
     std::atomic_bool m_shuttingDown{false};
@@ -90,6 +119,14 @@ private:
     std::optional<Projection> m_projection;  // of the newest map, for decoding
     bool m_inRun = false;                    // inside Trainer::run (requests come between steps)
     QString m_epochMethod;                   // the projection after each epoch ("": automatic)
+    int m_epochDimX = 0, m_epochDimY = 1;    // ... its dimensions for "dims"
+
+    QMutex m_parkMutex;
+    QWaitCondition m_parkChanged;            // parked / serving / requests / resume / stop
+    bool m_parked = false;                   // the trainer waits in TrainingControl
+    bool m_serving = false;                  // the helper thread serves requests
+    std::atomic_bool m_unparking{false};     // resume: the helper stops within a batch
+    std::thread m_helper;                    // joined before the next one and on destruction
 };
 
 } // namespace aes

@@ -5,10 +5,12 @@
 #include "latentmap.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QImage>
 #include <QMouseEvent>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QtTest>
 
 #include <cmath>
@@ -22,6 +24,10 @@ private Q_SLOTS:
     void hoverFindsTheNearestPoint();
     void hiddenClassesAreNotHovered();
     void clickDecodesEmptySpaceAndPinsPoints();
+    void draggingTheProbeDecodesAlongTheWay();
+    void shiftClickPicksAPoint();
+    void twoDimensionsAreChosenInThePanel();
+    void replayDoesNotDecode();
 
 private:
     // n points in 10 Gaussian clusters (the class is the cluster).
@@ -209,6 +215,131 @@ void TestLatentMap::clickDecodesEmptySpaceAndPinsPoints()
     decoded.fill(200);
     map.setDecodedImage(decoded, coord.x(), coord.y(), true);
     QVERIFY(!map.grab().isNull());
+}
+
+void TestLatentMap::draggingTheProbeDecodesAlongTheWay()
+{
+    LatentMap map;
+    map.resize(900, 600);
+    map.setMap(randomMap(500, 6));
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    QWidget *plot = map.plotWidget();
+    // A probe in the middle of the plot.
+    const QPointF start(plot->width() / 3.0, plot->height() / 2.0);
+    const QPointF coord = map.coordOf(start);
+    QImage decoded(8, 8, QImage::Format_Grayscale8);
+    decoded.fill(100);
+    map.setDecodedImage(decoded, coord.x(), coord.y(), true);
+    QVERIFY(map.hasProbe());
+    const QRectF viewBefore = map.visibleRegion();
+    QSignalSpy decode(&map, &LatentMap::decodeRequested);
+
+    const QPointF global = plot->mapToGlobal(start);
+    QMouseEvent press(QEvent::MouseButtonPress, start, global, Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(plot, &press);
+    QPointF pos = start;
+    for (int i = 1; i <= 10; ++i) {
+        pos = start + QPointF(12.0 * i, -5.0 * i);
+        QMouseEvent move(QEvent::MouseMove, pos, plot->mapToGlobal(pos), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(plot, &move);
+    }
+    QMouseEvent release(QEvent::MouseButtonRelease, pos, plot->mapToGlobal(pos), Qt::LeftButton, Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(plot, &release);
+
+    // One request per move, the last where the mouse let go; the map did not pan.
+    QCOMPARE(decode.count(), 10);
+    const QPointF end = map.coordOf(pos);
+    QVERIFY(std::abs(decode.last().at(0).toDouble() - end.x()) < 1e-9);
+    QVERIFY(std::abs(decode.last().at(1).toDouble() - end.y()) < 1e-9);
+    QCOMPARE(map.visibleRegion(), viewBefore);
+    QVERIFY(QLineF(map.probe(), end).length() < 1e-9);
+
+    // Dragging elsewhere pans as before and decodes nothing.
+    decode.clear();
+    const QPointF away = start + QPointF(0, 120);
+    QMouseEvent press2(QEvent::MouseButtonPress, away, plot->mapToGlobal(away), Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(plot, &press2);
+    const QPointF to = away + QPointF(60, 0);
+    QMouseEvent move2(QEvent::MouseMove, to, plot->mapToGlobal(to), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(plot, &move2);
+    QMouseEvent release2(QEvent::MouseButtonRelease, to, plot->mapToGlobal(to), Qt::LeftButton, Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(plot, &release2);
+    QCOMPARE(decode.count(), 0);
+    QVERIFY(map.visibleRegion() != viewBefore);
+}
+
+void TestLatentMap::shiftClickPicksAPoint()
+{
+    LatentMap map;
+    map.resize(900, 600);
+    map.setMap(randomMap(200, 7));
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    QWidget *plot = map.plotWidget();
+    QSignalSpy picked(&map, &LatentMap::pointPicked);
+    const QPointF pos = map.pixelOf(11);
+    const QPointF global = plot->mapToGlobal(pos);
+    QMouseEvent press(QEvent::MouseButtonPress, pos, global, Qt::LeftButton, Qt::LeftButton, Qt::ShiftModifier);
+    QApplication::sendEvent(plot, &press);
+    QMouseEvent release(QEvent::MouseButtonRelease, pos, global, Qt::LeftButton, Qt::NoButton, Qt::ShiftModifier);
+    QApplication::sendEvent(plot, &release);
+    QCOMPARE(picked.count(), 1);
+    QCOMPARE(picked.first().first().toLongLong(), bruteForceNearest(map, pos));
+    QCOMPARE(map.pinnedPoint(), qint64(-1));  // picking does not pin
+    click(plot, pos);
+    QCOMPARE(map.pinnedPoint(), bruteForceNearest(map, pos));
+}
+
+void TestLatentMap::twoDimensionsAreChosenInThePanel()
+{
+    LatentMap map;
+    aes::LatentSnapshot data = randomMap(100, 8);
+    data.latentSize = 16;
+    map.setMap(data);
+    QSignalSpy requested(&map, &LatentMap::projectionRequested);
+    auto *method = map.findChild<QComboBox *>();
+    QVERIFY(method);
+    const int dims = method->findData(QStringLiteral("dims"));
+    QVERIFY(dims >= 0);
+    method->setCurrentIndex(dims);
+    Q_EMIT method->activated(dims);
+    QCOMPARE(requested.count(), 1);
+    QCOMPARE(requested.last().at(0).toString(), QStringLiteral("dims"));
+    QCOMPARE(requested.last().at(1).toInt(), 0);
+    QCOMPARE(requested.last().at(2).toInt(), 1);
+    const QList<QSpinBox *> spins = map.findChildren<QSpinBox *>();
+    QCOMPARE(spins.size(), 2);
+    QCOMPARE(spins.at(0)->maximum(), 15);  // the code's 16 dimensions
+    spins.at(0)->setValue(7);
+    QCOMPARE(requested.last().at(1).toInt(), 7);
+    QCOMPARE(requested.last().at(2).toInt(), 1);
+    const int before = requested.count();
+    spins.at(1)->setValue(7);  // the same dimension twice is not a map
+    QCOMPARE(requested.count(), before);
+}
+
+void TestLatentMap::replayDoesNotDecode()
+{
+    LatentMap map;
+    map.resize(900, 600);
+    map.setMap(randomMap(50, 9));
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    QSignalSpy decode(&map, &LatentMap::decodeRequested);
+    QWidget *plot = map.plotWidget();
+    QPointF empty;
+    for (int y = 40; y < plot->height() - 60 && empty.isNull(); y += 7)
+        for (int x = 70; x < plot->width() - 200 && empty.isNull(); x += 7)
+            if (QLineF(map.pixelOf(bruteForceNearest(map, QPointF(x, y))), QPointF(x, y)).length() > 40)
+                empty = QPointF(x, y);
+    QVERIFY(!empty.isNull());
+    map.setReplay(true, QStringLiteral("replaying"));
+    click(plot, empty);
+    QCOMPARE(decode.count(), 0);  // the worker would decode with another epoch's map
+    map.setReplay(false);
+    click(plot, empty);
+    QCOMPARE(decode.count(), 1);
 }
 
 QTEST_MAIN(TestLatentMap)

@@ -7,6 +7,8 @@
 
 #include <QTest>
 
+#include <cmath>
+
 using namespace aes;
 
 class TestProjection final : public QObject {
@@ -21,6 +23,10 @@ private Q_SLOTS:
     void tsneInverseAveragesNearestCodes();
     void refusesNonFiniteCodes();
     void methodNamesRoundTrip();
+    void interpolationEndsAtBothCodes_data();
+    void interpolationEndsAtBothCodes();
+    void sphericalInterpolationFollowsTheArc();
+    void gridPointsCoverTheRegionTopRowFirst();
 };
 
 void TestProjection::nearestPointMatchesBruteForce()
@@ -150,6 +156,70 @@ void TestProjection::methodNamesRoundTrip()
         QCOMPARE(toString(*projectionMethodFromString(name)), name);
     QVERIFY(projectionMethodFromString(QStringLiteral("TSNE")) == ProjectionMethod::Tsne);
     QVERIFY(!projectionMethodFromString(QStringLiteral("umap")));
+}
+
+void TestProjection::interpolationEndsAtBothCodes_data()
+{
+    QTest::addColumn<bool>("spherical");
+    QTest::newRow("linear") << false;
+    QTest::newRow("spherical") << true;
+}
+
+void TestProjection::interpolationEndsAtBothCodes()
+{
+    QFETCH(bool, spherical);
+    torch::manual_seed(3);
+    const torch::Tensor a = torch::randn({16}), b = torch::randn({16});
+    const torch::Tensor path = interpolateCodes(a, b, 7, spherical);
+    QCOMPARE(path.sizes().vec(), (std::vector<int64_t>{7, 16}));
+    // The ends are the codes themselves, bit for bit: they decode to the images' reconstructions.
+    QVERIFY(torch::equal(path[0], a));
+    QVERIFY(torch::equal(path[6], b));
+    // Each step moves on; on a straight line towards b in equal steps.
+    for (int i = 1; i < 7; ++i) {
+        QVERIFY((path[i] - path[i - 1]).norm().item<double>() > 1e-3);
+        if (!spherical)
+            QVERIFY((path[i] - b).norm().item<double>() < (path[i - 1] - b).norm().item<double>());
+    }
+    if (!spherical)
+        QVERIFY(torch::allclose(path[3], (a + b) / 2, 1e-5, 1e-6));
+}
+
+void TestProjection::sphericalInterpolationFollowsTheArc()
+{
+    // Two orthogonal codes of norm 2: slerp stays on the circle, a straight line cuts inside.
+    const torch::Tensor a = torch::tensor({2.0f, 0.0f, 0.0f}), b = torch::tensor({0.0f, 2.0f, 0.0f});
+    const torch::Tensor arc = interpolateCodes(a, b, 5, true);
+    const torch::Tensor line = interpolateCodes(a, b, 5, false);
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(std::abs(arc[i].norm().item<double>() - 2.0) < 1e-5);
+    QVERIFY(line[2].norm().item<double>() < 1.5);
+    // Halfway: 45 degrees.
+    QVERIFY(torch::allclose(arc[2], torch::tensor({std::sqrt(2.0f), std::sqrt(2.0f), 0.0f}), 1e-5, 1e-5));
+    // Parallel codes have no plane to turn in: a straight line, no NaN.
+    const torch::Tensor same = interpolateCodes(a, a * 3, 4, true);
+    QVERIFY(torch::isfinite(same).all().item<bool>());
+    QVERIFY(torch::allclose(same[1], a * (1.0 + 2.0 / 3.0), 1e-5, 1e-5));
+}
+
+void TestProjection::gridPointsCoverTheRegionTopRowFirst()
+{
+    const torch::Tensor p = gridPoints(/*left=*/-2.0, /*bottom=*/0.0, /*right=*/2.0, /*top=*/3.0, /*columns=*/4, /*rows=*/3);
+    QCOMPARE(p.sizes().vec(), (std::vector<int64_t>{12, 2}));
+    // Cell centres: x in steps of 1 from -1.5, y from the top row (2.5) down.
+    QCOMPARE(p[0][0].item<float>(), -1.5f);
+    QCOMPARE(p[0][1].item<float>(), 2.5f);
+    QCOMPARE(p[3][0].item<float>(), 1.5f);
+    QCOMPARE(p[4][1].item<float>(), 1.5f);
+    QCOMPARE(p[11][0].item<float>(), 1.5f);
+    QCOMPARE(p[11][1].item<float>(), 0.5f);
+    // Decoding the grid with an exact map gives one code per cell.
+    const torch::Tensor codes = torch::randn({200, 6});
+    ProjectionOptions options;
+    options.method = ProjectionMethod::Pca;
+    const ProjectionResult r = project(codes, options);
+    QVERIFY(r.ok());
+    QCOMPARE(r.projection->codesAt(p).sizes().vec(), (std::vector<int64_t>{12, 6}));
 }
 
 QTEST_GUILESS_MAIN(TestProjection)

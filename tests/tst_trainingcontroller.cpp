@@ -40,6 +40,14 @@ private Q_SLOTS:
     void newModelForgetsTheWeights();
     void latentMapCoversEveryImageAndDecodes();
     void latentRequestsAreServedWhileTraining();
+    void decodingAtAnImagesCodeGivesItsReconstruction_data();
+    void decodingAtAnImagesCodeGivesItsReconstruction();
+    void mapsCarryErrorsAndTheWorstImages();
+    void chosenDimensionsFollowEveryEpoch();
+    void interpolationEndsAtBothReconstructions_data();
+    void interpolationEndsAtBothReconstructions();
+    void traversalGridHasEveryCell();
+    void requestsAreServedWhilePaused();
 
 private:
     // A controller with the fixture loaded.
@@ -591,6 +599,259 @@ void TestTrainingController::latentRequestsAreServedWhileTraining()
     QVERIFY(failed.wait(20000));
     QVERIFY(failed.first().first().toString().contains(QStringLiteral("stop the training")));
     controller->stop();
+}
+
+// Largest difference of two 8-bit images of one size (255 when they cannot be compared).
+static int maxPixelDifference(const QImage &a, const QImage &b)
+{
+    if (a.size() != b.size() || a.isNull())
+        return 255;
+    const QImage ga = a.convertToFormat(QImage::Format_Grayscale8), gb = b.convertToFormat(QImage::Format_Grayscale8);
+    int worst = 0;
+    for (int y = 0; y < ga.height(); ++y)
+        for (int x = 0; x < ga.width(); ++x)
+            worst = std::max(worst, std::abs(int(ga.constScanLine(y)[x]) - int(gb.constScanLine(y)[x])));
+    return worst;
+}
+
+// A trained model with its newest map.
+static bool trainEpochs(TrainingController *controller, const aes::ModelOptions &model, aes::LatentSnapshot *map,
+                        int epochs = 1)
+{
+    QSignalSpy maps(controller, &TrainingController::latentMapReady);
+    QSignalSpy finished(controller, &TrainingController::finished);
+    aes::TrainOptions train;
+    train.epochs = epochs;
+    train.batchSize = 8;
+    train.threads = 1;
+    train.knn = false;
+    if (!controller->start(model, train) || !finished.wait(60000))
+        return false;
+    if (maps.isEmpty() && !maps.wait(10000))
+        return false;
+    *map = maps.last().first().value<aes::LatentSnapshot>();
+    return true;
+}
+
+static aes::PointDetails detailsOf(TrainingController *controller, qint64 index)
+{
+    QSignalSpy details(controller, &TrainingController::pointDetails);
+    controller->requestImage(index);
+    for (int tries = 0; tries < 5 && details.wait(10000);)
+        for (const auto &args : details)
+            if (args.first().value<aes::PointDetails>().index == index)
+                return args.first().value<aes::PointDetails>();
+    return {};
+}
+
+void TestTrainingController::decodingAtAnImagesCodeGivesItsReconstruction_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::newRow("direct") << QStringLiteral("direct");
+    QTest::newRow("pca") << QStringLiteral("pca");
+    QTest::newRow("dims") << QStringLiteral("dims");
+}
+
+void TestTrainingController::decodingAtAnImagesCodeGivesItsReconstruction()
+{
+    QFETCH(QString, method);
+    auto controller = loadedController();
+    QVERIFY(controller);
+    aes::ModelOptions model = tinyModel();
+    model.latent = 2;  // every method is then an exact inverse of the whole code
+    aes::LatentSnapshot map;
+    QVERIFY(trainEpochs(controller.get(), model, &map));
+    QSignalSpy maps(controller.get(), &TrainingController::latentMapReady);
+    QVERIFY(controller->requestLatentMap(method, 1, 0));  // dims: swapped axes
+    QVERIFY(maps.wait(10000));
+    map = maps.last().first().value<aes::LatentSnapshot>();
+    QCOMPARE(map.method, method);
+    QVERIFY(map.exactInverse);
+    if (method == QLatin1String("dims")) {
+        QCOMPARE(map.dimX, 1);
+        QCOMPARE(map.dimY, 0);
+    }
+
+    QSignalSpy decoded(controller.get(), &TrainingController::decodedImage);
+    for (const qint64 index : {qint64(3), qint64(40)}) {
+        const aes::PointDetails details = detailsOf(controller.get(), index);
+        QCOMPARE(details.index, index);
+        QCOMPARE(details.reconstruction.size(), QSize(8, 8));
+        decoded.clear();
+        controller->decodeAt(map.x[index], map.y[index]);
+        QVERIFY(decoded.wait(10000));
+        // The same code (up to float rounding of the map's coordinates) gives the same picture.
+        const int difference = maxPixelDifference(decoded.last().at(0).value<QImage>(), details.reconstruction);
+        QVERIFY2(difference <= 2, qPrintable(QStringLiteral("image %1 differs by %2 grey levels").arg(index).arg(difference)));
+    }
+    // The neighbourhood of one image decodes to something else far away: the check can fail.
+    const aes::PointDetails far = detailsOf(controller.get(), 3);
+    decoded.clear();
+    controller->decodeAt(map.x[3] + 50.0, map.y[3] - 50.0);
+    QVERIFY(decoded.wait(10000));
+    QVERIFY(maxPixelDifference(decoded.last().at(0).value<QImage>(), far.reconstruction) > 2);
+}
+
+void TestTrainingController::mapsCarryErrorsAndTheWorstImages()
+{
+    auto controller = loadedController();
+    QVERIFY(controller);
+    aes::LatentSnapshot map;
+    QVERIFY(trainEpochs(controller.get(), tinyModel(), &map));
+    QCOMPARE(map.latentSize, 4);
+    QCOMPARE(map.errors.size(), map.x.size());
+    QCOMPARE(map.files.size(), map.x.size());
+    QVERIFY(map.files.at(5).endsWith(QStringLiteral(".png")));
+    for (const float e : map.errors)
+        QVERIFY(std::isfinite(e) && e >= 0.0f);
+    // The worst list: the largest errors, largest first, with their images.
+    QVERIFY(!map.worst.isEmpty());
+    QCOMPARE(map.worstImages.size(), map.worst.size());
+    QVector<float> sorted = map.errors;
+    std::sort(sorted.begin(), sorted.end(), std::greater<float>());
+    for (int i = 0; i < map.worst.size(); ++i)
+        QCOMPARE(map.errors[map.worst[i]], sorted[i]);
+    QCOMPARE(map.worstImages.first().size(), QSize(8, 8));
+    // The hover details agree with the map's error of the same image.
+    const aes::PointDetails details = detailsOf(controller.get(), map.worst.first());
+    QVERIFY(std::abs(details.error - map.errors[map.worst.first()]) < 1e-5);
+    QVERIFY(details.file.endsWith(QStringLiteral(".png")));
+    QCOMPARE(details.label, controller->datasetSummary().classNames.at(map.labels[map.worst.first()]));
+}
+
+void TestTrainingController::chosenDimensionsFollowEveryEpoch()
+{
+    auto controller = loadedController();
+    QVERIFY(controller);
+    aes::LatentSnapshot first;
+    QVERIFY(trainEpochs(controller.get(), tinyModel(), &first));
+    QSignalSpy maps(controller.get(), &TrainingController::latentMapReady);
+    QSignalSpy failed(controller.get(), &TrainingController::latentMapFailed);
+    QVERIFY(controller->requestLatentMap(QStringLiteral("dims"), 3, 1));
+    QVERIFY(maps.wait(10000));
+    auto map = maps.last().first().value<aes::LatentSnapshot>();
+    QCOMPARE(map.method, QStringLiteral("dims"));
+    QCOMPARE(map.dimX, 3);
+    QCOMPARE(map.dimY, 1);
+    // Out of range: refused with the dimensions that exist.
+    QVERIFY(controller->requestLatentMap(QStringLiteral("dims"), 4, 1));
+    QVERIFY(failed.wait(10000));
+    QVERIFY2(failed.last().first().toString().contains(QStringLiteral("0 to 3")), qPrintable(failed.last().first().toString()));
+    // The next epoch's map keeps the dimensions chosen (the last valid request).
+    maps.clear();
+    QSignalSpy finished(controller.get(), &TrainingController::finished);
+    QVERIFY(controller->continueTraining(2));
+    QVERIFY(finished.wait(60000));
+    QTRY_VERIFY_WITH_TIMEOUT(!maps.isEmpty(), 10000);
+    map = maps.last().first().value<aes::LatentSnapshot>();
+    QCOMPARE(map.epoch, 2);
+    QCOMPARE(map.method, QStringLiteral("dims"));
+    QCOMPARE(map.dimX, 3);
+}
+
+void TestTrainingController::interpolationEndsAtBothReconstructions_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::newRow("dense (linear)") << int(aes::ModelKind::Dense);
+    QTest::newRow("vae (spherical)") << int(aes::ModelKind::Vae);
+}
+
+void TestTrainingController::interpolationEndsAtBothReconstructions()
+{
+    QFETCH(int, kind);
+    auto controller = loadedController();
+    QVERIFY(controller);
+    aes::ModelOptions model = tinyModel(aes::ModelKind(kind));
+    model.kind = aes::ModelKind(kind);
+    if (model.kind == aes::ModelKind::Vae)
+        model.widths = {32};
+    aes::LatentSnapshot map;
+    QVERIFY(trainEpochs(controller.get(), model, &map, 6));
+    const qint64 a = 2, b = 40;  // a horizontal and a vertical gradient (paths sort by class)
+    const aes::PointDetails da = detailsOf(controller.get(), a), db = detailsOf(controller.get(), b);
+    QVERIFY(maxPixelDifference(da.reconstruction, db.reconstruction) > 8);  // two different pictures
+    QSignalSpy ready(controller.get(), &TrainingController::interpolationReady);
+    QVERIFY(!controller->requestInterpolation(a, 1000, 5));  // no such image
+    QVERIFY(controller->requestInterpolation(a, b, 6));
+    QVERIFY(ready.wait(10000));
+    const auto result = ready.last().first().value<aes::Interpolation>();
+    QCOMPARE(result.from, a);
+    QCOMPARE(result.to, b);
+    QCOMPARE(result.spherical, model.kind == aes::ModelKind::Vae);
+    QCOMPARE(result.images.size(), 6);
+    QVERIFY(maxPixelDifference(result.images.first(), da.reconstruction) <= 1);
+    QVERIFY(maxPixelDifference(result.images.last(), db.reconstruction) <= 1);
+    // On the way: something between them, not a copy of either end.
+    QVERIFY(maxPixelDifference(result.images[2], da.reconstruction) > 0);
+    QVERIFY(maxPixelDifference(result.images[3], db.reconstruction) > 0);
+}
+
+void TestTrainingController::traversalGridHasEveryCell()
+{
+    auto controller = loadedController();
+    QVERIFY(controller);
+    aes::LatentSnapshot map;
+    QVERIFY(trainEpochs(controller.get(), tinyModel(), &map, 4));
+    const auto [minX, maxX] = std::minmax_element(map.x.begin(), map.x.end());
+    const auto [minY, maxY] = std::minmax_element(map.y.begin(), map.y.end());
+    const QRectF region(*minX, *minY, *maxX - *minX, *maxY - *minY);
+    QSignalSpy ready(controller.get(), &TrainingController::traversalReady);
+    QVERIFY(controller->requestTraversal(region, 5, 3));
+    QVERIFY(ready.wait(10000));
+    const auto grid = ready.last().first().value<aes::TraversalGrid>();
+    QCOMPARE(grid.columns, 5);
+    QCOMPARE(grid.rows, 3);
+    QCOMPARE(grid.images.size(), 15);
+    QCOMPARE(grid.region, region);
+    for (const QImage &image : grid.images)
+        QCOMPARE(image.size(), QSize(8, 8));
+    // Cell (row 0, column 4) is the decoded image at its centre: top right of the region.
+    QSignalSpy decoded(controller.get(), &TrainingController::decodedImage);
+    controller->decodeAt(region.left() + 4.5 * region.width() / 5, region.bottom() - 0.5 * region.height() / 3);
+    QVERIFY(decoded.wait(10000));
+    QVERIFY(maxPixelDifference(decoded.last().at(0).value<QImage>(), grid.images[4]) <= 1);
+    QVERIFY(maxPixelDifference(grid.images[0], grid.images[14]) > 0);  // opposite corners differ
+}
+
+void TestTrainingController::requestsAreServedWhilePaused()
+{
+    auto controller = loadedController();
+    QVERIFY(controller);
+    QSignalSpy steps(controller.get(), &TrainingController::stepsReported);
+    QVERIFY(controller->start(tinyModel(), longRun()));
+    QVERIFY(steps.wait(20000));
+    controller->pause();
+    QTest::qWait(300);  // the running batch ends: the worker waits
+    steps.clear();
+    QSignalSpy maps(controller.get(), &TrainingController::latentMapReady);
+    QSignalSpy decoded(controller.get(), &TrainingController::decodedImage);
+    QSignalSpy details(controller.get(), &TrainingController::pointDetails);
+    QSignalSpy ready(controller.get(), &TrainingController::interpolationReady);
+    for (int round = 0; round < 3; ++round) {  // served, back to waiting, served again
+        maps.clear();
+        QVERIFY(controller->requestLatentMap(QStringLiteral("pca")));
+        QVERIFY(maps.wait(10000));
+        QCOMPARE(maps.last().first().value<aes::LatentSnapshot>().x.size(), 64);
+        controller->decodeAt(0.0, 0.0);
+        QTRY_COMPARE_WITH_TIMEOUT(decoded.count(), round + 1, 10000);
+        controller->requestImage(round);
+        QTRY_COMPARE_WITH_TIMEOUT(details.count(), round + 1, 10000);
+        QVERIFY(controller->requestInterpolation(0, 1, 4));
+        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), round + 1, 10000);
+        QCOMPARE(controller->state(), TrainingController::State::Paused);
+    }
+    QTest::qWait(200);
+    QCOMPARE(steps.count(), 0);  // serving trained nothing
+    controller->resume();
+    QVERIFY(steps.wait(20000));  // and training goes on
+    // Stop while paused and serving: ends cleanly.
+    controller->pause();
+    QTest::qWait(300);
+    QSignalSpy finished(controller.get(), &TrainingController::finished);
+    QVERIFY(controller->requestLatentMap(QStringLiteral("pca")));
+    controller->stop();
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Stopped);
 }
 
 QTEST_GUILESS_MAIN(TestTrainingController)

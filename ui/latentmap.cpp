@@ -5,10 +5,12 @@
 #include <nanoflann.hpp>
 
 #include <QComboBox>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -101,16 +103,33 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
     m_info->setWordWrap(true);
     m_method = new QComboBox;
     m_method->addItem(tr("Automatic"), QString());
+    m_method->addItem(tr("Two dimensions"), QStringLiteral("dims"));
     m_method->addItem(tr("PCA"), QStringLiteral("pca"));
     m_method->addItem(tr("t-SNE"), QStringLiteral("tsne"));
     m_method->setToolTip(tr("How codes become points of the map. Automatic: the code itself for a 2-number code, "
-                            "else PCA. t-SNE separates classes best but takes a while, runs only when training "
+                            "else PCA. Two dimensions: two numbers of the code, the others at their mean when "
+                            "decoding. t-SNE separates classes best but takes a while, runs only when training "
                             "is stopped, and is decoded approximately."));
-    connect(m_method, &QComboBox::activated, this,
-            [this](int index) { Q_EMIT projectionRequested(m_method->itemData(index).toString()); });
-    auto *help = new QLabel(tr("Hover a point to see its image; click a point to pin it, click empty "
-                               "space to decode there. Drag to pan, wheel to zoom, double-click to fit. "
-                               "Click a legend entry to hide or show its class."));
+    connect(m_method, &QComboBox::activated, this, [this] { requestProjection(); });
+    m_dimX = new QSpinBox;
+    m_dimY = new QSpinBox;
+    m_dimY->setValue(1);
+    for (QSpinBox *spin : {m_dimX, m_dimY}) {
+        spin->setRange(0, 1);
+        spin->setToolTip(tr("A latent dimension (0 = the code's first number)"));
+        connect(spin, &QSpinBox::valueChanged, this, [this] { requestProjection(); });
+    }
+    m_dimsRow = new QWidget;
+    auto *dimsLayout = new QHBoxLayout(m_dimsRow);
+    dimsLayout->setContentsMargins(0, 0, 0, 0);
+    dimsLayout->addWidget(new QLabel(tr("x")));
+    dimsLayout->addWidget(m_dimX, 1);
+    dimsLayout->addWidget(new QLabel(tr("y")));
+    dimsLayout->addWidget(m_dimY, 1);
+    m_dimsRow->hide();
+    auto *help = new QLabel(tr("Hover a point to see it; click a point to pin it, shift+click to pick it "
+                               "for an interpolation; click empty space to decode there and drag the "
+                               "probe. Wheel zooms, double-click fits. Click a legend entry to hide its class."));
     help->setWordWrap(true);
     help->setStyleSheet(QStringLiteral("color: #606060;"));
     m_panelTitle = new QLabel;
@@ -127,6 +146,7 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
     auto *panelLayout = new QVBoxLayout(panel);
     panelLayout->addWidget(m_info);
     panelLayout->addWidget(m_method);
+    panelLayout->addWidget(m_dimsRow);
     panelLayout->addWidget(help);
     panelLayout->addSpacing(12);
     panelLayout->addWidget(m_panelTitle);
@@ -138,6 +158,21 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot, 1);
     layout->addWidget(panel);
+
+    QFont markFont = font();
+    markFont.setBold(true);
+    for (QCPItemText **mark : {&m_markA, &m_markB}) {
+        *mark = new QCPItemText(m_plot);
+        (*mark)->setFont(markFont);
+        (*mark)->setColor(Qt::black);
+        (*mark)->setBrush(QColor(255, 255, 255, 220));
+        (*mark)->setPen(QPen(Qt::black));
+        (*mark)->setPadding(QMargins(3, 1, 3, 1));
+        (*mark)->setPositionAlignment(Qt::AlignBottom | Qt::AlignHCenter);
+        (*mark)->setVisible(false);
+    }
+    m_markA->setText(QStringLiteral("A"));
+    m_markB->setText(QStringLiteral("B"));
 
     connect(m_plot, &QCustomPlot::mouseMove, this, &LatentMap::onMouseMove);
     connect(m_plot, &QCustomPlot::mousePress, this, &LatentMap::onMousePress);
@@ -164,6 +199,7 @@ void LatentMap::clear()
 {
     m_pinned = -1;
     m_hasProbe = false;
+    m_markedA = m_markedB = -1;
     setMap(aes::LatentSnapshot());
     m_panelTitle->clear();
     m_panelImage->clear();
@@ -178,7 +214,9 @@ void LatentMap::setMap(const aes::LatentSnapshot &map)
     if (!sameClasses) {
         m_classVisible = QVector<bool>(map.classNames.size() + 1, true);
         m_pinned = -1;
+        m_markedA = m_markedB = -1;
     }
+    updateDimsRange();
     // A new map moves the points: the hovered one is found again on the next mouse move.
     if (m_hovered >= 0) {
         m_hovered = -1;
@@ -226,6 +264,12 @@ void LatentMap::rebuildGraphs(bool rescale)
     m_probeGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCrossCircle, QPen(Qt::black, 2), Qt::NoBrush, 14));
     m_probeGraph->setData({m_probe.x()}, {m_probe.y()});
     m_probeGraph->setVisible(m_hasProbe);
+    m_markGraph = m_plot->addGraph();
+    m_markGraph->setProperty("classIndex", -1);
+    m_markGraph->removeFromLegend();
+    m_markGraph->setLineStyle(QCPGraph::lsNone);
+    m_markGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 2), Qt::NoBrush, 13));
+    updateMarkers();
     if (rescale && n > 0) {
         m_plot->rescaleAxes();
         for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
@@ -244,13 +288,93 @@ void LatentMap::updateInfo()
                            "here at its code's place."));
         return;
     }
-    const QString method = m_map.method == QLatin1String("direct") ? tr("the 2 code numbers")
-                         : m_map.method == QLatin1String("pca")    ? tr("PCA")
-                                                                   : tr("t-SNE");
-    m_info->setText(tr("<b>%1 images</b>, epoch %2<br>projected with %3")
-                        .arg(QLocale().toString(qlonglong(m_map.x.size())))
-                        .arg(m_map.epoch)
-                        .arg(method));
+    QString method = m_map.method == QLatin1String("direct") ? tr("the 2 code numbers")
+                   : m_map.method == QLatin1String("dims")   ? tr("code numbers %1 and %2").arg(m_map.dimX).arg(m_map.dimY)
+                   : m_map.method == QLatin1String("pca")    ? tr("PCA")
+                                                             : tr("t-SNE");
+    if (m_map.partial)
+        method = tr("t-SNE, iteration %1 of %2").arg(m_map.iteration).arg(m_map.iterations);
+    QString text = tr("<b>%1 images</b>, epoch %2<br>projected with %3")
+                       .arg(QLocale().toString(qlonglong(m_map.x.size())))
+                       .arg(m_map.epoch)
+                       .arg(method);
+    if (m_replay)
+        text += QStringLiteral("<br><i>%1</i>").arg(m_replayNote.toHtmlEscaped());
+    m_info->setText(text);
+}
+
+void LatentMap::requestProjection()
+{
+    const QString method = m_method->currentData().toString();
+    m_dimsRow->setVisible(method == QLatin1String("dims"));
+    if (method == QLatin1String("dims") && m_dimX->value() == m_dimY->value())
+        return;  // the second spin box is on its way to another dimension
+    Q_EMIT projectionRequested(method, m_dimX->value(), m_dimY->value());
+}
+
+void LatentMap::updateDimsRange()
+{
+    if (m_map.latentSize < 2)
+        return;
+    for (QSpinBox *spin : {m_dimX, m_dimY}) {
+        const QSignalBlocker block(spin);
+        spin->setMaximum(m_map.latentSize - 1);
+    }
+    if (m_map.method == QLatin1String("dims")) {
+        const QSignalBlocker blockX(m_dimX), blockY(m_dimY);
+        m_dimX->setValue(m_map.dimX);
+        m_dimY->setValue(m_map.dimY);
+    }
+}
+
+void LatentMap::updateMarkers()
+{
+    QVector<double> xs, ys;
+    if (m_pinned >= 0 && m_pinned < m_map.x.size()) {
+        xs << m_map.x[m_pinned];
+        ys << m_map.y[m_pinned];
+    }
+    if (m_markGraph)
+        m_markGraph->setData(xs, ys);
+    for (auto [mark, index] : {std::pair{m_markA, m_markedA}, std::pair{m_markB, m_markedB}}) {
+        const bool shown = index >= 0 && index < m_map.x.size();
+        mark->setVisible(shown);
+        if (shown)
+            mark->position->setCoords(m_map.x[index], m_map.y[index]);
+    }
+}
+
+void LatentMap::highlightPoint(qint64 index)
+{
+    m_pinned = index >= 0 && index < m_map.x.size() ? index : -1;
+    updateMarkers();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    if (m_pinned >= 0) {
+        m_panelTitle->setText(tr("<b>Pinned</b>"));
+        m_panelCaption->setText(pointCaption(m_pinned));
+        Q_EMIT imageRequested(m_pinned);
+    }
+}
+
+void LatentMap::setMarkedPoints(qint64 a, qint64 b)
+{
+    m_markedA = a;
+    m_markedB = b;
+    updateMarkers();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LatentMap::setReplay(bool replay, const QString &note)
+{
+    m_replay = replay;
+    m_replayNote = note;
+    updateInfo();
+}
+
+QRectF LatentMap::visibleRegion() const
+{
+    const QCPRange x = m_plot->xAxis->range(), y = m_plot->yAxis->range();
+    return QRectF(x.lower, y.lower, x.size(), y.size());
 }
 
 void LatentMap::setClassVisible(int classIndex, bool visible)
@@ -358,11 +482,38 @@ QString LatentMap::pointCaption(qint64 index) const
 {
     const int label = m_map.labels.value(index, -1);
     const QString name = label >= 0 && label < m_map.classNames.size() ? m_map.classNames.at(label) : QString();
-    return name.isEmpty() ? tr("image %1").arg(index) : tr("%1 (image %2)").arg(name).arg(index);
+    QString caption = name.isEmpty() ? tr("image %1").arg(index) : tr("%1 (image %2)").arg(name).arg(index);
+    // The file: its name for folders, "#123" for an IDX entry.
+    QString file = m_map.files.value(int(index));
+    if (file.isEmpty() && m_hoverDetails.index == index)
+        file = m_hoverDetails.file;
+    if (!file.isEmpty()) {
+        const int slash = int(file.lastIndexOf(QLatin1Char('/')));
+        const int hash = int(file.lastIndexOf(QLatin1Char('#')));
+        bool idx = false;
+        if (hash > slash)
+            file.mid(hash + 1).toLongLong(&idx);
+        caption += QLatin1Char('\n') + (idx ? file.mid(hash) : file.mid(slash + 1));
+    }
+    const double error = index < m_map.errors.size() ? double(m_map.errors[index])
+                       : m_hoverDetails.index == index ? m_hoverDetails.error
+                                                        : -1.0;
+    if (error >= 0.0)
+        caption += QLatin1Char('\n') + tr("MSE %1").arg(error, 0, 'g', 3);
+    return caption;
 }
 
 void LatentMap::onMouseMove(QMouseEvent *event)
 {
+    if (m_draggingProbe) {
+        // The probe follows the mouse and asks for each place; the worker serves the newest.
+        const QPointF coord = coordOf(event->position());
+        m_probe = coord;
+        m_probeGraph->setData({coord.x()}, {coord.y()});
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        Q_EMIT decodeRequested(coord.x(), coord.y());
+        return;
+    }
     hover(event->position());
 }
 
@@ -395,15 +546,35 @@ void LatentMap::updateOverlay()
     if (m_hoverImage.isNull()) {
         m_overlay->setText(caption);
     } else {
+        // The image and, once it has arrived, its reconstruction beside it.
         const QPixmap image = scaledUp(m_hoverImage, kOverlayImageSize);
+        const QPixmap reconstruction = m_hoverDetails.index == m_hovered ? scaledUp(m_hoverDetails.reconstruction, kOverlayImageSize)
+                                                                         : QPixmap();
         const QFontMetrics metrics(m_overlay->font());
-        const int width = std::max(image.width(), metrics.horizontalAdvance(caption));
-        QPixmap card(width, image.height() + metrics.height() + 4);
+        const QStringList lines = caption.split(QLatin1Char('\n'));
+        int textWidth = 0;
+        for (const QString &line : lines)
+            textWidth = std::max(textWidth, metrics.horizontalAdvance(line));
+        const int gap = 6;
+        const int imagesWidth = image.width() + (reconstruction.isNull() ? 0 : gap + reconstruction.width());
+        const int width = std::max(imagesWidth, textWidth);
+        const int textTop = image.height() + metrics.height() + 4;
+        QPixmap card(width, textTop + int(lines.size()) * metrics.height() + 2);
         card.fill(Qt::transparent);
         QPainter painter(&card);
-        painter.drawPixmap((width - image.width()) / 2, 0, image);
+        int x = (width - imagesWidth) / 2;
+        painter.drawPixmap(x, 0, image);
+        painter.setPen(QColor(0x60, 0x60, 0x60));
+        painter.drawText(QRect(x, image.height() + 1, image.width(), metrics.height()), Qt::AlignCenter, tr("image"));
+        if (!reconstruction.isNull()) {
+            x += image.width() + gap;
+            painter.drawPixmap(x, 0, reconstruction);
+            painter.drawText(QRect(x, image.height() + 1, reconstruction.width(), metrics.height()), Qt::AlignCenter,
+                             tr("decoded"));
+        }
         painter.setPen(Qt::black);
-        painter.drawText(QRect(0, image.height() + 2, width, metrics.height()), Qt::AlignCenter, caption);
+        for (int i = 0; i < lines.size(); ++i)
+            painter.drawText(QRect(0, textTop + i * metrics.height(), width, metrics.height()), Qt::AlignCenter, lines.at(i));
         painter.end();
         m_overlay->setPixmap(card);
     }
@@ -438,17 +609,47 @@ void LatentMap::setImage(qint64 index, const QImage &image, const QString &label
     }
 }
 
+void LatentMap::setPointDetails(const aes::PointDetails &details)
+{
+    if (details.index == m_hovered) {
+        m_hoverDetails = details;
+        m_hoverImage = details.image;
+        updateOverlay();
+    }
+    if (details.index == m_pinned) {
+        // Image and reconstruction side by side in the panel.
+        const int half = (kPanelImageSize - 12) / 2;
+        const QPixmap image = scaledUp(details.image, half), reconstruction = scaledUp(details.reconstruction, half);
+        QPixmap both(kPanelImageSize - 8, std::max(image.height(), reconstruction.height()));
+        both.fill(Qt::transparent);
+        QPainter painter(&both);
+        painter.drawPixmap((half - image.width()) / 2, 0, image);
+        painter.drawPixmap(half + 4 + (half - reconstruction.width()) / 2, 0, reconstruction);
+        painter.end();
+        m_panelTitle->setText(tr("<b>Pinned</b>: image and its reconstruction"));
+        m_panelImage->setPixmap(both);
+        QString caption = pointCaption(details.index);
+        if (!details.file.isEmpty())
+            m_panelCaption->setToolTip(details.file);
+        m_panelCaption->setText(caption);
+    }
+}
+
 void LatentMap::setDecodedImage(const QImage &image, double x, double y, bool exact)
 {
     m_pinned = -1;
-    m_hasProbe = true;
-    m_probe = QPointF(x, y);
-    m_probeGraph->setData({x}, {y});
+    updateMarkers();
+    if (!m_draggingProbe) {
+        m_hasProbe = true;
+        m_probe = QPointF(x, y);
+        m_probeGraph->setData({x}, {y});
+    }
     m_probeGraph->setVisible(true);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
     m_panelTitle->setText(tr("<b>Decoded</b> at (%1, %2)").arg(x, 0, 'g', 3).arg(y, 0, 'g', 3));
     m_panelImage->setPixmap(scaledUp(image, kPanelImageSize - 8));
-    m_panelCaption->setText(exact ? tr("Exact: the code at this point of the map.")
+    m_panelCaption->setToolTip(QString());
+    m_panelCaption->setText(exact ? tr("Exact: the code at this point of the map. Drag the probe to morph it.")
                                   : tr("Approximate: the mean code of the nearest points (t-SNE has no inverse)."));
 }
 
@@ -456,6 +657,15 @@ void LatentMap::onMousePress(QMouseEvent *event)
 {
     m_pressed = event->button() == Qt::LeftButton;
     m_pressPos = event->pos();
+    if (m_pressed && m_hasProbe && !m_replay && !m_map.x.isEmpty()) {
+        const QPointF probePixel(m_plot->xAxis->coordToPixel(m_probe.x()), m_plot->yAxis->coordToPixel(m_probe.y()));
+        if (QLineF(probePixel, event->position()).length() <= kHoverRadius) {
+            // Grabbing the probe: the plot must not pan meanwhile.
+            m_draggingProbe = true;
+            m_plot->setInteraction(QCP::iRangeDrag, false);
+            m_overlay->hide();
+        }
+    }
 }
 
 void LatentMap::onMouseRelease(QMouseEvent *event)
@@ -463,6 +673,12 @@ void LatentMap::onMouseRelease(QMouseEvent *event)
     if (!m_pressed || event->button() != Qt::LeftButton)
         return;
     m_pressed = false;
+    if (m_draggingProbe) {
+        m_draggingProbe = false;
+        m_plot->setInteraction(QCP::iRangeDrag, true);
+        if (QLineF(m_pressPos, event->pos()).length() > kClickSlop)
+            return;  // a drag of the probe; a click on it decodes there once more below
+    }
     if (QLineF(m_pressPos, event->pos()).length() > kClickSlop) {
         m_userView = true;  // a drag: the user pans
         return;
@@ -474,10 +690,15 @@ void LatentMap::onMouseRelease(QMouseEvent *event)
     const QPointF pixel = event->position();
     const qint64 nearest = nearestPoint(pixel);
     if (nearest >= 0 && QLineF(pixelOf(nearest), pixel).length() <= kHoverRadius / 2) {
-        m_pinned = nearest;
-        Q_EMIT imageRequested(nearest);
+        if (event->modifiers() & Qt::ShiftModifier) {
+            Q_EMIT pointPicked(nearest);
+            return;
+        }
+        highlightPoint(nearest);
         return;
     }
+    if (m_replay)
+        return;  // the worker decodes with the newest map, not the one replayed
     const QPointF coord = coordOf(pixel);
     Q_EMIT decodeRequested(coord.x(), coord.y());
 }

@@ -1,12 +1,15 @@
 #pragma once
 // The latent explorer's map: every image of the dataset as a point (one colour per class),
 // a legend whose entries hide and show their class, mouse pan (drag) and zoom (wheel).
-// Hovering shows the nearest point's image and label in an overlay; clicking empty space
-// asks for the decoded image there (shown in the side panel with a probe marker), clicking
-// a point pins its image in the side panel.
+// Hovering shows the nearest point's image, reconstruction, label, file and error in an
+// overlay; clicking empty space asks for the decoded image there (shown in the side panel
+// with a probe marker that can be dragged: the image follows), clicking a point pins it in
+// the side panel, shift-clicking a point picks it (for an interpolation). The projection is
+// chosen in the side panel: automatic, two latent dimensions, PCA or t-SNE.
 //
-// The widget does not talk to the controller: it asks through imageRequested() and
-// decodeRequested() and is answered through setImage() and setDecodedImage().
+// The widget does not talk to the controller: it asks through imageRequested(),
+// decodeRequested() and projectionRequested() and is answered through setImage(),
+// setPointDetails() and setDecodedImage().
 // Ownership: a plain QWidget; owns its plot, overlay and nearest-point index.
 // Threads: GUI thread only.
 // Failure: none; an empty map shows a hint instead of points.
@@ -15,14 +18,17 @@
 
 #include <QImage>
 #include <QPointF>
+#include <QRectF>
 #include <QVector>
 #include <QWidget>
 
 #include <memory>
 
 class QCPGraph;
+class QCPItemText;
 class QCustomPlot;
 class QComboBox;
+class QSpinBox;
 class QLabel;
 class QMouseEvent;
 
@@ -43,11 +49,27 @@ public:
 
     // Answers to imageRequested(): shown if index is still hovered or pinned.
     void setImage(qint64 index, const QImage &image, const QString &label);
+    void setPointDetails(const aes::PointDetails &details);
     // Answer to decodeRequested().
     void setDecodedImage(const QImage &image, double x, double y, bool exact);
 
     void setClassVisible(int classIndex, bool visible);
     bool isClassVisible(int classIndex) const;
+
+    // Pins a point (e.g. chosen in the worst-reconstructions list): ringed on the map and
+    // shown in the side panel. -1 unpins.
+    void highlightPoint(qint64 index);
+    qint64 pinnedPoint() const { return m_pinned; }
+    // Interpolation ends, marked "A" and "B" on the map (-1: none).
+    void setMarkedPoints(qint64 a, qint64 b);
+    // Replaying an older epoch: clicks and the probe do not decode (the worker decodes
+    // with the newest map), and the info line says so.
+    void setReplay(bool replay, const QString &note = QString());
+    // The probe's place on the map, if there is one.
+    bool hasProbe() const { return m_hasProbe; }
+    QPointF probe() const { return m_probe; }
+    // The map region shown (map coordinates; top() is the smallest y).
+    QRectF visibleRegion() const;
 
     // The point under the cursor (-1: none within kHoverRadius).
     qint64 hoveredPoint() const { return m_hovered; }
@@ -63,8 +85,10 @@ Q_SIGNALS:
     void hoveredPointChanged(qint64 index);
     void imageRequested(qint64 index);
     void decodeRequested(double x, double y);
-    // The user picked a projection: "" (automatic), "pca" or "tsne".
-    void projectionRequested(const QString &method);
+    // The user picked a projection: "" (automatic), "dims" (dimX, dimY), "pca" or "tsne".
+    void projectionRequested(const QString &method, int dimX, int dimY);
+    // Shift+click on a point.
+    void pointPicked(qint64 index);
 
 private:
     struct Index;
@@ -76,6 +100,9 @@ private:
     void updateOverlay();
     void updateInfo();
     void rebuildGraphs(bool rescale);
+    void updateMarkers();
+    void requestProjection();
+    void updateDimsRange();
     void ensureIndex() const;
     QString pointCaption(qint64 index) const;
 
@@ -84,6 +111,12 @@ private:
     QLabel *m_overlay = nullptr;
     QLabel *m_info = nullptr;
     QComboBox *m_method = nullptr;
+    QWidget *m_dimsRow = nullptr;
+    QSpinBox *m_dimX = nullptr;
+    QSpinBox *m_dimY = nullptr;
+    QCPGraph *m_markGraph = nullptr;     // pinned point (ring) and interpolation ends
+    QCPItemText *m_markA = nullptr;
+    QCPItemText *m_markB = nullptr;
     QLabel *m_panelTitle = nullptr;
     QLabel *m_panelImage = nullptr;
     QLabel *m_panelCaption = nullptr;
@@ -99,5 +132,10 @@ private:
     bool m_pressed = false;
     bool m_userView = false;
     bool m_hasProbe = false;             // a decoded point is marked at m_probe
-    QPointF m_probe;             // the user has panned or zoomed: keep the view
+    QPointF m_probe;
+    bool m_draggingProbe = false;
+    bool m_replay = false;
+    QString m_replayNote;
+    qint64 m_markedA = -1, m_markedB = -1;
+    aes::PointDetails m_hoverDetails;    // of m_hovered, when they have arrived
 };

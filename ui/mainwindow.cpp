@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "datasetpanel.h"
+#include "latentexplorer.h"
 #include "latentmap.h"
 #include "losschart.h"
 #include "metricsview.h"
@@ -193,15 +194,18 @@ void MainWindow::createCentralTabs()
     m_lossChart = new LossChart;
     m_reconstructions = new ReconstructionView;
     m_metrics = new MetricsView;
-    m_latentMap = new LatentMap;
-    m_latentMap->setObjectName(QStringLiteral("latentPage"));
+    auto *latentExplorer = new LatentExplorer(m_controller);
+    latentExplorer->setObjectName(QStringLiteral("latentPage"));
+    m_latentMap = latentExplorer->map();
+    connect(latentExplorer, &LatentExplorer::message, this,
+            [this](const QString &text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); });
 
     m_tabs = new QTabWidget;
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_lossChart, tr("Loss"));
     m_tabs->addTab(m_reconstructions, tr("Reconstructions"));
     m_tabs->addTab(m_metrics, tr("Metrics"));
-    m_tabs->addTab(m_latentMap, tr("Latent"));
+    m_tabs->addTab(latentExplorer, tr("Latent"));
     setCentralWidget(m_tabs);
 }
 
@@ -224,25 +228,7 @@ void MainWindow::connectController()
             [this](const QString &message) { showProblem(tr("Training failed"), message); });
     connect(m_controller, &TrainingController::finished, this, &MainWindow::onFinished);
 
-    connect(m_controller, &TrainingController::latentMapReady, m_latentMap, &LatentMap::setMap);
-    connect(m_controller, &TrainingController::latentMapFailed, this,
-            [this](const QString &message) { statusBar()->showMessage(tr("Latent map: %1").arg(message), 6000); });
-    connect(m_controller, &TrainingController::decodedImage, m_latentMap, &LatentMap::setDecodedImage);
-    connect(m_controller, &TrainingController::datasetImage, m_latentMap, &LatentMap::setImage);
-    connect(m_latentMap, &LatentMap::imageRequested, m_controller, &TrainingController::requestImage);
-    connect(m_latentMap, &LatentMap::decodeRequested, m_controller, &TrainingController::decodeAt);
-    connect(m_latentMap, &LatentMap::projectionRequested, this, [this](const QString &method) {
-        if (!m_controller->requestLatentMap(method))
-            statusBar()->showMessage(tr("Train a model first: the map shows its codes."), 4000);
-        else if (method == QLatin1String("tsne"))
-            statusBar()->showMessage(tr("t-SNE of %1 images: this can take a while.")
-                                         .arg(m_controller->datasetSummary().count));
-    });
-    // A new model or dataset: the old map no longer belongs to anything.
-    connect(m_controller, &TrainingController::modelChanged, m_latentMap, [this](bool hasModel) {
-        if (!hasModel)
-            m_latentMap->clear();
-    });
+    // The Latent tab (LatentExplorer) wires itself to the controller.
 }
 
 void MainWindow::openDataset(const QString &path)

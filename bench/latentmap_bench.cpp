@@ -1,0 +1,147 @@
+// The latent map widget at full size, ours and the peers side by side in one run:
+// - a full replot of 70k points with our pixmap markers against QCustomPlot's ssDisc
+//   markers on the same graphs (target: at most 16 ms);
+// - the hover lookup (nearest visible point in screen pixels, kd-tree) against
+//   QCustomPlot's own QCPGraph::selectTest over every class graph (target: at most 5 ms),
+//   and the whole mouse-move path (lookup, overlay, request);
+// - setMap (rebuilding the class graphs) with its replot.
+// Prints medians and ratios (the machine is shared: compare ratios, not absolutes).
+// Usage: aes-bench-latentmap [POINTS]   (runs offscreen unless QT_QPA_PLATFORM is set)
+
+#include "latentmap.h"
+#include "qcustomplotinclude.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QMouseEvent>
+#include <QRandomGenerator>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+namespace {
+
+template <typename F>
+double medianMs(int runs, F &&f)
+{
+    std::vector<double> ms;
+    for (int r = 0; r < runs; ++r) {
+        QElapsedTimer t;
+        t.start();
+        f();
+        ms.push_back(double(t.nsecsElapsed()) / 1e6);
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+}
+
+// Ten Gaussian clusters, like a trained map of ten classes.
+aes::LatentSnapshot clusters(int n)
+{
+    QRandomGenerator random(1);
+    aes::LatentSnapshot map;
+    map.method = QStringLiteral("pca");
+    for (int c = 0; c < 10; ++c)
+        map.classNames << QStringLiteral("class %1").arg(c);
+    for (int i = 0; i < n; ++i) {
+        const int c = int(random.bounded(10));
+        const double u = std::max(random.generateDouble(), 1e-12), v = random.generateDouble();
+        const double r = std::sqrt(-2.0 * std::log(u));
+        map.x.append(float(10.0 * std::cos(c * 0.628) + 2.5 * r * std::cos(6.2832 * v)));
+        map.y.append(float(10.0 * std::sin(c * 0.628) + 2.5 * r * std::sin(6.2832 * v)));
+        map.labels.append(c);
+    }
+    return map;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    const int n = argc > 1 ? std::max(1, QString::fromLocal8Bit(argv[1]).toInt()) : 70000;
+    const aes::LatentSnapshot data = clusters(n);
+
+    LatentMap map;
+    map.resize(1200, 800);
+    map.setMap(data);
+    map.show();
+    QApplication::processEvents();
+    auto *plot = qobject_cast<QCustomPlot *>(map.plotWidget());
+
+    const double setMapMs = medianMs(5, [&] {
+        map.setMap(data);
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+    });
+    const double oursMs = medianMs(21, [&] { plot->replot(QCustomPlot::rpImmediateRefresh); });
+
+    // Hover: random pixels in the plot, index already built (it is rebuilt only when the
+    // axis ratio changes); the first lookup after a map pays for the build.
+    QRandomGenerator random(2);
+    const QRect area = plot->axisRect()->rect();
+    std::vector<QPointF> pixels;
+    for (int i = 0; i < 2000; ++i)
+        pixels.emplace_back(area.left() + random.bounded(area.width()), area.top() + random.bounded(area.height()));
+    map.setMap(data);
+    QElapsedTimer t;
+    t.start();
+    qint64 sink = map.nearestPoint(pixels[0]);
+    const double firstLookupMs = double(t.nsecsElapsed()) / 1e6;
+    double worstLookupUs = 0.0;
+    t.start();
+    for (const QPointF &p : pixels) {
+        QElapsedTimer one;
+        one.start();
+        sink += map.nearestPoint(p);
+        worstLookupUs = std::max(worstLookupUs, double(one.nsecsElapsed()) / 1e3);
+    }
+    const double lookupUs = double(t.nsecsElapsed()) / 1e3 / double(pixels.size());
+    t.start();
+    for (const QPointF &p : pixels) {
+        QMouseEvent move(QEvent::MouseMove, p, plot->mapToGlobal(p), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+        QApplication::sendEvent(plot, &move);
+    }
+    const double moveUs = double(t.nsecsElapsed()) / 1e3 / double(pixels.size());
+
+    // Peer lookup: QCustomPlot's selectTest on every class graph (200 queries: it is slow).
+    const int peerQueries = 200;
+    t.start();
+    for (int i = 0; i < peerQueries; ++i) {
+        double best = 1e300;
+        for (int g = 0; g < plot->graphCount(); ++g) {
+            QCPGraph *graph = plot->graph(g);
+            if (graph->property("classIndex").toInt() < 0)
+                continue;
+            QVariant details;
+            const double d = graph->selectTest(pixels[size_t(i)], false, &details);
+            if (d >= 0 && d < best)
+                best = d;
+        }
+        sink += qint64(best);
+    }
+    const double peerLookupUs = double(t.nsecsElapsed()) / 1e3 / peerQueries;
+
+    // Peer replot: the same graphs with QCustomPlot's ssDisc markers.
+    for (int g = 0; g < plot->graphCount(); ++g) {
+        QCPGraph *graph = plot->graph(g);
+        if (graph->property("classIndex").toInt() < 0)
+            continue;
+        const QColor color = graph->pen().color();
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 5));
+    }
+    const double discMs = medianMs(5, [&] { plot->replot(QCustomPlot::rpImmediateRefresh); });
+
+    std::printf("latent map widget, %d points, plot %d x %d px\n", n, plot->width(), plot->height());
+    std::printf("full replot, pixmap markers (ours)   %8.2f ms   (target <= 16 ms)\n", oursMs);
+    std::printf("full replot, ssDisc markers (peer)   %8.2f ms   ratio %.1fx\n", discMs, discMs / oursMs);
+    std::printf("setMap (graphs rebuilt) + replot     %8.2f ms\n", setMapMs);
+    std::printf("hover lookup, kd-tree (ours)         %8.2f us   worst %.0f us (target <= 5 ms)\n", lookupUs, worstLookupUs);
+    std::printf("first lookup after a map (index)     %8.2f ms\n", firstLookupMs);
+    std::printf("hover lookup, QCPGraph::selectTest   %8.2f us   ratio %.0fx\n", peerLookupUs, peerLookupUs / lookupUs);
+    std::printf("mouse move (lookup + overlay)        %8.2f us   (checksum %lld)\n", moveUs, (long long)sink);
+    return 0;
+}

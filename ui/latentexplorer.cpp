@@ -1,0 +1,310 @@
+#include "latentexplorer.h"
+
+#include "interpolationstrip.h"
+#include "latentmap.h"
+#include "traversalgrid.h"
+#include "worstlist.h"
+
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace {
+constexpr int kPlayIntervalMs = 450;    // the scrubber's replay: about two epochs a second
+constexpr int kToolsHeight = 150;
+} // namespace
+
+LatentExplorer::LatentExplorer(aes::TrainingController *controller, QWidget *parent)
+    : QWidget(parent), m_controller(controller)
+{
+    m_map = new LatentMap;
+    m_worst = new WorstList;
+    m_tools = new QTabWidget;
+    m_tools->setDocumentMode(true);
+    m_tools->addTab(m_worst, tr("Worst reconstructions"));
+    m_tools->addTab(createInterpolationPage(), tr("Interpolation"));
+    m_tools->addTab(createTraversalPage(), tr("Traversal grid"));
+    m_tools->setFixedHeight(kToolsHeight);
+    m_traversalDialog = new TraversalDialog(this);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addWidget(m_map, 1);
+    layout->addWidget(createScrubber());
+    layout->addWidget(m_tools);
+
+    connect(m_worst, &WorstList::pointSelected, m_map, &LatentMap::highlightPoint);
+    connect(m_map, &LatentMap::pointPicked, this, &LatentExplorer::onPointPicked);
+    connectController();
+    updateScrubber();
+}
+
+QWidget *LatentExplorer::createScrubber()
+{
+    m_play = new QToolButton;
+    m_play->setText(tr("Play"));
+    m_play->setCheckable(true);
+    m_play->setToolTip(tr("Replay how the map formed, epoch by epoch"));
+    m_scrubber = new QSlider(Qt::Horizontal);
+    m_scrubber->setPageStep(1);
+    m_scrubber->setToolTip(tr("The map after each epoch: drag to see how it formed"));
+    m_epochLabel = new QLabel;
+    m_epochLabel->setMinimumWidth(150);
+    m_playTimer = new QTimer(this);
+    m_playTimer->setInterval(kPlayIntervalMs);
+    connect(m_scrubber, &QSlider::valueChanged, this, [this](int position) {
+        if (position != m_shown)
+            showHistory(position);
+    });
+    connect(m_play, &QToolButton::toggled, this, [this](bool playing) {
+        if (playing && m_scrubber->value() >= m_scrubber->maximum())
+            m_scrubber->setValue(0);
+        playing ? m_playTimer->start() : m_playTimer->stop();
+    });
+    connect(m_playTimer, &QTimer::timeout, this, [this] {
+        if (m_scrubber->value() >= m_scrubber->maximum())
+            m_play->setChecked(false);
+        else
+            m_scrubber->setValue(m_scrubber->value() + 1);
+    });
+    auto *row = new QWidget;
+    auto *layout = new QHBoxLayout(row);
+    layout->setContentsMargins(6, 0, 6, 0);
+    layout->addWidget(new QLabel(tr("Epochs")));
+    layout->addWidget(m_play);
+    layout->addWidget(m_scrubber, 1);
+    layout->addWidget(m_epochLabel);
+    return row;
+}
+
+QWidget *LatentExplorer::createInterpolationPage()
+{
+    auto *page = new QWidget;
+    m_strip = new InterpolationStrip;
+    m_strip->setHint(tr("Shift+click two points of the map (A, then B), or pin a point and use the buttons: "
+                        "the images decoded on the way from A's code to B's appear here."));
+    m_steps = new QSpinBox;
+    m_steps->setRange(3, 32);
+    m_steps->setValue(10);
+    m_steps->setToolTip(tr("Images in the strip, both ends included"));
+    connect(m_steps, &QSpinBox::valueChanged, this, [this] { requestInterpolation(); });
+    auto *controls = new QGridLayout;
+    for (int end = 0; end < 2; ++end) {
+        m_endLabels[end] = new QLabel;
+        m_endLabels[end]->setMinimumWidth(150);
+        auto *use = new QPushButton(end == 0 ? tr("Pinned as A") : tr("Pinned as B"));
+        use->setToolTip(tr("Use the point pinned on the map"));
+        connect(use, &QPushButton::clicked, this, [this, end] {
+            if (m_map->pinnedPoint() < 0)
+                Q_EMIT message(tr("Pin a point first: click it on the map."), 4000);
+            else
+                setInterpolationEnd(end, m_map->pinnedPoint());
+        });
+        controls->addWidget(m_endLabels[end], end, 0);
+        controls->addWidget(use, end, 1);
+    }
+    auto *stepsRow = new QHBoxLayout;
+    stepsRow->addWidget(new QLabel(tr("Images")));
+    stepsRow->addWidget(m_steps);
+    controls->addLayout(stepsRow, 2, 0, 1, 2);
+    controls->setRowStretch(3, 1);
+    auto *layout = new QHBoxLayout(page);
+    layout->setContentsMargins(6, 4, 6, 4);
+    layout->addLayout(controls);
+    layout->addWidget(m_strip, 1);
+    updateEndLabels();
+    return page;
+}
+
+QWidget *LatentExplorer::createTraversalPage()
+{
+    auto *page = new QWidget;
+    auto *text = new QLabel(tr("Decodes a grid of images over the part of the map you see: zoom and pan "
+                               "the map first. The grid can be saved as a PNG."));
+    text->setWordWrap(true);
+    m_gridSize = new QSpinBox;
+    m_gridSize->setRange(2, 32);
+    m_gridSize->setValue(12);
+    m_gridSize->setSuffix(tr(" per side"));
+    m_traverse = new QPushButton(tr("Decode visible region"));
+    connect(m_traverse, &QPushButton::clicked, this, &LatentExplorer::requestTraversal);
+    auto *row = new QHBoxLayout;
+    row->addWidget(new QLabel(tr("Grid")));
+    row->addWidget(m_gridSize);
+    row->addWidget(m_traverse);
+    row->addStretch(1);
+    auto *layout = new QVBoxLayout(page);
+    layout->setContentsMargins(6, 4, 6, 4);
+    layout->addWidget(text);
+    layout->addLayout(row);
+    layout->addStretch(1);
+    return page;
+}
+
+void LatentExplorer::connectController()
+{
+    aes::TrainingController *c = m_controller;
+    connect(c, &aes::TrainingController::latentMapReady, this, &LatentExplorer::addMap);
+    connect(c, &aes::TrainingController::latentMapFailed, this,
+            [this](const QString &text) { Q_EMIT message(tr("Latent map: %1").arg(text), 6000); });
+    connect(c, &aes::TrainingController::decodedImage, m_map, &LatentMap::setDecodedImage);
+    connect(c, &aes::TrainingController::datasetImage, m_map, &LatentMap::setImage);
+    connect(c, &aes::TrainingController::pointDetails, m_map, &LatentMap::setPointDetails);
+    connect(m_map, &LatentMap::imageRequested, c, &aes::TrainingController::requestImage);
+    connect(m_map, &LatentMap::decodeRequested, c, &aes::TrainingController::decodeAt);
+    connect(m_map, &LatentMap::projectionRequested, this, [this](const QString &method, int dimX, int dimY) {
+        if (!m_controller->requestLatentMap(method, dimX, dimY))
+            Q_EMIT message(tr("Train a model first: the map shows its codes."), 4000);
+        else if (method == QLatin1String("tsne"))
+            Q_EMIT message(tr("t-SNE of %1 images: this can take a while.").arg(m_controller->datasetSummary().count), 0);
+    });
+    connect(c, &aes::TrainingController::interpolationReady, this, [this](const aes::Interpolation &result) {
+        if (result.from == m_ends[0] && result.to == m_ends[1])
+            m_strip->setImages(result.images);
+    });
+    connect(c, &aes::TrainingController::traversalReady, this, [this](const aes::TraversalGrid &grid) {
+        m_traversalDialog->setGrid(grid);
+        m_traversalDialog->show();
+        m_traversalDialog->raise();
+    });
+    // A new model or dataset: the old maps no longer belong to anything.
+    connect(c, &aes::TrainingController::modelChanged, this, [this](bool hasModel) {
+        if (!hasModel)
+            clear();
+    });
+}
+
+void LatentExplorer::addMap(const aes::LatentSnapshot &map)
+{
+    if (map.partial) {
+        // An intermediate t-SNE layout: shown live, not kept.
+        m_map->setReplay(false);
+        m_map->setMap(map);
+        return;
+    }
+    const bool live = m_shown < 0 || m_shown == m_history.size() - 1;
+    const bool sameKind = !m_history.isEmpty() && m_history.last().method == map.method
+                       && m_history.last().dimX == map.dimX && m_history.last().dimY == map.dimY
+                       && m_history.last().x.size() == map.x.size();
+    aes::LatentSnapshot kept = map;
+    if (!sameKind) {
+        m_history.clear();
+    } else {
+        aes::LatentSnapshot &last = m_history.last();
+        if (kept.labels == last.labels)
+            kept.labels = last.labels;  // one shared copy for every epoch
+        last.worstImages.clear();       // only the shown map's list needs them
+        if (last.epoch == kept.epoch)
+            m_history.removeLast();     // a map asked for again within the epoch
+    }
+    if (m_history.size() >= kMaxEpochs)
+        m_history.remove(1);            // keep the first: where the map started
+    m_history.append(kept);
+    m_worst->setMap(map);
+    if (live || !sameKind) {
+        m_shown = int(m_history.size()) - 1;
+        m_map->setReplay(false);
+        m_map->setMap(map);
+    }
+    updateScrubber();
+}
+
+void LatentExplorer::clear()
+{
+    m_play->setChecked(false);
+    m_history.clear();
+    m_shown = -1;
+    m_ends[0] = m_ends[1] = -1;
+    m_nextEnd = 0;
+    m_map->setReplay(false);
+    m_map->clear();
+    m_worst->clear();
+    m_strip->setImages({});
+    updateEndLabels();
+    updateScrubber();
+}
+
+void LatentExplorer::showHistory(int position)
+{
+    if (position < 0 || position >= m_history.size())
+        return;
+    m_shown = position;
+    const bool newest = position == m_history.size() - 1;
+    m_map->setReplay(!newest, tr("Replaying epoch %1 of %2: clicks decode again at the newest map.")
+                                  .arg(m_history.at(position).epoch)
+                                  .arg(m_history.last().epoch));
+    m_map->setMap(m_history.at(position));
+    updateScrubber();
+}
+
+void LatentExplorer::updateScrubber()
+{
+    const QSignalBlocker block(m_scrubber);
+    const int count = int(m_history.size());
+    m_scrubber->setRange(0, std::max(0, count - 1));
+    m_scrubber->setValue(std::max(0, m_shown));
+    m_scrubber->setEnabled(count > 1);
+    m_play->setEnabled(count > 1);
+    if (count == 0)
+        m_epochLabel->setText(tr("no maps yet"));
+    else if (m_shown == count - 1 || m_shown < 0)
+        m_epochLabel->setText(tr("epoch %1 (newest)").arg(m_history.last().epoch));
+    else
+        m_epochLabel->setText(tr("epoch %1 of %2").arg(m_history.at(m_shown).epoch).arg(m_history.last().epoch));
+}
+
+void LatentExplorer::onPointPicked(qint64 index)
+{
+    setInterpolationEnd(m_nextEnd, index);  // and the next pick sets the other end
+    m_tools->setCurrentIndex(m_tools->indexOf(m_strip->parentWidget()));
+}
+
+void LatentExplorer::setInterpolationEnd(int end, qint64 index)
+{
+    if (end < 0 || end > 1)
+        return;
+    m_ends[end] = index;
+    m_nextEnd = 1 - end;
+    m_map->setMarkedPoints(m_ends[0], m_ends[1]);
+    updateEndLabels();
+    requestInterpolation();
+}
+
+void LatentExplorer::updateEndLabels()
+{
+    const aes::LatentSnapshot &map = m_map->map();
+    for (int end = 0; end < 2; ++end) {
+        const qint64 index = m_ends[end];
+        QString name;
+        if (index >= 0) {
+            const int label = map.labels.value(int(index), -1);
+            name = label >= 0 && label < map.classNames.size() ? tr("%1 (image %2)").arg(map.classNames.at(label)).arg(index)
+                                                               : tr("image %1").arg(index);
+        }
+        m_endLabels[end]->setText(QStringLiteral("<b>%1</b> %2").arg(end == 0 ? QStringLiteral("A") : QStringLiteral("B"),
+                                                                      index >= 0 ? name.toHtmlEscaped() : tr("not picked")));
+    }
+}
+
+void LatentExplorer::requestInterpolation()
+{
+    if (m_ends[0] < 0 || m_ends[1] < 0)
+        return;
+    if (!m_controller->requestInterpolation(m_ends[0], m_ends[1], m_steps->value()))
+        Q_EMIT message(tr("Train a model first: interpolation decodes its codes."), 4000);
+}
+
+void LatentExplorer::requestTraversal()
+{
+    const int n = m_gridSize->value();
+    if (m_map->map().x.isEmpty() || !m_controller->requestTraversal(m_map->visibleRegion(), n, n))
+        Q_EMIT message(tr("Train a model first: the grid decodes its codes."), 4000);
+}

@@ -1,0 +1,87 @@
+#pragma once
+// The Latent tab: the map (LatentMap, with its side panel) over a time scrubber that
+// replays how the map formed epoch by epoch, and three tools below: the worst
+// reconstructions, an interpolation strip between two picked points, and the traversal
+// grid over the visible region. It talks to the controller for every answer.
+//
+// Ownership: a plain QWidget; does not own the controller (which must outlive it).
+// Threads: GUI thread only.
+// Failure: requests the controller refuses (no model yet) are reported by message().
+
+#include "trainingcontroller.h"
+
+#include <QVector>
+#include <QWidget>
+
+class InterpolationStrip;
+class LatentMap;
+class QLabel;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+class QTabWidget;
+class QTimer;
+class QToolButton;
+class TraversalDialog;
+class WorstList;
+
+class LatentExplorer final : public QWidget {
+    Q_OBJECT
+public:
+    static constexpr int kMaxEpochs = 1000;  // maps kept for the scrubber (2 floats a point each)
+
+    explicit LatentExplorer(aes::TrainingController *controller, QWidget *parent = nullptr);
+
+    LatentMap *map() const { return m_map; }
+    WorstList *worstList() const { return m_worst; }
+    InterpolationStrip *interpolationStrip() const { return m_strip; }
+    TraversalDialog *traversalDialog() const { return m_traversalDialog; }
+    QSlider *scrubber() const { return m_scrubber; }
+    QTabWidget *tools() const { return m_tools; }
+
+    // A new map from the controller: shown (unless an older epoch is being replayed) and
+    // kept for the scrubber while the method stays the same.
+    void addMap(const aes::LatentSnapshot &map);
+    void clear();
+    // The maps kept, oldest first, and the one the scrubber shows.
+    const QVector<aes::LatentSnapshot> &history() const { return m_history; }
+    void showHistory(int position);
+
+    // Interpolation ends (rows of the map); the strip is asked for once both are set.
+    void setInterpolationEnd(int end, qint64 index);  // end 0 = A, 1 = B
+    qint64 interpolationEnd(int end) const { return m_ends[end]; }
+    // Asks for the traversal grid over the map's visible region.
+    void requestTraversal();
+
+Q_SIGNALS:
+    void message(const QString &text, int timeoutMs);
+
+private:
+    QWidget *createScrubber();
+    QWidget *createInterpolationPage();
+    QWidget *createTraversalPage();
+    void connectController();
+    void updateScrubber();
+    void requestInterpolation();
+    void onPointPicked(qint64 index);
+    void updateEndLabels();
+
+    aes::TrainingController *m_controller;
+    LatentMap *m_map = nullptr;
+    QVector<aes::LatentSnapshot> m_history;
+    int m_shown = -1;                     // position in m_history; -1: a live (partial) map
+    QSlider *m_scrubber = nullptr;
+    QLabel *m_epochLabel = nullptr;
+    QToolButton *m_play = nullptr;
+    QTimer *m_playTimer = nullptr;
+    QTabWidget *m_tools = nullptr;
+    WorstList *m_worst = nullptr;
+    InterpolationStrip *m_strip = nullptr;
+    QLabel *m_endLabels[2] = {nullptr, nullptr};
+    QSpinBox *m_steps = nullptr;
+    qint64 m_ends[2] = {-1, -1};
+    int m_nextEnd = 0;                    // which end the next shift+click sets
+    QSpinBox *m_gridSize = nullptr;
+    QPushButton *m_traverse = nullptr;
+    TraversalDialog *m_traversalDialog = nullptr;
+};

@@ -1,0 +1,87 @@
+#include "traversalgrid.h"
+
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+QImage composeGrid(const QVector<QImage> &images, int columns, int rows, int scale, int spacing)
+{
+    if (columns <= 0 || rows <= 0)
+        return QImage();
+    QSize cell(1, 1);
+    for (const QImage &image : images)
+        cell = cell.expandedTo(image.size());
+    cell *= std::max(1, scale);
+    QImage out(columns * cell.width() + (columns + 1) * spacing, rows * cell.height() + (rows + 1) * spacing,
+               QImage::Format_RGB32);
+    out.fill(Qt::white);
+    QPainter painter(&out);
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < columns; ++c) {
+            const QImage image = images.value(r * columns + c);
+            if (image.isNull())
+                continue;
+            painter.drawImage(QRect(spacing + c * (cell.width() + spacing), spacing + r * (cell.height() + spacing),
+                                    cell.width(), cell.height()),
+                              image);
+        }
+    return out;
+}
+
+TraversalDialog::TraversalDialog(QWidget *parent) : QDialog(parent)
+{
+    setWindowTitle(tr("Traversal grid"));
+    m_picture = new QLabel;
+    m_picture->setAlignment(Qt::AlignCenter);
+    auto *scroll = new QScrollArea;
+    scroll->setWidget(m_picture);
+    scroll->setWidgetResizable(true);
+    scroll->setMinimumSize(420, 420);
+    m_caption = new QLabel;
+    m_caption->setWordWrap(true);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    m_save = buttons->addButton(tr("Save PNG…"), QDialogButtonBox::ActionRole);
+    connect(m_save, &QPushButton::clicked, this, &TraversalDialog::saveAs);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(scroll, 1);
+    layout->addWidget(m_caption);
+    layout->addWidget(buttons);
+    resize(640, 700);
+}
+
+void TraversalDialog::setGrid(const aes::TraversalGrid &grid)
+{
+    m_image = composeGrid(grid.images, grid.columns, grid.rows);
+    // Shown at a whole-number zoom that fits about 560 pixels.
+    const int factor = std::max(1, 560 / std::max(1, std::max(m_image.width(), m_image.height())));
+    m_picture->setPixmap(QPixmap::fromImage(m_image.scaled(m_image.size() * factor, Qt::KeepAspectRatio, Qt::FastTransformation)));
+    const QRectF r = grid.region;
+    m_caption->setText(tr("%1 × %2 images decoded over x %3 to %4, y %5 to %6 (top row: largest y)%7.")
+                           .arg(grid.columns).arg(grid.rows)
+                           .arg(r.left(), 0, 'g', 3).arg(r.right(), 0, 'g', 3)
+                           .arg(r.top(), 0, 'g', 3).arg(r.bottom(), 0, 'g', 3)
+                           .arg(grid.exact ? QString() : tr("; approximate: t-SNE decodes the mean code of nearby points")));
+}
+
+bool TraversalDialog::save(const QString &path) const
+{
+    return !m_image.isNull() && m_image.save(path, "PNG");
+}
+
+void TraversalDialog::saveAs()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save traversal grid"), QStringLiteral("traversal.png"),
+                                                      tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    if (!save(path))
+        QMessageBox::warning(this, tr("Save traversal grid"), tr("Could not write %1.").arg(path));
+}
