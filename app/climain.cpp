@@ -15,6 +15,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <unistd.h>
 
 namespace {
@@ -114,6 +115,7 @@ int train(const QStringList &args)
     QElapsedTimer runClock;
     aes::TrainingControl control;
     std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);  // like Ctrl+C: stop after the batch, keep the checkpoint
     aes::TrainJobCallbacks callbacks;
     int epochs = job.train.epochs;
     qint64 firstStep = -1;  // of this process: a resumed run starts later
@@ -237,9 +239,17 @@ int exportRun(const QStringList &args)
     if (targets.isEmpty())
         return fail(QStringLiteral("export needs at least one of --torchscript, --onnx, --embeddings, --images"));
     aes::setComputeThreads(parser.value(QStringLiteral("threads")).toInt());
+    // Ctrl+C / SIGTERM end the export between its steps: every file written so far is whole
+    // (each is renamed into place when complete) and no temporary file is left behind.
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
     const aes::ExportJobResult r = aes::runExportJob(
         parser.positionalArguments().first(), targets,
         [](const QString &step, int done, int total) {
+            if (g_interrupted.load()) {
+                printErr(QStringLiteral("stopped before %1\n").arg(step));
+                std::_Exit(130);
+            }
             if (done < total)
                 printErr(QStringLiteral("[%1/%2] %3\n").arg(done + 1).arg(total).arg(step));
         });
@@ -294,6 +304,7 @@ int project(const QStringList &args)
     const bool tty = isatty(STDERR_FILENO);
     aes::TsneControl control;
     std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
     control.onLayout = [&](const aes::TsneSnapshot &s) {
         if (g_interrupted.load())
             control.cancel.store(true);

@@ -17,12 +17,15 @@
 #include <QIcon>
 #include <QMouseEvent>
 #include <QSettings>
+#include <QSocketNotifier>
 #include <QTimer>
 
 #include <cstdio>
 #include <functional>
 #include <climits>
 #include <cstdlib>
+#include <csignal>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace {
@@ -33,6 +36,47 @@ int fail(const QString &message)
 {
     std::fprintf(stderr, "aestudio: %s\n", qPrintable(message));
     return 2;
+}
+
+// SIGTERM (logout, `kill`, a service manager) and SIGINT close the app as the window's close
+// button does: settings saved, the training worker stopped after its batch and waited for.
+// The handler only writes a byte to a pipe (async-signal-safe); the GUI thread reads it
+// through a QSocketNotifier once its event loop runs, so a signal that arrives during
+// start-up is handled too.
+int g_terminatePipe[2] = {-1, -1};
+
+void onTerminateSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t written = ::write(g_terminatePipe[1], &byte, 1);
+}
+
+bool installTerminateHandler()
+{
+    if (::pipe2(g_terminatePipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        return false;
+    struct sigaction action = {};
+    action.sa_handler = onTerminateSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    return ::sigaction(SIGTERM, &action, nullptr) == 0 && ::sigaction(SIGINT, &action, nullptr) == 0;
+}
+
+// Reads the pipe in the GUI thread: closes every window (a modal dialog first, so its own
+// event loop ends), then leaves the main loop even if a window refused to close.
+void closeOnTerminateSignal(QObject *context)
+{
+    if (g_terminatePipe[0] < 0)
+        return;
+    auto *notifier = new QSocketNotifier(g_terminatePipe[0], QSocketNotifier::Read, context);
+    QObject::connect(notifier, &QSocketNotifier::activated, context, [notifier] {
+        char byte = 0;
+        while (::read(g_terminatePipe[0], &byte, 1) > 0) {
+        }
+        notifier->setEnabled(false);
+        QApplication::closeAllWindows();
+        QCoreApplication::quit();
+    });
 }
 
 bool positiveInt(const QString &text, int *value)
@@ -97,6 +141,8 @@ void showLatentExample(MainWindow &window, const std::function<void()> &done)
 int main(int argc, char *argv[])
 {
     aes::ensurePassiveOpenMpWait(argv);
+    if (!installTerminateHandler())
+        std::fprintf(stderr, "aestudio: cannot watch for SIGTERM; closing by signal will not save settings\n");
 
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("aestudio"));
@@ -136,6 +182,7 @@ int main(int argc, char *argv[])
     parser.process(app);
 
     MainWindow window;
+    closeOnTerminateSignal(&window);
     // The options of the last session, unless asked for the defaults; the command line wins.
     aes::ModelOptions model = parser.isSet(freshOption) ? aes::ModelOptions() : window.trainingPanel()->modelOptions();
     aes::TrainOptions train = parser.isSet(freshOption) ? aes::TrainOptions() : window.trainingPanel()->trainOptions();
