@@ -1,6 +1,7 @@
 // aestudio-cli: the headless front of Autoencoder Studio. Parses the command line
 // and runs core jobs; everything it does, the engine does.
 
+#include "benchmark.h"
 #include "cliparse.h"
 #include "exportjob.h"
 #include "jobs.h"
@@ -10,6 +11,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QJsonDocument>
 
 #include <atomic>
 #include <cmath>
@@ -137,10 +139,13 @@ int train(const QStringList &args)
         epochs = t.trainOptions().epochs;
         if (t.epochsCompleted() > 0)
             printErr(QStringLiteral("continuing after epoch %1 (step %2)\n").arg(t.epochsCompleted()).arg(t.globalStep()));
-        printErr(QStringLiteral("model %1, latent %2; training on %3 images, validating on %4, %5 thread(s)\n")
+        const int threads = aes::setComputeThreads(t.trainOptions().threads);
+        printErr(QStringLiteral("model %1, latent %2; training on %3 images, validating on %4, %5\n")
                      .arg(aes::toString(t.modelOptions().kind)).arg(t.modelOptions().latent)
                      .arg(t.split().train.numel()).arg(t.split().val.numel())
-                     .arg(aes::setComputeThreads(t.trainOptions().threads)));
+                     .arg(t.trainOptions().threads == 0 && threads > 1
+                              ? QStringLiteral("1 or %1 threads (the faster, chosen each epoch)").arg(threads)
+                              : QStringLiteral("%1 thread(s)").arg(threads)));
     };
     callbacks.training.onStep = [&](const aes::StepReport &s) {
         if (g_interrupted.load())
@@ -326,6 +331,57 @@ int project(const QStringList &args)
     return 0;
 }
 
+int bench(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Measure the engine on this machine: training images/s of every model kind at 28x28 gray and\n"
+        "64x64 RGB (default options, synthetic images), encoding images/s, and loading images/s of\n"
+        "PNG folders written for the purpose (and of DATA when given)."));
+    parser.addPositionalArgument(QStringLiteral("DATA"), QStringLiteral("Optional: also time loading this folder or IDX file."), QStringLiteral("[DATA]"));
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print the table as JSON on standard output.")});
+    parser.addOption({QStringLiteral("quick"), QStringLiteral("A few images per row: checks that everything runs, in seconds; the figures mean little.")});
+    parser.addOption({QStringLiteral("load-only"), QStringLiteral("Time only loading DATA (its peak memory is then the loader's).")});
+    parser.addOption({QStringLiteral("threads"), QStringLiteral("Compute and decoding threads (default: every core)."), QStringLiteral("N")});
+    int exitCode = 0;
+    if (!parse(parser, args, &exitCode))
+        return exitCode;
+    if (parser.positionalArguments().size() > 1)
+        return fail(QStringLiteral("bench takes at most one DATA argument (see --help)"));
+    aes::BenchmarkOptions options;
+    options.quick = parser.isSet(QStringLiteral("quick"));
+    options.loadOnly = parser.isSet(QStringLiteral("load-only"));
+    options.loadPath = parser.positionalArguments().value(0);
+    if (options.loadOnly && options.loadPath.isEmpty())
+        return fail(QStringLiteral("bench --load-only needs DATA"));
+    bool ok = true;
+    if (parser.isSet(QStringLiteral("threads")))
+        options.threads = parser.value(QStringLiteral("threads")).toInt(&ok);
+    if (!ok || options.threads < 0)
+        return fail(QStringLiteral("--threads needs a number of threads (0 = every core), not \"%1\"").arg(parser.value(QStringLiteral("threads"))));
+    const bool json = parser.isSet(QStringLiteral("json"));
+    const bool tty = isatty(STDERR_FILENO);
+    const aes::BenchmarkResult r = aes::runBenchmark(options, [&](const QString &line) {
+        if (tty)
+            printErr(QStringLiteral("\r\033[K%1").arg(line));
+    });
+    if (tty)
+        printErr(QStringLiteral("\r\033[K"));
+    if (json) {
+        std::fputs(QJsonDocument(aes::toJson(r)).toJson(QJsonDocument::Indented).constData(), stdout);
+    } else {
+        std::printf("aestudio-cli bench: %d thread(s)%s\n\n", r.threads, options.quick ? ", quick (smoke run)" : "");
+        std::printf("%-8s %-12s %-10s %8s %9s %11s\n", "what", "model/data", "input", "images", "seconds", "images/s");
+        for (const aes::BenchmarkRow &row : r.rows)
+            std::printf("%-8s %-12s %-10s %8lld %9.3f %11.0f\n", qPrintable(row.section), qPrintable(row.name),
+                        qPrintable(row.input), static_cast<long long>(row.images), row.seconds, row.imagesPerSecond);
+        std::printf("\ntotal %.1f s, peak memory %.0f MiB\n", r.seconds, r.peakRssMiB);
+    }
+    for (const QString &e : r.errors)
+        printErr(QStringLiteral("aestudio-cli: bench: %1\n").arg(e));
+    return r.errors.isEmpty() ? 0 : 1;
+}
+
 void usage(FILE *to)
 {
     std::fputs("Usage: aestudio-cli COMMAND [options]\n\n"
@@ -335,7 +391,9 @@ void usage(FILE *to)
                "  export RUN_DIR [--torchscript FILE] [--onnx DIR] [--embeddings DIR] [--images DIR]\n"
                "                               export the model and its dataset's codes and reconstructions\n"
                "  project INPUT --method pca|tsne --out F\n"
-               "                               map a run's codes (or a TSV of vectors) to 2-D\n\n"
+               "                               map a run's codes (or a TSV of vectors) to 2-D\n"
+               "  bench [DATA] [--json] [--quick]\n"
+               "                               this machine's training, encoding and loading speed\n\n"
                "aestudio-cli COMMAND --help shows a command's options.\n",
                to);
 }
@@ -363,6 +421,8 @@ int main(int argc, char *argv[])
         return exportRun(rest);
     if (command == QLatin1String("project"))
         return project(rest);
+    if (command == QLatin1String("bench"))
+        return bench(rest);
     if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
         usage(stdout);
         return 0;

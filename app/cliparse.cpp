@@ -78,7 +78,7 @@ void addModelOptions(QCommandLineParser &parser)
     parser.addOptions({
         opt("model", QStringLiteral("Architecture: %1 (default conv).").arg(modelKindNames().join(QLatin1Char('|'))), "KIND"),
         opt("latent", QStringLiteral("Size of the code (default 16)."), "N"),
-        opt("widths", QStringLiteral("Hidden sizes from the input side, e.g. 32,64 (conv channels) or 512,256 (dense units)."), "LIST"),
+        opt("widths", QStringLiteral("Hidden sizes from the input side, e.g. 16,32 (conv channels) or 512,256 (dense units)."), "LIST"),
         opt("activation", QStringLiteral("%1 (default relu).").arg(activationNames().join(QLatin1Char('|'))), "NAME"),
         opt("dropout", QStringLiteral("Dropout rate (default 0.2 for dense, 0 otherwise)."), "F"),
         opt("no-batch-norm", QStringLiteral("Leave batch normalisation out.")),
@@ -93,15 +93,15 @@ void addTrainOptions(QCommandLineParser &parser)
 {
     parser.addOptions({
         opt("epochs", QStringLiteral("Epochs to train (default 10)."), "N"),
-        opt("batch", QStringLiteral("Batch size (default 64)."), "N"),
-        opt("lr", QStringLiteral("Learning rate (default 0.003)."), "X"),
+        opt("batch", QStringLiteral("Batch size (default 32)."), "N"),
+        opt("lr", QStringLiteral("Learning rate (default 0.005)."), "X"),
         opt("optimizer", QStringLiteral("adam|adamw|sgd (default adam)."), "NAME"),
         opt("loss", QStringLiteral("mse|bce|l1 (default mse)."), "NAME"),
         opt("weight-decay", QStringLiteral("Weight decay (default 0)."), "X"),
         opt("momentum", QStringLiteral("SGD momentum (default 0.9)."), "X"),
         opt("val-split", QStringLiteral("Fraction of images held out for validation (default 0.1)."), "F"),
         opt("seed", QStringLiteral("Random seed for weights, shuffling and the split (default 1)."), "N"),
-        opt("threads", QStringLiteral("Compute threads (default: every core)."), "N"),
+        opt("threads", QStringLiteral("Compute threads (default: automatic, each epoch every core or one, whichever its first steps ran faster with)."), "N"),
         opt("no-knn", QStringLiteral("Skip the kNN accuracy of the codes after each epoch.")),
     });
 }

@@ -3,8 +3,11 @@
 
 Data in memory as one tensor, TensorDataset + DataLoader(batch 128, shuffle), Adam 1e-3,
 MSE, the Keras-tutorial convolutional autoencoder, torch.set_num_threads(THREADS).
-Prints one JSON line per epoch: epoch, val_mse, images_per_second, seconds.
+Prints one JSON line per epoch: epoch, val_mse, images_per_second, seconds (training time so far),
+wall (training and validation so far).
 Reads an IDX images file (.gz or not) or an ImageFolder-layout folder.
+The validation split is aestudio's (--split aestudio, the default: the same images as
+`aestudio-cli train --seed 1 --val-split 0.1`), or torch.randperm's (--split torch).
 """
 import argparse, gzip, json, os, sys, time
 
@@ -26,6 +29,48 @@ def load(path):
     n, h, w = (int.from_bytes(data[i:i + 4], "big") for i in (4, 8, 12))
     x = np.frombuffer(data, np.uint8, offset=16).reshape(n, 1, h, w)
     return torch.from_numpy(x.astype(np.float32) / 255.0)
+
+
+class Mt19937_64:
+    """std::mt19937_64, which the C++ standard specifies exactly."""
+    def __init__(self, seed):
+        self.mt = [0] * 312
+        self.mt[0] = seed & 0xFFFFFFFFFFFFFFFF
+        for i in range(1, 312):
+            self.mt[i] = (6364136223846793005 * (self.mt[i - 1] ^ (self.mt[i - 1] >> 62)) + i) & 0xFFFFFFFFFFFFFFFF
+        self.i = 312
+
+    def __call__(self):
+        if self.i >= 312:
+            mt = self.mt
+            for k in range(312):
+                y = (mt[k] & 0xFFFFFFFF80000000) | (mt[(k + 1) % 312] & 0x7FFFFFFF)
+                mt[k] = mt[(k + 156) % 312] ^ (y >> 1) ^ (0xB5026F5AA96619E9 if y & 1 else 0)
+            self.i = 0
+        y = self.mt[self.i]
+        self.i += 1
+        y ^= (y >> 29) & 0x5555555555555555
+        y ^= (y << 17) & 0x71D67FFFEDA60000
+        y ^= (y << 37) & 0xFFF7EEE000000000
+        y ^= y >> 43
+        return y
+
+
+def aestudio_split(n, fraction, seed):
+    """core/dataset.cpp splitIndices: Fisher-Yates with a rejection-sampled bounded draw."""
+    val_count = min(max(round(n * fraction), 1 if fraction > 0 and n >= 2 else 0), n - 1)
+    order = list(range(n))
+    engine = Mt19937_64(seed)
+    for i in range(n - 1, 0, -1):
+        bound = i + 1
+        threshold = (2 ** 64 - bound) % bound
+        while True:
+            r = engine()
+            if r >= threshold:
+                break
+        j = r % bound
+        order[i], order[j] = order[j], order[i]
+    return sorted(order[val_count:]), sorted(order[:val_count])
 
 
 class KerasConvAE(nn.Module):
@@ -53,17 +98,22 @@ def main():
     ap.add_argument("--latent", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--split", choices=["aestudio", "torch"], default="aestudio")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     x = load(args.data)
-    perm = torch.randperm(len(x))
-    n_val = round(len(x) * 0.1)
-    train, val = x[perm[n_val:]], x[perm[:n_val]]
+    if args.split == "aestudio":
+        train_idx, val_idx = aestudio_split(len(x), 0.1, args.seed)
+        train, val = x[torch.tensor(train_idx)], x[torch.tensor(val_idx)]
+    else:
+        perm = torch.randperm(len(x))
+        n_val = round(len(x) * 0.1)
+        train, val = x[perm[n_val:]], x[perm[:n_val]]
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(train), batch_size=128, shuffle=True)
     model = KerasConvAE(x.shape[1], x.shape[2], x.shape[3], args.latent)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    total = 0.0
+    total = wall = 0.0
     for epoch in range(1, args.epochs + 1):
         model.train()
         t0 = time.perf_counter()
@@ -77,8 +127,9 @@ def main():
         model.eval()
         with torch.no_grad():
             val_mse = F.mse_loss(model(val), val).item()
+        wall += time.perf_counter() - t0
         print(json.dumps({"epoch": epoch, "val_mse": val_mse, "images_per_second": len(train) / dt,
-                          "seconds": total}), flush=True)
+                          "seconds": total, "wall": wall}), flush=True)
 
 
 if __name__ == "__main__":

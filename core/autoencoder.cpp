@@ -48,6 +48,109 @@ void appendDenseBlock(nn::Sequential &seq, const ModelOptions &o, int in, int ou
 
 int roundUp(int value, int multiple) { return (value + multiple - 1) / multiple * multiple; }
 
+// ConvTranspose2d computed through Conv2d's kernels. A transposed convolution is the input
+// gradient of a convolution with the same weight, so its forward is Conv2d's input-gradient
+// kernel, its input gradient is a Conv2d forward, and its weight gradient is Conv2d's
+// weight-gradient kernel with the roles of input and output swapped. LibTorch 1.13 runs
+// ConvTranspose2d on its slow unfold path (slow_conv_transpose2d) while Conv2d runs on oneDNN;
+// this gives the same numbers (to float rounding) with the same parameters, and made the
+// keras-conv training step ~1.5x faster (docs/PERFORMANCE.md). Used for training only.
+struct ConvTransposeByConv : torch::autograd::Function<ConvTransposeByConv> {
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &x,
+                                 const torch::Tensor &weight, const torch::Tensor &bias,
+                                 std::vector<int64_t> stride, std::vector<int64_t> padding,
+                                 std::vector<int64_t> outSize)
+    {
+        // The "input" of the mirrored convolution only gives the output's shape.
+        const torch::Tensor shape = torch::empty({x.size(0), weight.size(1), outSize[0], outSize[1]}, x.options());
+        torch::Tensor y = std::get<0>(at::convolution_backward(
+            x.contiguous(), shape, weight, c10::nullopt, stride, padding, /*dilation=*/{1, 1},
+            /*transposed=*/false, /*output_padding=*/{0, 0}, /*groups=*/1, {true, false, false}));
+        if (bias.defined())
+            y.add_(bias.view({1, -1, 1, 1}));
+        ctx->save_for_backward({x, weight});
+        ctx->saved_data["stride"] = stride;
+        ctx->saved_data["padding"] = padding;
+        ctx->saved_data["bias"] = bias.defined();
+        return y;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx,
+                                                   torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &x = saved[0], &weight = saved[1];
+        const std::vector<int64_t> stride = ctx->saved_data["stride"].toIntVector();
+        const std::vector<int64_t> padding = ctx->saved_data["padding"].toIntVector();
+        const torch::Tensor g = grads[0].contiguous();
+        torch::Tensor gx, gw, gb;
+        if (ctx->needs_input_grad(0))
+            gx = at::conv2d(g, weight, {}, stride, padding);
+        if (ctx->needs_input_grad(1))
+            gw = std::get<1>(at::convolution_backward(
+                x.contiguous(), g, weight, c10::nullopt, stride, padding, /*dilation=*/{1, 1},
+                /*transposed=*/false, /*output_padding=*/{0, 0}, /*groups=*/1, {false, true, false}));
+        if (ctx->saved_data["bias"].toBool() && ctx->needs_input_grad(2))
+            gb = g.sum({0, 2, 3});
+        return {gx, gw, gb, {}, {}, {}};
+    }
+};
+
+// The mirrored path pays off when the layer has several output channels; for a layer to one
+// or three channels (the last of keras-conv) LibTorch's own kernel was faster.
+torch::Tensor convTranspose(nn::ConvTranspose2dImpl &layer, const torch::Tensor &x)
+{
+    const auto &o = layer.options;
+    const auto *pad = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
+    const bool mirror = torch::GradMode::is_enabled() && layer.weight.requires_grad() && x.dim() == 4
+        && pad && o.groups() == 1 && layer.weight.size(1) >= 8
+        && c10::holds_alternative<torch::enumtype::kZeros>(o.padding_mode())
+        && (*o.dilation())[0] == 1 && (*o.dilation())[1] == 1;
+    if (!mirror)
+        return layer.forward(x);
+    std::vector<int64_t> stride{(*o.stride())[0], (*o.stride())[1]};
+    std::vector<int64_t> padding{(**pad)[0], (**pad)[1]};
+    std::vector<int64_t> outSize(2);
+    for (int d = 0; d < 2; ++d)
+        outSize[d] = (x.size(2 + d) - 1) * stride[d] - 2 * padding[d] + (*o.kernel_size())[d]
+            + (*o.output_padding())[d];
+    return ConvTransposeByConv::apply(x, layer.weight, layer.bias, stride, padding, outSize);
+}
+
+// A convolution of a gray image (one input channel) trains 3-10x faster on LibTorch's
+// unfold + matrix-product kernel than on oneDNN, whose backward pass for one input channel
+// has a fixed cost of several milliseconds per call (measured at batch 32-128 on 28x28;
+// with three channels, and for inference, oneDNN is the faster one). Same function, same
+// parameters; the unfold kernel has its own autograd formula.
+torch::Tensor conv(nn::Conv2dImpl &layer, const torch::Tensor &x)
+{
+    const auto &o = layer.options;
+    const auto *pad = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
+    const bool unfold = torch::GradMode::is_enabled() && layer.weight.requires_grad() && x.dim() == 4
+        && x.size(1) == 1 && pad && o.groups() == 1
+        && c10::holds_alternative<torch::enumtype::kZeros>(o.padding_mode())
+        && (*o.dilation())[0] == 1 && (*o.dilation())[1] == 1;
+    if (!unfold)
+        return layer.forward(x);
+    return at::thnn_conv2d(x, layer.weight, *o.kernel_size(),
+                           layer.bias.defined() ? c10::optional<torch::Tensor>(layer.bias) : c10::nullopt,
+                           *o.stride(), **pad);
+}
+
+// Sequential::forward, with the two layer types above routed to their faster kernels.
+torch::Tensor runLayers(nn::Sequential &layers, torch::Tensor x)
+{
+    for (auto &layer : *layers) {
+        if (auto *transposed = layer.ptr()->as<nn::ConvTranspose2dImpl>())
+            x = convTranspose(*transposed, x);
+        else if (auto *convolution = layer.ptr()->as<nn::Conv2dImpl>())
+            x = conv(*convolution, x);
+        else
+            x = layer.forward(x);
+    }
+    return x;
+}
+
 } // namespace
 
 AutoencoderImpl::AutoencoderImpl(const ModelOptions &options)
@@ -149,7 +252,7 @@ torch::Tensor AutoencoderImpl::features(torch::Tensor x)
                 m_options.width, ", got ", x.sizes());
     if (!m_convolutional)
         return m_encoder->forward(x.flatten(1));
-    return m_encoder->forward(padInput(x)).flatten(1);
+    return runLayers(m_encoder, padInput(x)).flatten(1);
 }
 
 torch::Tensor AutoencoderImpl::decodeLogits(const torch::Tensor &z)
@@ -157,7 +260,7 @@ torch::Tensor AutoencoderImpl::decodeLogits(const torch::Tensor &z)
     torch::Tensor y = m_fromLatent->forward(z);
     if (m_convolutional)
         y = y.view({z.size(0), m_featureC, m_featureH, m_featureW});
-    y = m_decoder->forward(y);
+    y = runLayers(m_decoder, y);
     if (!m_convolutional)
         return y.view({z.size(0), m_options.channels, m_options.height, m_options.width});
     if (y.size(2) != m_options.height || y.size(3) != m_options.width)

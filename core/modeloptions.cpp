@@ -39,7 +39,10 @@ QVector<int> ModelOptions::effectiveWidths() const
         return {512, 256};
     if (kind == ModelKind::KerasConv)
         return {32, 64};  // fixed by the tutorial shape
-    return {32, 64};
+    // 16, 32 rather than 32, 64: on Fashion-MNIST (28x28) the same validation MSE after 10
+    // epochs (0.0122 vs 0.0120) at twice the images/s, and a lower MSE after the first epoch
+    // with the default batch of 32 (docs/PERFORMANCE.md).
+    return {16, 32};
 }
 
 double ModelOptions::effectiveDropout() const

@@ -113,6 +113,44 @@ torch::Tensor reconstructionLoss(LossKind kind, const ForwardResult &r, const to
     return {};
 }
 
+// Automatic compute threads (TrainOptions::threads == 0). Every core is not always faster: a
+// small model's operations last tens of microseconds, and each parallel one waits for every
+// thread, so on a loaded machine (or beside a busy GUI) two threads were measured up to 5x
+// slower than one (docs/PERFORMANCE.md). Each epoch therefore times its first steps with every
+// core and with one thread, and trains the rest of it with the faster. The first step after
+// a switch is not timed (allocations, thread start-up); the steps timed are real training.
+class ThreadChoice {
+public:
+    ThreadChoice(int requested, qint64 steps)
+        : m_cores(std::max(1, QThread::idealThreadCount())),
+          m_active(requested == 0 && m_cores > 1 && steps >= 4 * kTimedSteps)
+    {
+    }
+    void beforeStep(qint64 step)
+    {
+        if (m_active && step == 0)
+            setComputeThreads(m_cores);
+        else if (m_active && step == kTimedSteps + 1)
+            setComputeThreads(1);
+    }
+    void afterStep(qint64 step, qint64 ns)
+    {
+        if (!m_active || step == 0 || step == kTimedSteps + 1)
+            return;
+        m_ns[step <= kTimedSteps ? 0 : 1] += ns;
+        if (step == 2 * kTimedSteps + 1) {
+            setComputeThreads(m_ns[1] < m_ns[0] ? 1 : m_cores);
+            m_active = false;
+        }
+    }
+
+private:
+    static constexpr qint64 kTimedSteps = 3;
+    int m_cores;
+    bool m_active;
+    qint64 m_ns[2] = {0, 0};  // every core, one thread
+};
+
 } // namespace
 
 int setComputeThreads(int threads)
@@ -238,6 +276,7 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
         for (const auto &t : current)
             s.lastGood.push_back(t.detach().clone());
 
+    ThreadChoice threads(m_train.threads, steps);
     for (qint64 step = 0; step < steps; ++step) {
         if (control.isPaused()) {
             QElapsedTimer paused;
@@ -255,6 +294,9 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
             setLearningRate(*s.optimizer, lr);
         }
 
+        threads.beforeStep(step);
+        QElapsedTimer stepClock;
+        stepClock.start();
         const torch::Tensor idx = order.slice(0, step * batch, std::min(n, (step + 1) * batch));
         const torch::Tensor x = m_data.floatBatch(idx);
         const ForwardResult r = s.model->forwardFull(s.model->corrupt(x));
@@ -309,6 +351,7 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
             return false;
         }
         s.stepping = false;
+        threads.afterStep(step, stepClock.nsecsElapsed());
 
         ++m_globalStep;
         lossSum += value;

@@ -16,6 +16,7 @@ private Q_SLOTS:
     void shapesAndOneStep_data();
     void shapesAndOneStep();
     void kerasConvHasTheTutorialShape();
+    void fasterKernelsGiveLibTorchsGradients();
     void vaeSamplesOnlyInTraining();
     void denoisingCorruptsOnlyItsInput();
     void invalidOptionsAreRefused();
@@ -86,6 +87,44 @@ void TestAutoencoder::kerasConvHasTheTutorialShape()
     for (const auto &m : model->modules(false))
         transposed += m->name() == "torch::nn::ConvTranspose2dImpl";
     QCOMPARE(transposed, 2);
+}
+
+// Training routes the gray input convolution and keras-conv's transposed convolutions to faster
+// kernels (autoencoder.cpp): the loss and every gradient must be those of LibTorch's own
+// layers, computed here with the functional ops on the same parameters.
+void TestAutoencoder::fasterKernelsGiveLibTorchsGradients()
+{
+    namespace F = torch::nn::functional;
+    ModelOptions o;
+    o.kind = ModelKind::KerasConv;
+    o.latent = 16;
+    torch::manual_seed(3);
+    Autoencoder model(o);
+    model->train();
+    const torch::Tensor x = torch::rand({6, 1, 28, 28});
+    const torch::Tensor loss = torch::mse_loss(model->forward(x), x);
+    loss.backward();
+
+    std::map<std::string, torch::Tensor> p;
+    for (const auto &item : model->named_parameters())
+        p[item.key()] = item.value().detach().clone().requires_grad_(true);
+    torch::Tensor h = torch::relu(torch::conv2d(x, p["encoder.0.weight"], p["encoder.0.bias"], 2, 1));
+    h = torch::relu(torch::conv2d(h, p["encoder.2.weight"], p["encoder.2.bias"], 2, 1));
+    const torch::Tensor code = torch::linear(h.flatten(1), p["to_latent.weight"], p["to_latent.bias"]);
+    h = torch::relu(torch::linear(code, p["from_latent.weight"], p["from_latent.bias"])).view({6, 64, 7, 7});
+    h = torch::relu(torch::conv_transpose2d(h, p["decoder.1.weight"], p["decoder.1.bias"], 2, 1, 1));
+    h = torch::conv_transpose2d(h, p["decoder.3.weight"], p["decoder.3.bias"], 2, 1, 1);
+    const torch::Tensor reference = torch::mse_loss(h.sigmoid(), x);
+    reference.backward();
+
+    QVERIFY(std::abs(loss.item<double>() - reference.item<double>()) < 1e-6);
+    for (const auto &item : model->named_parameters()) {
+        const torch::Tensor want = p[item.key()].grad();
+        const torch::Tensor got = item.value().grad();
+        QVERIFY2(got.defined() && want.defined(), item.key().c_str());
+        const double error = (got - want).norm().item<double>() / std::max(want.norm().item<double>(), 1e-12);
+        QVERIFY2(error < 1e-4, qPrintable(QStringLiteral("%1: relative error %2").arg(QString::fromStdString(item.key())).arg(error)));
+    }
 }
 
 void TestAutoencoder::vaeSamplesOnlyInTraining()

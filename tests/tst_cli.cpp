@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -26,6 +27,7 @@ private Q_SLOTS:
     void helpForEveryCommand();
     void badArgumentsGiveOneLineAndNonZero_data();
     void badArgumentsGiveOneLineAndNonZero();
+    void benchQuickJsonHasEveryRow();
 
 private:
     struct Result { int exitCode; QString out; QString err; };
@@ -185,6 +187,7 @@ void TestCli::helpForEveryCommand_data()
     QTest::newRow("encode") << QStringLiteral("encode") << QStringLiteral("--out");
     QTest::newRow("export") << QStringLiteral("export") << QStringLiteral("--torchscript");
     QTest::newRow("project") << QStringLiteral("project") << QStringLiteral("--method");
+    QTest::newRow("bench") << QStringLiteral("bench") << QStringLiteral("--json");
 }
 
 void TestCli::helpForEveryCommand()
@@ -220,6 +223,43 @@ void TestCli::badArgumentsGiveOneLineAndNonZero()
     const QStringList lines = r.err.trimmed().split(QLatin1Char('\n'));
     QVERIFY2(lines.last().startsWith(QStringLiteral("aestudio-cli: ")) && lines.last().contains(mentions),
              qPrintable(r.err));
+}
+
+// `bench --quick --json`: parseable JSON with a row for every model kind at both sizes,
+// encoding and loading rows, and positive speeds; loading the given folder counts its images.
+void TestCli::benchQuickJsonHasEveryRow()
+{
+    const Result r = run({QStringLiteral("bench"), m_data, QStringLiteral("--quick"), QStringLiteral("--json"),
+                          QStringLiteral("--threads"), QStringLiteral("1")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QJsonParseError error{};
+    const QJsonObject json = QJsonDocument::fromJson(r.out.toUtf8(), &error).object();
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString() + r.out));
+    QCOMPARE(json.value(QStringLiteral("threads")).toInt(), 1);
+    QVERIFY(json.value(QStringLiteral("peak_rss_mib")).toDouble() > 0);
+    QVERIFY(json.value(QStringLiteral("errors")).toArray().isEmpty());
+    QStringList trained;
+    for (const QJsonValue &v : json.value(QStringLiteral("train")).toArray()) {
+        const QJsonObject row = v.toObject();
+        QVERIFY2(row.value(QStringLiteral("images_per_second")).toDouble() > 0, qPrintable(r.out));
+        trained << row.value(QStringLiteral("name")).toString() + QLatin1Char(' ') + row.value(QStringLiteral("input")).toString();
+    }
+    for (const char *kind : {"dense", "conv", "keras-conv", "vae", "denoising", "sparse"}) {
+        QVERIFY2(trained.contains(QStringLiteral("%1 28x28x1").arg(QLatin1String(kind))), qPrintable(trained.join(QLatin1Char(','))));
+        QVERIFY2(trained.contains(QStringLiteral("%1 64x64x3").arg(QLatin1String(kind))), qPrintable(trained.join(QLatin1Char(','))));
+    }
+    QCOMPARE(json.value(QStringLiteral("encode")).toArray().size(), 2);
+    const QJsonArray load = json.value(QStringLiteral("load")).toArray();
+    QCOMPARE(load.size(), 4);  // three PNG folders written by the bench, then the given one
+    const QJsonObject given = load.last().toObject();
+    QCOMPARE(given.value(QStringLiteral("name")).toString(), QStringLiteral("given"));
+    QCOMPARE(given.value(QStringLiteral("images")).toInt(), 60);  // broken.png skipped
+    QVERIFY(given.value(QStringLiteral("images_per_second")).toDouble() > 0);
+
+    const Result text = run({QStringLiteral("bench"), m_data, QStringLiteral("--quick"), QStringLiteral("--load-only")});
+    QVERIFY2(text.exitCode == 0, qPrintable(text.err));
+    QVERIFY2(text.out.contains(QStringLiteral("images/s")) && text.out.contains(QStringLiteral("given")), qPrintable(text.out));
+    QVERIFY(!text.out.contains(QStringLiteral("train ")));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
