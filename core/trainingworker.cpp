@@ -269,6 +269,7 @@ void TrainingWorker::load(const QString &path, const DatasetOptions &options)
         // A new dataset: the previous model no longer matches it.
         m_trainer.reset();
         m_projection.reset();
+        m_previousAxes = at::Tensor();
         m_data = std::move(*result.dataset);
         DatasetSummary summary = summarize(*m_data, result.report);
         post([c, summary] { c->onDatasetLoaded(summary); });
@@ -285,6 +286,7 @@ void TrainingWorker::forgetModel()
 {
     m_trainer.reset();
     m_projection.reset();
+    m_previousAxes = at::Tensor();
 }
 
 void TrainingWorker::train(const ModelOptions &model, const TrainOptions &options)
@@ -295,6 +297,7 @@ void TrainingWorker::train(const ModelOptions &model, const TrainOptions &option
     try {
         m_trainer.reset();
         m_projection.reset();
+        m_previousAxes = at::Tensor();
         if (!m_data) {
             outcome = {TrainStatus::Failed, QStringLiteral("No dataset is loaded: open a folder or an IDX file first."), 0};
         } else {
@@ -616,6 +619,8 @@ void TrainingWorker::latentMap(const QString &method, int dimX, int dimY, bool f
         }
         return;
     }
+    if (result.projection->method == ProjectionMethod::Pca)
+        alignWithPrevious(&*result.projection);
     m_projection = std::move(result.projection);
     // The user's choice, once it worked, also shapes the maps after each epoch (t-SNE is
     // too slow for that).
@@ -649,6 +654,25 @@ void TrainingWorker::latentMap(const QString &method, int dimX, int dimY, bool f
     }
     latentInFlight.store(true);
     post([c, map] { c->onLatentMap(map); });
+}
+
+// A principal axis has no preferred sign: flip each one that points against the previous
+// map's, so that epoch after epoch (and in the scrubber) the map does not mirror itself.
+void TrainingWorker::alignWithPrevious(Projection *p)
+{
+    bool flipped = false;
+    if (m_previousAxes.defined() && m_previousAxes.sizes() == p->axes.sizes()) {
+        for (int64_t k = 0; k < p->axes.size(0); ++k) {
+            if (p->axes[k].dot(m_previousAxes[k]).item<float>() < 0.0f) {
+                p->axes[k].neg_();
+                p->layout.select(1, k).neg_();
+                flipped = true;
+            }
+        }
+    }
+    if (flipped)
+        p->index = std::make_shared<const LayoutIndex>(p->layout);
+    m_previousAxes = p->axes.clone();
 }
 
 void TrainingWorker::decode(double x, double y)

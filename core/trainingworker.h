@@ -92,6 +92,7 @@ private:
     // Codes (float32, N x latent) and reconstruction MSEs (float32, N) of every image in
     // evaluation mode; false when interrupted.
     bool encodeAll(at::Tensor *codes, at::Tensor *errors);
+    void alignWithPrevious(Projection *projection);
     void decode(double x, double y);
     void details(qint64 index);
     void interpolate(qint64 from, qint64 to, int steps);
@@ -120,6 +121,7 @@ private:
     bool m_inRun = false;                    // inside Trainer::run (requests come between steps)
     QString m_epochMethod;                   // the projection after each epoch ("": automatic)
     int m_epochDimX = 0, m_epochDimY = 1;    // ... its dimensions for "dims"
+    at::Tensor m_previousAxes;               // of the last PCA map, to keep the axes' signs
 
     QMutex m_parkMutex;
     QWaitCondition m_parkChanged;            // parked / serving / requests / resume / stop

@@ -264,7 +264,6 @@ void LatentExplorer::updateScrubber()
 void LatentExplorer::onPointPicked(qint64 index)
 {
     setInterpolationEnd(m_nextEnd, index);  // and the next pick sets the other end
-    m_tools->setCurrentIndex(m_tools->indexOf(m_strip->parentWidget()));
 }
 
 void LatentExplorer::setInterpolationEnd(int end, qint64 index)
@@ -273,6 +272,7 @@ void LatentExplorer::setInterpolationEnd(int end, qint64 index)
         return;
     m_ends[end] = index;
     m_nextEnd = 1 - end;
+    m_tools->setCurrentIndex(m_tools->indexOf(m_strip->parentWidget()));
     m_map->setMarkedPoints(m_ends[0], m_ends[1]);
     updateEndLabels();
     requestInterpolation();

@@ -170,6 +170,7 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
         (*mark)->setPadding(QMargins(3, 1, 3, 1));
         (*mark)->setPositionAlignment(Qt::AlignBottom | Qt::AlignHCenter);
         (*mark)->setVisible(false);
+        (*mark)->setLayer(QStringLiteral("overlay"));  // above the points, which are rebuilt per map
     }
     m_markA->setText(QStringLiteral("A"));
     m_markB->setText(QStringLiteral("B"));
@@ -217,6 +218,18 @@ void LatentMap::setMap(const aes::LatentSnapshot &map)
         m_markedA = m_markedB = -1;
     }
     updateDimsRange();
+    // Axes named after what they show.
+    const QString method = map.method;
+    m_plot->xAxis->setLabel(method == QLatin1String("dims")     ? tr("code number %1").arg(map.dimX)
+                            : method == QLatin1String("direct") ? tr("code number 0")
+                            : method == QLatin1String("pca")    ? tr("principal component 1")
+                            : method == QLatin1String("tsne")   ? tr("t-SNE x")
+                                                                : tr("latent x"));
+    m_plot->yAxis->setLabel(method == QLatin1String("dims")     ? tr("code number %1").arg(map.dimY)
+                            : method == QLatin1String("direct") ? tr("code number 1")
+                            : method == QLatin1String("pca")    ? tr("principal component 2")
+                            : method == QLatin1String("tsne")   ? tr("t-SNE y")
+                                                                : tr("latent y"));
     // A new map moves the points: the hovered one is found again on the next mouse move.
     if (m_hovered >= 0) {
         m_hovered = -1;
@@ -320,11 +333,17 @@ void LatentMap::updateDimsRange()
         const QSignalBlocker block(spin);
         spin->setMaximum(m_map.latentSize - 1);
     }
+    // The panel shows what the map is, also when another part of the app asked for it.
+    if (m_map.method == QLatin1String("dims") || m_map.method == QLatin1String("tsne")) {
+        const QSignalBlocker block(m_method);
+        m_method->setCurrentIndex(m_method->findData(m_map.method));
+    }
     if (m_map.method == QLatin1String("dims")) {
         const QSignalBlocker blockX(m_dimX), blockY(m_dimY);
         m_dimX->setValue(m_map.dimX);
         m_dimY->setValue(m_map.dimY);
     }
+    m_dimsRow->setVisible(m_method->currentData().toString() == QLatin1String("dims"));
 }
 
 void LatentMap::updateMarkers()
@@ -570,7 +589,7 @@ void LatentMap::updateOverlay()
             x += image.width() + gap;
             painter.drawPixmap(x, 0, reconstruction);
             painter.drawText(QRect(x, image.height() + 1, reconstruction.width(), metrics.height()), Qt::AlignCenter,
-                             tr("decoded"));
+                             tr("reconstructed"));
         }
         painter.setPen(Qt::black);
         for (int i = 0; i < lines.size(); ++i)

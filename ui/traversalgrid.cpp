@@ -60,9 +60,11 @@ TraversalDialog::TraversalDialog(QWidget *parent) : QDialog(parent)
 void TraversalDialog::setGrid(const aes::TraversalGrid &grid)
 {
     m_image = composeGrid(grid.images, grid.columns, grid.rows);
-    // Shown at a whole-number zoom that fits about 560 pixels.
-    const int factor = std::max(1, 560 / std::max(1, std::max(m_image.width(), m_image.height())));
-    m_picture->setPixmap(QPixmap::fromImage(m_image.scaled(m_image.size() * factor, Qt::KeepAspectRatio, Qt::FastTransformation)));
+    // Shown about 560 pixels wide: a whole-number zoom keeps pixels crisp when it fits.
+    const int side = std::max(1, std::max(m_image.width(), m_image.height()));
+    const int factor = 560 / side;
+    m_picture->setPixmap(QPixmap::fromImage(factor >= 2 ? m_image.scaled(m_image.size() * factor, Qt::KeepAspectRatio, Qt::FastTransformation)
+                                                        : m_image.scaled(560, 560, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
     const QRectF r = grid.region;
     m_caption->setText(tr("%1 × %2 images decoded over x %3 to %4, y %5 to %6 (top row: largest y)%7.")
                            .arg(grid.columns).arg(grid.rows)
