@@ -1,6 +1,7 @@
 #include "tsne.h"
 
 #include "pca.h"
+#include "tsnegradient.h"
 
 #include <torch/torch.h>
 
@@ -71,13 +72,7 @@ void calibrateRow(const float *distSq, int k, double perplexity, float *p)
 }
 
 // The symmetric joint probabilities P = (p(j|i) + p(i|j)) / 2N in compressed rows.
-struct SparseP {
-    std::vector<int64_t> rowStart;  // n + 1
-    std::vector<int32_t> column;
-    std::vector<float> value;
-};
-
-SparseP symmetrise(int64_t n, int k, const std::vector<int32_t> &neighbours, const std::vector<float> &conditional)
+TsneSparseRows symmetrise(int64_t n, int k, const std::vector<int32_t> &neighbours, const std::vector<float> &conditional)
 {
     // Each (i, j, p(j|i)) lands in row i and, transposed, in row j; duplicates merge below.
     std::vector<int64_t> count(size_t(n) + 1, 0);
@@ -112,7 +107,7 @@ SparseP symmetrise(int64_t n, int k, const std::vector<int32_t> &neighbours, con
             kept[size_t(i)] = out - first;
         }
     });
-    SparseP p;
+    TsneSparseRows p;
     p.rowStart.assign(size_t(n) + 1, 0);
     for (int64_t i = 0; i < n; ++i)
         p.rowStart[size_t(i) + 1] = p.rowStart[size_t(i)] + kept[size_t(i)];
@@ -126,221 +121,6 @@ SparseP symmetrise(int64_t n, int k, const std::vector<int32_t> &neighbours, con
             p.value[size_t(p.rowStart[size_t(i)] + e)] = float(double(entry.second) * scale);
         }
     return p;
-}
-
-// ---------------------------------------------------------------------------------------
-// Repulsion by interpolation on a grid
-//
-// The repulsive term needs, for every point i, sums over all j of the kernel
-// K(i, j) = 1 / (1 + |y_i - y_j|^2)^2 times the charges 1, y_j (two coordinates) and |y_j|^2.
-// The layout's square bounding box is cut into boxes with a few equispaced nodes each;
-// charges are spread to the nodes with Lagrange weights, the node-to-node sums are one
-// convolution on a uniform grid (done by FFT with zero padding), and the potentials are
-// interpolated back with the same weights. From them:
-//   sum_j K (y_i - y_j)       = y_i * phi_1 - phi_y
-//   sum_j 1 / (1 + d_ij^2)    = (1 + |y_i|^2) phi_1 - 2 y_i . phi_y + phi_|y|^2,
-// the second summed over i (less the N self terms) being the normalisation Z.
-class GridRepulsion {
-public:
-    explicit GridRepulsion(const TsneOptions &o) : m_nodes(std::max(2, o.interpolationNodes)), m_options(o)
-    {
-        // Lagrange denominators for nodes at (a + 0.5) / nodes inside a unit box.
-        for (int a = 0; a < m_nodes; ++a) {
-            double denominator = 1.0;
-            for (int b = 0; b < m_nodes; ++b)
-                if (b != a)
-                    denominator *= node(a) - node(b);
-            m_inverseDenominator.push_back(1.0 / denominator);
-        }
-    }
-
-    // Fills force (2 per point) with sum_j K (y_i - y_j) and returns Z.
-    double compute(const std::vector<double> &y, int64_t n, std::vector<double> *force)
-    {
-        double minX = y[0], maxX = y[0], minY = y[1], maxY = y[1];
-        for (int64_t i = 0; i < n; ++i) {
-            minX = std::min(minX, y[size_t(2 * i)]);
-            maxX = std::max(maxX, y[size_t(2 * i)]);
-            minY = std::min(minY, y[size_t(2 * i + 1)]);
-            maxY = std::max(maxY, y[size_t(2 * i + 1)]);
-        }
-        // Coordinates relative to the box centre keep |y|^2 small in the cancellations above.
-        const double cx = 0.5 * (minX + maxX), cy = 0.5 * (minY + maxY);
-        const double span = std::max({maxX - minX, maxY - minY, 1e-12}) * (1.0 + 1e-9);
-        // Boxes of a fixed width once the layout is wide enough: the node spacing, and so
-        // the kernel's transform, then change only when the box count does.
-        int boxes = smoothAtLeast(std::max(1, m_options.minBoxes));
-        double boxWidth = span / boxes;
-        if (span * m_options.boxesPerUnit > boxes) {
-            boxes = smoothAtLeast(int(std::ceil(span * m_options.boxesPerUnit)));
-            boxWidth = 1.0 / m_options.boxesPerUnit;
-        }
-        const double half = 0.5 * boxes * boxWidth;
-        const int p = m_nodes;
-        const int64_t grid = int64_t(boxes) * p, padded = 2 * grid;
-        prepareKernel(padded, boxWidth / p);
-
-        // Box and interpolation weights of every point.
-        m_box.resize(size_t(2 * n));
-        m_weight.resize(size_t(2 * n * p));
-        at::parallel_for(0, n, 2048, [&](int64_t begin, int64_t end) {
-            for (int64_t i = begin; i < end; ++i)
-                for (int axis = 0; axis < 2; ++axis) {
-                    const double u = (y[size_t(2 * i + axis)] - (axis == 0 ? cx : cy) + half) / boxWidth;
-                    const int box = std::clamp(int(u), 0, boxes - 1);
-                    m_box[size_t(2 * i + axis)] = box;
-                    lagrange(u - box, &m_weight[size_t((2 * i + axis) * p)]);
-                }
-        });
-
-        // One task per charge: spread it on the grid, convolve, keep the potential. Each
-        // sum has one owner, so results do not depend on the thread count. pocketfft runs
-        // one transform per thread, so the tasks are what spreads the FFTs over the cores.
-        // The transform is split by axis to skip work on the zero padding: rows are
-        // transformed only where charges are, and transformed back only where the
-        // potential is read (3/4 of a full padded 2-D transform).
-        m_potential.resize(size_t(4 * grid * grid));
-        at::parallel_for(0, 4, 1, [&](int64_t begin, int64_t end) {
-            std::vector<float> charge(size_t(grid * grid));
-            for (int64_t q = begin; q < end; ++q) {
-                std::fill(charge.begin(), charge.end(), 0.0f);
-                float *g = charge.data();
-                for (int64_t i = 0; i < n; ++i) {
-                    const double yx = y[size_t(2 * i)] - cx, yy = y[size_t(2 * i + 1)] - cy;
-                    const double value = q == 0 ? 1.0 : q == 1 ? yx : q == 2 ? yy : yx * yx + yy * yy;
-                    const double *wx = &m_weight[size_t(2 * i * p)], *wy = &m_weight[size_t((2 * i + 1) * p)];
-                    const int64_t gx = int64_t(m_box[size_t(2 * i)]) * p, gy = int64_t(m_box[size_t(2 * i + 1)]) * p;
-                    for (int b = 0; b < p; ++b) {
-                        float *row = g + (gy + b) * grid + gx;
-                        const double cb = value * wy[b];
-                        for (int a = 0; a < p; ++a)
-                            row[a] += float(cb * wx[a]);
-                    }
-                }
-                const torch::Tensor grid2d = torch::from_blob(g, {grid, grid}, torch::kFloat32);
-                const torch::Tensor spectrum =
-                    torch::fft::fft(torch::fft::rfft(grid2d, padded, /*dim=*/1), padded, /*dim=*/0) * m_kernelHat;
-                const torch::Tensor rows = torch::fft::ifft(spectrum, padded, /*dim=*/0).narrow(0, 0, grid);
-                const torch::Tensor potential = torch::fft::irfft(rows, padded, /*dim=*/1).narrow(1, 0, grid).contiguous();
-                const float *pot = potential.data_ptr<float>();
-                std::copy(pot, pot + grid * grid, &m_potential[size_t(q * grid * grid)]);
-            }
-        });
-
-        // Interpolate the potentials back and form the forces and the per-point Z terms.
-        m_zTerm.resize(size_t(n));
-        force->resize(size_t(2 * n));
-        at::parallel_for(0, n, 2048, [&](int64_t begin, int64_t end) {
-            for (int64_t i = begin; i < end; ++i) {
-                const double *wx = &m_weight[size_t(2 * i * p)], *wy = &m_weight[size_t((2 * i + 1) * p)];
-                const int64_t gx = int64_t(m_box[size_t(2 * i)]) * p, gy = int64_t(m_box[size_t(2 * i + 1)]) * p;
-                double phi[4] = {0, 0, 0, 0};
-                for (int q = 0; q < 4; ++q) {
-                    const double *g = &m_potential[size_t(q * grid * grid)];
-                    for (int b = 0; b < p; ++b) {
-                        const double *row = g + (gy + b) * grid + gx;
-                        double sum = 0.0;
-                        for (int a = 0; a < p; ++a)
-                            sum += wx[a] * row[a];
-                        phi[q] += wy[b] * sum;
-                    }
-                }
-                const double yx = y[size_t(2 * i)] - cx, yy = y[size_t(2 * i + 1)] - cy;
-                (*force)[size_t(2 * i)] = yx * phi[0] - phi[1];
-                (*force)[size_t(2 * i + 1)] = yy * phi[0] - phi[2];
-                m_zTerm[size_t(i)] = (1.0 + yx * yx + yy * yy) * phi[0] - 2.0 * (yx * phi[1] + yy * phi[2]) + phi[3];
-            }
-        });
-        double z = 0.0;
-        for (double t : m_zTerm)
-            z += t;
-        return std::max(z - double(n), std::numeric_limits<double>::min());
-    }
-
-private:
-    double node(int a) const { return (a + 0.5) / m_nodes; }
-
-    void lagrange(double u, double *weights) const
-    {
-        for (int a = 0; a < m_nodes; ++a) {
-            double w = m_inverseDenominator[size_t(a)];
-            for (int b = 0; b < m_nodes; ++b)
-                if (b != a)
-                    w *= u - node(b);
-            weights[a] = w;
-        }
-    }
-
-    // The transform of the kernel at every node offset, laid out circularly for the padded
-    // convolution; kept while the grid and spacing stay the same.
-    void prepareKernel(int64_t padded, double spacing)
-    {
-        if (m_kernelHat.defined() && m_kernelPadded == padded && m_kernelSpacing == spacing)
-            return;
-        const int64_t grid = padded / 2;
-        torch::Tensor kernel = torch::zeros({padded, padded}, torch::kFloat32);
-        float *k = kernel.data_ptr<float>();
-        for (int64_t r = 0; r < padded; ++r) {
-            if (r == grid)
-                continue;  // offset +-grid never occurs
-            const double dy = double(r < grid ? r : padded - r) * spacing;
-            for (int64_t s = 0; s < padded; ++s) {
-                if (s == grid)
-                    continue;
-                const double dx = double(s < grid ? s : padded - s) * spacing;
-                const double w = 1.0 / (1.0 + dx * dx + dy * dy);
-                k[r * padded + s] = float(w * w);
-            }
-        }
-        m_kernelHat = torch::fft::rfft2(kernel);
-        m_kernelPadded = padded;
-        m_kernelSpacing = spacing;
-    }
-
-    // The smallest m >= n whose factors are 2, 3 and 5: the padded FFT size 2 * nodes * m stays fast.
-    static int smoothAtLeast(int n)
-    {
-        for (int m = std::max(1, n);; ++m) {
-            int r = m;
-            for (int f : {2, 3, 5})
-                while (r % f == 0)
-                    r /= f;
-            if (r == 1)
-                return m;
-        }
-    }
-
-    int m_nodes;
-    TsneOptions m_options;
-    std::vector<double> m_inverseDenominator;
-    std::vector<int> m_box;
-    std::vector<double> m_weight;
-    std::vector<double> m_zTerm;
-    std::vector<double> m_potential;    // 4 x grid x grid
-    torch::Tensor m_kernelHat;
-    int64_t m_kernelPadded = 0;
-    double m_kernelSpacing = 0.0;
-};
-
-// sum_j P_ij / (1 + |y_i - y_j|^2) (y_i - y_j) for every i, from the sparse rows of P.
-void attraction(const SparseP &p, const std::vector<double> &y, int64_t n, std::vector<double> *force)
-{
-    force->resize(size_t(2 * n));
-    at::parallel_for(0, n, 1024, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) {
-            const double yx = y[size_t(2 * i)], yy = y[size_t(2 * i + 1)];
-            double fx = 0.0, fy = 0.0;
-            for (int64_t e = p.rowStart[size_t(i)]; e < p.rowStart[size_t(i) + 1]; ++e) {
-                const int64_t j = p.column[size_t(e)];
-                const double dx = yx - y[size_t(2 * j)], dy = yy - y[size_t(2 * j + 1)];
-                const double w = double(p.value[size_t(e)]) / (1.0 + dx * dx + dy * dy);
-                fx += w * dx;
-                fy += w * dy;
-            }
-            (*force)[size_t(2 * i)] = fx;
-            (*force)[size_t(2 * i + 1)] = fy;
-        }
-    });
 }
 
 // N x 2 starting layout with a standard deviation of 1e-4 on the first axis (scikit-learn).
@@ -509,14 +289,14 @@ TsneResult runTsne(const at::Tensor &data, const TsneOptions &options, TsneContr
         for (int64_t i = begin; i < end; ++i)
             calibrateRow(&distSq[size_t(i * k)], k, options.perplexity, &conditional[size_t(i * k)]);
     });
-    const SparseP p = symmetrise(n, k, neighbours, conditional);
+    const TsneSparseRows p = symmetrise(n, k, neighbours, conditional);
     std::vector<double> y = initialLayout(x, options);
     result.neighbourSeconds = clock.elapsed() / 1000.0;
 
     const double learningRate = options.learningRate > 0
         ? options.learningRate
         : std::max(double(n) / options.exaggeration / 4.0, 50.0);
-    GridRepulsion repulsion(options);
+    TsneRepulsion repulsion(options);
     std::vector<double> attract, repel, update(y.size(), 0.0), gains(y.size(), 1.0);
     double lastSnapshot = clock.elapsed() / 1000.0;
     const int iterations = std::max(0, options.iterations);
@@ -533,8 +313,9 @@ TsneResult runTsne(const at::Tensor &data, const TsneOptions &options, TsneContr
         }
         const double exaggeration = early ? options.exaggeration : 1.0;
         const double momentum = early ? 0.5 : 0.8;
-        attraction(p, y, n, &attract);
-        const double z = repulsion.compute(y, n, &repel);
+        tsneAttraction(p, y, &attract);
+        const double z = repulsion.compute(y, &repel);
+        result.splitIterations += repulsion.lastSplit() ? 1 : 0;
         at::parallel_for(0, 2 * n, 4096, [&](int64_t begin, int64_t end) {
             for (int64_t c = begin; c < end; ++c) {
                 const size_t s = size_t(c);

@@ -39,8 +39,13 @@ struct TsneOptions {
     // Interpolation grid of the repulsion: nodes per box and boxes per unit of the
     // layout (at least minBoxes per side), as FIt-SNE's defaults.
     int interpolationNodes = 3;
-    int minBoxes = 50;
+    int minBoxes = 12;
     double boxesPerUnit = 1.0;
+    // Once the layout is large, the kernel is split (tsnegradient.h): pairs closer than
+    // nearFieldRadius are summed exactly and the smooth rest goes on a grid with nodes
+    // coarseNodeSpacing apart. 0 in either: the fine grid alone, as FIt-SNE.
+    double nearFieldRadius = 4.0;
+    double coarseNodeSpacing = 1.0;
 };
 
 struct TsneSnapshot {
@@ -65,6 +70,7 @@ struct TsneResult {
     bool cancelled = false;
     double seconds = 0.0;
     double neighbourSeconds = 0.0;     // of which: input reduction, kNN and P
+    int splitIterations = 0;           // iterations whose repulsion split the kernel (tsnegradient.h)
     QString error;
     bool ok() const { return error.isEmpty() && !cancelled; }
 };

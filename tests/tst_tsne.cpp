@@ -1,8 +1,10 @@
 // t-SNE: separates well-separated clusters, is reproducible, reports progress and stops
-// when asked; its exact kNN agrees with brute force.
+// when asked; its exact kNN agrees with brute force; its gradient's two halves agree with
+// brute-force sums (the repulsion on the fine grid and with the split kernel).
 
 #include "metrics.h"
 #include "tsne.h"
+#include "tsnegradient.h"
 
 #include <torch/torch.h>
 
@@ -35,6 +37,28 @@ double layoutKnnAccuracy(const torch::Tensor &layout, const torch::Tensor &label
                        layout.index_select(0, odd), labels.index_select(0, odd), 10);
 }
 
+// A layout like a late t-SNE map: `clusters` dense discs of radius ~`spread` scattered over
+// a square of side `side`, as N x 2 row-major doubles.
+std::vector<double> mapLikeLayout(int clusters, int perCluster, double side, double spread, int seed)
+{
+    torch::manual_seed(seed);
+    const torch::Tensor centres = torch::rand({clusters, 2}, torch::kFloat64) * side;
+    const torch::Tensor labels = torch::arange(clusters, torch::kLong).repeat_interleave(perCluster);
+    const torch::Tensor y = (centres.index_select(0, labels)
+                             + torch::randn({clusters * perCluster, 2}, torch::kFloat64) * spread).contiguous();
+    return std::vector<double>(y.data_ptr<double>(), y.data_ptr<double>() + y.numel());
+}
+
+double relativeRms(const std::vector<double> &approx, const std::vector<double> &exact)
+{
+    double err = 0.0, norm = 0.0;
+    for (size_t i = 0; i < exact.size(); ++i) {
+        err += (approx[i] - exact[i]) * (approx[i] - exact[i]);
+        norm += exact[i] * exact[i];
+    }
+    return std::sqrt(err / norm);
+}
+
 } // namespace
 
 class TestTsne final : public QObject {
@@ -42,8 +66,12 @@ class TestTsne final : public QObject {
 private Q_SLOTS:
     void nearestNeighboursMatchBruteForce_data();
     void nearestNeighboursMatchBruteForce();
+    void repulsionMatchesBruteForce_data();
+    void repulsionMatchesBruteForce();
+    void attractionMatchesBruteForce();
     void separatesClusters_data();
     void separatesClusters();
+    void separatesManyClustersWithSplitKernel();
     void sameSeedSameLayout();
     void reportsIntermediateLayouts();
     void cancelStopsEarly();
@@ -80,6 +108,79 @@ void TestTsne::nearestNeighboursMatchBruteForce()
         }
 }
 
+void TestTsne::repulsionMatchesBruteForce_data()
+{
+    QTest::addColumn<double>("side");
+    QTest::addColumn<double>("radius");  // nearFieldRadius; 0: the fine grid alone
+    QTest::addColumn<bool>("split");     // whether the split is expected to be chosen
+    QTest::addColumn<double>("maxError");
+    // A map 150 units wide, as 10k points reach: the split pays off there.
+    QTest::newRow("wide map, split kernel") << 150.0 << 4.0 << true << 0.015;
+    QTest::newRow("wide map, fine grid") << 150.0 << 0.0 << false << 0.05;
+    // An early, small layout: every pair is near, so the fine grid is kept.
+    QTest::newRow("small layout") << 6.0 << 4.0 << false << 0.01;
+}
+
+void TestTsne::repulsionMatchesBruteForce()
+{
+    QFETCH(double, side);
+    QFETCH(double, radius);
+    QFETCH(bool, split);
+    QFETCH(double, maxError);
+    const std::vector<double> y = mapLikeLayout(/*clusters=*/40, /*perCluster=*/100, side, side / 60.0, /*seed=*/5);
+    std::vector<double> exact, approx;
+    const double zExact = tsneExactRepulsion(y, &exact);
+    TsneOptions options;
+    options.nearFieldRadius = radius;
+    TsneRepulsion repulsion(options);
+    const double z = repulsion.compute(y, &approx);
+    QCOMPARE(repulsion.lastSplit(), split);
+    QCOMPARE(approx.size(), y.size());
+    const double error = relativeRms(approx, exact);
+    QVERIFY2(error < maxError, qPrintable(QString::number(error)));
+    QVERIFY2(std::abs(z / zExact - 1.0) < 0.01, qPrintable(QString::number(z / zExact - 1.0)));
+    // A second call reuses the kernel transform and gives the same numbers.
+    std::vector<double> again;
+    QCOMPARE(repulsion.compute(y, &again), z);
+    QVERIFY(again == approx);
+}
+
+void TestTsne::attractionMatchesBruteForce()
+{
+    const std::vector<double> y = mapLikeLayout(5, 40, 30.0, 1.0, 6);
+    const int64_t n = int64_t(y.size() / 2);
+    // A random sparse symmetric P with rows of 0 to 20 entries (partial vector groups).
+    torch::manual_seed(7);
+    const torch::Tensor mask = torch::rand({n, n}, torch::kFloat64) < torch::rand({n, 1}, torch::kFloat64) * 0.1;
+    const torch::Tensor dense = ((mask | mask.t()).to(torch::kFloat64) * torch::rand({n, n}, torch::kFloat64));
+    const torch::Tensor sym = (dense + dense.t()).fill_diagonal_(0.0).contiguous();
+    TsneSparseRows p;
+    p.rowStart.push_back(0);
+    const auto a = sym.accessor<double, 2>();
+    for (int64_t i = 0; i < n; ++i) {
+        for (int64_t j = 0; j < n; ++j)
+            if (a[i][j] != 0.0) {
+                p.column.push_back(int32_t(j));
+                p.value.push_back(float(a[i][j]));
+            }
+        p.rowStart.push_back(int64_t(p.column.size()));
+    }
+    std::vector<double> force;
+    tsneAttraction(p, y, &force);
+    QCOMPARE(force.size(), y.size());
+    std::vector<double> expected(y.size(), 0.0);
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t e = p.rowStart[size_t(i)]; e < p.rowStart[size_t(i) + 1]; ++e) {
+            const int64_t j = p.column[size_t(e)];
+            const double dx = y[size_t(2 * i)] - y[size_t(2 * j)], dy = y[size_t(2 * i + 1)] - y[size_t(2 * j + 1)];
+            const double w = double(p.value[size_t(e)]) / (1.0 + dx * dx + dy * dy);
+            expected[size_t(2 * i)] += w * dx;
+            expected[size_t(2 * i + 1)] += w * dy;
+        }
+    const double error = relativeRms(force, expected);
+    QVERIFY2(error < 1e-5, qPrintable(QString::number(error)));
+}
+
 void TestTsne::separatesClusters_data()
 {
     QTest::addColumn<int>("init");
@@ -102,6 +203,20 @@ void TestTsne::separatesClusters()
     QVERIFY2(accuracy >= 0.95, qPrintable(QString::number(accuracy)));
     // The layout has grown from the 1e-4 start to a map of separated clusters.
     QVERIFY(r.layout.std().item<double>() > 1.0);
+}
+
+// Enough points for the map to grow wide and the repulsion to switch to the split kernel.
+void TestTsne::separatesManyClustersWithSplitKernel()
+{
+    const Clusters c = gaussianClusters(/*clusters=*/10, /*perCluster=*/600, /*dims=*/20, /*seed=*/8);
+    TsneOptions options;
+    options.iterations = 600;
+    const TsneResult r = runTsne(c.points, options);
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QVERIFY2(r.splitIterations > 100, qPrintable(QString::number(r.splitIterations)));
+    QVERIFY(torch::isfinite(r.layout).all().item<bool>());
+    const double accuracy = layoutKnnAccuracy(r.layout, c.labels);
+    QVERIFY2(accuracy >= 0.95, qPrintable(QString::number(accuracy)));
 }
 
 void TestTsne::sameSeedSameLayout()
