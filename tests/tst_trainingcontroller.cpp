@@ -3,7 +3,10 @@
 
 #include "trainingcontroller.h"
 
+#include "idxfile.h"
 #include "testutil.h"
+
+#include <torch/torch.h>
 
 #include <QImage>
 #include <QRandomGenerator>
@@ -48,6 +51,7 @@ private Q_SLOTS:
     void interpolationEndsAtBothReconstructions();
     void traversalGridHasEveryCell();
     void requestsAreServedWhilePaused();
+    void tsneShowsIntermediateLayouts();
 
 private:
     // A controller with the fixture loaded.
@@ -852,6 +856,48 @@ void TestTrainingController::requestsAreServedWhilePaused()
     controller->stop();
     QVERIFY(finished.wait(20000));
     QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Stopped);
+}
+
+void TestTrainingController::tsneShowsIntermediateLayouts()
+{
+    // Enough images for t-SNE to take more than its half-second snapshot interval.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    torch::manual_seed(11);
+    const int64_t n = 3000;
+    const torch::Tensor labels = torch::randint(3, {n}, torch::kLong);
+    const torch::Tensor patterns = torch::rand({3, 8, 8}) * 255.0;
+    const torch::Tensor images = (patterns.index_select(0, labels) + torch::randn({n, 8, 8}) * 20.0).clamp(0, 255).to(torch::kUInt8);
+    const QString imagesPath = dir.filePath(QStringLiteral("train-images-idx3-ubyte"));
+    QVERIFY(aes::writeIdx(imagesPath, images));
+    QVERIFY(aes::writeIdx(dir.filePath(QStringLiteral("train-labels-idx1-ubyte")), labels.to(torch::kUInt8)));
+
+    TrainingController controller;
+    QSignalSpy loaded(&controller, &TrainingController::datasetLoaded);
+    QVERIFY(controller.loadDataset(imagesPath));
+    QVERIFY(loaded.wait(20000));
+    aes::LatentSnapshot map;
+    QVERIFY(trainEpochs(&controller, tinyModel(), &map));
+    QCOMPARE(qint64(map.x.size()), n);
+
+    QSignalSpy maps(&controller, &TrainingController::latentMapReady);
+    QVERIFY(controller.requestLatentMap(QStringLiteral("tsne")));
+    QTRY_VERIFY_WITH_TIMEOUT(!maps.isEmpty() && !maps.last().first().value<aes::LatentSnapshot>().partial, 120000);
+    QVERIFY2(maps.size() >= 2, qPrintable(QString::number(maps.size())));
+    int lastIteration = 0;
+    for (int i = 0; i + 1 < maps.size(); ++i) {
+        const auto partial = maps.at(i).first().value<aes::LatentSnapshot>();
+        QVERIFY(partial.partial);
+        QCOMPARE(partial.method, QStringLiteral("tsne"));
+        QCOMPARE(qint64(partial.x.size()), n);
+        QCOMPARE(partial.labels.size(), partial.x.size());
+        QVERIFY(partial.iteration > lastIteration);  // newer layouts only
+        lastIteration = partial.iteration;
+    }
+    const auto final = maps.last().first().value<aes::LatentSnapshot>();
+    QCOMPARE(qint64(final.x.size()), n);
+    QCOMPARE(qint64(final.errors.size()), n);
+    QVERIFY(!final.exactInverse);
 }
 
 QTEST_GUILESS_MAIN(TestTrainingController)
