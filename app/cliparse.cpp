@@ -78,7 +78,7 @@ void addModelOptions(QCommandLineParser &parser)
     parser.addOptions({
         opt("model", QStringLiteral("Architecture: %1 (default conv).").arg(modelKindNames().join(QLatin1Char('|'))), "KIND"),
         opt("latent", QStringLiteral("Size of the code (default 16)."), "N"),
-        opt("widths", QStringLiteral("Hidden sizes from the input side, e.g. 16,32 (conv channels) or 512,256 (dense units)."), "LIST"),
+        opt("widths", QStringLiteral("Hidden sizes from the input side, e.g. 8,16 (conv channels, the default) or 512,256 (dense units)."), "LIST"),
         opt("activation", QStringLiteral("%1 (default relu).").arg(activationNames().join(QLatin1Char('|'))), "NAME"),
         opt("dropout", QStringLiteral("Dropout rate (default 0.2 for dense, 0 otherwise)."), "F"),
         opt("no-batch-norm", QStringLiteral("Leave batch normalisation out.")),

@@ -22,7 +22,7 @@ struct ModelOptions {
     int width = 28;
     int latent = 16;
     // Hidden sizes from the input side. Empty = the kind's default
-    // (dense: 512, 256; convolutional kinds: 16, 32 channels, one stride-2 stage each).
+    // (dense: 512, 256; convolutional kinds: 8, 16 channels, one stride-2 stage each).
     QVector<int> widths;
     Activation activation = Activation::ReLU;
     double dropout = -1.0;        // < 0 = the kind's default (dense 0.2, others 0)
