@@ -62,9 +62,10 @@ QPixmap scaledUp(const QImage &image, int size)
 
 } // namespace
 
-// A 2-D kd-tree over the points in a space where distances are proportional to on-screen
-// pixels: y is scaled by (pixels per unit y) / (pixels per unit x). Rebuilt when that
-// ratio changes (a resize or a one-axis zoom), not on pan or uniform zoom.
+// A 2-D kd-tree over the map's coordinates, searched with distances proportional to
+// on-screen pixels: dx^2 + w * dy^2 with w = ((pixels per unit y) / (pixels per unit x))^2.
+// The metric is a sum over the axes, so the tree's pruning stays exact for any w: built once
+// per map (in setMap), never again on a resize or a one-axis zoom.
 struct LatentMap::Index {
     struct Cloud {
         std::vector<double> xy;
@@ -72,9 +73,26 @@ struct LatentMap::Index {
         double kdtree_get_pt(size_t i, size_t dim) const { return xy[2 * i + dim]; }
         template <class Box> bool kdtree_get_bbox(Box &) const { return false; }
     };
-    using Tree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<double, Cloud>, Cloud, 2, uint32_t>;
+    struct Metric {
+        using ElementType = double;
+        using DistanceType = double;
+        const Cloud &cloud;
+        double yWeight = 1.0;
+        explicit Metric(const Cloud &c) : cloud(c) {}
+        double evalMetric(const double *a, uint32_t b, size_t) const
+        {
+            const double dx = a[0] - cloud.xy[2 * size_t(b)], dy = a[1] - cloud.xy[2 * size_t(b) + 1];
+            return dx * dx + yWeight * dy * dy;
+        }
+        template <typename U, typename V>
+        double accum_dist(const U a, const V b, size_t dim) const
+        {
+            const double d = double(a) - double(b);
+            return (dim == 1 ? yWeight : 1.0) * d * d;
+        }
+    };
+    using Tree = nanoflann::KDTreeSingleIndexAdaptor<Metric, Cloud, 2, uint32_t>;
     Cloud cloud;
-    double ratio = 0.0;
     std::unique_ptr<Tree> tree;
 };
 
@@ -212,6 +230,8 @@ void LatentMap::setMap(const aes::LatentSnapshot &map)
     const bool sameClasses = map.classNames == m_map.classNames && map.x.size() == m_map.x.size();
     m_map = map;
     m_index.reset();
+    if (!m_map.x.isEmpty())
+        ensureIndex();  // here, not at the first hover: a lookup stays microseconds
     if (!sameClasses) {
         m_classVisible = QVector<bool>(map.classNames.size() + 1, true);
         m_pinned = -1;
@@ -444,17 +464,17 @@ void LatentMap::ensureIndex() const
     const double kx = std::abs(m_plot->xAxis->coordToPixel(1.0) - m_plot->xAxis->coordToPixel(0.0));
     const double ky = std::abs(m_plot->yAxis->coordToPixel(1.0) - m_plot->yAxis->coordToPixel(0.0));
     const double ratio = kx > 0.0 && ky > 0.0 ? ky / kx : 1.0;
-    if (m_index && std::abs(m_index->ratio - ratio) <= 1e-9 * ratio)
-        return;
-    m_index = std::make_unique<Index>();
-    m_index->ratio = ratio;
-    const qint64 n = m_map.x.size();
-    m_index->cloud.xy.resize(size_t(2 * n));
-    for (qint64 i = 0; i < n; ++i) {
-        m_index->cloud.xy[size_t(2 * i)] = m_map.x[i];
-        m_index->cloud.xy[size_t(2 * i + 1)] = double(m_map.y[i]) * ratio;
+    if (!m_index) {
+        m_index = std::make_unique<Index>();
+        const qint64 n = m_map.x.size();
+        m_index->cloud.xy.resize(size_t(2 * n));
+        for (qint64 i = 0; i < n; ++i) {
+            m_index->cloud.xy[size_t(2 * i)] = m_map.x[i];
+            m_index->cloud.xy[size_t(2 * i + 1)] = m_map.y[i];
+        }
+        m_index->tree = std::make_unique<Index::Tree>(2, m_index->cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
     }
-    m_index->tree = std::make_unique<Index::Tree>(2, m_index->cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
+    m_index->tree->distance.yWeight = ratio * ratio;
 }
 
 qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
@@ -464,7 +484,7 @@ qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
         return -1;
     ensureIndex();
     const QPointF coord = coordOf(plotPixel);
-    const double query[2] = {coord.x(), coord.y() * m_index->ratio};
+    const double query[2] = {coord.x(), coord.y()};
     const int classes = m_map.classNames.size();
     auto visible = [&](qint64 i) {
         const int label = m_map.labels.value(i, -1);
@@ -487,10 +507,9 @@ qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
     for (qint64 i = 0; i < n; ++i) {
         if (!visible(i))
             continue;
-        const double dx = m_index->cloud.xy[size_t(2 * i)] - query[0];
-        const double dy = m_index->cloud.xy[size_t(2 * i + 1)] - query[1];
-        if (dx * dx + dy * dy < bestDistance) {
-            bestDistance = dx * dx + dy * dy;
+        const double distance = m_index->tree->distance.evalMetric(query, uint32_t(i), 2);
+        if (distance < bestDistance) {
+            bestDistance = distance;
             best = i;
         }
     }
