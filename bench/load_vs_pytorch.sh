@@ -30,7 +30,7 @@ rss() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
 for folder in fashion-70k rgb64 rgb128; do
     gray=""; [ "$folder" = fashion-70k ] && gray="--gray"
     # Read every file once so that both sides start from the page cache.
-    cat "$CACHE/$folder"/*/* > /dev/null
+    find "$CACHE/$folder" -type f -exec cat {} + > /dev/null
     for policy in plain passive; do
         envs=(-u OMP_WAIT_POLICY); [ "$policy" = passive ] && envs=(OMP_WAIT_POLICY=PASSIVE)
         env "${envs[@]}" /usr/bin/time -v -o "$OUT/peer-$folder-$policy.time" \
