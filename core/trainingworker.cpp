@@ -151,9 +151,15 @@ void TrainingWorker::resumeTrainer()
 
 void TrainingWorker::stopTrainer()
 {
-    control.stop();  // first: a helper's encoding ends within a batch
+    // As resumeTrainer: the helper ends (within a batch) before the trainer wakes up, which
+    // at the end of its run sets the model's mode.
     QMutexLocker lock(&m_parkMutex);
-    m_parked = false;  // the trainer wakes now; runTrainer waits for the helper (settle)
+    m_parked = false;
+    m_unparking.store(true);
+    while (m_serving)
+        m_parkChanged.wait(&m_parkMutex);
+    m_unparking.store(false);
+    control.stop();
     m_parkChanged.wakeAll();
 }
 
@@ -411,6 +417,7 @@ TrainOutcome TrainingWorker::runTrainer(bool continued)
             waitPausedServing();
     };
     m_inRun = true;
+    waitPausedServing();  // paused before the first step: served here, outside the run's clock
     TrainOutcome outcome = m_trainer->run(control, callbacks);
     settle();
     m_inRun = false;

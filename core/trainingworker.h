@@ -69,7 +69,7 @@ public:
     // trainer's clock).
     void requestsQueued();             // wakes a paused worker or starts the helper
     void resumeTrainer();              // ends the helper's service, then control.resume()
-    void stopTrainer();                // control.stop(), ends parking
+    void stopTrainer();                // ends the helper's service, then control.stop()
 
     // Worker thread.
     void load(const QString &path, const DatasetOptions &options);

@@ -52,6 +52,7 @@ private Q_SLOTS:
     void traversalGridHasEveryCell();
     void requestsAreServedWhilePaused();
     void tsneShowsIntermediateLayouts();
+    void requestsAreServedWhenPausedBeforeTheFirstStep();
 
 private:
     // A controller with the fixture loaded.
@@ -898,6 +899,26 @@ void TestTrainingController::tsneShowsIntermediateLayouts()
     QCOMPARE(qint64(final.x.size()), n);
     QCOMPARE(qint64(final.errors.size()), n);
     QVERIFY(!final.exactInverse);
+}
+
+void TestTrainingController::requestsAreServedWhenPausedBeforeTheFirstStep()
+{
+    auto controller = loadedController();
+    QVERIFY(controller);
+    QSignalSpy started(controller.get(), &TrainingController::trainingStarted);
+    QSignalSpy steps(controller.get(), &TrainingController::stepsReported);
+    QSignalSpy maps(controller.get(), &TrainingController::latentMapReady);
+    QVERIFY(controller->start(tinyModel(), longRun()));
+    controller->pause();  // before the worker has trained anything
+    QVERIFY(started.wait(20000));
+    QVERIFY(controller->requestLatentMap(QStringLiteral("pca")));
+    QVERIFY(maps.wait(10000));
+    QCOMPARE(maps.last().first().value<aes::LatentSnapshot>().globalStep, qint64(0));  // the fresh weights
+    QCOMPARE(steps.count(), 0);
+    QCOMPARE(controller->state(), TrainingController::State::Paused);
+    controller->resume();
+    QVERIFY(steps.wait(20000));
+    controller->stop();
 }
 
 QTEST_GUILESS_MAIN(TestTrainingController)
