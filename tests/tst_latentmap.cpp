@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QLabel>
 #include <QImage>
 #include <QMouseEvent>
 #include <QRandomGenerator>
@@ -28,6 +29,7 @@ private Q_SLOTS:
     void shiftClickPicksAPoint();
     void twoDimensionsAreChosenInThePanel();
     void replayDoesNotDecode();
+    void hoverShowsImageAndReconstruction();
 
 private:
     // n points in 10 Gaussian clusters (the class is the cluster).
@@ -340,6 +342,60 @@ void TestLatentMap::replayDoesNotDecode()
     map.setReplay(false);
     click(plot, empty);
     QCOMPARE(decode.count(), 1);
+}
+
+void TestLatentMap::hoverShowsImageAndReconstruction()
+{
+    LatentMap map;
+    map.resize(900, 600);
+    aes::LatentSnapshot data = randomMap(300, 10);
+    for (int i = 0; i < data.x.size(); ++i) {
+        data.errors.append(0.01f * float(i % 10));
+        data.files.append(QStringLiteral("/data/train-images-idx3-ubyte.gz#%1").arg(i));
+    }
+    map.setMap(data);
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    QWidget *plot = map.plotWidget();
+    const qint64 target = 21;
+    moveMouse(plot, map.pixelOf(target));
+    QCOMPARE(map.hoveredPoint(), target);
+    QLabel *overlay = nullptr;
+    for (QLabel *label : plot->findChildren<QLabel *>())
+        if (label->isVisible())
+            overlay = label;
+    QVERIFY(overlay);
+    QVERIFY(overlay->pixmap().isNull());  // the caption only, until the image arrives
+
+    QImage image(8, 8, QImage::Format_Grayscale8);
+    image.fill(30);
+    map.setImage(target, image, QString());
+    const int withImage = overlay->pixmap().width();
+    QVERIFY(withImage > 0);
+    aes::PointDetails details;
+    details.index = target;
+    details.image = image;
+    details.reconstruction = image;
+    details.reconstruction.fill(220);
+    details.error = 0.05;
+    details.file = data.files.at(int(target));
+    map.setPointDetails(details);
+    // The reconstruction joins the image: the card grows by about one image.
+    QVERIFY2(overlay->pixmap().width() >= withImage + 64, qPrintable(QStringLiteral("%1 -> %2").arg(withImage).arg(overlay->pixmap().width())));
+    // Both pictures are on the card: its darkest and brightest grey levels.
+    const QImage card = overlay->pixmap().toImage();
+    bool dark = false, bright = false;
+    for (int y = 0; y < card.height(); ++y)
+        for (int x = 0; x < card.width(); ++x) {
+            const QRgb p = card.pixel(x, y);
+            dark = dark || (qAlpha(p) == 255 && qGray(p) == 30);
+            bright = bright || (qAlpha(p) == 255 && qGray(p) == 220);
+        }
+    QVERIFY(dark && bright);
+    // Details of a point no longer hovered change nothing.
+    details.index = target + 1;
+    map.setPointDetails(details);
+    QCOMPARE(map.hoveredPoint(), target);
 }
 
 QTEST_MAIN(TestLatentMap)
