@@ -63,6 +63,8 @@ struct KernelSplit {
     double smooth(double u) const { return u >= r2 ? cauchySquared(u) : k0 + (u - r2) * k1; }
 };
 
+const int kCellsPerRadius = 2;
+
 struct Geometry {
     int boxes = 0;
     double boxWidth = 0.0;
@@ -126,7 +128,8 @@ void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::
                 dy[size_t(e)] = yy - yf[size_t(2 * j + 1)];
             }
             float tail[8] = {};
-            std::copy(&p.value[size_t(first + (count & ~int64_t(7)))], &p.value[size_t(first + count)], tail);
+            for (int64_t e = count & ~int64_t(7); e < count; ++e)  // a loop: memmove's call costs more
+                tail[e & 7] = p.value[size_t(first + e)];
             Float4 fx0 = splat4(0.0f), fy0 = fx0, fx1 = fx0, fy1 = fx0;
             const Float4 one = splat4(1.0f);
             for (int64_t e = 0; e < padded; e += 8) {
@@ -243,10 +246,12 @@ struct TsneRepulsion::State {
     }
 
     // Sorts the points into square cells of side R over the bounding box and returns the
-    // number of pairs the near field would visit (every point against its 3 x 3 cells).
+    // number of pairs the near field would visit. Cells of side R / kCellsPerRadius: a
+    // point meets the (2 kCellsPerRadius + 1)^2 cells around it, an area of 6.25 R^2 for
+    // 2 per radius against 9 R^2 for cells of side R (the disc is 3.14 R^2).
     double bin(const std::vector<double> &y, int64_t n, double minX, double minY, double spanX, double spanY)
     {
-        const double cell = std::max(std::sqrt(split.r2), std::max(spanX, spanY) / 4096.0);
+        const double cell = std::max(std::sqrt(split.r2) / kCellsPerRadius, std::max(spanX, spanY) / 4096.0);
         cellsX = int(spanX / cell) + 1;
         cellsY = int(spanY / cell) + 1;
         const int cells = cellsX * cellsY;
@@ -277,9 +282,9 @@ struct TsneRepulsion::State {
                 if (count == 0)
                     continue;
                 int64_t around = 0;
-                for (int rr = std::max(0, r - 1); rr <= std::min(cellsY - 1, r + 1); ++rr)
-                    around += cellStart[size_t(rr * cellsX + std::min(cellsX - 1, c + 1)) + 1]
-                              - cellStart[size_t(rr * cellsX + std::max(0, c - 1))];
+                for (int rr = std::max(0, r - kCellsPerRadius); rr <= std::min(cellsY - 1, r + kCellsPerRadius); ++rr)
+                    around += cellStart[size_t(rr * cellsX + std::min(cellsX - 1, c + kCellsPerRadius)) + 1]
+                              - cellStart[size_t(rr * cellsX + std::max(0, c - kCellsPerRadius))];
                 pairs += double(count) * double(around);
             }
         return pairs;
@@ -386,10 +391,11 @@ void TsneRepulsion::State::nearField(int64_t n, std::vector<double> *force)
                     const Float4 xv = splat4(xi), yv = splat4(yi);
                     Float4 fx = splat4(0.0f), fy = fx, zs = fx;
                     double tx = 0.0, ty = 0.0, tz = 0.0;
-                    for (int64_t rr = std::max<int64_t>(0, r - 1); rr <= std::min<int64_t>(cellsY - 1, r + 1); ++rr) {
-                        // The three cells of a row are consecutive in sorted order.
-                        const int32_t from = cellStart[size_t(rr * cellsX + std::max(0, c - 1))];
-                        const int32_t to = cellStart[size_t(rr * cellsX + std::min(cellsX - 1, c + 1)) + 1];
+                    for (int64_t rr = std::max<int64_t>(0, r - kCellsPerRadius);
+                         rr <= std::min<int64_t>(cellsY - 1, r + kCellsPerRadius); ++rr) {
+                        // The cells of a row are consecutive in sorted order.
+                        const int32_t from = cellStart[size_t(rr * cellsX + std::max(0, c - kCellsPerRadius))];
+                        const int32_t to = cellStart[size_t(rr * cellsX + std::min(cellsX - 1, c + kCellsPerRadius)) + 1];
                         int32_t j = from;
                         for (; j + 4 <= to; j += 4) {
                             const Float4 dx = xv - load4(&sortedX[size_t(j)]), dy = yv - load4(&sortedY[size_t(j)]);
