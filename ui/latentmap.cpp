@@ -1,8 +1,7 @@
 #include "latentmap.h"
 
 #include "qcustomplotinclude.h"
-
-#include <nanoflann.hpp>
+#include "screenindex.h"
 
 #include <QComboBox>
 #include <QFileInfo>
@@ -61,40 +60,6 @@ QPixmap scaledUp(const QImage &image, int size)
 }
 
 } // namespace
-
-// A 2-D kd-tree over the map's coordinates, searched with distances proportional to
-// on-screen pixels: dx^2 + w * dy^2 with w = ((pixels per unit y) / (pixels per unit x))^2.
-// The metric is a sum over the axes, so the tree's pruning stays exact for any w: built once
-// per map (in setMap), never again on a resize or a one-axis zoom.
-struct LatentMap::Index {
-    struct Cloud {
-        std::vector<double> xy;
-        size_t kdtree_get_point_count() const { return xy.size() / 2; }
-        double kdtree_get_pt(size_t i, size_t dim) const { return xy[2 * i + dim]; }
-        template <class Box> bool kdtree_get_bbox(Box &) const { return false; }
-    };
-    struct Metric {
-        using ElementType = double;
-        using DistanceType = double;
-        const Cloud &cloud;
-        double yWeight = 1.0;
-        explicit Metric(const Cloud &c) : cloud(c) {}
-        double evalMetric(const double *a, uint32_t b, size_t) const
-        {
-            const double dx = a[0] - cloud.xy[2 * size_t(b)], dy = a[1] - cloud.xy[2 * size_t(b) + 1];
-            return dx * dx + yWeight * dy * dy;
-        }
-        template <typename U, typename V>
-        double accum_dist(const U a, const V b, size_t dim) const
-        {
-            const double d = double(a) - double(b);
-            return (dim == 1 ? yWeight : 1.0) * d * d;
-        }
-    };
-    using Tree = nanoflann::KDTreeSingleIndexAdaptor<Metric, Cloud, 2, uint32_t>;
-    Cloud cloud;
-    std::unique_ptr<Tree> tree;
-};
 
 LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
 {
@@ -229,9 +194,8 @@ void LatentMap::setMap(const aes::LatentSnapshot &map)
 {
     const bool sameClasses = map.classNames == m_map.classNames && map.x.size() == m_map.x.size();
     m_map = map;
-    m_index.reset();
-    if (!m_map.x.isEmpty())
-        ensureIndex();  // here, not at the first hover: a lookup stays microseconds
+    // Built here, not at the first hover: every lookup stays microseconds.
+    m_index = m_map.x.isEmpty() ? nullptr : std::make_unique<ScreenIndex>(m_map.x, m_map.y);
     if (!sameClasses) {
         m_classVisible = QVector<bool>(map.classNames.size() + 1, true);
         m_pinned = -1;
@@ -459,22 +423,13 @@ QPointF LatentMap::coordOf(const QPointF &plotPixel) const
     return {m_plot->xAxis->pixelToCoord(plotPixel.x()), m_plot->yAxis->pixelToCoord(plotPixel.y())};
 }
 
-void LatentMap::ensureIndex() const
+// The squared ratio of pixels per unit y to pixels per unit x: on-screen distances.
+double LatentMap::yWeight() const
 {
     const double kx = std::abs(m_plot->xAxis->coordToPixel(1.0) - m_plot->xAxis->coordToPixel(0.0));
     const double ky = std::abs(m_plot->yAxis->coordToPixel(1.0) - m_plot->yAxis->coordToPixel(0.0));
     const double ratio = kx > 0.0 && ky > 0.0 ? ky / kx : 1.0;
-    if (!m_index) {
-        m_index = std::make_unique<Index>();
-        const qint64 n = m_map.x.size();
-        m_index->cloud.xy.resize(size_t(2 * n));
-        for (qint64 i = 0; i < n; ++i) {
-            m_index->cloud.xy[size_t(2 * i)] = m_map.x[i];
-            m_index->cloud.xy[size_t(2 * i + 1)] = m_map.y[i];
-        }
-        m_index->tree = std::make_unique<Index::Tree>(2, m_index->cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
-    }
-    m_index->tree->distance.yWeight = ratio * ratio;
+    return ratio * ratio;
 }
 
 qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
@@ -482,9 +437,10 @@ qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
     const qint64 n = m_map.x.size();
     if (n == 0)
         return -1;
-    ensureIndex();
+    if (!m_index)
+        m_index = std::make_unique<ScreenIndex>(m_map.x, m_map.y);
     const QPointF coord = coordOf(plotPixel);
-    const double query[2] = {coord.x(), coord.y()};
+    const double weight = yWeight();
     const int classes = m_map.classNames.size();
     auto visible = [&](qint64 i) {
         const int label = m_map.labels.value(i, -1);
@@ -493,12 +449,9 @@ qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
     // Usually the nearest point is visible; with hidden classes look a little further.
     for (size_t k : {size_t(1), size_t(64), size_t(2048)}) {
         k = std::min(k, size_t(n));
-        std::vector<uint32_t> rows(k);
-        std::vector<double> distances(k);
-        const size_t found = m_index->tree->knnSearch(query, k, rows.data(), distances.data());
-        for (size_t j = 0; j < found; ++j)
-            if (visible(rows[j]))
-                return rows[j];
+        for (const uint32_t row : m_index->nearest(coord.x(), coord.y(), weight, k))
+            if (visible(row))
+                return row;
         if (k == size_t(n))
             return -1;
     }
@@ -507,7 +460,7 @@ qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
     for (qint64 i = 0; i < n; ++i) {
         if (!visible(i))
             continue;
-        const double distance = m_index->tree->distance.evalMetric(query, uint32_t(i), 2);
+        const double distance = m_index->distance(coord.x(), coord.y(), weight, i);
         if (distance < bestDistance) {
             bestDistance = distance;
             best = i;

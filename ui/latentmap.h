@@ -29,6 +29,7 @@ class QCPItemText;
 class QCustomPlot;
 class QComboBox;
 class QSpinBox;
+class ScreenIndex;
 class QLabel;
 class QMouseEvent;
 
@@ -91,7 +92,6 @@ Q_SIGNALS:
     void pointPicked(qint64 index);
 
 private:
-    struct Index;
     void onMouseMove(QMouseEvent *event);
     void onMousePress(QMouseEvent *event);
     void onMouseRelease(QMouseEvent *event);
@@ -103,7 +103,7 @@ private:
     void updateMarkers();
     void requestProjection();
     void updateDimsRange();
-    void ensureIndex() const;
+    double yWeight() const;
     QString pointCaption(qint64 index) const;
 
     QCustomPlot *m_plot = nullptr;
@@ -122,7 +122,7 @@ private:
     QLabel *m_panelCaption = nullptr;
     aes::LatentSnapshot m_map;
     QVector<bool> m_classVisible;        // per class; the last entry is "unlabelled"
-    mutable std::unique_ptr<Index> m_index;
+    mutable std::unique_ptr<ScreenIndex> m_index;
     qint64 m_hovered = -1;
     qint64 m_pinned = -1;
     QImage m_hoverImage;                 // of m_hovered, when it has arrived
