@@ -24,7 +24,7 @@ class TestLatentExplorer final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void scrubberReplaysEachEpoch();
-    void anotherMethodStartsANewHistory();
+    void eachMethodKeepsItsOwnHistory();
     void worstListKeepsOrderAndHighlights();
     void pickedPointsAreTheInterpolationEnds();
     void traversalGridIsComposedCellByCell();
@@ -98,7 +98,7 @@ void TestLatentExplorer::scrubberReplaysEachEpoch()
     QCOMPARE(explorer.history().size(), 7);
 }
 
-void TestLatentExplorer::anotherMethodStartsANewHistory()
+void TestLatentExplorer::eachMethodKeepsItsOwnHistory()
 {
     aes::TrainingController controller;
     LatentExplorer explorer(&controller);
@@ -107,6 +107,7 @@ void TestLatentExplorer::anotherMethodStartsANewHistory()
     explorer.addMap(epochMap(3, 300, QStringLiteral("tsne")));
     QCOMPARE(explorer.history().size(), 1);
     QCOMPARE(explorer.map()->map().method, QStringLiteral("tsne"));
+    QVERIFY(!explorer.scrubber()->isEnabled());  // one t-SNE map: nothing to replay
     // Intermediate t-SNE layouts are shown, not kept.
     aes::LatentSnapshot partial = epochMap(3, 300, QStringLiteral("tsne"));
     partial.partial = true;
@@ -116,6 +117,17 @@ void TestLatentExplorer::anotherMethodStartsANewHistory()
     explorer.addMap(partial);
     QCOMPARE(explorer.history().size(), 1);
     QCOMPARE(explorer.map()->map().x[0], 1234.0f);
+    // Back to PCA (training goes on): its epochs are there again, the new one after them.
+    explorer.addMap(epochMap(4));
+    QCOMPARE(explorer.history().size(), 4);
+    QCOMPARE(explorer.history().first().epoch, 1);
+    QCOMPARE(explorer.map()->map().epoch, 4);
+    QVERIFY(explorer.scrubber()->isEnabled());
+    // Maps of another dataset (another number of points) start from nothing.
+    explorer.addMap(epochMap(1, 120));
+    QCOMPARE(explorer.history().size(), 1);
+    explorer.addMap(epochMap(1, 120, QStringLiteral("tsne")));
+    QCOMPARE(explorer.history().size(), 1);
     explorer.clear();
     QCOMPARE(explorer.history().size(), 0);
     QVERIFY(explorer.map()->map().x.isEmpty());

@@ -191,13 +191,21 @@ void LatentExplorer::addMap(const aes::LatentSnapshot &map)
         return;
     }
     const bool live = m_shown < 0 || m_shown == m_history.size() - 1;
-    const bool sameKind = !m_history.isEmpty() && m_history.last().method == map.method
-                       && m_history.last().dimX == map.dimX && m_history.last().dimY == map.dimY
-                       && m_history.last().x.size() == map.x.size();
-    aes::LatentSnapshot kept = map;
+    // One history per projection: switching to t-SNE and back finds the epochs again.
+    const QString key = QStringLiteral("%1 %2 %3").arg(map.method).arg(map.dimX).arg(map.dimY);
+    if (!m_history.isEmpty() && m_history.last().x.size() != map.x.size()) {
+        m_history.clear();  // another dataset: the old maps belong to nothing
+        m_histories.clear();
+    }
+    const bool sameKind = key == m_historyKey;
     if (!sameKind) {
-        m_history.clear();
-    } else {
+        if (!m_history.isEmpty())
+            m_histories.insert(m_historyKey, m_history);
+        m_history = m_histories.take(key);  // empty when this projection is new
+        m_historyKey = key;
+    }
+    aes::LatentSnapshot kept = map;
+    if (!m_history.isEmpty()) {
         aes::LatentSnapshot &last = m_history.last();
         if (kept.labels == last.labels)
             kept.labels = last.labels;  // one shared copy for every epoch
@@ -221,6 +229,8 @@ void LatentExplorer::clear()
 {
     m_play->setChecked(false);
     m_history.clear();
+    m_histories.clear();
+    m_historyKey.clear();
     m_shown = -1;
     m_ends[0] = m_ends[1] = -1;
     m_nextEnd = 0;

@@ -10,6 +10,7 @@
 
 #include "trainingcontroller.h"
 
+#include <QHash>
 #include <QVector>
 #include <QWidget>
 
@@ -40,7 +41,8 @@ public:
     QTabWidget *tools() const { return m_tools; }
 
     // A new map from the controller: shown (unless an older epoch is being replayed) and
-    // kept for the scrubber while the method stays the same.
+    // kept for the scrubber, one history per projection (method and dimensions); a map of
+    // another dataset forgets them all. Intermediate t-SNE layouts are shown, not kept.
     void addMap(const aes::LatentSnapshot &map);
     void clear();
     // The maps kept, oldest first, and the one the scrubber shows.
@@ -68,7 +70,9 @@ private:
 
     aes::TrainingController *m_controller;
     LatentMap *m_map = nullptr;
-    QVector<aes::LatentSnapshot> m_history;
+    QVector<aes::LatentSnapshot> m_history;          // of the projection shown
+    QString m_historyKey;                             // method and dimensions of m_history
+    QHash<QString, QVector<aes::LatentSnapshot>> m_histories;  // of the other projections
     int m_shown = -1;                     // position in m_history; -1: a live (partial) map
     QSlider *m_scrubber = nullptr;
     QLabel *m_epochLabel = nullptr;
