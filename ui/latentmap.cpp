@@ -1,5 +1,6 @@
 #include "latentmap.h"
 
+#include "pointlayer.h"
 #include "qcustomplotinclude.h"
 #include "screenindex.h"
 
@@ -15,11 +16,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 #include <vector>
 
 namespace {
 
-constexpr int kMarkerSize = 5;         // pixels; a pixmap marker, ssDisc is far too slow at 70k
+constexpr int kMarkerSize = PointLayer::kMarkerSize;  // pixels (the legend's icons)
 constexpr int kPanelImageSize = 168;
 constexpr int kOverlayImageSize = 96;
 constexpr double kClickSlop = 4.0;     // pixels a click may move and still be a click
@@ -74,6 +76,7 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_plot->setMouseTracking(true);
     m_plot->setMinimumSize(300, 240);
+    m_points = new PointLayer(m_plot);
 
     m_overlay = new QLabel(m_plot);
     m_overlay->setAttribute(Qt::WA_TransparentForMouseEvents);
@@ -228,30 +231,35 @@ void LatentMap::rebuildGraphs(bool rescale)
 {
     m_plot->clearGraphs();
     const int classes = m_map.classNames.size();
-    QVector<QVector<QCPGraphData>> byClass(classes + 1);
+    std::vector<std::vector<float>> xs(size_t(classes) + 1), ys(size_t(classes) + 1);
     const qint64 n = m_map.x.size();
     for (qint64 i = 0; i < n; ++i) {
         const int label = i < m_map.labels.size() ? m_map.labels[i] : -1;
-        byClass[label >= 0 && label < classes ? label : classes].append(
-            QCPGraphData(m_map.x[i], m_map.y[i]));
+        const size_t c = size_t(label >= 0 && label < classes ? label : classes);
+        xs[c].push_back(m_map.x[i]);
+        ys[c].push_back(m_map.y[i]);
     }
+    // The points are drawn by m_points in one pass; the class graphs (without data) give
+    // the legend its entries.
+    QVector<QColor> colors;
+    for (int c = 0; c <= classes; ++c)
+        colors.append(c < classes ? classColor(c, classes) : QColor(Qt::gray));
     for (int c = 0; c <= classes; ++c) {
-        if (byClass[c].isEmpty())
+        if (xs[size_t(c)].empty())
             continue;
-        std::sort(byClass[c].begin(), byClass[c].end(),
-                  [](const QCPGraphData &a, const QCPGraphData &b) { return a.key < b.key; });
         QCPGraph *graph = m_plot->addGraph();
         graph->setProperty("classIndex", c);
         graph->setName(c < classes ? m_map.classNames.at(c) : tr("unlabelled"));
         graph->setLineStyle(QCPGraph::lsNone);
-        const QColor color = c < classes ? classColor(c, classes) : QColor(Qt::gray);
-        graph->setPen(QPen(color));
-        graph->setScatterStyle(QCPScatterStyle(markerPixmap(color)));
-        graph->data()->set(byClass[c], true);
+        graph->setPen(QPen(colors.at(c)));
+        graph->setScatterStyle(QCPScatterStyle(markerPixmap(colors.at(c))));
         graph->setVisible(m_classVisible.value(c, true));
         if (auto *item = m_plot->legend->itemWithPlottable(graph))
             item->setTextColor(graph->visible() ? Qt::black : Qt::gray);
     }
+    m_points->setPoints(std::move(xs), std::move(ys), colors);
+    for (int c = 0; c <= classes; ++c)
+        m_points->setClassVisible(c, m_classVisible.value(c, true));
     m_plot->legend->setVisible(m_plot->legend->itemCount() > 1);
     // Marks where the side panel's decoded image comes from.
     m_probeGraph = m_plot->addGraph();
@@ -268,11 +276,12 @@ void LatentMap::rebuildGraphs(bool rescale)
     m_markGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 2), Qt::NoBrush, 13));
     updateMarkers();
     if (rescale && n > 0) {
-        m_plot->rescaleAxes();
-        for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
-            const QCPRange r = axis->range();
-            const double margin = std::max(r.size() * 0.04, 1e-6);
-            axis->setRange(r.lower - margin, r.upper + margin);
+        const auto [minX, maxX] = std::minmax_element(m_map.x.cbegin(), m_map.x.cend());
+        const auto [minY, maxY] = std::minmax_element(m_map.y.cbegin(), m_map.y.cend());
+        for (auto [axis, low, high] : {std::tuple{m_plot->xAxis, double(*minX), double(*maxX)},
+                                       std::tuple{m_plot->yAxis, double(*minY), double(*maxY)}}) {
+            const double margin = std::max((high - low) * 0.04, 1e-6);
+            axis->setRange(low - margin, high + margin);
         }
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -385,6 +394,7 @@ void LatentMap::setClassVisible(int classIndex, bool visible)
     if (classIndex < 0 || classIndex >= m_classVisible.size())
         return;
     m_classVisible[classIndex] = visible;
+    m_points->setClassVisible(classIndex, visible);
     for (int g = 0; g < m_plot->graphCount(); ++g) {
         QCPGraph *graph = m_plot->graph(g);
         if (graph->property("classIndex").toInt() != classIndex)

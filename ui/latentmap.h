@@ -29,6 +29,7 @@ class QCPItemText;
 class QCustomPlot;
 class QComboBox;
 class QSpinBox;
+class PointLayer;
 class ScreenIndex;
 class QLabel;
 class QMouseEvent;
@@ -107,6 +108,7 @@ private:
     QString pointCaption(qint64 index) const;
 
     QCustomPlot *m_plot = nullptr;
+    PointLayer *m_points = nullptr;      // draws every point (owned by m_plot)
     QCPGraph *m_probeGraph = nullptr;    // recreated with the class graphs
     QLabel *m_overlay = nullptr;
     QLabel *m_info = nullptr;

@@ -1,0 +1,113 @@
+#include "pointlayer.h"
+
+#include <QPainter>
+
+#include <algorithm>
+#include <cmath>
+
+PointLayer::PointLayer(QCustomPlot *plot) : QCPLayerable(plot, QStringLiteral("main"))
+{
+}
+
+void PointLayer::setPoints(std::vector<std::vector<float>> xs, std::vector<std::vector<float>> ys, QVector<QColor> colors)
+{
+    m_xs = std::move(xs);
+    m_ys = std::move(ys);
+    if (colors != m_colors)
+        m_stamps.clear();
+    m_colors = std::move(colors);
+    m_visible.resize(int(m_xs.size()));
+    std::fill(m_visible.begin(), m_visible.end(), true);
+}
+
+void PointLayer::setClassVisible(int classIndex, bool visible)
+{
+    if (classIndex >= 0 && classIndex < m_visible.size())
+        m_visible[classIndex] = visible;
+}
+
+QRect PointLayer::clipRect() const
+{
+    return mParentPlot->axisRect()->rect();
+}
+
+const std::vector<quint32> &PointLayer::stamp(int classIndex, int side)
+{
+    if (side != m_stampSide)
+        m_stamps.clear();
+    m_stampSide = side;
+    if (m_stamps.empty()) {
+        for (const QColor &c : m_colors) {
+            // The same disc as the old pixmap marker: anti-aliased, alpha 190.
+            QImage disc(side, side, QImage::Format_ARGB32_Premultiplied);
+            disc.fill(Qt::transparent);
+            QPainter painter(&disc);
+            painter.setRenderHint(QPainter::Antialiasing);
+            painter.setPen(Qt::NoPen);
+            QColor fill = c;
+            fill.setAlpha(190);
+            painter.setBrush(fill);
+            painter.drawEllipse(QRectF(0.5, 0.5, side - 1.0, side - 1.0));
+            painter.end();
+            std::vector<quint32> pixels(size_t(side) * side);
+            for (int y = 0; y < side; ++y)
+                std::copy_n(reinterpret_cast<const quint32 *>(disc.constScanLine(y)), side, pixels.begin() + ptrdiff_t(y) * side);
+            m_stamps.push_back(std::move(pixels));
+        }
+    }
+    return m_stamps[size_t(classIndex)];
+}
+
+void PointLayer::draw(QCPPainter *painter)
+{
+    const QRect area = clipRect();
+    if (area.isEmpty() || m_xs.empty())
+        return;
+    const qreal dpr = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
+    const QSize size(qRound(area.width() * dpr), qRound(area.height() * dpr));
+    if (m_image.size() != size)
+        m_image = QImage(size, QImage::Format_ARGB32_Premultiplied);
+    m_image.fill(Qt::transparent);
+    m_image.setDevicePixelRatio(dpr);
+    // Linear axes: pixel = a * coordinate + b, in device pixels of the image.
+    QCPAxis *xAxis = mParentPlot->xAxis, *yAxis = mParentPlot->yAxis;
+    const double ax = (xAxis->coordToPixel(1.0) - xAxis->coordToPixel(0.0)) * dpr;
+    const double bx = (xAxis->coordToPixel(0.0) - area.left()) * dpr;
+    const double ay = (yAxis->coordToPixel(1.0) - yAxis->coordToPixel(0.0)) * dpr;
+    const double by = (yAxis->coordToPixel(0.0) - area.top()) * dpr;
+    const int side = std::max(1, qRound(kMarkerSize * dpr));
+    const double half = side / 2.0;
+    const int w = size.width(), h = size.height();
+    quint32 *bits = reinterpret_cast<quint32 *>(m_image.bits());
+    const qsizetype stride = m_image.bytesPerLine() / 4;
+    for (size_t c = 0; c < m_xs.size(); ++c) {
+        if (!m_visible.value(int(c), true) || int(c) >= m_colors.size())
+            continue;
+        const std::vector<quint32> &disc = stamp(int(c), side);
+        const std::vector<float> &xs = m_xs[c], &ys = m_ys[c];
+        for (size_t i = 0; i < xs.size(); ++i) {
+            const int left = int(std::floor(ax * xs[i] + bx - half + 0.5));
+            const int top = int(std::floor(ay * ys[i] + by - half + 0.5));
+            if (left >= w || top >= h || left + side <= 0 || top + side <= 0)
+                continue;
+            const int x0 = std::max(0, -left), x1 = std::min(side, w - left);
+            const int y0 = std::max(0, -top), y1 = std::min(side, h - top);
+            for (int y = y0; y < y1; ++y) {
+                quint32 *row = bits + (top + y) * stride + left;
+                const quint32 *src = disc.data() + size_t(y) * side;
+                for (int x = x0; x < x1; ++x) {
+                    const quint32 s = src[x];
+                    const quint32 inv = 255 - (s >> 24);
+                    if (inv == 255)
+                        continue;
+                    const quint32 d = row[x];
+                    // Source over destination, premultiplied: d * (1 - alpha_s) + s per channel.
+                    const quint32 rb = (((d & 0x00ff00ff) * inv + 0x00800080) >> 8) & 0x00ff00ff;
+                    const quint32 ag = ((((d >> 8) & 0x00ff00ff) * inv + 0x00800080)) & 0xff00ff00;
+                    row[x] = s + rb + ag;
+                }
+            }
+        }
+    }
+    painter->drawImage(area.topLeft(), m_image);
+}
