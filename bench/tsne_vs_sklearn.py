@@ -106,7 +106,8 @@ def main():
         x, y = pca50(train_x[:args.n]), train_y[:args.n]
         tsv = os.path.join(tmp, "fashion-pca50.tsv")
         write_tsv(tsv, x)
-        print(f"== input: PCA-50 of the first {args.n} Fashion-MNIST training images, {args.threads} threads")
+        print(f"== input: PCA-50 of the first {args.n} Fashion-MNIST training images, {args.threads} threads; "
+              f"load average {os.getloadavg()[0]:.1f} (the machine may be shared: compare ratios)")
 
         ours_s, ours_cpu, ours = run_ours(cli, tsv, os.path.join(tmp, "ours.tsv"), args.threads)
         ours_acc = knn_accuracy(ours, y)
@@ -121,7 +122,7 @@ def main():
             print(f"scikit-learn {sklearn.__version__} TSNE: {sk_s:7.1f} s wall {sk_cpu:7.1f} s CPU   "
                   f"kNN(10) accuracy {sk_acc:.4f}")
             print(f"speed-up, aestudio / scikit-learn: {sk_s / ours_s:.1f}x wall, {sk_cpu / ours_cpu:.1f}x CPU; "
-                  f"accuracy difference: {ours_acc - sk_acc:+.4f}")
+                  f"accuracy difference: {ours_acc - sk_acc:+.4f}; load average now {os.getloadavg()[0]:.1f}")
 
         if not args.skip_70k:
             test_x, test_y = fashion(data_dir, "t10k")
@@ -130,7 +131,7 @@ def main():
             write_tsv(tsv70, x70)
             s70, cpu70, ours70 = run_ours(cli, tsv70, os.path.join(tmp, "ours70k.tsv"), args.threads)
             print(f"aestudio t-SNE, all {len(y70)} images: {s70:7.1f} s wall {cpu70:7.1f} s CPU   "
-                  f"kNN(10) accuracy {knn_accuracy(ours70, y70):.4f}")
+                  f"kNN(10) accuracy {knn_accuracy(ours70, y70):.4f}; load average now {os.getloadavg()[0]:.1f}")
     finally:
         shutil.rmtree(tmp)
 
