@@ -71,7 +71,7 @@ void calibrateRow(const float *distSq, int k, double perplexity, float *p)
     }
 }
 
-// The symmetric joint probabilities P = (p(j|i) + p(i|j)) / 2N in compressed rows.
+// The symmetric joint probabilities P = (p(j|i) + p(i|j)) / 2N: its upper triangle in compressed rows.
 TsneSparseRows symmetrise(int64_t n, int k, const std::vector<int32_t> &neighbours, const std::vector<float> &conditional)
 {
     // Each (i, j, p(j|i)) lands in row i and, transposed, in row j; duplicates merge below.
@@ -107,16 +107,22 @@ TsneSparseRows symmetrise(int64_t n, int k, const std::vector<int32_t> &neighbou
             kept[size_t(i)] = out - first;
         }
     });
+    // Only the upper triangle (j > i) is kept: the attraction visits each pair once. Rows
+    // are sorted by column, so it is the tail of each merged row.
+    std::vector<int64_t> upper(size_t(n), 0);
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t e = 0; e < kept[size_t(i)]; ++e)
+            upper[size_t(i)] += entries[size_t(count[size_t(i)] + e)].first > i ? 1 : 0;
     TsneSparseRows p;
     p.rowStart.assign(size_t(n) + 1, 0);
     for (int64_t i = 0; i < n; ++i)
-        p.rowStart[size_t(i) + 1] = p.rowStart[size_t(i)] + kept[size_t(i)];
+        p.rowStart[size_t(i) + 1] = p.rowStart[size_t(i)] + upper[size_t(i)];
     p.column.resize(size_t(p.rowStart.back()));
     p.value.resize(size_t(p.rowStart.back()));
     const double scale = 1.0 / (2.0 * double(n));  // every conditional row sums to 1
     for (int64_t i = 0; i < n; ++i)
-        for (int64_t e = 0; e < kept[size_t(i)]; ++e) {
-            const auto &entry = entries[size_t(count[size_t(i)] + e)];
+        for (int64_t e = 0; e < upper[size_t(i)]; ++e) {
+            const auto &entry = entries[size_t(count[size_t(i)] + kept[size_t(i)] - upper[size_t(i)] + e)];
             p.column[size_t(p.rowStart[size_t(i)] + e)] = entry.first;
             p.value[size_t(p.rowStart[size_t(i)] + e)] = float(double(entry.second) * scale);
         }
@@ -312,7 +318,7 @@ TsneResult runTsne(const at::Tensor &data, const TsneOptions &options, TsneContr
         ? options.learningRate
         : std::max(double(n) / options.exaggeration / 4.0, 50.0);
     TsneRepulsion repulsion(options);
-    std::vector<double> attract, repel, update(y.size(), 0.0), gains(y.size(), 1.0);
+    std::vector<double> attract, attractionSums, repel, update(y.size(), 0.0), gains(y.size(), 1.0);
     double lastSnapshot = clock.elapsed() / 1000.0;
     const int iterations = std::max(0, options.iterations);
     for (int it = 0; it < iterations; ++it) {
@@ -328,7 +334,7 @@ TsneResult runTsne(const at::Tensor &data, const TsneOptions &options, TsneContr
         }
         const double exaggeration = early ? options.exaggeration : 1.0;
         const double momentum = early ? 0.5 : 0.8;
-        tsneAttraction(p, y, &attract);
+        tsneAttraction(p, y, &attract, &attractionSums);
         const double z = repulsion.compute(y, &repel);
         result.splitIterations += repulsion.lastSplit() ? 1 : 0;
         at::parallel_for(0, 2 * n, 4096, [&](int64_t begin, int64_t end) {

@@ -103,22 +103,30 @@ double fftCost(int64_t padded)
 
 } // namespace
 
-void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::vector<double> *force)
+void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::vector<double> *force,
+                    std::vector<double> *workspace)
 {
     const int64_t n = int64_t(y.size() / 2);
-    force->resize(y.size());
+    std::vector<double> local;
+    std::vector<double> &sums = workspace ? *workspace : local;
+    const int threads = std::max(1, at::get_num_threads());
+    sums.assign(size_t(threads) * y.size(), 0.0);
     // Float coordinates halve the memory the random reads below touch.
     const std::vector<float> yf(y.begin(), y.end());
     at::parallel_for(0, n, 512, [&](int64_t begin, int64_t end) {
-        // A row's differences are gathered first (random access), then weighted four at a
-        // time in two interleaved sums, the last partial group by lanes that carry P = 0.
-        std::vector<float> dx, dy;
+        double *own = &sums[size_t(at::get_thread_num()) * y.size()];
+        // A row's differences are gathered first (random access), weighted four at a time
+        // (the last partial group by lanes that carry P = 0), then added to the row's
+        // point and taken from each neighbour.
+        std::vector<float> dx, dy, gx, gy;
         for (int64_t i = begin; i < end; ++i) {
             const int64_t first = p.rowStart[size_t(i)], count = p.rowStart[size_t(i) + 1] - first;
-            const int64_t padded = (count + 7) & ~int64_t(7);
+            if (count == 0)
+                continue;
+            const int64_t padded = (count + 3) & ~int64_t(3);
             if (int64_t(dx.size()) < padded) {
-                dx.resize(size_t(padded));
-                dy.resize(size_t(padded));
+                for (auto *v : {&dx, &dy, &gx, &gy})
+                    v->resize(size_t(padded));
             }
             const float yx = yf[size_t(2 * i)], yy = yf[size_t(2 * i + 1)];
             const int32_t *column = &p.column[size_t(first)];
@@ -127,24 +135,37 @@ void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::
                 dx[size_t(e)] = yx - yf[size_t(2 * j)];
                 dy[size_t(e)] = yy - yf[size_t(2 * j + 1)];
             }
-            float tail[8] = {};
-            for (int64_t e = count & ~int64_t(7); e < count; ++e)  // a loop: memmove's call costs more
-                tail[e & 7] = p.value[size_t(first + e)];
-            Float4 fx0 = splat4(0.0f), fy0 = fx0, fx1 = fx0, fy1 = fx0;
+            float tail[4] = {};
+            for (int64_t e = count & ~int64_t(3); e < count; ++e)  // a loop: memmove's call costs more
+                tail[e & 3] = p.value[size_t(first + e)];
+            Float4 fx = splat4(0.0f), fy = fx;
             const Float4 one = splat4(1.0f);
-            for (int64_t e = 0; e < padded; e += 8) {
-                const float *pe = e + 8 <= count ? &p.value[size_t(first + e)] : tail;
-                const Float4 x0 = load4(&dx[size_t(e)]), z0 = load4(&dy[size_t(e)]);
-                const Float4 x1 = load4(&dx[size_t(e + 4)]), z1 = load4(&dy[size_t(e + 4)]);
-                const Float4 w0 = load4(pe) / (one + x0 * x0 + z0 * z0);
-                const Float4 w1 = load4(pe + 4) / (one + x1 * x1 + z1 * z1);
-                fx0 += w0 * x0;
-                fy0 += w0 * z0;
-                fx1 += w1 * x1;
-                fy1 += w1 * z1;
+            for (int64_t e = 0; e < padded; e += 4) {
+                const float *pe = e + 4 <= count ? &p.value[size_t(first + e)] : tail;
+                const Float4 x = load4(&dx[size_t(e)]), z = load4(&dy[size_t(e)]);
+                const Float4 w = load4(pe) / (one + x * x + z * z);
+                const Float4 wx = w * x, wz = w * z;
+                std::memcpy(&gx[size_t(e)], &wx, sizeof wx);
+                std::memcpy(&gy[size_t(e)], &wz, sizeof wz);
+                fx += wx;
+                fy += wz;
             }
-            (*force)[size_t(2 * i)] = sum4(fx0) + sum4(fx1);
-            (*force)[size_t(2 * i + 1)] = sum4(fy0) + sum4(fy1);
+            own[2 * i] += sum4(fx);
+            own[2 * i + 1] += sum4(fy);
+            for (int64_t e = 0; e < count; ++e) {
+                const int64_t j = column[e];
+                own[2 * j] -= double(gx[size_t(e)]);
+                own[2 * j + 1] -= double(gy[size_t(e)]);
+            }
+        }
+    });
+    force->resize(y.size());
+    at::parallel_for(0, int64_t(y.size()), 4096, [&](int64_t begin, int64_t end) {
+        for (int64_t c = begin; c < end; ++c) {
+            double total = 0.0;
+            for (int t = 0; t < threads; ++t)
+                total += sums[size_t(t) * y.size() + size_t(c)];
+            (*force)[size_t(c)] = total;
         }
     });
 }

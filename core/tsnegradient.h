@@ -25,7 +25,8 @@ namespace aes {
 
 struct TsneOptions;
 
-// A sparse symmetric matrix in compressed rows (the joint probabilities P).
+// A sparse symmetric matrix with a zero diagonal (the joint probabilities P): its upper
+// triangle (column > row) in compressed rows, columns ascending.
 struct TsneSparseRows {
     std::vector<int64_t> rowStart;  // n + 1
     std::vector<int32_t> column;
@@ -33,7 +34,11 @@ struct TsneSparseRows {
 };
 
 // force[2i, 2i+1] = sum_j P_ij / (1 + |y_i - y_j|^2) (y_i - y_j); y is N x 2, row-major.
-void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::vector<double> *force);
+// Each pair is visited once and added to both ends, in per-thread sums added up in
+// thread order: the same thread count gives the same bits. workspace: buffers kept
+// between calls (2 N doubles per thread); may be null.
+void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::vector<double> *force,
+                    std::vector<double> *workspace = nullptr);
 
 class TsneRepulsion {
 public:
