@@ -1,6 +1,7 @@
 #include "checkpoint.h"
 
 #include "autoencoder.h"
+#include "runfiles.h"
 
 #include <torch/torch.h>
 
@@ -129,9 +130,7 @@ QString saveCheckpoint(const QString &path, AutoencoderImpl &model, const QJsonO
         file.cancelWriting();
         return QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
     }
-    if (!file.commit())
-        return QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-    return {};
+    return commitSaveFile(file);
 }
 
 std::optional<LoadedCheckpoint> loadCheckpoint(const QString &path, QString *error,
@@ -153,8 +152,13 @@ std::optional<LoadedCheckpoint> loadCheckpoint(const QString &path, QString *err
         torch::serialize::InputArchive archive;
         archive.load_from(stream);
         c10::IValue optionsValue, metaValue;
-        if (!archive.try_read(kOptionsKey, optionsValue) || !optionsValue.isString())
+        if (!archive.try_read(kOptionsKey, optionsValue) || !optionsValue.isString()) {
+            // Our TorchScript export carries its options as an extra file: say what it is.
+            if (raw.contains("extra/model_options.json"))
+                return fail(QStringLiteral("a TorchScript export, not a checkpoint: open the checkpoint.pt of "
+                                           "the run it was exported from"));
             return fail(QStringLiteral("not an Autoencoder Studio checkpoint (no model options)"));
+        }
         QJsonParseError parseError;
         const QJsonDocument optionsDoc = QJsonDocument::fromJson(
             QByteArray::fromStdString(optionsValue.toStringRef()), &parseError);

@@ -32,26 +32,32 @@ ExportMetadata metadataOf(const LoadedCheckpoint &checkpoint)
     return meta;
 }
 
-// Codes and reconstructions of the first count images; eval mode, no gradients.
-void encodeAll(AutoencoderImpl &model, const Dataset &data, qint64 count, torch::Tensor *codes,
-               torch::Tensor *reconstructions)
+// Codes and reconstructions of the first count images; eval mode, no gradients. False when
+// cancel was set on the way.
+bool encodeAll(AutoencoderImpl &model, const Dataset &data, qint64 count, torch::Tensor *codes,
+               torch::Tensor *reconstructions, const std::atomic_bool *cancel)
 {
-    const torch::Tensor z = encodeImages(model, data, torch::arange(int64_t(count), torch::kLong));
+    const torch::Tensor z = encodeImages(model, data, torch::arange(int64_t(count), torch::kLong),
+                                         [cancel] { return cancel && cancel->load(); });
+    if (!z.defined())
+        return false;
     if (codes)
         *codes = z;
     if (!reconstructions)
-        return;
+        return true;
     c10::InferenceMode inference;
     std::vector<torch::Tensor> imageParts;
     for (int64_t start = 0; start < count; start += 256)
         imageParts.push_back((model.decode(z.slice(0, start, std::min<int64_t>(count, start + 256))) * 255.0)
                                  .round().clamp(0, 255).to(torch::kUInt8));
     *reconstructions = torch::cat(imageParts);
+    return true;
 }
 
 } // namespace
 
-ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets, const ExportProgressFn &progress)
+ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets, const ExportProgressFn &progress,
+                             const std::atomic_bool *cancel)
 {
     ExportJobResult result;
     if (targets.isEmpty()) {
@@ -62,14 +68,26 @@ ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets
     const int total = 1 + int(needsData) + int(!targets.torchscriptFile.isEmpty()) + int(!targets.onnxDir.isEmpty())
         + int(!targets.embeddingsDir.isEmpty()) + int(!targets.imagesDir.isEmpty());
     int done = 0;
+    const auto cancelled = [&] {
+        result.cancelled = true;
+        result.error = QStringLiteral("export cancelled");
+        return result;
+    };
+    // False when the user cancelled: the caller returns without writing anything more.
     const auto step = [&](const QString &what) {
+        if (cancel && cancel->load()) {
+            cancelled();
+            return false;
+        }
         if (progress)
             progress(what, done, total);
         ++done;
+        return true;
     };
 
     try {
-        step(QStringLiteral("loading the model"));
+        if (!step(QStringLiteral("loading the model")))
+            return result;
         std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(checkpointPathOf(runDir), &result.error);
         if (!checkpoint)
             return result;
@@ -80,7 +98,8 @@ ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets
 
         std::optional<Dataset> data;
         if (needsData) {
-            step(QStringLiteral("loading the dataset"));
+            if (!step(QStringLiteral("loading the dataset")))
+                return result;
             LoadResult loaded = loadDatasetFor(*checkpoint);
             if (!loaded.ok()) {
                 result.error = loaded.error;
@@ -89,7 +108,8 @@ ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets
             data = std::move(loaded.dataset);
         }
         if (!targets.torchscriptFile.isEmpty()) {
-            step(QStringLiteral("writing TorchScript"));
+            if (!step(QStringLiteral("writing TorchScript")))
+                return result;
             // Like the folder targets, the file's folder is created when missing.
             QDir().mkpath(QFileInfo(targets.torchscriptFile).absolutePath());
             result.error = exportTorchScript(model, targets.torchscriptFile, meta);
@@ -98,7 +118,8 @@ ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets
             result.written << QStringLiteral("TorchScript: %1").arg(targets.torchscriptFile);
         }
         if (!targets.onnxDir.isEmpty()) {
-            step(QStringLiteral("writing ONNX"));
+            if (!step(QStringLiteral("writing ONNX")))
+                return result;
             result.error = exportOnnx(model, targets.onnxDir, meta);
             if (!result.error.isEmpty())
                 return result;
@@ -107,9 +128,11 @@ ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets
                                                                  dir.filePath(QLatin1String(kOnnxDecoderFile)));
         }
         if (!targets.embeddingsDir.isEmpty()) {
-            step(QStringLiteral("writing projector embeddings"));
+            if (!step(QStringLiteral("writing projector embeddings")))
+                return result;
             ProjectorData projector;
-            encodeAll(model, *data, data->size(), &projector.codes, nullptr);
+            if (!encodeAll(model, *data, data->size(), &projector.codes, nullptr, cancel))
+                return cancelled();
             projector.images = data->images;
             const torch::Tensor labels = data->labels.to(torch::kLong).contiguous();
             const auto labelOf = labels.accessor<int64_t, 1>();
@@ -126,10 +149,12 @@ ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets
             result.written << QStringLiteral("projector: %1 (%2 images)").arg(targets.embeddingsDir).arg(data->size());
         }
         if (!targets.imagesDir.isEmpty()) {
-            step(QStringLiteral("writing images"));
+            if (!step(QStringLiteral("writing images")))
+                return result;
             const qint64 count = targets.imageCount > 0 ? std::min<qint64>(targets.imageCount, data->size()) : data->size();
             torch::Tensor reconstructions;
-            encodeAll(model, *data, count, nullptr, &reconstructions);
+            if (!encodeAll(model, *data, count, nullptr, &reconstructions, cancel))
+                return cancelled();
             result.error = exportReconstructionImages(targets.imagesDir, data->images.slice(0, 0, count), reconstructions);
             if (!result.error.isEmpty())
                 return result;

@@ -11,6 +11,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
 #include <functional>
 
 namespace aes {
@@ -29,6 +30,7 @@ struct ExportTargets {
 
 struct ExportJobResult {
     bool ok = false;
+    bool cancelled = false;    // stopped through cancel (error says so too)
     QString error;
     QStringList written;       // what was written, one line per target ("ONNX: dir/encoder.onnx, ...")
 };
@@ -38,7 +40,9 @@ using ExportProgressFn = std::function<void(const QString &step, int done, int t
 
 // runDir: a run directory or its checkpoint file. The embeddings and images need the
 // run's dataset: it is loaded from where the checkpoint says it was, as it was for training.
+// cancel (any thread) is read before each step and while encoding: a cancelled export
+// writes nothing more (targets finished before stay complete; none is left half-written).
 ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets,
-                             const ExportProgressFn &progress = {});
+                             const ExportProgressFn &progress = {}, const std::atomic_bool *cancel = nullptr);
 
 } // namespace aes

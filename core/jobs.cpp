@@ -147,6 +147,27 @@ QJsonObject summaryJson(const TrainJobOptions &options, const Dataset &data, con
 
 } // namespace
 
+QJsonObject runCheckpointMeta(const Trainer &trainer, const Dataset &data, const LoadOptions &load)
+{
+    return QJsonObject{
+        {QStringLiteral("epoch"), trainer.epochsCompleted()},
+        {QStringLiteral("step"), double(trainer.globalStep())},
+        {QStringLiteral("load"), toJson(load)},
+        {QStringLiteral("dataset"), datasetJson(data)},
+    };
+}
+
+QString writeRunFiles(const QString &runDir, Trainer &trainer, const Dataset &data, const LoadOptions &load)
+{
+    const QDir dir(runDir);
+    if (!QDir().mkpath(runDir))
+        return QStringLiteral("cannot create the run directory %1").arg(runDir);
+    QString error = trainer.saveCheckpoint(dir.filePath(runfiles::kCheckpoint), runCheckpointMeta(trainer, data, load));
+    if (QString e = writeHistoryCsv(dir.filePath(runfiles::kHistory), trainer.history()); error.isEmpty())
+        error = e;
+    return error;
+}
+
 TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &control,
                            const TrainJobCallbacks &callbacks)
 {
@@ -194,22 +215,11 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
     if (callbacks.onModelReady)
         callbacks.onModelReady(*trainer);
 
-    const QString checkpointPath = dir.filePath(runfiles::kCheckpoint);
-    const auto checkpointMeta = [&]() {
-        return QJsonObject{
-            {QStringLiteral("epoch"), trainer->epochsCompleted()},
-            {QStringLiteral("step"), double(trainer->globalStep())},
-            {QStringLiteral("load"), toJson(options.load)},
-            {QStringLiteral("dataset"), datasetJson(data)},
-        };
-    };
     QString writeError;
     TrainCallbacks training = callbacks.training;
     training.onEpoch = [&](const EpochReport &report) {
         // Written every epoch, so a run stopped or killed later keeps what it learned.
-        if (QString e = writeHistoryCsv(dir.filePath(runfiles::kHistory), trainer->history()); !e.isEmpty())
-            writeError = e;
-        if (QString e = trainer->saveCheckpoint(checkpointPath, checkpointMeta()); !e.isEmpty())
+        if (QString e = writeRunFiles(options.runDir, *trainer, data, options.load); !e.isEmpty())
             writeError = e;
         if (callbacks.training.onEpoch)
             callbacks.training.onEpoch(report);
@@ -217,11 +227,9 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
     result.outcome = trainer->run(control, training);
     if (trainer->epochsCompleted() == 0 || result.outcome.status == TrainStatus::Diverged) {
         // Nothing or something better than the epoch's end was kept: save what we have.
-        if (QString e = trainer->saveCheckpoint(checkpointPath, checkpointMeta()); !e.isEmpty())
+        if (QString e = writeRunFiles(options.runDir, *trainer, data, options.load); !e.isEmpty())
             writeError = e;
     }
-    if (QString e = writeHistoryCsv(dir.filePath(runfiles::kHistory), trainer->history()); !e.isEmpty())
-        writeError = e;
     result.summary = summaryJson(options, data, loaded.report, *trainer, result.outcome);
     if (QString e = writeJsonFile(dir.filePath(runfiles::kSummary), result.summary); !e.isEmpty())
         writeError = e;
@@ -315,8 +323,8 @@ EncodeJobResult runEncodeJob(const QString &runDir, const QString &data, const Q
             return result;
         }
     }
-    if (!file.commit()) {
-        result.error = QStringLiteral("cannot write %1: %2").arg(outTsv, file.errorString());
+    if (QString e = commitSaveFile(file); !e.isEmpty()) {
+        result.error = e;
         return result;
     }
     result.rows = n;
@@ -436,8 +444,9 @@ ProjectJobResult runProjectJob(const ProjectJobOptions &options, TsneControl *co
         }
         text += QByteArray::number(double(xy[i][0]), 'g', 7) + '\t' + QByteArray::number(double(xy[i][1]), 'g', 7) + '\n';
     }
-    if (file.write(text) != text.size() || !file.commit()) {
-        result.error = QStringLiteral("cannot write %1: %2").arg(options.outTsv, file.errorString());
+    file.write(text);
+    if (QString e = commitSaveFile(file); !e.isEmpty()) {
+        result.error = e;
         return result;
     }
     result.ok = true;

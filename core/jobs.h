@@ -109,6 +109,13 @@ ProjectJobResult runProjectJob(const ProjectJobOptions &options, TsneControl *co
 // The checkpoint file of a run directory, or the path itself when it is a file.
 QString checkpointPathOf(const QString &runDirOrFile);
 
+// What a run's checkpoint carries beside the weights and training state: epoch, step, the
+// dataset and how it was loaded (what loadDatasetFor() and resuming read back).
+QJsonObject runCheckpointMeta(const Trainer &trainer, const Dataset &data, const LoadOptions &load);
+// The files a run directory gets after every epoch: checkpoint.pt and history.csv (each
+// written atomically). Used by the CLI and the GUI alike. "" or the first problem.
+QString writeRunFiles(const QString &runDir, Trainer &trainer, const Dataset &data, const LoadOptions &load);
+
 QJsonObject toJson(const LoadOptions &options);
 LoadOptions loadOptionsFromJson(const QJsonObject &json);
 

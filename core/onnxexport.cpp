@@ -1,6 +1,7 @@
 #include "onnxexport.h"
 
 #include "autoencoder.h"
+#include "runfiles.h"
 
 #include <torch/torch.h>
 
@@ -332,8 +333,11 @@ QString exportOnnx(AutoencoderImpl &model, const QString &dir, const ExportMetad
         }
     }
     for (int i = 0; i < 2; ++i)
-        if (!files[i]->commit())
-            return QStringLiteral("cannot write %1: %2").arg(paths[i], files[i]->errorString());
+        if (QString e = verifySaveFile(*files[i]); !e.isEmpty())
+            return e;
+    for (int i = 0; i < 2; ++i)
+        if (QString e = commitSaveFile(*files[i]); !e.isEmpty())
+            return e;
     return {};
 }
 

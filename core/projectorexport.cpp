@@ -1,4 +1,5 @@
 #include "projectorexport.h"
+#include "runfiles.h"
 
 #include <torch/torch.h>
 
@@ -38,15 +39,19 @@ QString writeAll(const QString &dir, const FileList &files, bool together = true
             file->cancelWriting();
             return QStringLiteral("cannot write %1: %2").arg(path, reason);
         }
-        if (!together && !file->commit())
-            return QStringLiteral("cannot write %1: %2").arg(path, file->errorString());
+        if (!together) {
+            if (QString e = commitSaveFile(*file); !e.isEmpty())
+                return e;
+        } else if (QString e = verifySaveFile(*file); !e.isEmpty()) {
+            return e;
+        }
         if (together)
             pending.push_back(std::move(file));
     }
     // Returning early above destroys the pending QSaveFiles, which removes their temporary files.
     for (auto &file : pending)
-        if (!file->commit())
-            return QStringLiteral("cannot write %1: %2").arg(file->fileName(), file->errorString());
+        if (QString e = commitSaveFile(*file); !e.isEmpty())
+            return e;
     return {};
 }
 

@@ -3,12 +3,14 @@
 // history.csv, summary.json, load-report.txt and checkpoint.pt.
 // Any thread; each writer returns an empty string or a message naming the file.
 
+#include "atomicfile.h"
 #include "dataset.h"
 #include "trainoptions.h"
 
 #include <QJsonObject>
 #include <QString>
 #include <QVector>
+
 
 namespace aes {
 
@@ -27,9 +29,6 @@ QString writeLoadReport(const QString &path, const LoadReport &report);
 QString writeJsonFile(const QString &path, const QJsonObject &object);
 // Reads a JSON object; empty object and a message on failure.
 QJsonObject readJsonFile(const QString &path, QString *error);
-// Writes bytes atomically (temporary file + rename).
-QString writeFileAtomically(const QString &path, const QByteArray &bytes);
-
 // A number for JSON: null when it is not finite.
 QJsonValue jsonNumber(double value);
 

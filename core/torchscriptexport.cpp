@@ -1,6 +1,7 @@
 #include "torchscriptexport.h"
 
 #include "autoencoder.h"
+#include "runfiles.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>
@@ -146,9 +147,7 @@ QString exportTorchScript(AutoencoderImpl &model, const QString &path, const Exp
         file.cancelWriting();
         return QStringLiteral("cannot write %1: %2").arg(path, reason);
     }
-    if (!file.commit())
-        return QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-    return {};
+    return commitSaveFile(file);
 }
 
 } // namespace aes

@@ -42,6 +42,7 @@ TrainingController::TrainingController(QObject *parent)
     qRegisterMetaType<StepReport>();
     qRegisterMetaType<EpochReport>();
     qRegisterMetaType<TrainOutcome>();
+    qRegisterMetaType<OpenedModel>();
     qRegisterMetaType<QVector<QPointF>>();
     m_thread->setObjectName(QStringLiteral("aes-training"));
     m_worker->moveToThread(m_thread);
@@ -283,6 +284,51 @@ void TrainingController::onTrainingFinished(const TrainOutcome &outcome)
         m_epochsCompleted = outcome.epochsCompleted;
     setState(State::Idle);
     Q_EMIT finished(outcome);
+}
+
+// --- Checkpoints (issue 5) ---
+
+void TrainingController::setRunDirectory(const QString &dir)
+{
+    m_runDir = dir;
+    m_worker->setRunDirectory(dir);  // read by the worker at each epoch's end
+}
+
+bool TrainingController::saveRun(const QString &dir)
+{
+    if (m_state != State::Idle || !m_hasModel || dir.isEmpty())
+        return false;
+    m_runDir = dir;  // the worker writes there from now on
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(worker, [worker, dir] { worker->saveRunTo(dir); }, Qt::QueuedConnection);
+    return true;
+}
+
+bool TrainingController::openModel(const QString &path)
+{
+    if (m_state != State::Idle || path.isEmpty())
+        return false;
+    m_worker->tsne.cancel.store(true);
+    setState(State::Loading);
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(worker, [worker, path] { worker->openModel(path); }, Qt::QueuedConnection);
+    return true;
+}
+
+void TrainingController::onModelOpened(const OpenedModel &opened)
+{
+    m_modelOptions = opened.model;
+    m_trainOptions = opened.train;
+    setHasModel(true);
+    m_epochsCompleted = opened.epochsCompleted;
+    setState(State::Idle);
+    Q_EMIT modelOpened(opened);
+}
+
+void TrainingController::onOpenModelFailed(const QString &message)
+{
+    setState(State::Idle);
+    Q_EMIT openModelFailed(message);
 }
 
 } // namespace aes

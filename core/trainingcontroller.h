@@ -139,6 +139,17 @@ struct EngineVersions {
 // Versions of the libraries the engine runs on. Any thread.
 EngineVersions engineVersions();
 
+// A model opened from a checkpoint (TrainingController::openModel).
+struct OpenedModel {
+    QString path;                        // the checkpoint file
+    ModelOptions model;
+    TrainOptions train;                  // as stored; the defaults when it holds weights only
+    bool resumable = false;              // it holds the training state: continuing is exact
+    int epochsCompleted = 0;
+    qint64 globalStep = 0;
+    QVector<EpochReport> history;
+};
+
 class TrainingController final : public QObject {
     Q_OBJECT
 public:
@@ -251,6 +262,34 @@ private:
     TrainOptions m_trainOptions;
     int m_epochsCompleted = 0;
 
+    // --- Checkpoints (issue 5) ---
+public:
+    // The run directory of the GUI's training: after every epoch (and when a run ends after
+    // a divergence or before its first epoch) the worker writes checkpoint.pt and history.csv
+    // there, atomically, as the CLI does. Empty: nothing is written. Any state; takes effect
+    // at the next epoch's end.
+    void setRunDirectory(const QString &dir);
+    QString runDirectory() const { return m_runDir; }
+    // Writes the kept model's run files into dir now (e.g. Save As), answered by runSaved().
+    // Idle only; returns false without a model.
+    bool saveRun(const QString &dir);
+    // Opens a checkpoint file or a run directory without training: the model, its training
+    // state and history become the kept model (continueTraining() goes on exactly where it
+    // stopped). When the loaded dataset does not fit the model (or none is loaded), the
+    // dataset the checkpoint names is loaded as it was for training (datasetLoaded() first).
+    // Answered by modelOpened() or openModelFailed(); a failure changes nothing. Idle only.
+    bool openModel(const QString &path);
+
+Q_SIGNALS:
+    // After every write of the run files; error is empty on success.
+    void runSaved(const QString &dir, const QString &error);
+    void modelOpened(const aes::OpenedModel &opened);
+    void openModelFailed(const QString &message);
+
+private:
+    void onModelOpened(const OpenedModel &opened);
+    void onOpenModelFailed(const QString &message);
+    QString m_runDir;
 };
 
 } // namespace aes
@@ -265,3 +304,4 @@ Q_DECLARE_METATYPE(aes::TraversalGrid)
 Q_DECLARE_METATYPE(aes::StepReport)
 Q_DECLARE_METATYPE(aes::EpochReport)
 Q_DECLARE_METATYPE(aes::TrainOutcome)
+Q_DECLARE_METATYPE(aes::OpenedModel)

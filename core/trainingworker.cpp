@@ -1,6 +1,8 @@
 #include "trainingworker.h"
 
 #include "autoencoder.h"
+#include "checkpoint.h"
+#include "jobs.h"
 #include "memoryestimate.h"
 
 #include <torch/torch.h>
@@ -277,6 +279,7 @@ void TrainingWorker::load(const QString &path, const DatasetOptions &options)
         m_projection.reset();
         m_previousAxes = at::Tensor();
         m_data = std::move(*result.dataset);
+        m_loadOptions = loadOptions;
         DatasetSummary summary = summarize(*m_data, result.report);
         post([c, summary] { c->onDatasetLoaded(summary); });
     } catch (const c10::Error &e) {
@@ -412,6 +415,7 @@ TrainOutcome TrainingWorker::runTrainer(bool continued)
     callbacks.onEpoch = [this, c](const EpochReport &report) {
         flushSteps();
         post([c, report] { Q_EMIT c->epochReport(report); });
+        saveRun();  // every epoch: a crash or a kill later loses at most one epoch
         latentMap(m_epochMethod, m_epochDimX, m_epochDimY, false);
         if (report.epoch < m_trainer->trainOptions().epochs)
             waitPausedServing();
@@ -438,6 +442,9 @@ void TrainingWorker::finish(TrainOutcome outcome)
         const QString message = outcome.message;
         post([c, message] { Q_EMIT c->failed(message); });
     }
+    // Nothing was saved yet, or the restored weights are better than the last epoch's end.
+    if (m_trainer && (m_trainer->epochsCompleted() == 0 || outcome.status == TrainStatus::Diverged))
+        saveRun();
     const bool kept = m_trainer != nullptr;
     post([c, outcome, kept] {
         c->setHasModel(kept);
@@ -766,6 +773,122 @@ void TrainingWorker::traverse(const QRectF &region, int columns, int rows)
     }
     TrainingController *c = m_controller;
     post([c, grid] { Q_EMIT c->traversalReady(grid); });
+}
+
+// --- Checkpoints (issue 5) ---
+
+void TrainingWorker::setRunDirectory(const QString &dir)
+{
+    QMutexLocker lock(&m_runMutex);
+    m_runDir = dir;
+}
+
+QString TrainingWorker::runDirectory()
+{
+    QMutexLocker lock(&m_runMutex);
+    return m_runDir;
+}
+
+void TrainingWorker::saveRun()
+{
+    const QString dir = runDirectory();
+    if (dir.isEmpty() || !m_trainer || !m_data)
+        return;
+    QString error;
+    try {
+        error = writeRunFiles(dir, *m_trainer, *m_data, m_loadOptions);
+    } catch (const std::exception &e) {
+        error = QStringLiteral("cannot save the run in %1: %2").arg(dir, QString::fromUtf8(e.what()));
+    }
+    TrainingController *c = m_controller;
+    post([c, dir, error] { Q_EMIT c->runSaved(dir, error); });
+}
+
+void TrainingWorker::saveRunTo(const QString &dir)
+{
+    setRunDirectory(dir);
+    saveRun();
+}
+
+void TrainingWorker::openModel(const QString &path)
+{
+    TrainingController *c = m_controller;
+    const auto fail = [this, c](const QString &message) {
+        post([c, message] { c->onOpenModelFailed(message); });
+    };
+    if (m_shuttingDown.load())
+        return;
+    try {
+        // Everything is built aside and taken only when all of it worked: a failure leaves
+        // the dataset and model the user had.
+        const QString file = checkpointPathOf(path);
+        QString error;
+        std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(file, &error);
+        if (!checkpoint)
+            return fail(error);
+        const ModelOptions &model = checkpoint->options;
+        const QJsonObject trainerMeta = checkpoint->meta.value(QStringLiteral("trainer")).toObject();
+        std::optional<TrainOptions> stored;
+        if (!trainerMeta.isEmpty()) {
+            stored = TrainOptions::fromJson(trainerMeta.value(QStringLiteral("training")).toObject(), &error);
+            if (!stored)
+                return fail(QStringLiteral("%1: its training options are damaged: %2").arg(file, error));
+        }
+        // The loaded dataset serves when its images have the model's shape; else the run's own.
+        std::optional<Dataset> data;
+        LoadOptions loadOptions = m_loadOptions;
+        DatasetSummary summary;
+        const bool fits = m_data && m_data->channels() == model.channels && m_data->height() == model.height
+            && m_data->width() == model.width;
+        if (!fits) {
+            LoadResult loaded = loadDatasetFor(*checkpoint, {}, [this, c](qint64 done, qint64 total) {
+                post([c, done, total] { Q_EMIT c->loadProgress(done, total); });
+            });
+            if (!loaded.ok())
+                return fail(QStringLiteral("%1: the model's dataset cannot be loaded: %2").arg(file, loaded.error));
+            data = std::move(loaded.dataset);
+            loadOptions = loadOptionsFromJson(checkpoint->meta.value(QStringLiteral("load")).toObject());
+            summary = summarize(*data, loaded.report);
+        }
+        const Dataset &dataset = data ? *data : *m_data;
+        const TrainOptions train = stored.value_or(TrainOptions{});
+        const Split split = splitIndices(dataset.size(), train.valFraction, train.seed);
+        std::unique_ptr<Trainer> trainer = Trainer::create(dataset, split, model, train, &error);
+        if (!trainer)
+            return fail(QStringLiteral("%1: %2").arg(file, error));
+        if (stored) {
+            error = trainer->restore(file);
+            if (!error.isEmpty())
+                return fail(error);
+        } else {
+            copyWeights(*checkpoint->model, *trainer->model());
+        }
+
+        if (data) {
+            m_data = std::move(data);
+            m_loadOptions = loadOptions;
+            post([c, summary] { c->onDatasetLoaded(summary); });
+        }
+        m_trainer = std::move(trainer);
+        m_projection.reset();
+        m_previousAxes = at::Tensor();
+        prepareSnapshots();
+        OpenedModel opened;
+        opened.path = file;
+        opened.model = model;
+        opened.train = train;
+        opened.resumable = stored.has_value();
+        opened.epochsCompleted = m_trainer->epochsCompleted();
+        opened.globalStep = m_trainer->globalStep();
+        opened.history = m_trainer->history();
+        post([c, opened] { c->onModelOpened(opened); });
+        snapshot(m_trainer->epochsCompleted(), m_trainer->globalStep(), true);
+        latentMap(m_epochMethod, m_epochDimX, m_epochDimY, true);
+    } catch (const c10::Error &e) {
+        fail(QStringLiteral("%1: %2").arg(path, QString::fromUtf8(e.what_without_backtrace())));
+    } catch (const std::exception &e) {
+        fail(QStringLiteral("%1: %2").arg(path, QString::fromUtf8(e.what())));
+    }
 }
 
 } // namespace aes

@@ -129,6 +129,21 @@ private:
     bool m_serving = false;                  // the helper thread serves requests
     std::atomic_bool m_unparking{false};     // resume: the helper stops within a batch
     std::thread m_helper;                    // joined before the next one and on destruction
+
+    // --- Checkpoints (issue 5) ---
+public:
+    // Any thread: where the run files go after every epoch ("" = nowhere).
+    void setRunDirectory(const QString &dir);
+    // Worker thread.
+    void saveRunTo(const QString &dir);
+    void openModel(const QString &path);
+private:
+    QString runDirectory();
+    // Writes the run files into the run directory (if any) and tells the controller.
+    void saveRun();
+    QMutex m_runMutex;
+    QString m_runDir;                        // guarded by m_runMutex
+    LoadOptions m_loadOptions;               // of m_data, for the checkpoint's metadata
 };
 
 } // namespace aes

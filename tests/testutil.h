@@ -6,6 +6,10 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QString>
+#include <QStringList>
+
+#include <csignal>
+#include <sys/resource.h>
 
 namespace aes::test {
 
@@ -25,6 +29,47 @@ inline QByteArray be32(quint32 v)
     for (int s = 24; s >= 0; s -= 8)
         b.append(char((v >> s) & 0xFF));
     return b;
+}
+
+// A full disk for this process while it lives: files cannot grow past `bytes`
+// (RLIMIT_FSIZE; writes beyond fail with EFBIG, SIGXFSZ ignored), as when a disk fills up.
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes)
+    {
+        getrlimit(RLIMIT_FSIZE, &m_saved);
+        m_oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit limit = m_saved;
+        limit.rlim_cur = bytes;
+        setrlimit(RLIMIT_FSIZE, &limit);
+    }
+    ~FileSizeLimit()
+    {
+        setrlimit(RLIMIT_FSIZE, &m_saved);
+        std::signal(SIGXFSZ, m_oldHandler);
+    }
+    FileSizeLimit(const FileSizeLimit &) = delete;
+    FileSizeLimit &operator=(const FileSizeLimit &) = delete;
+
+private:
+    rlimit m_saved{};
+    void (*m_oldHandler)(int) = nullptr;
+};
+
+// Every file under dir (hidden ones too), relative and sorted: compare before and after a
+// failed write to see that no partial or temporary file was left behind.
+inline QStringList filesUnder(const QString &dir, const QString &prefix = QString())
+{
+    QStringList found;
+    const QFileInfoList entries =
+        QDir(dir).entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden, QDir::Name);
+    for (const QFileInfo &e : entries) {
+        if (e.isDir())
+            found << filesUnder(e.absoluteFilePath(), prefix + e.fileName() + QLatin1Char('/'));
+        else
+            found << prefix + e.fileName();
+    }
+    return found;
 }
 
 } // namespace aes::test

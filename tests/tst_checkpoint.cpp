@@ -2,6 +2,7 @@
 
 #include "autoencoder.h"
 #include "checkpoint.h"
+#include "testutil.h"
 
 #include <torch/torch.h>
 
@@ -22,6 +23,8 @@ private Q_SLOTS:
     void mismatchedShapesAreNamed();
     void notACheckpoint();
     void failedSaveKeepsThePreviousFile();
+    void interruptedSaveKeepsThePreviousFile();
+    void fullDiskKeepsThePreviousFile();
     void cloneIsIndependent();
 private:
     QTemporaryDir m_dir;
@@ -159,6 +162,58 @@ void TestCheckpoint::failedSaveKeepsThePreviousFile()
     QVERIFY2(error.contains(bad), qPrintable(error));
     QString loadError;
     QVERIFY(loadCheckpoint(path, &loadError));
+}
+
+void TestCheckpoint::interruptedSaveKeepsThePreviousFile()
+{
+    // A save that is interrupted on purpose half-way through (the state writer throws, as a
+    // serialisation failure would): the previous checkpoint stays, no temporary file is left.
+    QTemporaryDir dir;
+    Autoencoder model(ModelOptions{});
+    const QString path = dir.filePath(QStringLiteral("run.pt"));
+    QCOMPARE(saveCheckpoint(path, *model, QJsonObject{{QStringLiteral("epoch"), 1}}), QString());
+    const QStringList before = test::filesUnder(dir.path());
+    {
+        torch::NoGradGuard noGrad;
+        for (auto &p : model->parameters())
+            p.add_(1.0);
+    }
+    const QString error = saveCheckpoint(path, *model, QJsonObject{{QStringLiteral("epoch"), 2}},
+                                         [](torch::serialize::OutputArchive &archive) {
+                                             archive.write("half", torch::ones({3}));
+                                             throw std::runtime_error("interrupted on purpose");
+                                         });
+    QVERIFY2(error.contains(path) && error.contains(QStringLiteral("interrupted on purpose")), qPrintable(error));
+    QCOMPARE(test::filesUnder(dir.path()), before);
+    QString loadError;
+    const auto loaded = loadCheckpoint(path, &loadError);
+    QVERIFY2(loaded, qPrintable(loadError));
+    QCOMPARE(loaded->meta.value(QStringLiteral("epoch")).toInt(), 1);
+}
+
+void TestCheckpoint::fullDiskKeepsThePreviousFile()
+{
+    QTemporaryDir dir;
+    Autoencoder model(ModelOptions{});
+    const QString path = dir.filePath(QStringLiteral("run.pt"));
+    QCOMPARE(saveCheckpoint(path, *model, QJsonObject{{QStringLiteral("epoch"), 1}}), QString());
+    const qint64 size = QFileInfo(path).size();
+    const QStringList before = test::filesUnder(dir.path());
+    // Room for a few kilobytes, less than a checkpoint, and for the whole checkpoint but one
+    // byte: either way the save fails, names the file and keeps the old one.
+    for (const qint64 room : {qint64(4096), size - 1}) {
+        QString error;
+        {
+            test::FileSizeLimit full{rlim_t(room)};
+            error = saveCheckpoint(path, *model, QJsonObject{{QStringLiteral("epoch"), 2}});
+        }
+        QVERIFY2(error.contains(path), qPrintable(error));
+        QCOMPARE(test::filesUnder(dir.path()), before);
+        QString loadError;
+        const auto loaded = loadCheckpoint(path, &loadError);
+        QVERIFY2(loaded, qPrintable(loadError));
+        QCOMPARE(loaded->meta.value(QStringLiteral("epoch")).toInt(), 1);
+    }
 }
 
 void TestCheckpoint::cloneIsIndependent()

@@ -9,7 +9,7 @@
 #include "mainwindow.h"
 #include "metricsview.h"
 #include "modelform.h"
-#include "recentdatasets.h"
+#include "recentfiles.h"
 #include "reconstructiondetail.h"
 #include "reconstructiongrid.h"
 #include "reconstructionview.h"

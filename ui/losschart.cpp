@@ -1,8 +1,13 @@
 #include "losschart.h"
 
+#include "atomicfile.h"
 #include "qcustomplotinclude.h"
 
+#include <QBuffer>
 #include <QCheckBox>
+#include <QDir>
+#include <QFileInfo>
+#include <QTemporaryFile>
 #include <QFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -336,14 +341,29 @@ void LossChart::exportWithDialog(const QString &filter, const QString &suffix)
         QMessageBox::warning(this, tr("Export failed"), tr("Cannot write %1").arg(path));
 }
 
+// Both written atomically, like every file the app writes: a failure keeps the previous one.
 bool LossChart::exportPng(const QString &path, int width, int height)
 {
-    return m_plot->savePng(path, width, height);
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    if (!m_plot->toPixmap(width, height).save(&buffer, "PNG"))
+        return false;
+    return aes::writeFileAtomically(path, bytes).isEmpty();
 }
 
 bool LossChart::exportPdf(const QString &path)
 {
-    return m_plot->savePdf(path, 1000, 600);
+    // QCustomPlot writes PDFs to a path only: a temporary one beside the target, then its bytes.
+    QTemporaryFile temporary(QDir(QFileInfo(path).absolutePath()).filePath(QStringLiteral(".loss-XXXXXX.pdf")));
+    if (!temporary.open())
+        return false;
+    temporary.close();
+    if (!m_plot->savePdf(temporary.fileName(), 1000, 600))
+        return false;
+    if (!temporary.open())
+        return false;
+    return aes::writeFileAtomically(path, temporary.readAll()).isEmpty();
 }
 
 bool LossChart::exportCsv(const QString &path) const
@@ -371,5 +391,5 @@ bool LossChart::exportCsv(const QString &path) const
             << ',' << (lr > 0 ? QString::number(lr, 'g', 6) : QString()) << '\n';
     }
     out.flush();
-    return out.status() == QTextStream::Ok && file.commit();
+    return out.status() == QTextStream::Ok && aes::commitSaveFile(file).isEmpty();
 }

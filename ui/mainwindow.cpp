@@ -5,7 +5,8 @@
 #include "latentmap.h"
 #include "losschart.h"
 #include "metricsview.h"
-#include "recentdatasets.h"
+#include "projectsession.h"
+#include "recentfiles.h"
 #include "reconstructionview.h"
 #include "trainform.h"
 #include "trainingpanel.h"
@@ -72,6 +73,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_controller = new TrainingController(this);
     createCentralTabs();
     createDock();
+    m_session = new ProjectSession(this);
     createMenus();
     m_progress = new TrainingProgress;
     m_progress->setContentsMargins(16, 0, 0, 0);  // a gap after a long message
@@ -99,6 +101,8 @@ QString MainWindow::tabFileName(int index)
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    m_session->addProjectActions(file);
+    file->addSeparator();
     m_openFolderAction = file->addAction(tr("Open &folder\u2026"), this, &MainWindow::openFolder);
     m_openFolderAction->setShortcut(QKeySequence::Open);
     m_openFolderAction->setStatusTip(tr("Load every image under a folder; its subfolders are the classes"));
@@ -106,11 +110,13 @@ void MainWindow::createMenus()
     m_openIdxAction->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
     m_openIdxAction->setStatusTip(tr("Load an MNIST-format images file; its labels file is found beside it"));
     QMenu *recent = file->addMenu(tr("Open &recent"));
-    m_recent = new RecentDatasets(recent, this);
-    connect(m_recent, &RecentDatasets::openRequested, this, &MainWindow::openDataset);
+    m_recent = new RecentFiles(recent, QStringLiteral("recentDatasets"), tr("No recent datasets"), this);
+    connect(m_recent, &RecentFiles::openRequested, this, &MainWindow::openDataset);
     m_reloadAction = file->addAction(tr("&Reload"), this, &MainWindow::reloadDataset);
     m_reloadAction->setShortcut(QKeySequence::Refresh);
     m_reloadAction->setStatusTip(tr("Load the dataset again with the load options"));
+    file->addSeparator();
+    m_session->addModelActions(file);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setObjectName(QStringLiteral("quitAction"));
@@ -287,6 +293,7 @@ void MainWindow::startTraining()
     }
     aes::TrainOptions train = form;
     train.valFraction = m_datasetPanel->validationFraction();
+    m_session->prepareNewRun();  // the fresh model's checkpoint goes to a run directory of its own
     if (!m_controller->start(m_trainingPanel->modelOptions(), train))
         return;
     m_lastEpochText.clear();
@@ -453,6 +460,23 @@ void MainWindow::showProblem(const QString &title, const QString &message)
     box->open();
 }
 
+int MainWindow::currentTab() const
+{
+    return m_tabs->currentIndex();
+}
+
+void MainWindow::showHistory(const QVector<aes::EpochReport> &history)
+{
+    m_lossChart->clear();
+    m_metrics->clear();
+    m_reconstructions->clear();
+    m_lastEpochText.clear();
+    for (const aes::EpochReport &report : history) {
+        m_lossChart->addValidation(report.epoch, report.valLoss);
+        m_metrics->addEpoch(report);
+    }
+}
+
 void MainWindow::showAbout()
 {
     const aes::EngineVersions versions = aes::engineVersions();
@@ -466,8 +490,10 @@ void MainWindow::showAbout()
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveSettings();
-    // The worker stops after the current batch; the destructor waits for it.
+    // The worker stops after the current batch, an export at its next step; the
+    // destructors wait for them.
     m_controller->stop();
+    m_session->cancelExport();
     event->accept();
 }
 

@@ -20,11 +20,12 @@ class DatasetPanel;
 class LatentMap;
 class LossChart;
 class MetricsView;
+class ProjectSession;
 class QAction;
 class QLabel;
 class QMessageBox;
 class QTabWidget;
-class RecentDatasets;
+class RecentFiles;
 class ReconstructionView;
 class TrainingPanel;
 class TrainingProgress;
@@ -53,6 +54,13 @@ public:
     QImage renderTab(int index);
     // The newest warning shown (a non-modal message box), or nullptr.
     QMessageBox *lastProblem() const { return m_lastProblem; }
+    // A warning in the status bar and a non-blocking message box.
+    void showProblem(const QString &title, const QString &message);
+    int currentTab() const;
+    // The loss chart's validation points and the metrics of a model's earlier epochs.
+    void showHistory(const QVector<aes::EpochReport> &history);
+    // Projects, Open model, Export (File menu).
+    ProjectSession *session() const { return m_session; }
 
     aes::TrainingController *controller() const { return m_controller; }
     DatasetPanel *datasetPanel() const { return m_datasetPanel; }
@@ -62,7 +70,7 @@ public:
     MetricsView *metricsView() const { return m_metrics; }
     LatentMap *latentMap() const { return m_latentMap; }
     TrainingProgress *progress() const { return m_progress; }
-    RecentDatasets *recentDatasets() const { return m_recent; }
+    RecentFiles *recentDatasets() const { return m_recent; }
 
     enum Tab { LossTab = 0, ReconstructionsTab = 1, MetricsTab = 2, LatentTab = 3, TabCount = 4 };
     static QString tabFileName(int index);  // "loss", "reconstructions", ...
@@ -90,7 +98,6 @@ private:
     void onStepsReported(const QVector<QPointF> &losses, const aes::StepReport &latest);
     void onEpochReport(const aes::EpochReport &report);
     void onFinished(const aes::TrainOutcome &outcome);
-    void showProblem(const QString &title, const QString &message);
 
     aes::TrainingController *m_controller = nullptr;
     DatasetPanel *m_datasetPanel = nullptr;
@@ -101,8 +108,9 @@ private:
     LatentMap *m_latentMap = nullptr;
     QTabWidget *m_tabs = nullptr;
     TrainingProgress *m_progress = nullptr;
-    RecentDatasets *m_recent = nullptr;
+    RecentFiles *m_recent = nullptr;
     QMessageBox *m_lastProblem = nullptr;
+    ProjectSession *m_session = nullptr;
 
     QAction *m_openFolderAction = nullptr;
     QAction *m_openIdxAction = nullptr;

@@ -1,24 +1,21 @@
-#include "recentdatasets.h"
+#include "recentfiles.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QMenu>
 #include <QSettings>
 
-namespace {
-const char kKey[] = "recentDatasets";
-}
-
-RecentDatasets::RecentDatasets(QMenu *menu, QObject *parent) : QObject(parent), m_menu(menu)
+RecentFiles::RecentFiles(QMenu *menu, const QString &settingsKey, const QString &emptyText, QObject *parent)
+    : QObject(parent), m_menu(menu), m_key(settingsKey), m_emptyText(emptyText)
 {
-    const QStringList saved = QSettings().value(QLatin1String(kKey)).toStringList();
+    const QStringList saved = QSettings().value(m_key).toStringList();
     for (const QString &path : saved)
         if (QFileInfo::exists(path) && !m_paths.contains(path) && m_paths.size() < kMaxEntries)
             m_paths << path;
     rebuildMenu();
 }
 
-void RecentDatasets::add(const QString &path)
+void RecentFiles::add(const QString &path)
 {
     const QString absolute = QFileInfo(path).absoluteFilePath();
     m_paths.removeAll(absolute);
@@ -29,7 +26,7 @@ void RecentDatasets::add(const QString &path)
     rebuildMenu();
 }
 
-void RecentDatasets::rebuildMenu()
+void RecentFiles::rebuildMenu()
 {
     m_menu->clear();
     int number = 1;
@@ -42,7 +39,7 @@ void RecentDatasets::rebuildMenu()
         connect(action, &QAction::triggered, this, [this, path] { Q_EMIT openRequested(path); });
     }
     if (m_paths.isEmpty())
-        m_menu->addAction(tr("No recent datasets"))->setEnabled(false);
+        m_menu->addAction(m_emptyText)->setEnabled(false);
     else {
         m_menu->addSeparator();
         m_menu->addAction(tr("Clear list"), this, [this] {
@@ -53,7 +50,7 @@ void RecentDatasets::rebuildMenu()
     }
 }
 
-void RecentDatasets::save() const
+void RecentFiles::save() const
 {
-    QSettings().setValue(QLatin1String(kKey), m_paths);
+    QSettings().setValue(m_key, m_paths);
 }

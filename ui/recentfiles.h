@@ -1,6 +1,7 @@
 #pragma once
-// The "Open recent" list: datasets opened before, newest first, kept in QSettings
-// ("recentDatasets") and shown as a menu; entries that no longer exist are dropped.
+// An "Open recent" list: files or folders opened before (datasets, projects), newest first,
+// kept in QSettings under settingsKey and shown as a menu; entries that no longer exist are
+// dropped.
 //
 // Ownership: owns its menu's actions; the menu belongs to the caller.
 // Threads: GUI thread only.
@@ -10,12 +11,13 @@
 
 class QMenu;
 
-class RecentDatasets final : public QObject {
+class RecentFiles final : public QObject {
     Q_OBJECT
 public:
     static constexpr int kMaxEntries = 8;
 
-    RecentDatasets(QMenu *menu, QObject *parent = nullptr);
+    // emptyText: the menu's disabled entry when the list is empty.
+    RecentFiles(QMenu *menu, const QString &settingsKey, const QString &emptyText, QObject *parent = nullptr);
 
     void add(const QString &path);
     QStringList paths() const { return m_paths; }
@@ -28,5 +30,7 @@ private:
     void save() const;
 
     QMenu *m_menu;
+    QString m_key;
+    QString m_emptyText;
     QStringList m_paths;
 };
