@@ -7,6 +7,8 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 
+#include <cmath>
+
 namespace aes {
 
 namespace {
@@ -23,10 +25,11 @@ QString resolvedPath(const QString &relative, const QString &absolute, const QDi
 {
     if (relative.isEmpty() && absolute.isEmpty())
         return {};
+    // Both cleaned ("//x/../y" -> "/y"), so that a project read and written again is the same.
     const QString fromRelative = relative.isEmpty() ? QString() : QDir::cleanPath(dir.absoluteFilePath(relative));
     if (!fromRelative.isEmpty() && (QFileInfo::exists(fromRelative) || absolute.isEmpty()))
         return fromRelative;
-    return absolute;
+    return QDir::cleanPath(dir.absoluteFilePath(absolute));
 }
 
 // Reads key of object as the given type; remembers the first problem.
@@ -59,7 +62,8 @@ public:
         if (v.isUndefined())
             return 0;
         const double d = v.toDouble(-1e300);
-        if (!v.isDouble() || d != double(qint64(d)) || d < min || d > max) {
+        // Range first: converting a huge double to an integer is undefined (found by fuzz_json).
+        if (!v.isDouble() || !(d >= min && d <= max) || d != std::floor(d)) {
             fail(where + key, QStringLiteral("must be a whole number from %1 to %2").arg(min).arg(max));
             return 0;
         }

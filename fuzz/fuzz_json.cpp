@@ -1,8 +1,9 @@
-// Fuzzes the JSON option readers (ModelOptions::fromJson, TrainOptions::fromJson), which stand
-// in for the project-file reader until project files exist. What a reader accepts must write
-// back and read again to the same JSON (the readers and writers share one field list).
+// Fuzzes the project-file reader (projectFromJson, with the option readers ModelOptions::fromJson
+// and TrainOptions::fromJson inside it). A refusal must come with a message; what a reader
+// accepts must write back and read again to the same JSON.
 
 #include "modeloptions.h"
+#include "project.h"
 #include "trainoptions.h"
 
 #include <QJsonDocument>
@@ -49,5 +50,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // A project file nests them: {"model": {...}, "train": {...}}.
     checkRoundTrip<aes::ModelOptions>(object.value(QStringLiteral("model")).toObject(), "ModelOptions");
     checkRoundTrip<aes::TrainOptions>(object.value(QStringLiteral("train")).toObject(), "TrainOptions");
+
+    // The whole project file, as File > Open project reads it.
+    const QString dir = QStringLiteral("/nonexistent/projects");
+    QString error;
+    const std::optional<aes::Project> project = aes::projectFromJson(object, dir, &error);
+    if (!project) {
+        if (error.isEmpty()) {
+            std::fprintf(stderr, "projectFromJson failed without a message\n");
+            std::abort();
+        }
+        return 0;
+    }
+    const QJsonObject written = aes::projectToJson(*project, dir);
+    QString again;
+    const std::optional<aes::Project> reread = aes::projectFromJson(written, dir, &again);
+    if (!reread || aes::projectToJson(*reread, dir) != written) {
+        std::fprintf(stderr, "a project does not survive projectToJson/projectFromJson: %s\n%s\n", qPrintable(again),
+                     QJsonDocument(written).toJson().constData());
+        std::abort();
+    }
     return 0;
 }
