@@ -13,6 +13,8 @@
 #include "pointlayer.h"
 #include "qcustomplotinclude.h"
 
+#include "benchutil.h"
+
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QMouseEvent>
@@ -27,19 +29,6 @@
 
 namespace {
 
-template <typename F>
-double medianMs(int runs, F &&f)
-{
-    std::vector<double> ms;
-    for (int r = 0; r < runs; ++r) {
-        QElapsedTimer t;
-        t.start();
-        f();
-        ms.push_back(double(t.nsecsElapsed()) / 1e6);
-    }
-    std::sort(ms.begin(), ms.end());
-    return ms[ms.size() / 2];
-}
 
 // Ten Gaussian clusters, like a trained map of ten classes.
 aes::LatentSnapshot clusters(int n)
@@ -77,11 +66,11 @@ int main(int argc, char *argv[])
     QApplication::processEvents();
     auto *plot = qobject_cast<QCustomPlot *>(map.plotWidget());
 
-    const double setMapMs = medianMs(5, [&] {
+    const double setMapMs = aes::bench::medianMs(5, [&] {
         map.setMap(data);
         plot->replot(QCustomPlot::rpImmediateRefresh);
     });
-    const double oursMs = medianMs(21, [&] { plot->replot(QCustomPlot::rpImmediateRefresh); });
+    const double oursMs = aes::bench::medianMs(21, [&] { plot->replot(QCustomPlot::rpImmediateRefresh); });
 
     // Hover: random pixels in the plot, index already built (it is rebuilt only when the
     // axis ratio changes); the first lookup after a map pays for the build.
@@ -144,7 +133,7 @@ int main(int argc, char *argv[])
         painter.end();
         return QCPScatterStyle(pixmap);
     });
-    const double pixmapMs = medianMs(9, [&] { plot->replot(QCustomPlot::rpImmediateRefresh); });
+    const double pixmapMs = aes::bench::medianMs(9, [&] { plot->replot(QCustomPlot::rpImmediateRefresh); });
     // Peer lookup: QCustomPlot's selectTest on every class graph (200 queries), with the pixmap markers
     // (a graph without a scatter style has no points to find).
     const int peerQueries = 200;
@@ -162,7 +151,7 @@ int main(int argc, char *argv[])
     }
     const double peerLookupUs = double(t.nsecsElapsed()) / 1e3 / peerQueries;
     restyle([](const QColor &color) { return QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, PointLayer::kMarkerSize); });
-    const double discMs = medianMs(5, [&] { plot->replot(QCustomPlot::rpImmediateRefresh); });
+    const double discMs = aes::bench::medianMs(5, [&] { plot->replot(QCustomPlot::rpImmediateRefresh); });
 
     std::printf("latent map widget, %d points, plot %d x %d px\n", n, plot->width(), plot->height());
     std::printf("full replot, PointLayer (ours)       %8.2f ms   (target <= 16 ms)\n", oursMs);

@@ -7,6 +7,8 @@
 #include "projection.h"
 #include "trainer.h"
 
+#include "benchutil.h"
+
 #include <torch/torch.h>
 
 #include <QCoreApplication>
@@ -18,19 +20,6 @@
 
 namespace {
 
-template <typename F>
-double medianMs(int runs, F &&f)
-{
-    std::vector<double> ms;
-    for (int r = 0; r < runs; ++r) {
-        QElapsedTimer t;
-        t.start();
-        f();
-        ms.push_back(t.nsecsElapsed() / 1e6);
-    }
-    std::sort(ms.begin(), ms.end());
-    return ms[ms.size() / 2];
-}
 
 } // namespace
 
@@ -45,13 +34,13 @@ int main(int argc, char *argv[])
     // Codes with decaying variances, like a trained latent space.
     const torch::Tensor codes = torch::randn({n, d}) * torch::linspace(3.0, 0.1, d) + torch::randn({d});
 
-    const double pcaMs = medianMs(7, [&] { (void)aes::pca(codes, 2); });
+    const double pcaMs = aes::bench::medianMs(7, [&] { (void)aes::pca(codes, 2); });
     aes::ProjectionOptions options;
-    const double projectMs = medianMs(7, [&] { (void)aes::project(codes, options); });
+    const double projectMs = aes::bench::medianMs(7, [&] { (void)aes::project(codes, options); });
 
     const aes::ProjectionResult r = aes::project(codes, options);
     const torch::Tensor layout = r.projection->layout;
-    const double indexMs = medianMs(7, [&] { aes::LayoutIndex index(layout); });
+    const double indexMs = aes::bench::medianMs(7, [&] { aes::LayoutIndex index(layout); });
     const torch::Tensor queries = torch::rand({100000, 2}) * 20.0 - 10.0;
     const auto q = queries.accessor<float, 2>();
     qint64 sink = 0;
@@ -60,7 +49,7 @@ int main(int argc, char *argv[])
     for (int64_t i = 0; i < queries.size(0); ++i)
         sink += r.projection->nearestPoint(q[i][0], q[i][1]);
     const double lookupUs = t.nsecsElapsed() / 1e3 / double(queries.size(0));
-    const double decodeUs = medianMs(101, [&] { (void)r.projection->codeAt(1.0, 2.0); }) * 1e3;
+    const double decodeUs = aes::bench::medianMs(101, [&] { (void)r.projection->codeAt(1.0, 2.0); }) * 1e3;
 
     std::printf("%lld x %lld codes, %d thread(s)\n", (long long)n, (long long)d, threads);
     std::printf("pca (2 components)          %8.1f ms   (target < 200 ms)\n", pcaMs);

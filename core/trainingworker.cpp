@@ -139,29 +139,26 @@ void TrainingWorker::shutDown()
 
 void TrainingWorker::resumeTrainer()
 {
-    // Under the lock that park() checks the pause with: no parking can slip in between
-    // the helper's end and the trainer going on.
-    QMutexLocker lock(&m_parkMutex);
-    m_parked = false;
-    m_unparking.store(true);
-    while (m_serving)
-        m_parkChanged.wait(&m_parkMutex);
-    m_unparking.store(false);
-    control.resume();
-    m_parkChanged.wakeAll();
+    endServiceThen(&TrainingControl::resume);
 }
 
 void TrainingWorker::stopTrainer()
 {
-    // As resumeTrainer: the helper ends (within a batch) before the trainer wakes up, which
-    // at the end of its run sets the model's mode.
+    endServiceThen(&TrainingControl::stop);
+}
+
+// Under the lock that park() checks the pause with: the helper ends (within a batch) before
+// wake lets the trainer go on (or stop, which at the end of its run sets the model's mode),
+// and no parking can slip in between.
+void TrainingWorker::endServiceThen(void (TrainingControl::*wake)())
+{
     QMutexLocker lock(&m_parkMutex);
     m_parked = false;
     m_unparking.store(true);
     while (m_serving)
         m_parkChanged.wait(&m_parkMutex);
     m_unparking.store(false);
-    control.stop();
+    (control.*wake)();
     m_parkChanged.wakeAll();
 }
 

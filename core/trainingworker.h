@@ -70,6 +70,7 @@ public:
     void requestsQueued();             // wakes a paused worker or starts the helper
     void resumeTrainer();              // ends the helper's service, then control.resume()
     void stopTrainer();                // ends the helper's service, then control.stop()
+    void endServiceThen(void (TrainingControl::*wake)());
 
     // Worker thread.
     void load(const QString &path, const DatasetOptions &options);

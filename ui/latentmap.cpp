@@ -38,16 +38,7 @@ QColor classColor(int index, int count)
 
 QPixmap markerPixmap(const QColor &color)
 {
-    QPixmap pixmap(kMarkerSize, kMarkerSize);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setPen(Qt::NoPen);
-    QColor fill = color;
-    fill.setAlpha(190);
-    painter.setBrush(fill);
-    painter.drawEllipse(QRectF(0.5, 0.5, kMarkerSize - 1.0, kMarkerSize - 1.0));
-    return pixmap;
+    return QPixmap::fromImage(markerDisc(color, kMarkerSize));
 }
 
 QPixmap scaledUp(const QImage &image, int size)

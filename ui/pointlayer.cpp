@@ -31,6 +31,20 @@ QRect PointLayer::clipRect() const
     return mParentPlot->axisRect()->rect();
 }
 
+QImage markerDisc(const QColor &color, int side)
+{
+    QImage disc(side, side, QImage::Format_ARGB32_Premultiplied);
+    disc.fill(Qt::transparent);
+    QPainter painter(&disc);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(Qt::NoPen);
+    QColor fill = color;
+    fill.setAlpha(190);
+    painter.setBrush(fill);
+    painter.drawEllipse(QRectF(0.5, 0.5, side - 1.0, side - 1.0));
+    return disc;
+}
+
 const std::vector<quint32> &PointLayer::stamp(int classIndex, int side)
 {
     if (side != m_stampSide)
@@ -38,17 +52,7 @@ const std::vector<quint32> &PointLayer::stamp(int classIndex, int side)
     m_stampSide = side;
     if (m_stamps.empty()) {
         for (const QColor &c : m_colors) {
-            // The same disc as the old pixmap marker: anti-aliased, alpha 190.
-            QImage disc(side, side, QImage::Format_ARGB32_Premultiplied);
-            disc.fill(Qt::transparent);
-            QPainter painter(&disc);
-            painter.setRenderHint(QPainter::Antialiasing);
-            painter.setPen(Qt::NoPen);
-            QColor fill = c;
-            fill.setAlpha(190);
-            painter.setBrush(fill);
-            painter.drawEllipse(QRectF(0.5, 0.5, side - 1.0, side - 1.0));
-            painter.end();
+            const QImage disc = markerDisc(c, side);
             std::vector<quint32> pixels(size_t(side) * side);
             for (int y = 0; y < side; ++y)
                 std::copy_n(reinterpret_cast<const quint32 *>(disc.constScanLine(y)), side, pixels.begin() + ptrdiff_t(y) * side);

@@ -18,6 +18,10 @@
 
 #include <vector>
 
+// The map's marker: an anti-aliased disc of side pixels in color at alpha 190, premultiplied
+// ARGB (also what QCustomPlot's legend shows through a pixmap scatter style).
+QImage markerDisc(const QColor &color, int side);
+
 class PointLayer final : public QCPLayerable {
 public:
     explicit PointLayer(QCustomPlot *plot);
