@@ -348,6 +348,10 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
         s.optimizer->zero_grad();
         loss.backward();
         s.optimizer->step();
+        if (m_globalStep + 1 == m_train.debugAllocFailAtStep) {
+            m_train.debugAllocFailAtStep = -1;  // once, like a large allocation that did not fit
+            throw std::bad_alloc();
+        }
         // The loss may stay finite while the weights run away (a sigmoid output bounds it):
         // a step that moved the weights by many times their own size, or made one of them
         // non-finite, is undone at once rather than found a step later.

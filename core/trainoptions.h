@@ -28,6 +28,7 @@ struct TrainOptions {
     int threads = 0;              // compute threads; 0 = automatic (every core or one: see trainer.cpp)
     bool knn = true;              // kNN accuracy of validation codes each epoch (needs labels)
     int debugNanAtStep = -1;      // fault injection for tests: poison the loss at this global step
+    int debugAllocFailAtStep = -1;  // ... and an allocation failure half-way through this step
 
     QString validate() const;
     QJsonObject toJson() const;

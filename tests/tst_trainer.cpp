@@ -58,6 +58,7 @@ private Q_SLOTS:
     void stopDuringValidation();
     void injectedNanRestoresLastGoodWeights();
     void hugeLearningRateIsCaught();
+    void allocationFailureIsReportedAndRolledBack();
     void explodingStepIsCaughtAtOnce_data();
     void explodingStepIsCaughtAtOnce();
     void learningRateChangeApplies();
@@ -227,6 +228,33 @@ void TestTrainer::injectedNanRestoresLastGoodWeights()
     QVERIFY(sameWeights(weights(*trainer), beforeBadStep));
     // Training can go on from there.
     trainer->setEpochs(1);
+    const TrainOutcome again = trainer->run(control);
+    QVERIFY2(again.status == TrainStatus::Finished, qPrintable(again.message));
+}
+
+void TestTrainer::allocationFailureIsReportedAndRolledBack()
+{
+    // An allocation that does not fit, half-way through step 3 (after the optimizer moved the
+    // weights): reported as out of memory, the step undone, the trainer still usable.
+    TrainOptions train;
+    train.epochs = 2;
+    train.batchSize = 8;
+    train.debugAllocFailAtStep = 3;
+    auto trainer = makeTrainer(train, ModelOptions{}, 64, 8, 0.25);
+    QVERIFY(trainer);
+    TrainingControl control;
+    std::vector<torch::Tensor> beforeFailedStep;
+    TrainCallbacks callbacks;
+    callbacks.onStep = [&](const StepReport &s) {
+        if (s.globalStep == 2)
+            beforeFailedStep = weights(*trainer);
+    };
+    const TrainOutcome outcome = trainer->run(control, callbacks);
+    QCOMPARE(outcome.status, TrainStatus::Failed);
+    QVERIFY2(outcome.message.startsWith(QStringLiteral("Out of memory")), qPrintable(outcome.message));
+    QVERIFY(outcome.message.contains(QStringLiteral("smaller batch size")));
+    QCOMPARE(trainer->globalStep(), qint64(2));
+    QVERIFY(sameWeights(weights(*trainer), beforeFailedStep));
     const TrainOutcome again = trainer->run(control);
     QVERIFY2(again.status == TrainStatus::Finished, qPrintable(again.message));
 }

@@ -53,6 +53,7 @@ private Q_SLOTS:
     void requestsAreServedWhilePaused();
     void tsneShowsIntermediateLayouts();
     void requestsAreServedWhenPausedBeforeTheFirstStep();
+    void allocationFailureIsReportedNotACrash();
 
 private:
     // A controller with the fixture loaded.
@@ -478,6 +479,32 @@ void TestTrainingController::divergenceKeepsTheModelToContinue()
     QVERIFY(finished.wait(60000));
     QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Finished);
     QCOMPARE(qint64(steps.first().first().value<QVector<QPointF>>().first().x()), qint64(5));
+}
+
+void TestTrainingController::allocationFailureIsReportedNotACrash()
+{
+    // Out of memory in the worker's training: failed() with the reason, then finished(); the
+    // controller is idle and can start again.
+    auto controller = loadedController();
+    QVERIFY(controller);
+    QSignalSpy finished(controller.get(), &TrainingController::finished);
+    QSignalSpy failed(controller.get(), &TrainingController::failed);
+    aes::TrainOptions train = longRun();
+    train.epochs = 2;
+    train.debugAllocFailAtStep = 3;
+    QVERIFY(controller->start(tinyModel(), train));
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Failed);
+    QCOMPARE(failed.count(), 1);
+    QVERIFY2(failed.first().first().toString().startsWith(QStringLiteral("Out of memory")),
+             qPrintable(failed.first().first().toString()));
+    QCOMPARE(controller->state(), TrainingController::State::Idle);
+    finished.clear();
+    train.debugAllocFailAtStep = -1;
+    train.epochs = 1;
+    QVERIFY(controller->start(tinyModel(), train));
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Finished);
 }
 
 void TestTrainingController::newModelForgetsTheWeights()
