@@ -1,5 +1,7 @@
 #include "atomicfile.h"
 
+#include <QBuffer>
+#include <QImage>
 #include <QSaveFile>
 
 namespace aes {
@@ -11,6 +13,16 @@ QString writeFileAtomically(const QString &path, const QByteArray &bytes)
         return QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
     file.write(bytes);
     return commitSaveFile(file);
+}
+
+QString writeImageAtomically(const QString &path, const QImage &image, const char *format)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    if (image.isNull() || !image.save(&buffer, format))
+        return QStringLiteral("cannot write %1: the image cannot be encoded as %2").arg(path, QLatin1String(format));
+    return writeFileAtomically(path, bytes);
 }
 
 QString verifySaveFile(QSaveFile &file)

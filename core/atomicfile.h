@@ -8,6 +8,7 @@
 #include <QByteArray>
 #include <QString>
 
+class QImage;
 class QSaveFile;
 
 namespace aes {
@@ -24,5 +25,7 @@ QString commitSaveFile(QSaveFile &file);
 QString verifySaveFile(QSaveFile &file);
 // Writes bytes atomically (temporary file, flush, fsync, rename).
 QString writeFileAtomically(const QString &path, const QByteArray &bytes);
+// An image encoded as format ("PNG", ...) and written atomically.
+QString writeImageAtomically(const QString &path, const QImage &image, const char *format = "PNG");
 
 } // namespace aes

@@ -3,7 +3,6 @@
 #include "atomicfile.h"
 #include "qcustomplotinclude.h"
 
-#include <QBuffer>
 #include <QCheckBox>
 #include <QDir>
 #include <QFileInfo>
@@ -344,12 +343,7 @@ void LossChart::exportWithDialog(const QString &filter, const QString &suffix)
 // Both written atomically, like every file the app writes: a failure keeps the previous one.
 bool LossChart::exportPng(const QString &path, int width, int height)
 {
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    if (!m_plot->toPixmap(width, height).save(&buffer, "PNG"))
-        return false;
-    return aes::writeFileAtomically(path, bytes).isEmpty();
+    return aes::writeImageAtomically(path, m_plot->toPixmap(width, height).toImage()).isEmpty();
 }
 
 bool LossChart::exportPdf(const QString &path)

@@ -10,7 +10,6 @@
 #include "trainingpanel.h"
 
 #include <QAction>
-#include <QBuffer>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -68,16 +67,6 @@ QImage reconstructionGrid(const aes::ReconstructionSnapshot &s)
     return grid;
 }
 
-QString writePng(const QString &path, const QImage &image)
-{
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    if (!image.save(&buffer, "PNG"))
-        return QStringLiteral("cannot encode %1").arg(path);
-    return aes::writeFileAtomically(path, bytes);
-}
-
 bool hasCheckpoint(const QString &runDir)
 {
     return !runDir.isEmpty() && QFileInfo::exists(QDir(runDir).filePath(QStringLiteral("checkpoint.pt")));
@@ -103,10 +92,6 @@ ProjectSession::ProjectSession(MainWindow *window) : QObject(window), m_window(w
     });
     connect(c, &TrainingController::reconstructionsReady, this,
             [this](const aes::ReconstructionSnapshot &s) { m_reconstructions = s; });
-    connect(c, &TrainingController::datasetLoaded, this, [this] {
-        m_map = {};
-        m_reconstructions = {};
-    });
     connect(m_export, &aes::ExportController::finished, this, &ProjectSession::onExportFinished);
     connect(m_export, &aes::ExportController::progress, this, [this](const QString &step, int done, int total) {
         if (m_exportProgress) {
@@ -295,6 +280,8 @@ void ProjectSession::openWithDialog()
 
 void ProjectSession::onDatasetLoaded()
 {
+    m_map = {};  // of the previous dataset
+    m_reconstructions = {};
     if (!m_modelAfterLoad.isEmpty())
         m_window->controller()->openModel(std::exchange(m_modelAfterLoad, QString()));
     else if (!m_viewAfterLoad.isEmpty())
@@ -519,7 +506,7 @@ QStringList ProjectSession::exportViews(const ExportChoice &choice, QStringList 
         if (grid.isNull())
             problems << tr("cannot write %1: there are no reconstructions yet").arg(path);
         else
-            note(writePng(path, grid), tr("reconstructions: %1").arg(path));
+            note(aes::writeImageAtomically(path, grid), tr("reconstructions: %1").arg(path));
     }
     if (choice.lossPng) {
         const QString path = folder.filePath(ExportChoice::lossPngName());

@@ -1,5 +1,7 @@
 #include "traversalgrid.h"
 
+#include "atomicfile.h"
+
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QLabel>
@@ -75,7 +77,7 @@ void TraversalDialog::setGrid(const aes::TraversalGrid &grid)
 
 bool TraversalDialog::save(const QString &path) const
 {
-    return !m_image.isNull() && m_image.save(path, "PNG");
+    return aes::writeImageAtomically(path, m_image).isEmpty();
 }
 
 void TraversalDialog::saveAs()
