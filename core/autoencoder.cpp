@@ -336,17 +336,22 @@ qint64 AutoencoderImpl::parameterCount() const
 }
 
 torch::Tensor encodeImages(AutoencoderImpl &model, const Dataset &data, const torch::Tensor &indices,
-                           const std::function<bool()> &stop)
+                           const std::function<bool()> &stop, torch::Tensor *errors)
 {
     c10::InferenceMode inference;
     const torch::Tensor all = indices.defined() ? indices : torch::arange(int64_t(data.size()), torch::kLong);
     const int64_t n = all.numel();
-    std::vector<torch::Tensor> parts;
+    std::vector<torch::Tensor> parts, errorParts;
     for (int64_t start = 0; start < n; start += 512) {
         if (stop && stop())
             return {};
-        parts.push_back(model.encode(data.floatBatch(all.slice(0, start, std::min(n, start + 512)))));
+        const torch::Tensor x = data.floatBatch(all.slice(0, start, std::min(n, start + 512)));
+        parts.push_back(model.encode(x));
+        if (errors)
+            errorParts.push_back((model.decode(parts.back()) - x).pow(2).mean({1, 2, 3}).to(torch::kFloat));
     }
+    if (errors)
+        *errors = errorParts.empty() ? torch::zeros({0}) : torch::cat(errorParts);
     return parts.empty() ? torch::zeros({0, model.options().latent}) : torch::cat(parts).contiguous();
 }
 

@@ -66,8 +66,10 @@ TORCH_MODULE(Autoencoder);
 
 // Codes (float32, N x latent) of the images data[indices] — every image when indices is
 // undefined — in batches, without autograd, in the model's current mode (callers set eval).
-// Returns an undefined tensor when stop() says so between two batches.
+// Returns an undefined tensor when stop() says so between two batches. With errors, also
+// each image's reconstruction MSE from its code (float32, N; a vae's mean code), in the
+// same pass.
 torch::Tensor encodeImages(AutoencoderImpl &model, const Dataset &data, const torch::Tensor &indices = {},
-                           const std::function<bool()> &stop = {});
+                           const std::function<bool()> &stop = {}, torch::Tensor *errors = nullptr);
 
 } // namespace aes

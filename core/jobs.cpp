@@ -44,6 +44,15 @@ LoadOptions loadOptionsFromJson(const QJsonObject &json)
     return o;
 }
 
+std::optional<TrainOptions> trainOptionsOf(const LoadedCheckpoint &checkpoint, QString *error)
+{
+    error->clear();
+    const QJsonObject trainer = checkpoint.meta.value(QStringLiteral("trainer")).toObject();
+    if (trainer.isEmpty())
+        return std::nullopt;
+    return TrainOptions::fromJson(trainer.value(QStringLiteral("training")).toObject(), error);
+}
+
 QString checkpointPathOf(const QString &runDirOrFile)
 {
     return QFileInfo(runDirOrFile).isDir() ? QDir(runDirOrFile).filePath(runfiles::kCheckpoint) : runDirOrFile;
@@ -74,11 +83,9 @@ QString resumeOptions(const TrainJobOptions &requested, TrainJobOptions *out)
     if (!checkpoint)
         return error;
     const QJsonObject meta = checkpoint->meta;
-    const QJsonObject trainer = meta.value(QStringLiteral("trainer")).toObject();
-    const std::optional<TrainOptions> train =
-        TrainOptions::fromJson(trainer.value(QStringLiteral("training")).toObject(), &error);
-    if (trainer.isEmpty() || !train)
-        return QStringLiteral("%1 cannot be continued: %2").arg(path, trainer.isEmpty()
+    const std::optional<TrainOptions> train = trainOptionsOf(*checkpoint, &error);
+    if (!train)
+        return QStringLiteral("%1 cannot be continued: %2").arg(path, error.isEmpty()
             ? QStringLiteral("it holds weights only, not the training state") : error);
     *out = requested;
     out->data = meta.value(QStringLiteral("dataset")).toObject().value(QStringLiteral("source")).toString();

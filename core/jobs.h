@@ -106,6 +106,11 @@ struct ProjectJobResult {
 ProjectJobResult runProjectJob(const ProjectJobOptions &options, TsneControl *control = nullptr,
                                const LoadControl::ProgressFn &onLoadProgress = {});
 
+// The training options a checkpoint's training state was made with: nullopt with an empty
+// error when it holds weights only (no training state), nullopt and the reason when they are
+// damaged.
+std::optional<TrainOptions> trainOptionsOf(const LoadedCheckpoint &checkpoint, QString *error);
+
 // The checkpoint file of a run directory, or the path itself when it is a file.
 QString checkpointPathOf(const QString &runDirOrFile);
 

@@ -51,7 +51,6 @@ private:
     bool m_wasTraining;
 };
 
-constexpr int64_t kEncodeBatch = 512;
 constexpr int kWorstImages = 60;              // the worst reconstructions sent with each map
 
 QString labelName(const Dataset &data, qint64 index)
@@ -541,23 +540,14 @@ void TrainingWorker::serveRequests()
 bool TrainingWorker::encodeAll(at::Tensor *codes, at::Tensor *errors)
 {
     AutoencoderImpl &model = *m_trainer->model();
-    const Dataset &data = m_trainer->dataset();
     const EvalMode eval(model);
-    c10::InferenceMode inference;
-    const int64_t n = data.size();
-    std::vector<torch::Tensor> codeParts, errorParts;
-    for (int64_t start = 0; start < n; start += kEncodeBatch) {
-        if (interrupted())
-            return false;
-        const torch::Tensor x = data.floatBatch(torch::arange(start, std::min(n, start + kEncodeBatch), torch::kLong));
-        const torch::Tensor z = model.encode(x);
-        // The reconstruction from the code itself (a vae's mean), as decoding the map shows it.
-        errorParts.push_back((model.decode(z) - x).pow(2).mean({1, 2, 3}));
-        codeParts.push_back(z);
-    }
+    torch::Tensor e;
+    const torch::Tensor z = encodeImages(model, m_trainer->dataset(), {}, [this] { return interrupted(); }, &e);
+    if (!z.defined())
+        return false;
     // Clones leave inference mode: the projection does its own arithmetic on them.
-    *codes = codeParts.empty() ? torch::zeros({0, model.options().latent}) : torch::cat(codeParts).clone();
-    *errors = errorParts.empty() ? torch::zeros({0}) : torch::cat(errorParts).to(torch::kFloat).clone();
+    *codes = z.clone();
+    *errors = e.clone();
     return true;
 }
 
@@ -824,13 +814,9 @@ void TrainingWorker::openModel(const QString &path)
         if (!checkpoint)
             return fail(error);
         const ModelOptions &model = checkpoint->options;
-        const QJsonObject trainerMeta = checkpoint->meta.value(QStringLiteral("trainer")).toObject();
-        std::optional<TrainOptions> stored;
-        if (!trainerMeta.isEmpty()) {
-            stored = TrainOptions::fromJson(trainerMeta.value(QStringLiteral("training")).toObject(), &error);
-            if (!stored)
-                return fail(QStringLiteral("%1: its training options are damaged: %2").arg(file, error));
-        }
+        const std::optional<TrainOptions> stored = trainOptionsOf(*checkpoint, &error);
+        if (!stored && !error.isEmpty())
+            return fail(QStringLiteral("%1: its training options are damaged: %2").arg(file, error));
         // The loaded dataset serves when its images have the model's shape; else the run's own.
         std::optional<Dataset> data;
         LoadOptions loadOptions = m_loadOptions;
