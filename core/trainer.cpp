@@ -452,20 +452,8 @@ EpochReport Trainer::evaluate(const TrainingControl *control)
         const torch::Tensor trainCodes = encode(m_split.train, control);
         if (!trainCodes.defined())
             return stopped();
-        // knnAccuracy's distance blocks hold 2^24 / references rows, each as long as the reference
-        // set: with 63k training codes its temporaries took ~270 MB, half of a 70k-image run's
-        // peak memory. Asked 64 validation codes at a time they take ~16 MB each; the count of
-        // correct neighbours, and so the accuracy, is the same.
-        const torch::Tensor trainLabels = m_data.labels.index_select(0, m_split.train);
-        const torch::Tensor valCodes = torch::cat(codes);
-        const torch::Tensor valLabels = m_data.labels.index_select(0, m_split.val);
-        double correct = 0.0;
-        for (qint64 start = 0; start < n; start += 64) {
-            const qint64 end = std::min(n, start + 64);
-            correct += knnAccuracy(trainCodes, trainLabels, valCodes.slice(0, start, end),
-                                   valLabels.slice(0, start, end)) * double(end - start);
-        }
-        report.knnAccuracy = correct / double(n);
+        report.knnAccuracy = knnAccuracy(trainCodes, m_data.labels.index_select(0, m_split.train),
+                                         torch::cat(codes), m_data.labels.index_select(0, m_split.val));
     }
     if (wasTraining)
         s.model->train();
