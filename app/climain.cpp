@@ -1,11 +1,11 @@
 // aestudio-cli: the headless front of Autoencoder Studio. Parses the command line
 // and runs core jobs; everything it does, the engine does.
 
-#include "benchmark.h"
+#include "training/benchmark.h"
 #include "cliparse.h"
-#include "exportjob.h"
-#include "jobs.h"
-#include "trainingcontrol.h"
+#include "export/exportjob.h"
+#include "project/jobs.h"
+#include "training/trainingcontrol.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

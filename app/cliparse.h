@@ -2,9 +2,9 @@
 // Parsing of aestudio-cli's options into the engine's option structs. No torch here.
 // Failure: returns false with a one-line reason in *error.
 
-#include "dataset.h"
-#include "modeloptions.h"
-#include "trainoptions.h"
+#include "data/dataset.h"
+#include "model/modeloptions.h"
+#include "training/trainoptions.h"
 
 #include <QCommandLineParser>
 #include <QString>

@@ -4,11 +4,11 @@
 #include "appicon.h"
 #include "latentmap.h"
 #include "mainwindow.h"
-#include "threadpolicy.h"
-#include "modeloptions.h"
+#include "util/threadpolicy.h"
+#include "model/modeloptions.h"
 #include "reconstructionview.h"
 #include "trainingpanel.h"
-#include "trainoptions.h"
+#include "training/trainoptions.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -15,9 +15,9 @@
 
 #include "datasetpanel.h"
 #include "mainwindow.h"
-#include "threadpolicy.h"
-#include "trainer.h"
-#include "trainingcontrol.h"
+#include "util/threadpolicy.h"
+#include "training/trainer.h"
+#include "training/trainingcontrol.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -3,9 +3,9 @@
 // building the map's index. Prints the median of several runs.
 // Usage: aes-bench-projection [POINTS] [DIMS]   (OMP_WAIT_POLICY=PASSIVE recommended)
 
-#include "pca.h"
-#include "projection.h"
-#include "trainer.h"
+#include "latent/pca.h"
+#include "latent/projection.h"
+#include "training/trainer.h"
 
 #include "benchutil.h"
 

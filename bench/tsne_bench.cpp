@@ -9,8 +9,8 @@
 //         accuracy=LAYOUT.tsv: instead of a run, the repulsion of that layout against the
 //         exact O(N^2) sums (X.tsv and LABELS.txt are then not read; pass any names)
 
-#include "tsne.h"
-#include "tsnegradient.h"
+#include "latent/tsne.h"
+#include "latent/tsnegradient.h"
 
 #include <torch/torch.h>
 

@@ -2,7 +2,7 @@
 // must give an error message, never a crash or an exception. LibTorch is not instrumented
 // (see CMakeLists.txt): ASan sees its heap but not its stack or globals.
 
-#include "checkpoint.h"
+#include "model/checkpoint.h"
 
 #include "fuzzutil.h"
 

@@ -2,7 +2,7 @@
 // and the images reader (which also resizes and converts channels). Gzip input is read too:
 // zlib reads plain and compressed files alike.
 
-#include "idxfile.h"
+#include "data/idxfile.h"
 
 #include "fuzzutil.h"
 

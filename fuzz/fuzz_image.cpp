@@ -3,8 +3,8 @@
 // The probe's answers are also checked against the decoder's: a probe that accepts an image
 // must report the size the decoder produces.
 
-#include "imagedecode.h"
-#include "imageprobe.h"
+#include "data/imagedecode.h"
+#include "data/imageprobe.h"
 
 #include <opencv2/core.hpp>
 

@@ -2,9 +2,9 @@
 // and TrainOptions::fromJson inside it). A refusal must come with a message; what a reader
 // accepts must write back and read again to the same JSON.
 
-#include "modeloptions.h"
-#include "project.h"
-#include "trainoptions.h"
+#include "model/modeloptions.h"
+#include "project/project.h"
+#include "training/trainoptions.h"
 
 #include <QJsonDocument>
 

@@ -2,8 +2,8 @@
 // a tiny dense autoencoder (1x4x4 images, widths 8, latent 2) so that the file stays small
 // and each fuzzing run loads fast. Usage: fuzz_make_checkpoint_seed OUTPUT_FILE
 
-#include "autoencoder.h"
-#include "checkpoint.h"
+#include "model/autoencoder.h"
+#include "model/checkpoint.h"
 
 #include <QJsonObject>
 

@@ -3,7 +3,7 @@
 // quickly, encoded images with the odd properties users' folders have, and lookups in what
 // loadDataset() returns.
 
-#include "dataset.h"
+#include "data/dataset.h"
 #include "testutil.h"
 
 #include <opencv2/core.hpp>

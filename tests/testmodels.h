@@ -2,7 +2,7 @@
 // Small models for the export tests: every kind, with weights and batch-norm statistics
 // that are not the defaults, so an exporter that drops a buffer is caught.
 
-#include "autoencoder.h"
+#include "model/autoencoder.h"
 
 #include <torch/torch.h>
 

@@ -1,7 +1,7 @@
 // Every model kind, for every image size and channel count: the shapes of encode,
 // decode and forward, and one training step that changes the weights.
 
-#include "autoencoder.h"
+#include "model/autoencoder.h"
 #include "testmodels.h"
 
 #include <torch/torch.h>

@@ -1,7 +1,7 @@
 // Checkpoints round-trip exactly and refuse damaged or mismatched files with a reason.
 
-#include "autoencoder.h"
-#include "checkpoint.h"
+#include "model/autoencoder.h"
+#include "model/checkpoint.h"
 #include "testutil.h"
 
 #include <torch/torch.h>

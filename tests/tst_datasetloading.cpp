@@ -1,7 +1,7 @@
 // Loading folders of images as a user would hand them over: classes from subfolders, mixed
 // sizes and colour types, odd names, and the bad files that must be named in the report.
 
-#include "dataset.h"
+#include "data/dataset.h"
 #include "testdata.h"
 
 #include <QSize>

@@ -1,10 +1,10 @@
 // The export job as the GUI and the CLI run it: cancelling at any step and a full disk
 // leave no partial file and the previous export intact; every failure names the file.
 
-#include "exportjob.h"
-#include "jobs.h"
+#include "export/exportjob.h"
+#include "project/jobs.h"
 #include "testdata.h"
-#include "trainingcontrol.h"
+#include "training/trainingcontrol.h"
 
 #include <QCryptographicHash>
 #include <QTemporaryDir>

@@ -8,7 +8,7 @@
 // libjpeg (Adobe's inverted CMYK, as Photoshop writes it); the EXIF orientation is an APP1
 // segment spliced into an OpenCV JPEG; the GIF is assembled with uncompressed LZW codes.
 
-#include "dataset.h"
+#include "data/dataset.h"
 #include "testdata.h"
 
 #include <QDir>

@@ -1,8 +1,8 @@
 // IDX (MNIST format) files: round trips, labels found beside the images, and the errors a
 // user sees for a wrong or cut-off file.
 
-#include "dataset.h"
-#include "idxfile.h"
+#include "data/dataset.h"
+#include "data/idxfile.h"
 #include "testutil.h"
 
 #include <QTemporaryDir>

@@ -1,7 +1,7 @@
 // Header probing: format and size must come from the first bytes, for every supported
 // format and header variant, and bad headers must give the reason a user will read.
 
-#include "imageprobe.h"
+#include "data/imageprobe.h"
 #include "testutil.h"
 
 #include <QTemporaryDir>

@@ -9,7 +9,7 @@
 //   checkpoint stays intact.
 // The moments come from a seeded generator; the seed is printed and AES_INTERRUPT_SEED repeats it.
 
-#include "checkpoint.h"
+#include "model/checkpoint.h"
 #include "testdata.h"
 
 #include <QDir>

@@ -8,7 +8,7 @@
 #include "traversalgrid.h"
 #include "worstlist.h"
 
-#include "trainingcontroller.h"
+#include "controller/trainingcontroller.h"
 
 #include <QMouseEvent>
 #include <QSignalSpy>

@@ -2,11 +2,11 @@
 // fits is never refused. "Available" memory is faked (AES_MEMORY_AVAILABLE, or the figure
 // passed in), so the tests do not depend on the machine.
 
-#include "autoencoder.h"
-#include "jobs.h"
-#include "memoryestimate.h"
+#include "model/autoencoder.h"
+#include "project/jobs.h"
+#include "training/memoryestimate.h"
 #include "testdata.h"
-#include "trainingcontrol.h"
+#include "training/trainingcontrol.h"
 
 #include <torch/torch.h>
 

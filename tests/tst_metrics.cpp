@@ -1,6 +1,6 @@
 // Reconstruction and latent metrics against known values (scikit-image for SSIM).
 
-#include "metrics.h"
+#include "training/metrics.h"
 
 #include <torch/torch.h>
 

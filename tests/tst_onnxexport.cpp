@@ -3,8 +3,8 @@
 // OpenCV's DNN module runs them to LibTorch's numbers (max abs difference <= 1e-4) at
 // batch 1 and 3. An unwritable folder is named and leaves no file.
 
-#include "autoencoder.h"
-#include "onnxexport.h"
+#include "model/autoencoder.h"
+#include "export/onnxexport.h"
 
 #include <torch/torch.h>
 

@@ -1,6 +1,6 @@
 // PCA recovers a known plane embedded in 10-D: its axes, variances and inverse map.
 
-#include "pca.h"
+#include "latent/pca.h"
 
 #include <torch/torch.h>
 

@@ -1,7 +1,7 @@
 // Project files: round trip, relative paths, and every way a file can be wrong or a save
 // can fail (missing keys, wrong types, not JSON, truncated, a full disk, an unwritable place).
 
-#include "project.h"
+#include "project/project.h"
 #include "testutil.h"
 
 #include <QJsonArray>

@@ -1,7 +1,7 @@
 // Projections for the latent map: hover lookup against brute force, and the inverse
 // maps (Direct, chosen Dims, PCA exact; t-SNE the mean of the nearest codes).
 
-#include "projection.h"
+#include "latent/projection.h"
 
 #include <torch/torch.h>
 

@@ -3,7 +3,7 @@
 // them); a large dataset's sprite stays within 8192 px; an unwritable destination is
 // named and leaves no partial file; reconstruction grids have inputs above outputs.
 
-#include "projectorexport.h"
+#include "export/projectorexport.h"
 
 #include <torch/torch.h>
 

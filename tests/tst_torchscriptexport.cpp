@@ -6,8 +6,8 @@
 // With AES_EXPORT_REFERENCE_DIR set, the archives and the app's outputs are also kept
 // there (reference-<row>.pt, model-<row>.pt) for bench/check_torchscript_python.sh.
 
-#include "autoencoder.h"
-#include "torchscriptexport.h"
+#include "model/autoencoder.h"
+#include "export/torchscriptexport.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>

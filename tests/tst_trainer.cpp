@@ -1,11 +1,11 @@
 // The trainer on small generated data: it learns, it obeys stop and pause from
 // another thread within one batch, and a NaN loss restores the last good weights.
 
-#include "autoencoder.h"
-#include "checkpoint.h"
+#include "model/autoencoder.h"
+#include "model/checkpoint.h"
 #include "testdata.h"
-#include "trainer.h"
-#include "trainingcontrol.h"
+#include "training/trainer.h"
+#include "training/trainingcontrol.h"
 
 #include <torch/torch.h>
 

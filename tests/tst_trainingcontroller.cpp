@@ -1,9 +1,9 @@
 // The training controller: loading and training on its worker thread, results as signals,
 // pause / resume / stop between batches, and a clean shutdown mid-training.
 
-#include "trainingcontroller.h"
+#include "controller/trainingcontroller.h"
 
-#include "idxfile.h"
+#include "data/idxfile.h"
 #include "testutil.h"
 
 #include <torch/torch.h>

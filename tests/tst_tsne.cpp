@@ -2,9 +2,9 @@
 // when asked; its exact kNN agrees with brute force; its gradient's two halves agree with
 // brute-force sums (the repulsion on the fine grid and with the split kernel).
 
-#include "metrics.h"
-#include "tsne.h"
-#include "tsnegradient.h"
+#include "training/metrics.h"
+#include "latent/tsne.h"
+#include "latent/tsnegradient.h"
 
 #include <torch/torch.h>
 

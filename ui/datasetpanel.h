@@ -7,7 +7,7 @@
 // Ownership: a plain widget; keeps a copy of the summary it shows.
 // Threads: GUI thread only.
 
-#include "trainingcontroller.h"
+#include "controller/trainingcontroller.h"
 
 #include <QWidget>
 

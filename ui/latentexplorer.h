@@ -8,7 +8,7 @@
 // Threads: GUI thread only.
 // Failure: requests the controller refuses (no model yet) are reported by message().
 
-#include "trainingcontroller.h"
+#include "controller/trainingcontroller.h"
 
 #include <QHash>
 #include <QVector>

@@ -14,7 +14,7 @@
 // Threads: GUI thread only.
 // Failure: none; an empty map shows a hint instead of points.
 
-#include "trainingcontroller.h"
+#include "controller/trainingcontroller.h"
 
 #include <QImage>
 #include <QPointF>

@@ -1,6 +1,6 @@
 #include "losschart.h"
 
-#include "atomicfile.h"
+#include "util/atomicfile.h"
 #include "qcustomplotinclude.h"
 
 #include <QCheckBox>

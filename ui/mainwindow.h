@@ -10,9 +10,9 @@
 // Threads: GUI thread only. Failures (unreadable data, unusable options, a diverging loss)
 // are reported in the status bar and a non-blocking message box; the window stays usable.
 
-#include "modeloptions.h"
-#include "trainingcontroller.h"
-#include "trainoptions.h"
+#include "model/modeloptions.h"
+#include "controller/trainingcontroller.h"
+#include "training/trainoptions.h"
 
 #include <QMainWindow>
 

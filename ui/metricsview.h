@@ -6,7 +6,7 @@
 // Ownership: owns its QCustomPlots (qcustomplot.h stays out of this header).
 // Threads: GUI thread only.
 
-#include "trainoptions.h"
+#include "training/trainoptions.h"
 
 #include <QVector>
 #include <QWidget>

@@ -6,7 +6,7 @@
 //
 // Ownership: a plain widget. Threads: GUI thread only.
 
-#include "modeloptions.h"
+#include "model/modeloptions.h"
 
 #include <QWidget>
 

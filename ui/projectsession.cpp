@@ -1,8 +1,8 @@
 #include "projectsession.h"
 
-#include "atomicfile.h"
+#include "util/atomicfile.h"
 #include "datasetpanel.h"
-#include "exportcontroller.h"
+#include "export/exportcontroller.h"
 #include "losschart.h"
 #include "mainwindow.h"
 #include "metricsview.h"

@@ -14,9 +14,9 @@
 // that cannot be opened, a failed write) is shown through MainWindow::showProblem with the
 // file and the reason, and changes nothing that was loaded.
 
-#include "trainingcontroller.h"
+#include "controller/trainingcontroller.h"
 #include "exportdialog.h"
-#include "project.h"
+#include "project/project.h"
 
 #include <QObject>
 #include <QString>

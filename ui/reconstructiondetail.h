@@ -5,7 +5,7 @@
 //
 // Ownership: a dialog parented to the reconstruction view. Threads: GUI thread only.
 
-#include "trainingcontroller.h"
+#include "controller/trainingcontroller.h"
 
 #include <QDialog>
 

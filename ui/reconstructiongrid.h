@@ -6,7 +6,7 @@
 // Ownership: keeps the newest snapshot's images (as pixmaps) and heatmaps.
 // Threads: GUI thread only.
 
-#include "trainingcontroller.h"
+#include "controller/trainingcontroller.h"
 
 #include <QPixmap>
 #include <QRect>

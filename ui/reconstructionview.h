@@ -6,7 +6,7 @@
 //
 // Ownership: owns the grid and the detail window. Threads: GUI thread only.
 
-#include "trainingcontroller.h"
+#include "controller/trainingcontroller.h"
 
 #include <QWidget>
 

@@ -9,7 +9,7 @@
 //
 // Ownership: a plain widget. Threads: GUI thread only.
 
-#include "trainoptions.h"
+#include "training/trainoptions.h"
 
 #include <QWidget>
 

@@ -10,9 +10,9 @@
 // Ownership: a plain widget; emits requests, the main window acts on them.
 // Threads: GUI thread only.
 
-#include "modeloptions.h"
-#include "trainingcontroller.h"
-#include "trainoptions.h"
+#include "model/modeloptions.h"
+#include "controller/trainingcontroller.h"
+#include "training/trainoptions.h"
 
 #include <QWidget>
 

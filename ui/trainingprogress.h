@@ -4,7 +4,7 @@
 //
 // Ownership: a plain widget (the status bar takes it). Threads: GUI thread only.
 
-#include "trainingcontroller.h"
+#include "controller/trainingcontroller.h"
 
 #include <QWidget>
 

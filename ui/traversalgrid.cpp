@@ -1,6 +1,6 @@
 #include "traversalgrid.h"
 
-#include "atomicfile.h"
+#include "util/atomicfile.h"
 
 #include <QDialogButtonBox>
 #include <QFileDialog>

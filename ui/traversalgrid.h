@@ -6,7 +6,7 @@
 // Ownership: TraversalDialog is a QDialog (parent: the explorer). Threads: GUI thread only.
 // Failure: a PNG that cannot be written is reported in a message box.
 
-#include "trainingcontroller.h"
+#include "controller/trainingcontroller.h"
 
 #include <QDialog>
 #include <QImage>

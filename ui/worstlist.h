@@ -6,7 +6,7 @@
 // Ownership: a plain QWidget. Threads: GUI thread only. Failure: none; a map without
 // errors (an intermediate t-SNE layout) leaves the list as it was.
 
-#include "trainingcontroller.h"
+#include "controller/trainingcontroller.h"
 
 #include <QVector>
 #include <QWidget>

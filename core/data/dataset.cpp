@@ -1,0 +1,189 @@
+#include "data/dataset.h"
+
+#include "data/folderloader.h"
+#include "data/idxfile.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QMap>
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+namespace aes {
+
+namespace {
+
+constexpr quint32 kIdxImagesMagic = 0x00000803;
+constexpr quint32 kIdxLabelsMagic = 0x00000801;
+
+// A uniform integer in [0, bound) from the raw engine output, by rejection. std::mt19937_64
+// is fully specified by the standard, but std::uniform_int_distribution and std::shuffle
+// are not: libstdc++ and libc++ give different splits for the same seed. This does not.
+quint64 uniformBelow(std::mt19937_64 &engine, quint64 bound)
+{
+    // Reject the top partial bucket so that every residue is equally likely.
+    const quint64 threshold = (0 - bound) % bound;  // == 2^64 mod bound
+    for (;;) {
+        const quint64 r = engine();
+        if (r >= threshold)
+            return r % bound;
+    }
+}
+
+bool isGzip(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) && file.read(2) == QByteArray("\x1f\x8b", 2);
+}
+
+LoadResult failedLoad(const QString &path, const QString &error)
+{
+    LoadResult result;
+    result.report.source = path;
+    result.error = error;
+    return result;
+}
+
+} // namespace
+
+qint64 Dataset::size() const
+{
+    return images.defined() ? images.size(0) : 0;
+}
+
+int Dataset::channels() const
+{
+    return images.defined() ? int(images.size(1)) : 0;
+}
+
+int Dataset::height() const
+{
+    return images.defined() ? int(images.size(2)) : 0;
+}
+
+int Dataset::width() const
+{
+    return images.defined() ? int(images.size(3)) : 0;
+}
+
+at::Tensor Dataset::floatBatch(const at::Tensor &indices) const
+{
+    // Only the batch is converted: the dataset stays uint8 (4x smaller than float).
+    return images.index_select(0, indices.to(torch::kLong)).to(torch::kFloat).div_(255.0);
+}
+
+void LoadControl::report(qint64 done, qint64 total) const
+{
+    if (!m_progress)
+        return;
+    // Loading threads call this for every file; the callback (often a queued signal) should
+    // run about once per percent. The atomic pre-check avoids taking the lock for the rest.
+    const qint64 step = std::max<qint64>(1, total / 100);
+    const qint64 last = m_lastReport.load();
+    const bool restart = done == 0;  // a new load through the same control
+    if (!restart && done < total && last >= 0 && done - last < step)
+        return;
+    std::lock_guard<std::mutex> lock(m_reportMutex);
+    const qint64 current = m_lastReport.load();
+    // Threads finish out of order: never report going backwards, nor the same value twice.
+    if (!restart && current >= 0 && done <= current)
+        return;
+    if (!restart && done < total && current >= 0 && done - current < step)
+        return;
+    m_lastReport.store(done);
+    m_progress(done, total);
+}
+
+QString LoadReport::reasonCounts(int maxReasons) const
+{
+    QMap<QString, int> counts;
+    for (const SkippedFile &s : skipped)
+        ++counts[s.reason];
+    QVector<QPair<int, QString>> sorted;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        sorted.push_back({it.value(), it.key()});
+    // Most frequent first; equal counts by name, so the text is stable.
+    std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    QStringList parts;
+    for (int i = 0; i < sorted.size() && i < maxReasons; ++i)
+        parts << QStringLiteral("%1 %2").arg(sorted[i].first).arg(sorted[i].second);
+    if (sorted.size() > maxReasons)
+        parts << QStringLiteral("...");
+    return parts.join(QStringLiteral(", "));
+}
+
+QString LoadReport::summary() const
+{
+    QString text = QStringLiteral("loaded %1 %2, skipped %3")
+                       .arg(loaded)
+                       .arg(loaded == 1 ? QStringLiteral("image") : QStringLiteral("images"))
+                       .arg(skipped.size());
+    if (!skipped.isEmpty())
+        text += QStringLiteral(" (%1)").arg(reasonCounts());
+    return text;
+}
+
+LoadResult loadDataset(const QString &path, const LoadOptions &options, const LoadControl *control)
+{
+    if (path.trimmed().isEmpty())
+        return failedLoad(path, QStringLiteral("No dataset path given"));
+    const QFileInfo info(path);
+    const QString absolute = QDir::cleanPath(info.absoluteFilePath());
+    if (!info.exists())
+        return failedLoad(absolute, QStringLiteral("Dataset not found: %1").arg(absolute));
+    if (info.isDir())
+        return loadFolder(absolute, options, control);
+    if (!info.isFile())
+        return failedLoad(absolute, QStringLiteral("%1 is not a folder or a regular file").arg(absolute));
+    const quint32 magic = idxMagic(absolute);
+    if (magic == kIdxImagesMagic)
+        return readIdxImages(absolute, options, control);
+    if (magic == 0 && isGzip(absolute))  // a damaged .gz: let the reader say what is wrong
+        return readIdxImages(absolute, options, control);
+    if (magic == kIdxLabelsMagic)
+        return failedLoad(absolute, QStringLiteral("%1 is an IDX labels file: open the images file "
+                                                   "beside it instead").arg(absolute));
+    return failedLoad(absolute, QStringLiteral("%1 is neither a folder of images nor an IDX images "
+                                               "file (MNIST format)").arg(absolute));
+}
+
+Split splitIndices(qint64 n, double valFraction, quint64 seed)
+{
+    Split split;
+    if (n <= 0) {
+        split.train = torch::empty({0}, torch::kLong);
+        split.val = torch::empty({0}, torch::kLong);
+        return split;
+    }
+    const double fraction = std::isfinite(valFraction) ? std::clamp(valFraction, 0.0, 1.0) : 0.0;
+    qint64 valCount = std::llround(double(n) * fraction);
+    if (fraction > 0.0 && n >= 2)
+        valCount = std::max<qint64>(valCount, 1);  // a requested validation set is never empty
+    valCount = std::min(valCount, n - 1);           // and training keeps at least one image
+    valCount = std::max<qint64>(valCount, 0);
+
+    // Fisher-Yates with an explicit bounded draw (see uniformBelow): portable across libraries.
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    for (qint64 i = 0; i < n; ++i)
+        order[size_t(i)] = i;
+    std::mt19937_64 engine(seed);
+    for (qint64 i = n - 1; i > 0; --i)
+        std::swap(order[size_t(i)], order[size_t(uniformBelow(engine, quint64(i) + 1))]);
+
+    // Each part sorted: reading the dataset in order is cache-friendly; a caller that wants a
+    // random order shuffles per epoch.
+    std::sort(order.begin(), order.begin() + valCount);
+    std::sort(order.begin() + valCount, order.end());
+    split.val = torch::tensor(std::vector<int64_t>(order.begin(), order.begin() + valCount), torch::kLong);
+    split.train = torch::tensor(std::vector<int64_t>(order.begin() + valCount, order.end()), torch::kLong);
+    return split;
+}
+
+} // namespace aes

@@ -1,0 +1,104 @@
+#pragma once
+// The latent explorer's projections: every code (N x D) to a point of a 2-D map, the
+// map's inverse (a point of the map -> a full code, ready for AutoencoderImpl::decode),
+// and the nearest point of the map under the mouse.
+//
+// Methods: Direct (latent size 2), Dims (two chosen latent dimensions; the others at
+// their mean when inverting), Pca (exact inverse through the principal plane) and Tsne
+// (approximate inverse: the mean code of the k nearest points of the map).
+//
+// Ownership: a Projection is a value; its tensors and index are shared, never modified.
+// Threads: project() runs on the calling thread (t-SNE uses the compute threads and may
+// be cancelled from any thread through TsneControl). A finished Projection is read-only:
+// any thread may call its const functions.
+// Failure: options the codes cannot satisfy (Direct on a latent size other than 2, a
+// dimension out of range, non-finite codes) come back as a message.
+
+#include "latent/tsne.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace aes {
+
+enum class ProjectionMethod { Direct, Dims, Pca, Tsne };
+
+struct ProjectionOptions {
+    ProjectionMethod method = ProjectionMethod::Pca;
+    int dimX = 0;                      // Dims: the latent dimension on the horizontal axis
+    int dimY = 1;                      // ... and on the vertical one
+    TsneOptions tsne;
+    int inverseNeighbours = 10;        // Tsne: how many codes the approximate inverse averages
+};
+
+// A 2-D kd-tree over a layout, for hover lookups (microseconds at 70k points).
+class LayoutIndex {
+public:
+    explicit LayoutIndex(const at::Tensor &layout);  // N x 2, copied
+    ~LayoutIndex();
+    LayoutIndex(const LayoutIndex &) = delete;
+    LayoutIndex &operator=(const LayoutIndex &) = delete;
+
+    qint64 size() const;
+    // The row of the point closest to (x, y); -1 for an empty layout. Ties: either one.
+    qint64 nearest(double x, double y) const;
+    // The rows of the min(k, size) closest points, closest first.
+    std::vector<qint64> nearest(double x, double y, int k) const;
+
+private:
+    struct Tree;
+    std::unique_ptr<Tree> m_tree;
+};
+
+struct Projection {
+    ProjectionMethod method = ProjectionMethod::Pca;
+    at::Tensor layout;                 // float32, N x 2: the map
+    bool exactInverse = true;          // false for Tsne
+    at::Tensor origin;                 // float32, D: exact inverse = origin + x * axes[0] + y * axes[1]
+    at::Tensor axes;                   // float32, 2 x D
+    at::Tensor explainedVarianceRatio; // float64, 2 (Pca only)
+    at::Tensor codes;                  // float32, N x D (Tsne only: what its inverse averages)
+    int inverseNeighbours = 10;
+    std::shared_ptr<const LayoutIndex> index;  // over layout
+
+    // The code of a point of the map (1 x D float32), ready to decode.
+    at::Tensor codeAt(double x, double y) const;
+    // The codes of M points of the map (M x 2) -> M x D float32, e.g. for a traversal grid.
+    at::Tensor codesAt(const at::Tensor &points) const;
+    // The row of the input closest to (x, y) on the map.
+    qint64 nearestPoint(double x, double y) const;
+};
+
+struct ProjectionResult {
+    std::optional<Projection> projection;  // empty on error or when cancelled
+    QString error;
+    bool cancelled = false;
+    bool ok() const { return projection.has_value(); }
+};
+
+// Projects codes (N x D, any floating type) with options.method. control is used by Tsne only.
+ProjectionResult project(const at::Tensor &codes, const ProjectionOptions &options,
+                         TsneControl *control = nullptr);
+
+// steps codes (steps >= 2, a first, b last) on the way from code a to code b (D each):
+// a straight line, or spherical (slerp: the angle between them in equal steps, the norm
+// moving from |a| to |b|; a straight line when they are (anti)parallel). steps x D float32.
+at::Tensor interpolateCodes(const at::Tensor &a, const at::Tensor &b, int steps, bool spherical);
+
+// The centres of a columns x rows grid of cells over the rectangle [left, right] x
+// [bottom, top] of a map, row-major from the top row (largest y), each row left to right:
+// (rows * columns) x 2 float32, ready for Projection::codesAt (a traversal grid).
+at::Tensor gridPoints(double left, double bottom, double right, double top, int columns, int rows);
+
+// Short names for the user ("direct", "dims", "pca", "tsne") and back; nullopt if unknown.
+QString toString(ProjectionMethod method);
+std::optional<ProjectionMethod> projectionMethodFromString(const QString &name);
+QStringList projectionMethodNames();
+
+} // namespace aes

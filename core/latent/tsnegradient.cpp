@@ -1,0 +1,542 @@
+#include "latent/tsnegradient.h"
+
+#include "latent/tsne.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace aes {
+
+namespace {
+
+// Four floats: one SSE register on baseline x86-64, so comparisons and selects stay
+// vector instructions. Sums keep a fixed lane order, so results stay deterministic.
+typedef float Float4 __attribute__((vector_size(16)));
+typedef int32_t Int4 __attribute__((vector_size(16)));
+
+inline Float4 load4(const float *p)
+{
+    Float4 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+inline Float4 splat4(float x)
+{
+    return Float4{x, x, x, x};
+}
+
+inline double sum4(Float4 v)
+{
+    return (double(v[0]) + double(v[1])) + (double(v[2]) + double(v[3]));
+}
+
+inline double cauchySquared(double u)
+{
+    const double w = 1.0 / (1.0 + u);
+    return w * w;
+}
+
+// The kernel as a function of u = d^2, split at radius R: the smooth part is K itself
+// beyond R and, inside, its tangent in u at R^2 (value and slope continuous): a flat
+// paraboloid in d that a coarse grid interpolates well. The rest, K - smooth, is zero
+// beyond R and summed exactly. Measured on a 10k layout (bench/tsne_bench.cpp accuracy=),
+// the tangent beats the second- and third-order Taylor polynomials (0.7% force error
+// against 0.9% and 1.4% at R = 4, node spacing 1): the flatter inside, the smaller the
+// interpolation error, which outweighs the kink in the curvature at R.
+struct KernelSplit {
+    double r2 = 0.0;  // R^2; 0 = no split
+    double k0 = 0.0, k1 = 0.0;
+    explicit KernelSplit(double radius)
+    {
+        if (!(radius > 0))
+            return;
+        r2 = radius * radius;
+        const double w = 1.0 / (1.0 + r2);
+        k0 = w * w;
+        k1 = -2.0 * w * w * w;
+    }
+    double smooth(double u) const { return u >= r2 ? cauchySquared(u) : k0 + (u - r2) * k1; }
+};
+
+const int kCellsPerRadius = 2;
+
+struct Geometry {
+    int boxes = 0;
+    double boxWidth = 0.0;
+    int64_t grid = 0;    // nodes per side
+    int64_t padded = 0;  // FFT size per side
+};
+
+// The transform of the kernel at every node offset, laid out circularly for the padded
+// convolution; kept while the grid, spacing and kernel stay the same.
+struct KernelTransform {
+    torch::Tensor hat;
+    int64_t padded = 0;
+    double spacing = 0.0;
+};
+
+// The smallest m >= n whose factors are 2, 3 and 5: the padded FFT size 2 * nodes * m stays fast.
+int smoothAtLeast(int n)
+{
+    for (int m = std::max(1, n);; ++m) {
+        int r = m;
+        for (int f : {2, 3, 5})
+            while (r % f == 0)
+                r /= f;
+        if (r == 1)
+            return m;
+    }
+}
+
+// Work of the four padded transforms per iteration, in units of one pair of the near
+// field; the ratio was measured on this code (bench/tsne_bench.cpp, a 10k layout).
+double fftCost(int64_t padded)
+{
+    const double kPairsPerNodeLog = 12.0;
+    return kPairsPerNodeLog * double(padded) * double(padded) * std::log2(double(std::max<int64_t>(2, padded)));
+}
+
+} // namespace
+
+void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::vector<double> *force,
+                    std::vector<double> *workspace)
+{
+    const int64_t n = int64_t(y.size() / 2);
+    std::vector<double> local;
+    std::vector<double> &sums = workspace ? *workspace : local;
+    const int threads = std::max(1, at::get_num_threads());
+    sums.assign(size_t(threads) * y.size(), 0.0);
+    // Float coordinates halve the memory the random reads below touch.
+    const std::vector<float> yf(y.begin(), y.end());
+    at::parallel_for(0, n, 512, [&](int64_t begin, int64_t end) {
+        double *own = &sums[size_t(at::get_thread_num()) * y.size()];
+        // A row's differences are gathered first (random access), weighted four at a time
+        // (the last partial group by lanes that carry P = 0), then added to the row's
+        // point and taken from each neighbour.
+        std::vector<float> dx, dy, gx, gy;
+        for (int64_t i = begin; i < end; ++i) {
+            const int64_t first = p.rowStart[size_t(i)], count = p.rowStart[size_t(i) + 1] - first;
+            if (count == 0)
+                continue;
+            const int64_t padded = (count + 3) & ~int64_t(3);
+            if (int64_t(dx.size()) < padded) {
+                for (auto *v : {&dx, &dy, &gx, &gy})
+                    v->resize(size_t(padded));
+            }
+            const float yx = yf[size_t(2 * i)], yy = yf[size_t(2 * i + 1)];
+            const int32_t *column = &p.column[size_t(first)];
+            for (int64_t e = 0; e < count; ++e) {
+                const int64_t j = column[e];
+                dx[size_t(e)] = yx - yf[size_t(2 * j)];
+                dy[size_t(e)] = yy - yf[size_t(2 * j + 1)];
+            }
+            float tail[4] = {};
+            for (int64_t e = count & ~int64_t(3); e < count; ++e)  // a loop: memmove's call costs more
+                tail[e & 3] = p.value[size_t(first + e)];
+            Float4 fx = splat4(0.0f), fy = fx;
+            const Float4 one = splat4(1.0f);
+            for (int64_t e = 0; e < padded; e += 4) {
+                const float *pe = e + 4 <= count ? &p.value[size_t(first + e)] : tail;
+                const Float4 x = load4(&dx[size_t(e)]), z = load4(&dy[size_t(e)]);
+                const Float4 w = load4(pe) / (one + x * x + z * z);
+                const Float4 wx = w * x, wz = w * z;
+                std::memcpy(&gx[size_t(e)], &wx, sizeof wx);
+                std::memcpy(&gy[size_t(e)], &wz, sizeof wz);
+                fx += wx;
+                fy += wz;
+            }
+            own[2 * i] += sum4(fx);
+            own[2 * i + 1] += sum4(fy);
+            for (int64_t e = 0; e < count; ++e) {
+                const int64_t j = column[e];
+                own[2 * j] -= double(gx[size_t(e)]);
+                own[2 * j + 1] -= double(gy[size_t(e)]);
+            }
+        }
+    });
+    force->resize(y.size());
+    at::parallel_for(0, int64_t(y.size()), 4096, [&](int64_t begin, int64_t end) {
+        for (int64_t c = begin; c < end; ++c) {
+            double total = 0.0;
+            for (int t = 0; t < threads; ++t)
+                total += sums[size_t(t) * y.size() + size_t(c)];
+            (*force)[size_t(c)] = total;
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Repulsion
+//
+// The repulsive term needs, for every point i, sums over all j of the kernel K(i, j)
+// times the charges 1, y_j (two coordinates) and |y_j|^2. The layout's square bounding
+// box is cut into boxes with a few equispaced nodes each; charges are spread to the nodes
+// with Lagrange weights, the node-to-node sums are one convolution on a uniform grid
+// (done by FFT with zero padding), and the potentials are interpolated back with the same
+// weights. From them:
+//   sum_j K (y_i - y_j)       = y_i * phi_1 - phi_y
+//   sum_j K (1 + d_ij^2)      = (1 + |y_i|^2) phi_1 - 2 y_i . phi_y + phi_|y|^2,
+// the second summed over i (less the N self terms) being Z, as K (1 + d^2) = 1 / (1 + d^2).
+// When split, the grid carries the smooth kernel and the near field adds the exact rest
+// of both sums.
+
+struct TsneRepulsion::State {
+    int nodes = 3;
+    int minBoxes = 50;
+    double boxesPerUnit = 1.0;
+    double coarseSpacing = 1.0;
+    KernelSplit split{0.0};
+    std::vector<double> inverseDenominator;
+    std::vector<int> box;
+    std::vector<double> weight;
+    std::vector<double> zTerm;
+    std::vector<float> potential;  // 4 x grid x grid
+    KernelTransform fine, coarse;
+    // Cell lists of the near field: points sorted by cell, their coordinates in that order.
+    int cellsX = 0, cellsY = 0;
+    std::vector<int32_t> cellStart, order, cellOf;
+    std::vector<float> sortedX, sortedY;
+    bool lastSplit = false;
+
+    double node(int a) const { return (a + 0.5) / nodes; }
+
+    void lagrange(double u, double *weights) const
+    {
+        for (int a = 0; a < nodes; ++a) {
+            double w = inverseDenominator[size_t(a)];
+            for (int b = 0; b < nodes; ++b)
+                if (b != a)
+                    w *= u - node(b);
+            weights[a] = w;
+        }
+    }
+
+    Geometry fineGeometry(double span) const
+    {
+        // Boxes of a fixed width once the layout is wide enough: the node spacing, and so
+        // the kernel's transform, then change only when the box count does.
+        Geometry g;
+        g.boxes = smoothAtLeast(std::max(1, minBoxes));
+        g.boxWidth = span / g.boxes;
+        if (span * boxesPerUnit > g.boxes) {
+            g.boxes = smoothAtLeast(int(std::ceil(span * boxesPerUnit)));
+            g.boxWidth = 1.0 / boxesPerUnit;
+        }
+        g.grid = int64_t(g.boxes) * nodes;
+        g.padded = 2 * g.grid;
+        return g;
+    }
+
+    Geometry coarseGeometry(double span) const
+    {
+        Geometry g;
+        g.boxWidth = coarseSpacing * nodes;
+        g.boxes = smoothAtLeast(std::max(1, int(std::ceil(span / g.boxWidth))));
+        g.grid = int64_t(g.boxes) * nodes;
+        g.padded = 2 * g.grid;
+        return g;
+    }
+
+    void prepareKernel(KernelTransform *t, int64_t padded, double spacing, bool splitKernel)
+    {
+        if (t->hat.defined() && t->padded == padded && t->spacing == spacing)
+            return;
+        const int64_t grid = padded / 2;
+        torch::Tensor kernel = torch::zeros({padded, padded}, torch::kFloat32);
+        float *k = kernel.data_ptr<float>();
+        for (int64_t r = 0; r < padded; ++r) {
+            if (r == grid)
+                continue;  // offset +-grid never occurs
+            const double dy = double(r < grid ? r : padded - r) * spacing;
+            for (int64_t s = 0; s < padded; ++s) {
+                if (s == grid)
+                    continue;
+                const double dx = double(s < grid ? s : padded - s) * spacing;
+                const double u = dx * dx + dy * dy;
+                k[r * padded + s] = float(splitKernel ? split.smooth(u) : cauchySquared(u));
+            }
+        }
+        t->hat = torch::fft::rfft2(kernel);
+        t->padded = padded;
+        t->spacing = spacing;
+    }
+
+    // Sorts the points into square cells of side R over the bounding box and returns the
+    // number of pairs the near field would visit. Cells of side R / kCellsPerRadius: a
+    // point meets the (2 kCellsPerRadius + 1)^2 cells around it, an area of 6.25 R^2 for
+    // 2 per radius against 9 R^2 for cells of side R (the disc is 3.14 R^2).
+    double bin(const std::vector<double> &y, int64_t n, double minX, double minY, double spanX, double spanY)
+    {
+        const double cell = std::max(std::sqrt(split.r2) / kCellsPerRadius, std::max(spanX, spanY) / 4096.0);
+        cellsX = int(spanX / cell) + 1;
+        cellsY = int(spanY / cell) + 1;
+        const int cells = cellsX * cellsY;
+        cellStart.assign(size_t(cells) + 1, 0);
+        cellOf.resize(size_t(n));
+        for (int64_t i = 0; i < n; ++i) {
+            const int cx = std::min(cellsX - 1, int((y[size_t(2 * i)] - minX) / cell));
+            const int cy = std::min(cellsY - 1, int((y[size_t(2 * i + 1)] - minY) / cell));
+            cellOf[size_t(i)] = cy * cellsX + cx;
+            ++cellStart[size_t(cellOf[size_t(i)]) + 1];
+        }
+        for (int c = 0; c < cells; ++c)
+            cellStart[size_t(c) + 1] += cellStart[size_t(c)];
+        order.resize(size_t(n));
+        sortedX.resize(size_t(n));
+        sortedY.resize(size_t(n));
+        std::vector<int32_t> fill(cellStart.begin(), cellStart.end() - 1);
+        for (int64_t i = 0; i < n; ++i) {
+            const int32_t at = fill[size_t(cellOf[size_t(i)])]++;
+            order[size_t(at)] = int32_t(i);
+            sortedX[size_t(at)] = float(y[size_t(2 * i)] - minX);
+            sortedY[size_t(at)] = float(y[size_t(2 * i + 1)] - minY);
+        }
+        double pairs = 0.0;
+        for (int r = 0; r < cellsY; ++r)
+            for (int c = 0; c < cellsX; ++c) {
+                const int count = cellStart[size_t(r * cellsX + c) + 1] - cellStart[size_t(r * cellsX + c)];
+                if (count == 0)
+                    continue;
+                int64_t around = 0;
+                for (int rr = std::max(0, r - kCellsPerRadius); rr <= std::min(cellsY - 1, r + kCellsPerRadius); ++rr)
+                    around += cellStart[size_t(rr * cellsX + std::min(cellsX - 1, c + kCellsPerRadius)) + 1]
+                              - cellStart[size_t(rr * cellsX + std::max(0, c - kCellsPerRadius))];
+                pairs += double(count) * double(around);
+            }
+        return pairs;
+    }
+
+    void gridSums(const std::vector<double> &y, int64_t n, double cx, double cy, const Geometry &g, bool splitKernel,
+                  std::vector<double> *force);
+    void nearField(int64_t n, std::vector<double> *force);
+};
+
+void TsneRepulsion::State::gridSums(const std::vector<double> &y, int64_t n, double cx, double cy, const Geometry &g,
+                                    bool splitKernel, std::vector<double> *force)
+{
+    const int p = nodes;
+    const int64_t grid = g.grid, padded = g.padded;
+    const double half = 0.5 * g.boxes * g.boxWidth;
+    KernelTransform &kernel = splitKernel ? coarse : fine;
+    prepareKernel(&kernel, padded, g.boxWidth / p, splitKernel);
+
+    // Box and interpolation weights of every point.
+    box.resize(size_t(2 * n));
+    weight.resize(size_t(2 * n * p));
+    at::parallel_for(0, n, 2048, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+            for (int axis = 0; axis < 2; ++axis) {
+                const double u = (y[size_t(2 * i + axis)] - (axis == 0 ? cx : cy) + half) / g.boxWidth;
+                const int b = std::clamp(int(u), 0, g.boxes - 1);
+                box[size_t(2 * i + axis)] = b;
+                lagrange(u - b, &weight[size_t((2 * i + axis) * p)]);
+            }
+    });
+
+    // One task per charge: spread it on the grid, convolve, keep the potential. Each sum
+    // has one owner, so results do not depend on the thread count. pocketfft runs one
+    // transform per thread, so the tasks are what spreads the FFTs over the cores. The
+    // transform is split by axis to skip work on the zero padding: rows are transformed
+    // only where charges are, and transformed back only where the potential is read (3/4
+    // of a full padded 2-D transform).
+    potential.resize(size_t(4 * grid * grid));
+    at::parallel_for(0, 4, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t q = begin; q < end; ++q) {
+            float *charge = &potential[size_t(q * grid * grid)];
+            std::fill(charge, charge + grid * grid, 0.0f);
+            for (int64_t i = 0; i < n; ++i) {
+                const double yx = y[size_t(2 * i)] - cx, yy = y[size_t(2 * i + 1)] - cy;
+                const double value = q == 0 ? 1.0 : q == 1 ? yx : q == 2 ? yy : yx * yx + yy * yy;
+                const double *wx = &weight[size_t(2 * i * p)], *wy = &weight[size_t((2 * i + 1) * p)];
+                const int64_t gx = int64_t(box[size_t(2 * i)]) * p, gy = int64_t(box[size_t(2 * i + 1)]) * p;
+                for (int b = 0; b < p; ++b) {
+                    float *row = charge + (gy + b) * grid + gx;
+                    const double cb = value * wy[b];
+                    for (int a = 0; a < p; ++a)
+                        row[a] += float(cb * wx[a]);
+                }
+            }
+            const torch::Tensor grid2d = torch::from_blob(charge, {grid, grid}, torch::kFloat32);
+            const torch::Tensor spectrum =
+                torch::fft::fft(torch::fft::rfft(grid2d, padded, /*dim=*/1), padded, /*dim=*/0) * kernel.hat;
+            const torch::Tensor rows = torch::fft::ifft(spectrum, padded, /*dim=*/0).narrow(0, 0, grid);
+            const torch::Tensor result = torch::fft::irfft(rows, padded, /*dim=*/1).narrow(1, 0, grid).contiguous();
+            std::memcpy(charge, result.data_ptr<float>(), size_t(grid * grid) * sizeof(float));
+        }
+    });
+
+    // Interpolate the potentials back and form the forces and the per-point Z terms.
+    zTerm.resize(size_t(n));
+    force->resize(size_t(2 * n));
+    at::parallel_for(0, n, 2048, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            const double *wx = &weight[size_t(2 * i * p)], *wy = &weight[size_t((2 * i + 1) * p)];
+            const int64_t gx = int64_t(box[size_t(2 * i)]) * p, gy = int64_t(box[size_t(2 * i + 1)]) * p;
+            double phi[4] = {0, 0, 0, 0};
+            for (int q = 0; q < 4; ++q) {
+                const float *pot = &potential[size_t(q * grid * grid)];
+                for (int b = 0; b < p; ++b) {
+                    const float *row = pot + (gy + b) * grid + gx;
+                    double sum = 0.0;
+                    for (int a = 0; a < p; ++a)
+                        sum += wx[a] * double(row[a]);
+                    phi[q] += wy[b] * sum;
+                }
+            }
+            const double yx = y[size_t(2 * i)] - cx, yy = y[size_t(2 * i + 1)] - cy;
+            (*force)[size_t(2 * i)] = yx * phi[0] - phi[1];
+            (*force)[size_t(2 * i + 1)] = yy * phi[0] - phi[2];
+            zTerm[size_t(i)] = (1.0 + yx * yx + yy * yy) * phi[0] - 2.0 * (yx * phi[1] + yy * phi[2]) + phi[3];
+        }
+    });
+}
+
+// Adds, over the pairs closer than R (self included), (K - smooth) (y_i - y_j) to the
+// forces and 1 / (1 + d^2) - smooth * (1 + d^2) to the Z terms. Cells (rows of cells
+// in sorted order) are the tasks; each point's sums have one owner and a fixed order.
+void TsneRepulsion::State::nearField(int64_t n, std::vector<double> *force)
+{
+    const float r2 = float(split.r2), k0 = float(split.k0), k1 = float(split.k1);
+    at::parallel_for(0, cellsY, 4, [&](int64_t rowBegin, int64_t rowEnd) {
+        const Float4 one = splat4(1.0f), r2v = splat4(r2), k0v = splat4(k0), k1v = splat4(k1);
+        for (int64_t r = rowBegin; r < rowEnd; ++r)
+            for (int c = 0; c < cellsX; ++c) {
+                const int cell = int(r) * cellsX + c;
+                for (int32_t at = cellStart[size_t(cell)]; at < cellStart[size_t(cell) + 1]; ++at) {
+                    const float xi = sortedX[size_t(at)], yi = sortedY[size_t(at)];
+                    const Float4 xv = splat4(xi), yv = splat4(yi);
+                    Float4 fx = splat4(0.0f), fy = fx, zs = fx;
+                    double tx = 0.0, ty = 0.0, tz = 0.0;
+                    for (int64_t rr = std::max<int64_t>(0, r - kCellsPerRadius);
+                         rr <= std::min<int64_t>(cellsY - 1, r + kCellsPerRadius); ++rr) {
+                        // The cells of a row are consecutive in sorted order.
+                        const int32_t from = cellStart[size_t(rr * cellsX + std::max(0, c - kCellsPerRadius))];
+                        const int32_t to = cellStart[size_t(rr * cellsX + std::min(cellsX - 1, c + kCellsPerRadius)) + 1];
+                        int32_t j = from;
+                        for (; j + 4 <= to; j += 4) {
+                            const Float4 dx = xv - load4(&sortedX[size_t(j)]), dy = yv - load4(&sortedY[size_t(j)]);
+                            const Float4 u = dx * dx + dy * dy;
+                            const Float4 w = one / (one + u);
+                            const Float4 t = u - r2v;
+                            const Float4 smooth = k0v + t * k1v;
+                            const Int4 near = u < r2v;
+                            const Float4 g = (Float4)((Int4)(w * w - smooth) & near);
+                            fx += g * dx;
+                            fy += g * dy;
+                            zs += (Float4)((Int4)(w - smooth * (one + u)) & near);
+                        }
+                        for (; j < to; ++j) {
+                            const float dx = xi - sortedX[size_t(j)], dy = yi - sortedY[size_t(j)];
+                            const float u = dx * dx + dy * dy;
+                            if (!(u < r2))
+                                continue;
+                            const float w = 1.0f / (1.0f + u), t = u - r2;
+                            const float smooth = k0 + t * k1;
+                            tx += double((w * w - smooth) * dx);
+                            ty += double((w * w - smooth) * dy);
+                            tz += double(w - smooth * (1.0f + u));
+                        }
+                    }
+                    const int32_t i = order[size_t(at)];
+                    (*force)[size_t(2 * i)] += sum4(fx) + tx;
+                    (*force)[size_t(2 * i + 1)] += sum4(fy) + ty;
+                    zTerm[size_t(i)] += sum4(zs) + tz;
+                }
+            }
+    });
+    (void)n;
+}
+
+TsneRepulsion::TsneRepulsion(const TsneOptions &o) : m(std::make_unique<State>())
+{
+    m->nodes = std::max(2, o.interpolationNodes);
+    m->minBoxes = o.minBoxes;
+    m->boxesPerUnit = o.boxesPerUnit;
+    m->coarseSpacing = o.coarseNodeSpacing;
+    m->split = KernelSplit(o.nearFieldRadius);
+    // Lagrange denominators for nodes at (a + 0.5) / nodes inside a unit box.
+    for (int a = 0; a < m->nodes; ++a) {
+        double denominator = 1.0;
+        for (int b = 0; b < m->nodes; ++b)
+            if (b != a)
+                denominator *= m->node(a) - m->node(b);
+        m->inverseDenominator.push_back(1.0 / denominator);
+    }
+}
+
+TsneRepulsion::~TsneRepulsion() = default;
+
+bool TsneRepulsion::lastSplit() const
+{
+    return m->lastSplit;
+}
+
+double TsneRepulsion::compute(const std::vector<double> &y, std::vector<double> *force)
+{
+    const int64_t n = int64_t(y.size() / 2);
+    double minX = y[0], maxX = y[0], minY = y[1], maxY = y[1];
+    for (int64_t i = 0; i < n; ++i) {
+        minX = std::min(minX, y[size_t(2 * i)]);
+        maxX = std::max(maxX, y[size_t(2 * i)]);
+        minY = std::min(minY, y[size_t(2 * i + 1)]);
+        maxY = std::max(maxY, y[size_t(2 * i + 1)]);
+    }
+    // Coordinates relative to the box centre keep |y|^2 small in the cancellations above.
+    const double cx = 0.5 * (minX + maxX), cy = 0.5 * (minY + maxY);
+    const double span = std::max({maxX - minX, maxY - minY, 1e-12}) * (1.0 + 1e-9);
+    const Geometry fine = m->fineGeometry(span);
+    Geometry coarse;
+    bool split = false;
+    if (m->split.r2 > 0 && m->coarseSpacing > 0) {
+        coarse = m->coarseGeometry(span);
+        // Only worth counting pairs when the coarse grid is much smaller: the near field
+        // of a small, dense layout is nearly all pairs.
+        if (coarse.padded * 2 <= fine.padded) {
+            const double pairs = m->bin(y, n, minX, minY, maxX - minX, maxY - minY);
+            split = fftCost(coarse.padded) + pairs < fftCost(fine.padded);
+        }
+    }
+    m->lastSplit = split;
+    m->gridSums(y, n, cx, cy, split ? coarse : fine, split, force);
+    if (split)
+        m->nearField(n, force);
+    double z = 0.0;
+    for (double t : m->zTerm)
+        z += t;
+    return std::max(z - double(n), std::numeric_limits<double>::min());
+}
+
+double tsneExactRepulsion(const std::vector<double> &y, std::vector<double> *force)
+{
+    const int64_t n = int64_t(y.size() / 2);
+    force->assign(y.size(), 0.0);
+    std::vector<double> zRow(size_t(n), 0.0);
+    at::parallel_for(0, n, 64, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            double fx = 0.0, fy = 0.0, z = 0.0;
+            for (int64_t j = 0; j < n; ++j) {
+                if (j == i)
+                    continue;
+                const double dx = y[size_t(2 * i)] - y[size_t(2 * j)], dy = y[size_t(2 * i + 1)] - y[size_t(2 * j + 1)];
+                const double w = 1.0 / (1.0 + dx * dx + dy * dy);
+                fx += w * w * dx;
+                fy += w * w * dy;
+                z += w;
+            }
+            (*force)[size_t(2 * i)] = fx;
+            (*force)[size_t(2 * i + 1)] = fy;
+            zRow[size_t(i)] = z;
+        }
+    });
+    double z = 0.0;
+    for (double t : zRow)
+        z += t;
+    return z;
+}
+
+} // namespace aes

@@ -1,0 +1,573 @@
+#include "training/trainer.h"
+
+#include "model/autoencoder.h"
+#include "model/checkpoint.h"
+#include "training/metrics.h"
+#include "training/trainingcontrol.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QThread>
+
+#include <cmath>
+#include <cstring>
+#include <malloc.h>
+#include <mutex>
+
+namespace aes {
+
+namespace F = torch::nn::functional;
+
+// One optimizer step that moves the parameters by more than this many times their own norm
+// is taken as divergence (see relativeStepSize).
+constexpr double kMaxRelativeStep = 5.0;
+
+struct Trainer::State {
+    Autoencoder model{nullptr};
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    at::Generator shuffle;
+    // The weights and buffers that last gave a finite loss: restored on divergence.
+    std::vector<torch::Tensor> lastGood;
+    double learningRate = 0.0;
+    // True from zero_grad() to the end of the step's checks: a failure there (out of memory
+    // in backward or in the optimizer) may leave the weights half updated.
+    bool stepping = false;
+};
+
+namespace {
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainOptions &o, Autoencoder &model, double lr)
+{
+    switch (o.optimizer) {
+    case OptimizerKind::Adam:
+        return std::make_unique<torch::optim::Adam>(
+            model->parameters(), torch::optim::AdamOptions(lr).weight_decay(o.weightDecay));
+    case OptimizerKind::AdamW:
+        return std::make_unique<torch::optim::AdamW>(
+            model->parameters(), torch::optim::AdamWOptions(lr).weight_decay(o.weightDecay));
+    case OptimizerKind::Sgd:
+        return std::make_unique<torch::optim::SGD>(
+            model->parameters(),
+            torch::optim::SGDOptions(lr).momentum(o.momentum).weight_decay(o.weightDecay));
+    }
+    return nullptr;
+}
+
+void setLearningRate(torch::optim::Optimizer &optimizer, double lr)
+{
+    for (auto &group : optimizer.param_groups())
+        group.options().set_lr(lr);
+}
+
+std::vector<torch::Tensor> stateTensors(Autoencoder &model)
+{
+    std::vector<torch::Tensor> tensors = model->parameters();
+    for (const auto &b : model->buffers())
+        tensors.push_back(b);
+    return tensors;
+}
+
+// How far one optimizer step moved the parameters (the first `count` of `now`), relative to
+// their size before it: ||now - before|| / ||before||. A sound step moves them by a small
+// fraction (Adam's first steps by about lr / the weights' typical magnitude, ~0.1-0.5 at the
+// usual 1e-3..1e-2); a runaway learning rate by hundreds or more. NaN or infinity when a
+// weight became non-finite.
+double relativeStepSize(const std::vector<torch::Tensor> &now, const std::vector<torch::Tensor> &before,
+                        size_t count)
+{
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> moved, size;
+    moved.reserve(count);
+    size.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+        moved.push_back(torch::sub(now[i], before[i]).norm());
+        size.push_back(before[i].norm());
+    }
+    if (count == 0)
+        return 0.0;
+    // One synchronisation for all tensors: the per-tensor norms are stacked first.
+    const torch::Tensor sums = torch::stack({torch::stack(moved).square().sum(), torch::stack(size).square().sum()});
+    const auto v = sums.to(torch::kDouble).contiguous();
+    const double movedNorm = std::sqrt(v.data_ptr<double>()[0]);
+    const double sizeNorm = std::sqrt(v.data_ptr<double>()[1]);
+    return movedNorm / std::max(sizeNorm, 1e-12);
+}
+
+// True for LibTorch's and the C++ runtime's allocation failures.
+bool isOutOfMemory(const std::exception &e)
+{
+    const char *what = e.what();
+    return dynamic_cast<const std::bad_alloc *>(&e) != nullptr || std::strstr(what, "can't allocate memory")
+        || std::strstr(what, "out of memory");
+}
+
+torch::Tensor reconstructionLoss(LossKind kind, const ForwardResult &r, const torch::Tensor &target)
+{
+    switch (kind) {
+    case LossKind::Mse: return F::mse_loss(r.reconstruction(), target);
+    // From the logits: stable where sigmoid saturates.
+    case LossKind::Bce: return F::binary_cross_entropy_with_logits(r.logits, target);
+    case LossKind::L1: return F::l1_loss(r.reconstruction(), target);
+    }
+    return {};
+}
+
+// Automatic compute threads (TrainOptions::threads == 0). Every core is not always faster: a
+// small model's operations last tens of microseconds, and each parallel one waits for every
+// thread, so on a loaded machine (or beside a busy GUI) two threads were measured up to 5x
+// slower than one (docs/PERFORMANCE.md). Each epoch therefore times its first steps with every
+// core and with one thread, and trains the rest of it with the faster. The first step after
+// a switch is not timed (allocations, thread start-up); the steps timed are real training.
+class ThreadChoice {
+public:
+    ThreadChoice(int requested, qint64 steps)
+        : m_cores(std::max(1, QThread::idealThreadCount())),
+          m_active(requested == 0 && m_cores > 1 && steps >= 4 * kTimedSteps)
+    {
+    }
+    void beforeStep(qint64 step)
+    {
+        if (m_active && step == 0)
+            setComputeThreads(m_cores);
+        else if (m_active && step == kTimedSteps + 1)
+            setComputeThreads(1);
+    }
+    void afterStep(qint64 step, qint64 ns)
+    {
+        if (!m_active || step == 0 || step == kTimedSteps + 1)
+            return;
+        m_ns[step <= kTimedSteps ? 0 : 1] += ns;
+        if (step == 2 * kTimedSteps + 1) {
+            setComputeThreads(m_ns[1] < m_ns[0] ? 1 : m_cores);
+            m_active = false;
+        }
+    }
+
+private:
+    static constexpr qint64 kTimedSteps = 3;
+    int m_cores;
+    bool m_active;
+    qint64 m_ns[2] = {0, 0};  // every core, one thread
+};
+
+// Every training step allocates and frees the same few-megabyte activation buffers. glibc
+// serves blocks above its mmap threshold (128 KiB at first) with fresh mappings and unmaps them
+// on free, so each step paid page faults and page clearing again: 27% of a keras-conv run's
+// time was in the kernel (perf). Keeping blocks up to 32 MiB in the heap, and not trimming it
+// below 256 MiB of free space, lets steps reuse the same memory. Larger blocks (the dataset)
+// still get their own mappings. Process-wide and set once; harmless for the rest of the app.
+void keepStepBuffers()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    });
+}
+
+} // namespace
+
+int setComputeThreads(int threads)
+{
+    const int n = threads > 0 ? threads : std::max(1, QThread::idealThreadCount());
+    if (at::get_num_threads() != n)
+        at::set_num_threads(n);
+    return n;
+}
+
+Trainer::Trainer(const Dataset &data, const Split &split, const ModelOptions &model,
+                 const TrainOptions &train)
+    : m_data(data), m_split(split), m_model(model), m_train(train), m_state(std::make_unique<State>())
+{
+}
+
+Trainer::~Trainer() = default;
+
+std::unique_ptr<Trainer> Trainer::create(const Dataset &data, const Split &split, ModelOptions model,
+                                         const TrainOptions &train, QString *error)
+{
+    const auto fail = [&](const QString &message) {
+        if (error)
+            *error = message;
+        return nullptr;
+    };
+    if (data.size() == 0)
+        return fail(QStringLiteral("the dataset is empty"));
+    if (!split.train.defined() || split.train.numel() == 0)
+        return fail(QStringLiteral("no training images"));
+    model.channels = data.channels();
+    model.height = data.height();
+    model.width = data.width();
+    QString problem = model.validate();
+    if (problem.isEmpty())
+        problem = train.validate();
+    if (!problem.isEmpty())
+        return fail(problem);
+
+    keepStepBuffers();
+    std::unique_ptr<Trainer> t(new Trainer(data, split, model, train));
+    try {
+        torch::manual_seed(train.seed);
+        t->m_state->model = Autoencoder(model);
+        t->m_state->learningRate = train.learningRate;
+        t->m_state->optimizer = makeOptimizer(train, t->m_state->model, train.learningRate);
+        t->m_state->shuffle = at::make_generator<at::CPUGeneratorImpl>(train.seed);
+    } catch (const std::exception &e) {
+        return fail(QStringLiteral("cannot build the model: %1").arg(QString::fromUtf8(e.what())));
+    }
+    return t;
+}
+
+std::shared_ptr<AutoencoderImpl> Trainer::model() const
+{
+    return m_state->model.ptr();
+}
+
+TrainOutcome Trainer::run(TrainingControl &control, const TrainCallbacks &callbacks)
+{
+    TrainOutcome outcome;
+    try {
+        setComputeThreads(m_train.threads);
+        while (m_history.size() < m_train.epochs) {
+            if (!trainEpoch(control, callbacks, &outcome))
+                break;
+        }
+    } catch (const c10::Error &e) {
+        outcome.status = TrainStatus::Failed;
+        outcome.message = QString::fromUtf8(e.what_without_backtrace());
+        if (isOutOfMemory(e))
+            outcome.message = QStringLiteral("Out of memory: %1. Try a smaller batch size, image size or model.")
+                                  .arg(outcome.message);
+    } catch (const std::exception &e) {
+        outcome.status = TrainStatus::Failed;
+        outcome.message = QString::fromUtf8(e.what());
+        if (isOutOfMemory(e))
+            outcome.message = QStringLiteral("Out of memory (%1). Try a smaller batch size, image size or model.")
+                                  .arg(outcome.message);
+    }
+    if (m_state->stepping) {
+        // The step failed half-way: go back to the weights it started from, so that what
+        // is kept (and can be continued or saved) is a consistent model.
+        m_state->stepping = false;
+        try {
+            torch::NoGradGuard noGrad;
+            std::vector<torch::Tensor> current = stateTensors(m_state->model);
+            for (size_t i = 0; i < current.size() && i < m_state->lastGood.size(); ++i)
+                current[i].copy_(m_state->lastGood[i]);
+            m_state->optimizer = makeOptimizer(m_train, m_state->model, m_state->learningRate);
+        } catch (const std::exception &) {
+            // Nothing more can be done; the run already reports the failure.
+        }
+    }
+    m_state->model->eval();
+    outcome.epochsCompleted = m_history.size();
+    if (outcome.status == TrainStatus::Finished && outcome.message.isEmpty())
+        outcome.message = m_history.size() == 1 ? QStringLiteral("trained 1 epoch") : QStringLiteral("trained %1 epochs").arg(m_history.size());
+    return outcome;
+}
+
+bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbacks, TrainOutcome *outcome)
+{
+    State &s = *m_state;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 pausedNs = 0;
+    const int epoch = m_history.size() + 1;
+    const qint64 n = m_split.train.numel();
+    const torch::Tensor order = m_split.train.index_select(
+        0, torch::randperm(n, s.shuffle, torch::TensorOptions().dtype(torch::kLong)));
+    const qint64 batch = std::min<qint64>(m_train.batchSize, n);
+    // A last batch of one image is dropped: batch norm cannot train on it.
+    qint64 steps = (n + batch - 1) / batch;
+    if (steps > 1 && n % batch == 1)
+        --steps;
+
+    s.model->train();
+    double lossSum = 0.0;
+    qint64 images = 0;
+    std::vector<torch::Tensor> current = stateTensors(s.model);
+    const size_t paramCount = s.model->parameters().size();  // parameters first, then buffers
+    if (s.lastGood.empty())
+        for (const auto &t : current)
+            s.lastGood.push_back(t.detach().clone());
+
+    ThreadChoice threads(m_train.threads, steps);
+    for (qint64 step = 0; step < steps; ++step) {
+        if (control.isPaused()) {
+            QElapsedTimer paused;
+            paused.start();
+            control.waitWhilePaused();
+            pausedNs += paused.nsecsElapsed();
+        }
+        if (control.isStopRequested()) {
+            outcome->status = TrainStatus::Stopped;
+            outcome->message = QStringLiteral("stopped in epoch %1 at step %2").arg(epoch).arg(step);
+            return false;
+        }
+        if (const double lr = control.takeLearningRate(); lr > 0.0) {
+            s.learningRate = lr;
+            setLearningRate(*s.optimizer, lr);
+        }
+
+        threads.beforeStep(step);
+        QElapsedTimer stepClock;
+        stepClock.start();
+        const torch::Tensor idx = order.slice(0, step * batch, std::min(n, (step + 1) * batch));
+        const torch::Tensor x = m_data.floatBatch(idx);
+        const ForwardResult r = s.model->forwardFull(s.model->corrupt(x));
+        torch::Tensor loss = reconstructionLoss(m_train.loss, r, x) + s.model->regularization(r);
+        if (m_globalStep + 1 == m_train.debugNanAtStep) {
+            m_train.debugNanAtStep = -1;  // a fault injected once, like a bad batch
+            loss = loss * std::numeric_limits<float>::quiet_NaN();
+        }
+        const double value = loss.item<double>();
+        if (!std::isfinite(value)) {
+            // The weights that produced this loss are already bad: go back to the last
+            // ones that gave a finite loss, with fresh optimizer moments.
+            torch::NoGradGuard noGrad;
+            for (size_t i = 0; i < current.size(); ++i)
+                current[i].copy_(s.lastGood[i]);
+            s.optimizer = makeOptimizer(m_train, s.model, s.learningRate);
+            outcome->status = TrainStatus::Diverged;
+            outcome->message = QStringLiteral(
+                "The loss became %1 in epoch %2 at step %3 (learning rate %4). The last good weights "
+                "were restored; try a lower learning rate and start again.")
+                .arg(std::isnan(value) ? QStringLiteral("NaN") : QStringLiteral("infinite"))
+                .arg(epoch).arg(step + 1).arg(s.learningRate);
+            return false;
+        }
+        {
+            torch::NoGradGuard noGrad;
+            for (size_t i = 0; i < current.size(); ++i)
+                s.lastGood[i].copy_(current[i]);
+        }
+        s.stepping = true;
+        s.optimizer->zero_grad();
+        loss.backward();
+        s.optimizer->step();
+        if (m_globalStep + 1 == m_train.debugAllocFailAtStep) {
+            m_train.debugAllocFailAtStep = -1;  // once, like a large allocation that did not fit
+            throw std::bad_alloc();
+        }
+        // The loss may stay finite while the weights run away (a sigmoid output bounds it):
+        // a step that moved the weights by many times their own size, or made one of them
+        // non-finite, is undone at once rather than found a step later.
+        const double moved = relativeStepSize(current, s.lastGood, paramCount);
+        if (!(moved <= kMaxRelativeStep)) {
+            torch::NoGradGuard noGrad;
+            for (size_t i = 0; i < current.size(); ++i)
+                current[i].copy_(s.lastGood[i]);
+            s.optimizer = makeOptimizer(m_train, s.model, s.learningRate);
+            s.stepping = false;
+            outcome->status = TrainStatus::Diverged;
+            outcome->message = QStringLiteral(
+                "Training diverged in epoch %1 at step %2 (learning rate %3): %4. The weights from "
+                "before that step were restored; try a lower learning rate and continue.")
+                .arg(epoch).arg(step + 1).arg(s.learningRate)
+                .arg(std::isfinite(moved) ? QStringLiteral("one step changed the weights by %1 times their size")
+                                                .arg(moved, 0, 'g', 3)
+                                          : QStringLiteral("the weights became non-finite"));
+            return false;
+        }
+        s.stepping = false;
+        threads.afterStep(step, stepClock.nsecsElapsed());
+
+        ++m_globalStep;
+        lossSum += value;
+        images += idx.numel();
+        if (callbacks.onStep) {
+            StepReport report;
+            report.epoch = epoch;
+            report.stepInEpoch = step + 1;
+            report.stepsPerEpoch = steps;
+            report.globalStep = m_globalStep;
+            report.loss = value;
+            report.learningRate = s.learningRate;
+            const double seconds = double(clock.nsecsElapsed() - pausedNs) * 1e-9;
+            report.imagesPerSecond = seconds > 0 ? double(images) / seconds : 0.0;
+            callbacks.onStep(report);
+        }
+    }
+    const double trainSeconds = double(clock.nsecsElapsed() - pausedNs) * 1e-9;
+
+    // Validation can take seconds on a large set: it stops on request like training does.
+    EpochReport report = evaluate(&control);
+    report.epoch = epoch;
+    report.trainLoss = steps > 0 ? lossSum / double(steps) : kNoValue;
+    report.imagesPerSecond = trainSeconds > 0 ? double(images) / trainSeconds : 0.0;
+    m_trainSeconds += double(clock.nsecsElapsed() - pausedNs) * 1e-9;
+    report.seconds = m_trainSeconds;
+    m_history.append(report);
+    if (callbacks.onEpoch)
+        callbacks.onEpoch(report);
+    if (control.isStopRequested()) {
+        outcome->status = TrainStatus::Stopped;
+        outcome->message = QStringLiteral("stopped after epoch %1, before its validation was complete").arg(epoch);
+        return false;
+    }
+    return true;
+}
+
+EpochReport Trainer::evaluate(const TrainingControl *control)
+{
+    EpochReport report;
+    State &s = *m_state;
+    const qint64 n = m_split.val.defined() ? m_split.val.numel() : 0;
+    if (n == 0)
+        return report;
+    const bool wasTraining = s.model->is_training();
+    s.model->eval();
+    c10::InferenceMode inference;  // no autograd bookkeeping at all: faster than no_grad
+    double lossSum = 0.0, mseSum = 0.0, psnrSum = 0.0, ssimSum = 0.0;
+    std::vector<torch::Tensor> codes;
+    const qint64 batch = 256;
+    const auto stopped = [&] {
+        if (wasTraining)
+            s.model->train();
+        return EpochReport{};
+    };
+    for (qint64 start = 0; start < n; start += batch) {
+        if (control && control->isStopRequested())
+            return stopped();
+        const torch::Tensor idx = m_split.val.slice(0, start, std::min(n, start + batch));
+        const torch::Tensor x = m_data.floatBatch(idx);
+        const ForwardResult r = s.model->forwardFull(x);
+        const double count = double(idx.numel());
+        lossSum += (reconstructionLoss(m_train.loss, r, x) + s.model->regularization(r)).item<double>() * count;
+        const torch::Tensor recon = r.reconstruction();
+        const torch::Tensor mse = perImageMse(recon, x);
+        mseSum += mse.sum().item<double>();
+        psnrSum += psnrFromMse(mse).sum().item<double>();
+        ssimSum += perImageSsim(recon, x).sum().item<double>();
+        codes.push_back(r.code);  // in evaluation mode a vae code is its mean
+    }
+    report.valLoss = lossSum / double(n);
+    report.valMse = mseSum / double(n);
+    report.valPsnr = psnrSum / double(n);
+    report.valSsim = ssimSum / double(n);
+    if (m_train.knn && m_data.hasLabels()) {
+        const torch::Tensor trainCodes = encode(m_split.train, control);
+        if (!trainCodes.defined())
+            return stopped();
+        report.knnAccuracy = knnAccuracy(trainCodes, m_data.labels.index_select(0, m_split.train),
+                                         torch::cat(codes), m_data.labels.index_select(0, m_split.val));
+    }
+    if (wasTraining)
+        s.model->train();
+    return report;
+}
+
+at::Tensor Trainer::encode(const at::Tensor &indices, const TrainingControl *control)
+{
+    State &s = *m_state;
+    const bool wasTraining = s.model->is_training();
+    s.model->eval();
+    const torch::Tensor codes = encodeImages(*s.model, m_data, indices, [control] {
+        return control && control->isStopRequested();
+    });
+    if (wasTraining)
+        s.model->train();
+    return codes;
+}
+
+} // namespace aes
+
+namespace aes {
+
+namespace {
+const char kOptimizerKey[] = "trainer_optimizer";
+const char kShuffleRngKey[] = "trainer_rng_shuffle";
+const char kGlobalRngKey[] = "trainer_rng_global";
+const QString kTrainerMeta = QStringLiteral("trainer");
+} // namespace
+
+QString Trainer::saveCheckpoint(const QString &path, const QJsonObject &meta)
+{
+    State &s = *m_state;
+    QJsonArray history;
+    for (const EpochReport &e : m_history)
+        history.append(toJson(e));
+    QJsonObject m = meta;
+    m.insert(kTrainerMeta, QJsonObject{
+        {QStringLiteral("global_step"), double(m_globalStep)},
+        {QStringLiteral("train_seconds"), m_trainSeconds},
+        {QStringLiteral("learning_rate"), s.learningRate},
+        {QStringLiteral("training"), m_train.toJson()},
+        {QStringLiteral("history"), history},
+    });
+    at::Tensor globalRng;
+    {
+        // The default generator drives dropout, vae sampling and denoising noise.
+        at::Generator gen = at::detail::getDefaultCPUGenerator();
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        globalRng = gen.get_state();
+    }
+    at::Tensor shuffleRng;
+    {
+        std::lock_guard<std::mutex> lock(s.shuffle.mutex());
+        shuffleRng = s.shuffle.get_state();
+    }
+    return aes::saveCheckpoint(path, *s.model, m, [&](torch::serialize::OutputArchive &archive) {
+        torch::serialize::OutputArchive optimizer;
+        s.optimizer->save(optimizer);
+        archive.write(kOptimizerKey, optimizer);
+        archive.write(kShuffleRngKey, shuffleRng);
+        archive.write(kGlobalRngKey, globalRng);
+    });
+}
+
+QString Trainer::restore(const QString &path)
+{
+    State &s = *m_state;
+    torch::serialize::InputArchive optimizerArchive;
+    at::Tensor shuffleRng, globalRng;
+    QString error;
+    const auto loaded = loadCheckpoint(path, &error, [&](torch::serialize::InputArchive &archive) {
+        if (!archive.try_read(kOptimizerKey, optimizerArchive) || !archive.try_read(kShuffleRngKey, shuffleRng)
+            || !archive.try_read(kGlobalRngKey, globalRng))
+            return QStringLiteral("holds weights only, not the training state needed to continue");
+        return QString();
+    });
+    if (!loaded)
+        return error;
+    if (loaded->options.toJson() != m_model.toJson())
+        return QStringLiteral("%1: made for another model or image size (%2 %3x%4x%5, latent %6)")
+            .arg(path, toString(loaded->options.kind)).arg(loaded->options.channels)
+            .arg(loaded->options.height).arg(loaded->options.width).arg(loaded->options.latent);
+    const QJsonObject state = loaded->meta.value(kTrainerMeta).toObject();
+    QVector<EpochReport> history;
+    for (const QJsonValue &v : state.value(QStringLiteral("history")).toArray()) {
+        const auto e = epochReportFromJson(v.toObject(), &error);
+        if (!e)
+            return QStringLiteral("%1: %2").arg(path, error);
+        history.append(*e);
+    }
+    const double lr = state.value(QStringLiteral("learning_rate")).toDouble(m_train.learningRate);
+    try {
+        // Everything is read: from here on nothing can fail half-way.
+        auto optimizer = makeOptimizer(m_train, s.model, lr);
+        optimizer->load(optimizerArchive);
+        copyWeights(*loaded->model, *s.model);
+        s.optimizer = std::move(optimizer);
+        s.learningRate = lr;
+        {
+            std::lock_guard<std::mutex> lock(s.shuffle.mutex());
+            s.shuffle.set_state(shuffleRng);
+        }
+        at::Generator gen = at::detail::getDefaultCPUGenerator();
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        gen.set_state(globalRng);
+    } catch (const std::exception &e) {
+        return QStringLiteral("%1: the training state is damaged (%2)").arg(path, QString::fromUtf8(e.what()));
+    }
+    s.lastGood.clear();
+    m_history = history;
+    m_globalStep = qint64(state.value(QStringLiteral("global_step")).toDouble());
+    m_trainSeconds = state.value(QStringLiteral("train_seconds")).toDouble();
+    return {};
+}
+
+} // namespace aes
