@@ -4,7 +4,8 @@
 #include "training/benchmark.h"
 #include "cliparse.h"
 #include "export/exportjob.h"
-#include "project/jobs.h"
+#include "project/latentjobs.h"
+#include "project/trainjob.h"
 #include "training/trainingcontrol.h"
 
 #include <QCommandLineParser>

@@ -124,15 +124,8 @@ bool readLoadOptions(const QCommandLineParser &p, LoadOptions *out, QString *err
         *error = QStringLiteral("--channels must be 1 or 3");
         return false;
     }
-    if (p.isSet(QStringLiteral("resize"))) {
-        const QString r = p.value(QStringLiteral("resize")).toLower();
-        if (r != QLatin1String("crop") && r != QLatin1String("letterbox")) {
-            *error = QStringLiteral("--resize must be crop or letterbox, not \"%1\"").arg(r);
-            return false;
-        }
-        out->resize = r == QLatin1String("letterbox") ? ResizeMode::Letterbox : ResizeMode::CenterCrop;
-    }
-    return true;
+    return toEnum(p, "resize", &out->resize, resizeModeFromString,
+                  {toString(ResizeMode::CenterCrop), toString(ResizeMode::Letterbox)}, error);
 }
 
 bool readModelOptions(const QCommandLineParser &p, ModelOptions *out, QString *error)

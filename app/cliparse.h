@@ -2,7 +2,7 @@
 // Parsing of aestudio-cli's options into the engine's option structs. No torch here.
 // Failure: returns false with a one-line reason in *error.
 
-#include "data/dataset.h"
+#include "data/loadoptions.h"
 #include "model/modeloptions.h"
 #include "training/trainoptions.h"
 

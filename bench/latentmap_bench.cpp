@@ -35,7 +35,7 @@ aes::LatentSnapshot clusters(int n)
 {
     QRandomGenerator random(1);
     aes::LatentSnapshot map;
-    map.method = QStringLiteral("pca");
+    map.method = aes::ProjectionMethod::Pca;
     for (int c = 0; c < 10; ++c)
         map.classNames << QStringLiteral("class %1").arg(c);
     for (int i = 0; i < n; ++i) {

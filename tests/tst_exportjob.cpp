@@ -2,7 +2,7 @@
 // leave no partial file and the previous export intact; every failure names the file.
 
 #include "export/exportjob.h"
-#include "project/jobs.h"
+#include "project/trainjob.h"
 #include "testdata.h"
 #include "training/trainingcontrol.h"
 

@@ -31,10 +31,10 @@ private Q_SLOTS:
 
 private:
     // n points moving with the epoch: x = i + epoch, y = epoch * (i % 7).
-    static aes::LatentSnapshot epochMap(int epoch, int n = 300, const QString &method = QStringLiteral("pca"));
+    static aes::LatentSnapshot epochMap(int epoch, int n = 300, aes::ProjectionMethod method = aes::ProjectionMethod::Pca);
 };
 
-aes::LatentSnapshot TestLatentExplorer::epochMap(int epoch, int n, const QString &method)
+aes::LatentSnapshot TestLatentExplorer::epochMap(int epoch, int n, aes::ProjectionMethod method)
 {
     aes::LatentSnapshot map;
     map.epoch = epoch;
@@ -104,12 +104,12 @@ void TestLatentExplorer::eachMethodKeepsItsOwnHistory()
     LatentExplorer explorer(&controller);
     for (int epoch = 1; epoch <= 3; ++epoch)
         explorer.addMap(epochMap(epoch));
-    explorer.addMap(epochMap(3, 300, QStringLiteral("tsne")));
+    explorer.addMap(epochMap(3, 300, aes::ProjectionMethod::Tsne));
     QCOMPARE(explorer.history().size(), 1);
-    QCOMPARE(explorer.map()->map().method, QStringLiteral("tsne"));
+    QCOMPARE(explorer.map()->map().method, aes::ProjectionMethod::Tsne);
     QVERIFY(!explorer.scrubber()->isEnabled());  // one t-SNE map: nothing to replay
     // Intermediate t-SNE layouts are shown, not kept.
-    aes::LatentSnapshot partial = epochMap(3, 300, QStringLiteral("tsne"));
+    aes::LatentSnapshot partial = epochMap(3, 300, aes::ProjectionMethod::Tsne);
     partial.partial = true;
     partial.iteration = 250;
     partial.iterations = 1000;
@@ -126,7 +126,7 @@ void TestLatentExplorer::eachMethodKeepsItsOwnHistory()
     // Maps of another dataset (another number of points) start from nothing.
     explorer.addMap(epochMap(1, 120));
     QCOMPARE(explorer.history().size(), 1);
-    explorer.addMap(epochMap(1, 120, QStringLiteral("tsne")));
+    explorer.addMap(epochMap(1, 120, aes::ProjectionMethod::Tsne));
     QCOMPARE(explorer.history().size(), 1);
     explorer.clear();
     QCOMPARE(explorer.history().size(), 0);
@@ -151,7 +151,7 @@ void TestLatentExplorer::worstListKeepsOrderAndHighlights()
     QCOMPARE(explorer.map()->pinnedPoint(), rows[3]);
     QCOMPARE(requested.last().first().toLongLong(), rows[3]);  // its image for the side panel
     // An intermediate t-SNE layout has no errors: the list stays.
-    aes::LatentSnapshot partial = epochMap(1, 300, QStringLiteral("tsne"));
+    aes::LatentSnapshot partial = epochMap(1, 300, aes::ProjectionMethod::Tsne);
     partial.partial = true;
     partial.errors.clear();
     partial.worst.clear();

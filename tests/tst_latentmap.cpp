@@ -45,7 +45,7 @@ aes::LatentSnapshot TestLatentMap::randomMap(int n, quint32 seed)
     QRandomGenerator random(seed);
     aes::LatentSnapshot map;
     map.epoch = 3;
-    map.method = QStringLiteral("pca");
+    map.method = aes::ProjectionMethod::Pca;
     for (int c = 0; c < 10; ++c)
         map.classNames << QStringLiteral("class %1").arg(c);
     map.x.resize(n);
@@ -302,12 +302,12 @@ void TestLatentMap::twoDimensionsAreChosenInThePanel()
     QSignalSpy requested(&map, &LatentMap::projectionRequested);
     auto *method = map.findChild<QComboBox *>();
     QVERIFY(method);
-    const int dims = method->findData(QStringLiteral("dims"));
+    const int dims = method->findData(int(aes::ProjectionMethod::Dims));
     QVERIFY(dims >= 0);
     method->setCurrentIndex(dims);
     Q_EMIT method->activated(dims);
     QCOMPARE(requested.count(), 1);
-    QCOMPARE(requested.last().at(0).toString(), QStringLiteral("dims"));
+    QVERIFY(requested.last().at(0).value<std::optional<aes::ProjectionMethod>>() == aes::ProjectionMethod::Dims);
     QCOMPARE(requested.last().at(1).toInt(), 0);
     QCOMPARE(requested.last().at(2).toInt(), 1);
     const QList<QSpinBox *> spins = map.findChildren<QSpinBox *>();

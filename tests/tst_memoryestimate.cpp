@@ -3,7 +3,7 @@
 // passed in), so the tests do not depend on the machine.
 
 #include "model/autoencoder.h"
-#include "project/jobs.h"
+#include "project/trainjob.h"
 #include "training/memoryestimate.h"
 #include "testdata.h"
 #include "training/trainingcontrol.h"

@@ -43,7 +43,7 @@ Project TestProject::sample() const
     p.load.channels = 1;
     p.load.width = 32;
     p.load.height = 24;
-    p.load.letterbox = true;
+    p.load.resize = aes::ResizeMode::Letterbox;
     p.model.kind = ModelKind::Vae;
     p.model.latent = 7;
     p.train.epochs = 13;
@@ -72,7 +72,7 @@ void TestProject::roundTripKeepsEverything()
     QCOMPARE(q->load.channels, 1);
     QCOMPARE(q->load.width, 32);
     QCOMPARE(q->load.height, 24);
-    QVERIFY(q->load.letterbox);
+    QVERIFY(q->load.resize == aes::ResizeMode::Letterbox);
     QCOMPARE(q->model.toJson(), p.model.toJson());
     QCOMPARE(q->train.toJson(), p.train.toJson());
     QCOMPARE(q->runDir, p.runDir);

@@ -361,11 +361,11 @@ void TestTrainingController::loadOptionsShapeTheImages()
 {
     TrainingController controller;
     QSignalSpy loaded(&controller, &TrainingController::datasetLoaded);
-    aes::DatasetOptions options;
+    aes::LoadOptions options;
     options.width = 4;
     options.height = 6;
     options.channels = 3;
-    options.letterbox = true;
+    options.resize = aes::ResizeMode::Letterbox;
     QVERIFY(controller.loadDataset(m_dir.path(), options));
     QVERIFY(loaded.wait(20000));
     const auto summary = loaded.first().first().value<aes::DatasetSummary>();
@@ -556,7 +556,7 @@ void TestTrainingController::latentMapCoversEveryImageAndDecodes()
     QCOMPARE(qint64(map.y.size()), images);
     QCOMPARE(qint64(map.labels.size()), images);
     QCOMPARE(map.classNames, controller->datasetSummary().classNames);
-    QCOMPARE(map.method, QStringLiteral("pca"));  // a 4-number code
+    QCOMPARE(map.method, aes::ProjectionMethod::Pca);  // a 4-number code
     QCOMPARE(map.epoch, 1);
     QVERIFY(map.exactInverse);
     QVERIFY(map.labels.contains(0) && map.labels.contains(1));
@@ -586,17 +586,17 @@ void TestTrainingController::latentMapCoversEveryImageAndDecodes()
 
     // A projection the model cannot give is refused with a message.
     QSignalSpy failed(controller.get(), &TrainingController::latentMapFailed);
-    QVERIFY(controller->requestLatentMap(QStringLiteral("direct")));
+    QVERIFY(controller->requestLatentMap(aes::ProjectionMethod::Direct));
     QVERIFY(failed.wait(10000));
     QVERIFY(failed.first().first().toString().contains(QStringLiteral("latent size of 2")));
 
     // t-SNE on request when idle: every image again, decoded only approximately.
     maps.clear();
     decoded.clear();
-    QVERIFY(controller->requestLatentMap(QStringLiteral("tsne")));
+    QVERIFY(controller->requestLatentMap(aes::ProjectionMethod::Tsne));
     QVERIFY(maps.wait(60000));
     const auto tsne = maps.first().first().value<aes::LatentSnapshot>();
-    QCOMPARE(tsne.method, QStringLiteral("tsne"));
+    QCOMPARE(tsne.method, aes::ProjectionMethod::Tsne);
     QCOMPARE(tsne.x.size(), map.x.size());
     QVERIFY(!tsne.exactInverse);
     controller->decodeAt(tsne.x[0], tsne.y[0]);
@@ -620,14 +620,14 @@ void TestTrainingController::latentRequestsAreServedWhileTraining()
     QTRY_VERIFY_WITH_TIMEOUT(!maps.isEmpty(), 20000);
     QCOMPARE(controller->state(), TrainingController::State::Training);  // between steps, not after
     const auto map = maps.last().first().value<aes::LatentSnapshot>();
-    QCOMPARE(map.method, QStringLiteral("direct"));  // a 2-number code is its own map
+    QCOMPARE(map.method, aes::ProjectionMethod::Direct);  // a 2-number code is its own map
     QCOMPARE(map.x.size(), 64);
     controller->decodeAt(0.0, 0.0);
     QVERIFY(decoded.wait(20000));
     QCOMPARE(decoded.first().at(0).value<QImage>().size(), QSize(8, 8));
     // t-SNE would hold the training up for minutes: refused while it runs.
     QSignalSpy failed(controller.get(), &TrainingController::latentMapFailed);
-    QVERIFY(controller->requestLatentMap(QStringLiteral("tsne")));
+    QVERIFY(controller->requestLatentMap(aes::ProjectionMethod::Tsne));
     QVERIFY(failed.wait(20000));
     QVERIFY(failed.first().first().toString().contains(QStringLiteral("stop the training")));
     controller->stop();
@@ -678,15 +678,15 @@ static aes::PointDetails detailsOf(TrainingController *controller, qint64 index)
 
 void TestTrainingController::decodingAtAnImagesCodeGivesItsReconstruction_data()
 {
-    QTest::addColumn<QString>("method");
-    QTest::newRow("direct") << QStringLiteral("direct");
-    QTest::newRow("pca") << QStringLiteral("pca");
-    QTest::newRow("dims") << QStringLiteral("dims");
+    QTest::addColumn<aes::ProjectionMethod>("method");
+    QTest::newRow("direct") << aes::ProjectionMethod::Direct;
+    QTest::newRow("pca") << aes::ProjectionMethod::Pca;
+    QTest::newRow("dims") << aes::ProjectionMethod::Dims;
 }
 
 void TestTrainingController::decodingAtAnImagesCodeGivesItsReconstruction()
 {
-    QFETCH(QString, method);
+    QFETCH(aes::ProjectionMethod, method);
     auto controller = loadedController();
     QVERIFY(controller);
     aes::ModelOptions model = tinyModel();
@@ -699,7 +699,7 @@ void TestTrainingController::decodingAtAnImagesCodeGivesItsReconstruction()
     map = maps.last().first().value<aes::LatentSnapshot>();
     QCOMPARE(map.method, method);
     QVERIFY(map.exactInverse);
-    if (method == QLatin1String("dims")) {
+    if (method == aes::ProjectionMethod::Dims) {
         QCOMPARE(map.dimX, 1);
         QCOMPARE(map.dimY, 0);
     }
@@ -759,14 +759,14 @@ void TestTrainingController::chosenDimensionsFollowEveryEpoch()
     QVERIFY(trainEpochs(controller.get(), tinyModel(), &first));
     QSignalSpy maps(controller.get(), &TrainingController::latentMapReady);
     QSignalSpy failed(controller.get(), &TrainingController::latentMapFailed);
-    QVERIFY(controller->requestLatentMap(QStringLiteral("dims"), 3, 1));
+    QVERIFY(controller->requestLatentMap(aes::ProjectionMethod::Dims, 3, 1));
     QVERIFY(maps.wait(10000));
     auto map = maps.last().first().value<aes::LatentSnapshot>();
-    QCOMPARE(map.method, QStringLiteral("dims"));
+    QCOMPARE(map.method, aes::ProjectionMethod::Dims);
     QCOMPARE(map.dimX, 3);
     QCOMPARE(map.dimY, 1);
     // Out of range: refused with the dimensions that exist.
-    QVERIFY(controller->requestLatentMap(QStringLiteral("dims"), 4, 1));
+    QVERIFY(controller->requestLatentMap(aes::ProjectionMethod::Dims, 4, 1));
     QVERIFY(failed.wait(10000));
     QVERIFY2(failed.last().first().toString().contains(QStringLiteral("0 to 3")), qPrintable(failed.last().first().toString()));
     // The next epoch's map keeps the dimensions chosen (the last valid request).
@@ -777,7 +777,7 @@ void TestTrainingController::chosenDimensionsFollowEveryEpoch()
     QTRY_VERIFY_WITH_TIMEOUT(!maps.isEmpty(), 10000);
     map = maps.last().first().value<aes::LatentSnapshot>();
     QCOMPARE(map.epoch, 2);
-    QCOMPARE(map.method, QStringLiteral("dims"));
+    QCOMPARE(map.method, aes::ProjectionMethod::Dims);
     QCOMPARE(map.dimX, 3);
 }
 
@@ -861,7 +861,7 @@ void TestTrainingController::requestsAreServedWhilePaused()
     QSignalSpy ready(controller.get(), &TrainingController::interpolationReady);
     for (int round = 0; round < 3; ++round) {  // served, back to waiting, served again
         maps.clear();
-        QVERIFY(controller->requestLatentMap(QStringLiteral("pca")));
+        QVERIFY(controller->requestLatentMap(aes::ProjectionMethod::Pca));
         QVERIFY(maps.wait(10000));
         QCOMPARE(maps.last().first().value<aes::LatentSnapshot>().x.size(), 64);
         controller->decodeAt(0.0, 0.0);
@@ -880,7 +880,7 @@ void TestTrainingController::requestsAreServedWhilePaused()
     controller->pause();
     QTest::qWait(300);
     QSignalSpy finished(controller.get(), &TrainingController::finished);
-    QVERIFY(controller->requestLatentMap(QStringLiteral("pca")));
+    QVERIFY(controller->requestLatentMap(aes::ProjectionMethod::Pca));
     controller->stop();
     QVERIFY(finished.wait(20000));
     QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Stopped);
@@ -909,14 +909,14 @@ void TestTrainingController::tsneShowsIntermediateLayouts()
     QCOMPARE(qint64(map.x.size()), n);
 
     QSignalSpy maps(&controller, &TrainingController::latentMapReady);
-    QVERIFY(controller.requestLatentMap(QStringLiteral("tsne")));
+    QVERIFY(controller.requestLatentMap(aes::ProjectionMethod::Tsne));
     QTRY_VERIFY_WITH_TIMEOUT(!maps.isEmpty() && !maps.last().first().value<aes::LatentSnapshot>().partial, 120000);
     QVERIFY2(maps.size() >= 2, qPrintable(QString::number(maps.size())));
     int lastIteration = 0;
     for (int i = 0; i + 1 < maps.size(); ++i) {
         const auto partial = maps.at(i).first().value<aes::LatentSnapshot>();
         QVERIFY(partial.partial);
-        QCOMPARE(partial.method, QStringLiteral("tsne"));
+        QCOMPARE(partial.method, aes::ProjectionMethod::Tsne);
         QCOMPARE(qint64(partial.x.size()), n);
         QCOMPARE(partial.labels.size(), partial.x.size());
         QVERIFY(partial.iteration > lastIteration);  // newer layouts only
@@ -943,7 +943,7 @@ void TestTrainingController::requestsAreServedWhenPausedBeforeTheFirstStep()
         QVERIFY(controller->start(tinyModel(), longRun()));
         controller->pause();  // before the worker has trained anything, most likely
         QVERIFY(started.wait(20000));
-        QVERIFY(controller->requestLatentMap(QStringLiteral("pca")));
+        QVERIFY(controller->requestLatentMap(aes::ProjectionMethod::Pca));
         QVERIFY(maps.wait(10000));
         const qint64 step = maps.last().first().value<aes::LatentSnapshot>().globalStep;
         QCOMPARE(controller->state(), TrainingController::State::Paused);

@@ -92,8 +92,8 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
     m_channels->addItem(tr("RGB"), 3);
     m_channels->setToolTip(tr("auto: grayscale when every image is gray, else RGB"));
     m_fit = new QComboBox;
-    m_fit->addItem(tr("center crop"), false);
-    m_fit->addItem(tr("letterbox"), true);
+    m_fit->addItem(tr("center crop"), int(aes::ResizeMode::CenterCrop));
+    m_fit->addItem(tr("letterbox"), int(aes::ResizeMode::Letterbox));
     m_fit->setToolTip(tr("Images of another aspect ratio: crop the middle, or fit whole with borders"));
     m_valFraction = new QDoubleSpinBox;
     m_valFraction->setRange(0.0, 50.0);
@@ -128,9 +128,9 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
     setValidationFraction(aes::TrainOptions().valFraction);
 }
 
-aes::DatasetOptions DatasetPanel::loadOptions() const
+aes::LoadOptions DatasetPanel::loadOptions() const
 {
-    aes::DatasetOptions o;
+    aes::LoadOptions o;
     o.width = m_width->value();
     o.height = m_height->value();
     // One side given: a square of that side.
@@ -139,16 +139,16 @@ aes::DatasetOptions DatasetPanel::loadOptions() const
     if (o.height == 0 && o.width > 0)
         o.height = o.width;
     o.channels = m_channels->currentData().toInt();
-    o.letterbox = m_fit->currentData().toBool();
+    o.resize = aes::ResizeMode(m_fit->currentData().toInt());
     return o;
 }
 
-void DatasetPanel::setLoadOptions(const aes::DatasetOptions &o)
+void DatasetPanel::setLoadOptions(const aes::LoadOptions &o)
 {
     m_width->setValue(o.width);
     m_height->setValue(o.height);
     m_channels->setCurrentIndex(std::max(0, m_channels->findData(o.channels)));
-    m_fit->setCurrentIndex(o.letterbox ? 1 : 0);
+    m_fit->setCurrentIndex(std::max(0, m_fit->findData(int(o.resize))));
 }
 
 double DatasetPanel::validationFraction() const

@@ -34,8 +34,8 @@ public:
     // The text of the image-count field (for tests and accessibility).
     QString countText() const;
 
-    aes::DatasetOptions loadOptions() const;
-    void setLoadOptions(const aes::DatasetOptions &options);
+    aes::LoadOptions loadOptions() const;
+    void setLoadOptions(const aes::LoadOptions &options);
     // Fraction of the images kept for validation (0..0.5), used when a model is created.
     double validationFraction() const;
     void setValidationFraction(double fraction);

@@ -160,10 +160,10 @@ void LatentExplorer::connectController()
     connect(c, &aes::TrainingController::pointDetails, m_map, &LatentMap::setPointDetails);
     connect(m_map, &LatentMap::imageRequested, c, &aes::TrainingController::requestImage);
     connect(m_map, &LatentMap::decodeRequested, c, &aes::TrainingController::decodeAt);
-    connect(m_map, &LatentMap::projectionRequested, this, [this](const QString &method, int dimX, int dimY) {
+    connect(m_map, &LatentMap::projectionRequested, this, [this](std::optional<aes::ProjectionMethod> method, int dimX, int dimY) {
         if (!m_controller->requestLatentMap(method, dimX, dimY))
             Q_EMIT message(tr("Train a model first: the map shows its codes."), 4000);
-        else if (method == QLatin1String("tsne"))
+        else if (method == aes::ProjectionMethod::Tsne)
             Q_EMIT message(tr("t-SNE of %1 images: this can take a while.").arg(m_controller->datasetSummary().count), 0);
     });
     connect(c, &aes::TrainingController::interpolationReady, this, [this](const aes::Interpolation &result) {
@@ -192,7 +192,7 @@ void LatentExplorer::addMap(const aes::LatentSnapshot &map)
     }
     const bool live = m_shown < 0 || m_shown == m_history.size() - 1;
     // One history per projection: switching to t-SNE and back finds the epochs again.
-    const QString key = QStringLiteral("%1 %2 %3").arg(map.method).arg(map.dimX).arg(map.dimY);
+    const QString key = QStringLiteral("%1 %2 %3").arg(aes::toString(map.method)).arg(map.dimX).arg(map.dimY);
     if (!m_history.isEmpty() && m_history.last().x.size() != map.x.size()) {
         m_history.clear();  // another dataset: the old maps belong to nothing
         m_histories.clear();
@@ -295,9 +295,8 @@ void LatentExplorer::updateEndLabels()
         const qint64 index = m_ends[end];
         QString name;
         if (index >= 0) {
-            const int label = map.labels.value(int(index), -1);
-            name = label >= 0 && label < map.classNames.size() ? tr("%1 (image %2)").arg(map.classNames.at(label)).arg(index)
-                                                               : tr("image %1").arg(index);
+            const QString className = map.classNameAt(index);
+            name = className.isEmpty() ? tr("image %1").arg(index) : tr("%1 (image %2)").arg(className).arg(index);
         }
         m_endLabels[end]->setText(QStringLiteral("<b>%1</b> %2").arg(end == 0 ? QStringLiteral("A") : QStringLiteral("B"),
                                                                       index >= 0 ? name.toHtmlEscaped() : tr("not picked")));

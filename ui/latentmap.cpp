@@ -79,10 +79,11 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
     m_info = new QLabel;
     m_info->setWordWrap(true);
     m_method = new QComboBox;
-    m_method->addItem(tr("Automatic"), QString());
-    m_method->addItem(tr("Two dimensions"), QStringLiteral("dims"));
-    m_method->addItem(tr("PCA"), QStringLiteral("pca"));
-    m_method->addItem(tr("t-SNE"), QStringLiteral("tsne"));
+    // Data: the ProjectionMethod, -1 for automatic.
+    m_method->addItem(tr("Automatic"), -1);
+    m_method->addItem(tr("Two dimensions"), int(aes::ProjectionMethod::Dims));
+    m_method->addItem(tr("PCA"), int(aes::ProjectionMethod::Pca));
+    m_method->addItem(tr("t-SNE"), int(aes::ProjectionMethod::Tsne));
     m_method->setToolTip(tr("How codes become points of the map. Automatic: the code itself for a 2-number code, "
                             "else PCA. Two dimensions: two numbers of the code, the others at their mean when "
                             "decoding. t-SNE separates classes best but takes a while, runs only when training "
@@ -197,17 +198,25 @@ void LatentMap::setMap(const aes::LatentSnapshot &map)
     }
     updateDimsRange();
     // Axes named after what they show.
-    const QString method = map.method;
-    m_plot->xAxis->setLabel(method == QLatin1String("dims")     ? tr("code number %1").arg(map.dimX)
-                            : method == QLatin1String("direct") ? tr("code number 0")
-                            : method == QLatin1String("pca")    ? tr("principal component 1")
-                            : method == QLatin1String("tsne")   ? tr("t-SNE x")
-                                                                : tr("latent x"));
-    m_plot->yAxis->setLabel(method == QLatin1String("dims")     ? tr("code number %1").arg(map.dimY)
-                            : method == QLatin1String("direct") ? tr("code number 1")
-                            : method == QLatin1String("pca")    ? tr("principal component 2")
-                            : method == QLatin1String("tsne")   ? tr("t-SNE y")
-                                                                : tr("latent y"));
+    using Method = aes::ProjectionMethod;
+    switch (map.method) {
+    case Method::Dims:
+        m_plot->xAxis->setLabel(tr("code number %1").arg(map.dimX));
+        m_plot->yAxis->setLabel(tr("code number %1").arg(map.dimY));
+        break;
+    case Method::Direct:
+        m_plot->xAxis->setLabel(tr("code number 0"));
+        m_plot->yAxis->setLabel(tr("code number 1"));
+        break;
+    case Method::Pca:
+        m_plot->xAxis->setLabel(tr("principal component 1"));
+        m_plot->yAxis->setLabel(tr("principal component 2"));
+        break;
+    case Method::Tsne:
+        m_plot->xAxis->setLabel(tr("t-SNE x"));
+        m_plot->yAxis->setLabel(tr("t-SNE y"));
+        break;
+    }
     // A new map moves the points: the hovered one is found again on the next mouse move.
     if (m_hovered >= 0) {
         m_hovered = -1;
@@ -285,10 +294,11 @@ void LatentMap::updateInfo()
                            "here at its code's place."));
         return;
     }
-    QString method = m_map.method == QLatin1String("direct") ? tr("the 2 code numbers")
-                   : m_map.method == QLatin1String("dims")   ? tr("code numbers %1 and %2").arg(m_map.dimX).arg(m_map.dimY)
-                   : m_map.method == QLatin1String("pca")    ? tr("PCA")
-                                                             : tr("t-SNE");
+    using Method = aes::ProjectionMethod;
+    QString method = m_map.method == Method::Direct ? tr("the 2 code numbers")
+                   : m_map.method == Method::Dims   ? tr("code numbers %1 and %2").arg(m_map.dimX).arg(m_map.dimY)
+                   : m_map.method == Method::Pca    ? tr("PCA")
+                                                    : tr("t-SNE");
     if (m_map.partial)
         method = tr("t-SNE, iteration %1 of %2").arg(m_map.iteration).arg(m_map.iterations);
     QString text = tr("<b>%1 images</b>, epoch %2<br>projected with %3")
@@ -302,9 +312,11 @@ void LatentMap::updateInfo()
 
 void LatentMap::requestProjection()
 {
-    const QString method = m_method->currentData().toString();
-    m_dimsRow->setVisible(method == QLatin1String("dims"));
-    if (method == QLatin1String("dims") && m_dimX->value() == m_dimY->value())
+    const int data = m_method->currentData().toInt();
+    const std::optional<aes::ProjectionMethod> method =
+        data < 0 ? std::nullopt : std::optional<aes::ProjectionMethod>(aes::ProjectionMethod(data));
+    m_dimsRow->setVisible(method == aes::ProjectionMethod::Dims);
+    if (method == aes::ProjectionMethod::Dims && m_dimX->value() == m_dimY->value())
         return;  // the second spin box is on its way to another dimension
     Q_EMIT projectionRequested(method, m_dimX->value(), m_dimY->value());
 }
@@ -318,16 +330,16 @@ void LatentMap::updateDimsRange()
         spin->setMaximum(m_map.latentSize - 1);
     }
     // The panel shows what the map is, also when another part of the app asked for it.
-    if (m_map.method == QLatin1String("dims") || m_map.method == QLatin1String("tsne")) {
+    if (m_map.method == aes::ProjectionMethod::Dims || m_map.method == aes::ProjectionMethod::Tsne) {
         const QSignalBlocker block(m_method);
-        m_method->setCurrentIndex(m_method->findData(m_map.method));
+        m_method->setCurrentIndex(m_method->findData(int(m_map.method)));
     }
-    if (m_map.method == QLatin1String("dims")) {
+    if (m_map.method == aes::ProjectionMethod::Dims) {
         const QSignalBlocker blockX(m_dimX), blockY(m_dimY);
         m_dimX->setValue(m_map.dimX);
         m_dimY->setValue(m_map.dimY);
     }
-    m_dimsRow->setVisible(m_method->currentData().toString() == QLatin1String("dims"));
+    m_dimsRow->setVisible(m_method->currentData().toInt() == int(aes::ProjectionMethod::Dims));
 }
 
 void LatentMap::updateMarkers()
@@ -472,8 +484,7 @@ qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
 
 QString LatentMap::pointCaption(qint64 index) const
 {
-    const int label = m_map.labels.value(index, -1);
-    const QString name = label >= 0 && label < m_map.classNames.size() ? m_map.classNames.at(label) : QString();
+    const QString name = m_map.classNameAt(index);
     QString caption = name.isEmpty() ? tr("image %1").arg(index) : tr("%1 (image %2)").arg(name).arg(index);
     // The file: its name for folders, "#123" for an IDX entry.
     QString file = m_map.files.value(int(index));

@@ -525,12 +525,9 @@ void MainWindow::loadSettings()
         QJsonDocument::fromJson(settings.value(QStringLiteral("options/train")).toByteArray()).object(), &error);
     if (model && train)
         setOptions(*model, *train);
-    aes::DatasetOptions load;
-    load.width = settings.value(QStringLiteral("dataset/width"), 0).toInt();
-    load.height = settings.value(QStringLiteral("dataset/height"), 0).toInt();
-    load.channels = settings.value(QStringLiteral("dataset/channels"), 0).toInt();
-    load.letterbox = settings.value(QStringLiteral("dataset/letterbox"), false).toBool();
-    m_datasetPanel->setLoadOptions(load);
+    const auto load = aes::LoadOptions::fromJson(
+        QJsonDocument::fromJson(settings.value(QStringLiteral("options/load")).toByteArray()).object(), &error);
+    m_datasetPanel->setLoadOptions(load.value_or(aes::LoadOptions{}));
     m_lossChart->setLogScale(settings.value(QStringLiteral("view/logScale"), false).toBool());
     m_reconstructions->setShowError(settings.value(QStringLiteral("view/showError"), false).toBool());
     m_tabs->setCurrentIndex(std::clamp(settings.value(QStringLiteral("view/tab"), 0).toInt(), 0, TabCount - 1));
@@ -546,11 +543,8 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("options/model"),
                       QJsonDocument(m_trainingPanel->modelOptions().toJson()).toJson(QJsonDocument::Compact));
     settings.setValue(QStringLiteral("options/train"), QJsonDocument(train.toJson()).toJson(QJsonDocument::Compact));
-    const aes::DatasetOptions load = m_datasetPanel->loadOptions();
-    settings.setValue(QStringLiteral("dataset/width"), load.width);
-    settings.setValue(QStringLiteral("dataset/height"), load.height);
-    settings.setValue(QStringLiteral("dataset/channels"), load.channels);
-    settings.setValue(QStringLiteral("dataset/letterbox"), load.letterbox);
+    settings.setValue(QStringLiteral("options/load"),
+                      QJsonDocument(m_datasetPanel->loadOptions().toJson()).toJson(QJsonDocument::Compact));
     if (!m_datasetPath.isEmpty())
         settings.setValue(QStringLiteral("dataset/last"), m_datasetPath);
     settings.setValue(QStringLiteral("view/logScale"), m_lossChart->isLogScale());

@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "metricsview.h"
 #include "recentfiles.h"
+#include "project/runfiles.h"
 #include "trainingpanel.h"
 
 #include <QAction>
@@ -38,8 +39,7 @@ QByteArray mapCsv(const aes::LatentSnapshot &map)
 {
     QByteArray out = "x,y,label,file\n";
     for (int i = 0; i < map.x.size(); ++i) {
-        const int label = i < map.labels.size() ? map.labels[i] : -1;
-        const QString name = label >= 0 && label < map.classNames.size() ? map.classNames[label] : QString();
+        const QString name = map.classNameAt(i);
         const QString file = i < map.files.size() ? map.files[i] : QString();
         out += QByteArray::number(double(map.x[i]), 'g', 8) + ',' + QByteArray::number(double(map.y[i]), 'g', 8)
             + ',' + csvField(name).toUtf8() + ',' + csvField(file).toUtf8() + '\n';
@@ -69,7 +69,7 @@ QImage reconstructionGrid(const aes::ReconstructionSnapshot &s)
 
 bool hasCheckpoint(const QString &runDir)
 {
-    return !runDir.isEmpty() && QFileInfo::exists(QDir(runDir).filePath(QStringLiteral("checkpoint.pt")));
+    return !runDir.isEmpty() && QFileInfo::exists(QDir(runDir).filePath(aes::runfiles::kCheckpoint));
 }
 
 } // namespace
@@ -520,7 +520,7 @@ QStringList ProjectSession::exportViews(const ExportChoice &choice, QStringList 
     }
     if (choice.historyCsv) {
         const QString path = folder.filePath(ExportChoice::historyName());
-        QFile history(QDir(m_window->controller()->runDirectory()).filePath(QStringLiteral("history.csv")));
+        QFile history(QDir(m_window->controller()->runDirectory()).filePath(aes::runfiles::kHistory));
         if (m_window->controller()->runDirectory().isEmpty() || !history.open(QIODevice::ReadOnly))
             problems << tr("cannot write %1: no epoch has been recorded yet").arg(path);
         else

@@ -42,8 +42,8 @@ void WorstList::setMap(const aes::LatentSnapshot &map)
     m_list->clear();
     for (int i = 0; i < map.worst.size(); ++i) {
         const qint64 row = map.worst[i];
-        const int label = map.labels.value(int(row), -1);
-        const QString name = label >= 0 && label < map.classNames.size() ? map.classNames.at(label) : tr("#%1").arg(row);
+        const QString className = map.classNameAt(row);
+        const QString name = className.isEmpty() ? tr("#%1").arg(row) : className;
         // Whole-number scaling keeps small images crisp.
         const QImage &image = map.worstImages.value(i);
         const int factor = std::max(1, kThumbnail / std::max(1, std::max(image.width(), image.height())));

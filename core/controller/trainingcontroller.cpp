@@ -24,6 +24,11 @@
 
 namespace aes {
 
+QString LatentSnapshot::classNameAt(qint64 row) const
+{
+    return classNameOf(classNames, row >= 0 && row < labels.size() ? labels.at(int(row)) : -1);
+}
+
 EngineVersions engineVersions()
 {
     return {QString::fromLatin1(qVersion()), QStringLiteral(TORCH_VERSION), QStringLiteral(CV_VERSION)};
@@ -61,7 +66,7 @@ TrainingController::~TrainingController()
     m_worker = nullptr;  // deleted by the thread's finished()
 }
 
-bool TrainingController::loadDataset(const QString &path, const DatasetOptions &options)
+bool TrainingController::loadDataset(const QString &path, const LoadOptions &options)
 {
     if (m_state != State::Idle)
         return false;
@@ -147,7 +152,7 @@ void TrainingController::setLearningRate(double lr)
         m_worker->control.setLearningRate(lr);
 }
 
-bool TrainingController::requestLatentMap(const QString &method, int dimX, int dimY)
+bool TrainingController::requestLatentMap(std::optional<ProjectionMethod> method, int dimX, int dimY)
 {
     if (!m_hasModel)
         return false;

@@ -18,6 +18,8 @@
 //
 // This header is torch-free so that ui/ can include it.
 
+#include "data/loadoptions.h"
+#include "latent/projectionmethod.h"
 #include "model/modeloptions.h"
 #include "training/trainoptions.h"
 
@@ -32,20 +34,13 @@
 #include <QVector>
 
 #include <memory>
+#include <optional>
 
 class QThread;
 
 namespace aes {
 
 class TrainingWorker;
-
-// How images are brought to one tensor shape (torch-free mirror of LoadOptions).
-struct DatasetOptions {
-    int channels = 0;        // 1 or 3; 0 = automatic
-    int width = 0;           // 0 = automatic (the common size)
-    int height = 0;
-    bool letterbox = false;  // false: center-crop images of another aspect ratio
-};
 
 // What the user needs to know about a loaded dataset.
 struct DatasetSummary {
@@ -77,7 +72,7 @@ struct ReconstructionSnapshot {
 struct LatentSnapshot {
     int epoch = 0;
     qint64 globalStep = 0;
-    QString method;                      // "direct", "dims", "pca" or "tsne"
+    ProjectionMethod method = ProjectionMethod::Pca;
     bool exactInverse = true;            // false: decoding averages nearby codes (t-SNE)
     int latentSize = 0;                  // numbers per code
     int dimX = -1, dimY = -1;            // "dims": the latent dimensions on the two axes
@@ -93,6 +88,9 @@ struct LatentSnapshot {
     QVector<float> errors;               // reconstruction MSE of each image (pixels in [0, 1])
     QVector<qint64> worst;               // rows with the largest errors, largest first
     QVector<QImage> worstImages;         // their images, parallel to worst
+
+    // The class name of row's image; empty when unlabelled.
+    QString classNameAt(qint64 row) const;
 };
 
 // One point of the map as the hover overlay and the side panel show it.
@@ -172,7 +170,7 @@ public:
 
     // Loads a folder or an IDX file on the worker. Returns false (and does nothing) while
     // loading or training. A successful load replaces the dataset and forgets the model.
-    bool loadDataset(const QString &path, const DatasetOptions &options = {});
+    bool loadDataset(const QString &path, const LoadOptions &options = {});
     // Trains a new model on the loaded dataset. Returns false while busy or without data.
     bool start(const ModelOptions &model, const TrainOptions &train);
     // Goes on training the kept model until totalEpochs epochs are complete (the epoch that
@@ -190,13 +188,13 @@ public:
     // once when idle, and while paused (the paused worker wakes up, serves, and waits again),
     // so the weights are never read while they change. Of each kind of request only the
     // newest waiting one is served.
-    // A map of the kept model: method "" (automatic: "direct" for a 2-number code, else
-    // "pca"), "direct", "dims" (latent dimensions dimX and dimY), "pca" or "tsne" (slow at
+    // A map of the kept model: method none (automatic: Direct for a 2-number code, else
+    // Pca), Direct, Dims (latent dimensions dimX and dimY), Pca or Tsne (slow at
     // 70k points, with intermediate layouts about twice a second; cancelled by stop(),
     // start(), continueTraining() and loadDataset(); refused during training). A map also
-    // follows every epoch, by the last method other than "tsne" asked for. Answered by
+    // follows every epoch, by the last method other than Tsne asked for. Answered by
     // latentMapReady() or latentMapFailed(). Returns false without a model.
-    bool requestLatentMap(const QString &method = QString(), int dimX = 0, int dimY = 1);
+    bool requestLatentMap(std::optional<ProjectionMethod> method = std::nullopt, int dimX = 0, int dimY = 1);
     // The decoded image at (x, y) of the newest map, answered by decodedImage().
     void decodeAt(double x, double y);
     // The dataset's image at index (a row of the map), answered by datasetImage() and

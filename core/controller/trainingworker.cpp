@@ -2,7 +2,7 @@
 
 #include "model/autoencoder.h"
 #include "model/checkpoint.h"
-#include "project/jobs.h"
+#include "project/rundirectory.h"
 #include "training/memoryestimate.h"
 
 #include <torch/torch.h>
@@ -52,14 +52,6 @@ private:
 };
 
 constexpr int kWorstImages = 60;              // the worst reconstructions sent with each map
-
-QString labelName(const Dataset &data, qint64 index)
-{
-    if (!data.hasLabels())
-        return QString();
-    const qint64 label = data.labels[index].item<int64_t>();
-    return label >= 0 && label < data.classNames.size() ? data.classNames.at(int(label)) : QString();
-}
 
 // Up to count indices from candidates, taking each class in turn so that every class
 // shows up; in candidate order when unlabelled.
@@ -234,16 +226,11 @@ void TrainingWorker::cancelLoad()
         m_load->cancel();
 }
 
-void TrainingWorker::load(const QString &path, const DatasetOptions &options)
+void TrainingWorker::load(const QString &path, const LoadOptions &loadOptions)
 {
     if (m_shuttingDown.load())
         return;
     TrainingController *c = m_controller;
-    LoadOptions loadOptions;
-    loadOptions.channels = options.channels;
-    loadOptions.width = options.width;
-    loadOptions.height = options.height;
-    loadOptions.resize = options.letterbox ? ResizeMode::Letterbox : ResizeMode::CenterCrop;
     DatasetSummary partial;
     partial.source = path;
     try {
@@ -361,7 +348,7 @@ void TrainingWorker::prepareSnapshots()
     for (qint64 i = 0; i < m_snapshotIndices.numel(); ++i) {
         const qint64 index = m_snapshotIndices[i].item<int64_t>();
         m_snapshotInputs.append(toImage(m_data->images[index]));
-        m_snapshotCaptions.append(labelName(*m_data, index));
+        m_snapshotCaptions.append(m_data->classNameAt(index));
     }
 }
 
@@ -511,11 +498,11 @@ void TrainingWorker::serveRequests()
         if (m_data && r.image >= 0 && r.image < m_data->size()) {
             const qint64 index = r.image;
             const QImage image = toImage(m_data->images[index]);
-            const QString label = labelName(*m_data, index);
+            const QString label = m_data->classNameAt(index);
             post([c, index, image, label] { Q_EMIT c->datasetImage(index, image, label); });
             details(index);
         }
-        if (r.map && m_inRun && r.mapMethod == QLatin1String("tsne")) {
+        if (r.map && m_inRun && r.mapMethod == ProjectionMethod::Tsne) {
             // Minutes at 70k points: never between two training steps.
             const QString message = QStringLiteral("t-SNE takes too long to run between training steps: stop the training first.");
             post([c, message] { Q_EMIT c->latentMapFailed(message); });
@@ -552,22 +539,14 @@ bool TrainingWorker::encodeAll(at::Tensor *codes, at::Tensor *errors)
 }
 
 // Codes of every image with the current weights (between steps), projected to 2-D.
-void TrainingWorker::latentMap(const QString &method, int dimX, int dimY, bool force)
+void TrainingWorker::latentMap(std::optional<ProjectionMethod> method, int dimX, int dimY, bool force)
 {
     if (!m_trainer || (!force && latentInFlight.load()))
         return;
     TrainingController *c = m_controller;
     ProjectionOptions options;
-    options.method = m_trainer->modelOptions().latent == 2 ? ProjectionMethod::Direct : ProjectionMethod::Pca;
-    if (!method.isEmpty()) {
-        const std::optional<ProjectionMethod> chosen = projectionMethodFromString(method);
-        if (!chosen) {
-            const QString message = QStringLiteral("Unknown projection \"%1\".").arg(method);
-            post([c, message] { Q_EMIT c->latentMapFailed(message); });
-            return;
-        }
-        options.method = *chosen;
-    }
+    options.method = method.value_or(m_trainer->modelOptions().latent == 2 ? ProjectionMethod::Direct
+                                                                           : ProjectionMethod::Pca);
     options.dimX = dimX;
     options.dimY = dimY;
     const Dataset &data = m_trainer->dataset();
@@ -598,7 +577,7 @@ void TrainingWorker::latentMap(const QString &method, int dimX, int dimY, bool f
             LatentSnapshot map;
             map.epoch = m_trainer->epochsCompleted();
             map.globalStep = m_trainer->globalStep();
-            map.method = QStringLiteral("tsne");
+            map.method = ProjectionMethod::Tsne;
             map.exactInverse = false;
             map.latentSize = m_trainer->modelOptions().latent;
             map.partial = true;
@@ -633,7 +612,7 @@ void TrainingWorker::latentMap(const QString &method, int dimX, int dimY, bool f
     LatentSnapshot map;
     map.epoch = m_trainer->epochsCompleted();
     map.globalStep = m_trainer->globalStep();
-    map.method = toString(m_projection->method);
+    map.method = m_projection->method;
     map.exactInverse = m_projection->exactInverse;
     map.latentSize = int(codes.size(1));
     if (m_projection->method == ProjectionMethod::Dims) {
@@ -700,7 +679,7 @@ void TrainingWorker::details(qint64 index)
     PointDetails d;
     d.index = index;
     d.image = toImage(m_data->images[index]);
-    d.label = labelName(*m_data, index);
+    d.label = m_data->classNameAt(index);
     d.file = index < m_data->paths.size() ? m_data->paths.at(int(index)) : QString();
     if (m_trainer) {
         AutoencoderImpl &model = *m_trainer->model();
@@ -830,7 +809,7 @@ void TrainingWorker::openModel(const QString &path)
             if (!loaded.ok())
                 return fail(QStringLiteral("%1: the model's dataset cannot be loaded: %2").arg(file, loaded.error));
             data = std::move(loaded.dataset);
-            loadOptions = loadOptionsFromJson(checkpoint->meta.value(QStringLiteral("load")).toObject());
+            loadOptions = loadOptionsOf(*checkpoint, &error).value_or(LoadOptions{});
             summary = summarize(*data, loaded.report);
         }
         const Dataset &dataset = data ? *data : *m_data;

@@ -46,7 +46,7 @@ public:
     // Latent requests (any thread); served by serveRequests() on the worker.
     struct Requests {
         bool map = false;
-        QString mapMethod;
+        std::optional<ProjectionMethod> mapMethod;  // none: automatic
         int dimX = 0, dimY = 1;
         bool decode = false;
         double x = 0.0, y = 0.0;
@@ -73,7 +73,7 @@ public:
     void endServiceThen(void (TrainingControl::*wake)());
 
     // Worker thread.
-    void load(const QString &path, const DatasetOptions &options);
+    void load(const QString &path, const LoadOptions &options);
     void train(const ModelOptions &model, const TrainOptions &options);
     void continueRun(int totalEpochs);
     void forgetModel();
@@ -89,7 +89,7 @@ private:
     void finish(TrainOutcome outcome);
     void flushSteps();
     void snapshot(int epoch, qint64 globalStep, bool force);
-    void latentMap(const QString &method, int dimX, int dimY, bool force);
+    void latentMap(std::optional<ProjectionMethod> method, int dimX, int dimY, bool force);
     // Codes (float32, N x latent) and reconstruction MSEs (float32, N) of every image in
     // evaluation mode; false when interrupted.
     bool encodeAll(at::Tensor *codes, at::Tensor *errors);
@@ -120,7 +120,7 @@ private:
     QElapsedTimer m_snapshotClock;
     std::optional<Projection> m_projection;  // of the newest map, for decoding
     bool m_inRun = false;                    // inside Trainer::run (requests come between steps)
-    QString m_epochMethod;                   // the projection after each epoch ("": automatic)
+    std::optional<ProjectionMethod> m_epochMethod;  // the projection after each epoch (none: automatic)
     int m_epochDimX = 0, m_epochDimY = 1;    // ... its dimensions for "dims"
     at::Tensor m_previousAxes;               // of the last PCA map, to keep the axes' signs
 

@@ -56,6 +56,11 @@ qint64 Dataset::size() const
     return images.defined() ? images.size(0) : 0;
 }
 
+QString Dataset::classNameAt(qint64 index) const
+{
+    return hasLabels() ? classNameOf(classNames, labels[index].item<int64_t>()) : QString();
+}
+
 int Dataset::channels() const
 {
     return images.defined() ? int(images.size(1)) : 0;
@@ -97,37 +102,6 @@ void LoadControl::report(qint64 done, qint64 total) const
         return;
     m_lastReport.store(done);
     m_progress(done, total);
-}
-
-QString LoadReport::reasonCounts(int maxReasons) const
-{
-    QMap<QString, int> counts;
-    for (const SkippedFile &s : skipped)
-        ++counts[s.reason];
-    QVector<QPair<int, QString>> sorted;
-    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
-        sorted.push_back({it.value(), it.key()});
-    // Most frequent first; equal counts by name, so the text is stable.
-    std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
-        return a.first != b.first ? a.first > b.first : a.second < b.second;
-    });
-    QStringList parts;
-    for (int i = 0; i < sorted.size() && i < maxReasons; ++i)
-        parts << QStringLiteral("%1 %2").arg(sorted[i].first).arg(sorted[i].second);
-    if (sorted.size() > maxReasons)
-        parts << QStringLiteral("...");
-    return parts.join(QStringLiteral(", "));
-}
-
-QString LoadReport::summary() const
-{
-    QString text = QStringLiteral("loaded %1 %2, skipped %3")
-                       .arg(loaded)
-                       .arg(loaded == 1 ? QStringLiteral("image") : QStringLiteral("images"))
-                       .arg(skipped.size());
-    if (!skipped.isEmpty())
-        text += QStringLiteral(" (%1)").arg(reasonCounts());
-    return text;
 }
 
 LoadResult loadDataset(const QString &path, const LoadOptions &options, const LoadControl *control)

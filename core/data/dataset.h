@@ -5,6 +5,8 @@
 // Ownership: a Dataset is a value; copying it shares the tensor storage (torch semantics).
 // Threads: immutable after loading, so any thread may read it.
 
+#include "data/loadoptions.h"
+
 #include <ATen/core/Tensor.h>
 
 #include <QString>
@@ -18,33 +20,6 @@
 
 namespace aes {
 
-enum class ResizeMode { CenterCrop, Letterbox };
-
-struct LoadOptions {
-    int channels = 0;  // 1 or 3; 0 = automatic (1 when every image is gray, else 3)
-    int width = 0;     // 0 = automatic (the common size, or the most frequent one)
-    int height = 0;
-    ResizeMode resize = ResizeMode::CenterCrop;  // for images not of the target size
-    int threads = 0;   // decoding threads; 0 = every core
-    qint64 maxPixels = qint64(1) << 27;       // larger images are skipped as "too large"
-    qint64 maxFileBytes = qint64(1) << 30;    // larger files are skipped as "too large"
-};
-
-struct SkippedFile {
-    QString path;
-    QString reason;  // "not an image", "truncated", "unreadable", "too large", "unsupported format", ...
-};
-
-struct LoadReport {
-    QString source;            // the folder or file that was opened
-    int loaded = 0;
-    QVector<SkippedFile> skipped;
-    double seconds = 0.0;
-    QString summary() const;   // "loaded 9 images, skipped 2"
-    // The most frequent skip reasons, most frequent first: "3 not an image, 1 truncated".
-    QString reasonCounts(int maxReasons = 3) const;
-};
-
 struct Dataset {
     at::Tensor images;         // uint8, N x C x H x W, contiguous, CPU
     at::Tensor labels;         // int64, N; -1 for every image when unlabelled
@@ -57,6 +32,8 @@ struct Dataset {
     int height() const;
     int width() const;
     bool hasLabels() const { return !classNames.isEmpty(); }
+    // The class name of image index; empty when unlabelled.
+    QString classNameAt(qint64 index) const;
     // Images [indices] as float32 in [0, 1], N x C x H x W: batches are converted on the fly.
     at::Tensor floatBatch(const at::Tensor &indices) const;
 };

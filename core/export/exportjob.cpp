@@ -4,7 +4,7 @@
 #include "model/checkpoint.h"
 #include "data/dataset.h"
 #include "export/exportplan.h"
-#include "project/jobs.h"
+#include "project/rundirectory.h"
 #include "export/onnxexport.h"
 #include "export/projectorexport.h"
 #include "project/runfiles.h"
@@ -27,8 +27,8 @@ ExportMetadata metadataOf(const LoadedCheckpoint &checkpoint)
                                    .value(QStringLiteral("classes")).toArray();
     for (const QJsonValue &c : classes)
         meta.classNames << c.toString();
-    meta.resize = loadOptionsFromJson(checkpoint.meta.value(QStringLiteral("load")).toObject()).resize
-            == ResizeMode::Letterbox ? QStringLiteral("letterbox") : QStringLiteral("crop");
+    QString ignored;  // damaged load options: the default fitting, as the loader would use
+    meta.resize = toString(loadOptionsOf(checkpoint, &ignored).value_or(LoadOptions{}).resize);
     return meta;
 }
 
@@ -138,9 +138,7 @@ ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets
             const auto labelOf = labels.accessor<int64_t, 1>();
             for (qint64 i = 0; i < data->size(); ++i) {
                 const int64_t label = labelOf[i];
-                projector.labels << (label < 0 ? QString()
-                                               : label < data->classNames.size() ? data->classNames[int(label)]
-                                                                                 : QString::number(label));
+                projector.labels << labelText(data->classNames, label);
                 projector.files << data->paths[int(i)];
             }
             result.error = exportProjector(targets.embeddingsDir, projector);

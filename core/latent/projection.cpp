@@ -14,12 +14,6 @@ namespace aes {
 
 namespace {
 
-constexpr std::pair<ProjectionMethod, const char *> kMethodNames[] = {
-    {ProjectionMethod::Direct, "direct"},
-    {ProjectionMethod::Dims, "dims"},
-    {ProjectionMethod::Pca, "pca"},
-    {ProjectionMethod::Tsne, "tsne"},
-};
 
 // nanoflann's view of the interleaved points (x0, y0, x1, y1, ...).
 struct PlanePoints {
@@ -215,21 +209,6 @@ at::Tensor gridPoints(double left, double bottom, double right, double top, int 
             p[int64_t(r) * columns + c][1] = float(top - (r + 0.5) * (top - bottom) / rows);
         }
     return out;
-}
-
-QString toString(ProjectionMethod method)
-{
-    return detail::enumName(kMethodNames, method);
-}
-
-std::optional<ProjectionMethod> projectionMethodFromString(const QString &name)
-{
-    return detail::enumFromName(kMethodNames, name);
-}
-
-QStringList projectionMethodNames()
-{
-    return detail::enumNames(kMethodNames);
 }
 
 } // namespace aes

@@ -14,6 +14,7 @@
 // Failure: options the codes cannot satisfy (Direct on a latent size other than 2, a
 // dimension out of range, non-finite codes) come back as a message.
 
+#include "latent/projectionmethod.h"
 #include "latent/tsne.h"
 
 #include <ATen/core/Tensor.h>
@@ -26,8 +27,6 @@
 #include <vector>
 
 namespace aes {
-
-enum class ProjectionMethod { Direct, Dims, Pca, Tsne };
 
 struct ProjectionOptions {
     ProjectionMethod method = ProjectionMethod::Pca;
@@ -95,10 +94,5 @@ at::Tensor interpolateCodes(const at::Tensor &a, const at::Tensor &b, int steps,
 // [bottom, top] of a map, row-major from the top row (largest y), each row left to right:
 // (rows * columns) x 2 float32, ready for Projection::codesAt (a traversal grid).
 at::Tensor gridPoints(double left, double bottom, double right, double top, int columns, int rows);
-
-// Short names for the user ("direct", "dims", "pca", "tsne") and back; nullopt if unknown.
-QString toString(ProjectionMethod method);
-std::optional<ProjectionMethod> projectionMethodFromString(const QString &name);
-QStringList projectionMethodNames();
 
 } // namespace aes

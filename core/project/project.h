@@ -18,7 +18,7 @@
 // Torch-free: ui/ includes it.
 
 #include "model/modeloptions.h"
-#include "controller/trainingcontroller.h"
+#include "data/loadoptions.h"
 #include "training/trainoptions.h"
 
 #include <QJsonObject>
@@ -33,7 +33,7 @@ struct Project {
     static constexpr const char *kSuffix = "aeproj";
 
     QString datasetPath;          // absolute; empty when the project has no dataset yet
-    DatasetOptions load;
+    LoadOptions load;             // channels, size and resize mode (the rest is not stored)
     ModelOptions model;
     TrainOptions train;
     QString runDir;               // absolute; empty when nothing was trained

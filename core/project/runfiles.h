@@ -1,10 +1,10 @@
 #pragma once
-// The files of a run directory, written by the CLI and the GUI alike:
+// The files of a run directory, written by the CLI and the GUI alike (torch-free: ui/ uses the names):
 // history.csv, summary.json, load-report.txt and checkpoint.pt.
 // Any thread; each writer returns an empty string or a message naming the file.
 
 #include "util/atomicfile.h"
-#include "data/dataset.h"
+#include "data/loadoptions.h"
 #include "training/trainoptions.h"
 
 #include <QJsonObject>

@@ -1,5 +1,7 @@
 #include "util/jsonfields.h"
 
+#include <QFileInfo>
+
 #include <cmath>
 #include <limits>
 
@@ -8,7 +10,7 @@ namespace aes {
 void JsonReader::fail(const QString &key, const QString &what)
 {
     if (m_error.isEmpty())
-        m_error = QStringLiteral("\"%1\": %2").arg(key, what);
+        m_error = QStringLiteral("\"%1%2\" %3").arg(m_prefix, key, what);
 }
 
 void JsonReader::int64Field(const QString &key, qint64 *out)
@@ -18,7 +20,7 @@ void JsonReader::int64Field(const QString &key, qint64 *out)
     const QJsonValue v = m_object.value(key);
     const double d = v.toDouble(std::numeric_limits<double>::quiet_NaN());
     if (!v.isDouble() || !std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9.0e15)
-        return fail(key, QStringLiteral("expected an integer"));
+        return fail(key, QStringLiteral("is not a whole number"));
     *out = qint64(d);
 }
 
@@ -27,7 +29,7 @@ void JsonReader::intField(const QString &key, int *out)
     qint64 value = *out;
     int64Field(key, &value);
     if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max())
-        return fail(key, QStringLiteral("integer out of range"));
+        return fail(key, QStringLiteral("is out of range"));
     *out = int(value);
 }
 
@@ -37,7 +39,7 @@ void JsonReader::doubleField(const QString &key, double *out)
         return;
     const QJsonValue v = m_object.value(key);
     if (!v.isDouble())
-        return fail(key, QStringLiteral("expected a number"));
+        return fail(key, QStringLiteral("is not a number"));
     *out = v.toDouble();
 }
 
@@ -62,17 +64,20 @@ void JsonReader::boolField(const QString &key, bool *out)
         return;
     const QJsonValue v = m_object.value(key);
     if (!v.isBool())
-        return fail(key, QStringLiteral("expected true or false"));
+        return fail(key, QStringLiteral("is not true or false"));
     *out = v.toBool();
 }
 
-void JsonReader::stringField(const QString &key, QString *out)
+void JsonReader::stringField(const QString &key, QString *out, Presence presence)
 {
-    if (!m_object.contains(key))
+    if (!m_object.contains(key)) {
+        if (presence == Presence::Required)
+            fail(key, QStringLiteral("is missing"));
         return;
+    }
     const QJsonValue v = m_object.value(key);
     if (!v.isString())
-        return fail(key, QStringLiteral("expected a string"));
+        return fail(key, QStringLiteral("is not a string"));
     *out = v.toString();
 }
 
@@ -81,7 +86,7 @@ void JsonReader::uint64Field(const QString &key, quint64 *out)
     qint64 value = qint64(*out);
     int64Field(key, &value);
     if (value < 0)
-        return fail(key, QStringLiteral("expected a non-negative integer"));
+        return fail(key, QStringLiteral("is negative"));
     *out = quint64(value);
 }
 
@@ -99,15 +104,77 @@ void JsonReader::intListField(const QString &key, QVector<int> *out)
         return;
     const QJsonValue v = m_object.value(key);
     if (!v.isArray())
-        return fail(key, QStringLiteral("expected a list of integers"));
+        return fail(key, QStringLiteral("is not a list of whole numbers"));
     QVector<int> values;
     for (const QJsonValue &item : v.toArray()) {
         const double d = item.toDouble(std::numeric_limits<double>::quiet_NaN());
         if (!item.isDouble() || d != std::floor(d) || std::fabs(d) > 1.0e9)
-            return fail(key, QStringLiteral("expected a list of integers"));
+            return fail(key, QStringLiteral("is not a list of whole numbers"));
         values.append(int(d));
     }
     *out = values;
+}
+
+void JsonReader::intField(const QString &key, int *out, int min, int max)
+{
+    if (!m_object.contains(key))
+        return;
+    const double d = m_object.value(key).toDouble(std::numeric_limits<double>::quiet_NaN());
+    // Range first: converting a huge double to an integer is undefined (found by fuzz_json).
+    if (!m_object.value(key).isDouble() || !(d >= min && d <= max) || d != std::floor(d))
+        return fail(key, QStringLiteral("must be a whole number from %1 to %2").arg(min).arg(max));
+    *out = int(d);
+}
+
+bool JsonReader::readObject(const QString &key, QJsonObject *out, Presence presence)
+{
+    const QJsonValue v = m_object.value(key);
+    if (v.isUndefined() && presence == Presence::Optional)
+        return false;
+    if (!v.isObject()) {
+        fail(key, v.isUndefined() ? QStringLiteral("is missing") : QStringLiteral("is not an object"));
+        return false;
+    }
+    *out = v.toObject();
+    return m_error.isEmpty();
+}
+
+void JsonReader::jsonObjectField(const QString &key, QJsonObject *out, Presence presence)
+{
+    QJsonObject object;
+    if (readObject(key, &object, presence))
+        *out = object;
+}
+
+void JsonReader::require(const QString &key, bool ok, const QString &what)
+{
+    if (!ok)
+        fail(key, what);
+}
+
+void JsonReader::pathField(const QString &key, const QString &absoluteKey, QString *out)
+{
+    QString relative;
+    QString absolute;
+    stringField(key, &relative, Presence::Required);
+    stringField(absoluteKey, &absolute);
+    if (!m_error.isEmpty() || (relative.isEmpty() && absolute.isEmpty())) {
+        out->clear();
+        return;
+    }
+    // Both cleaned ("//x/../y" -> "/y"), so that a file read and written again is the same
+    // (found by fuzz_json).
+    const QString fromRelative = relative.isEmpty() ? QString() : QDir::cleanPath(m_base.absoluteFilePath(relative));
+    if (!fromRelative.isEmpty() && (QFileInfo::exists(fromRelative) || absolute.isEmpty()))
+        *out = fromRelative;
+    else
+        *out = QDir::cleanPath(m_base.absoluteFilePath(absolute));
+}
+
+void JsonWriter::pathField(const QString &key, const QString &absoluteKey, const QString *path)
+{
+    m_object.insert(key, path->isEmpty() ? QString() : m_base.relativeFilePath(*path));
+    m_object.insert(absoluteKey, *path);
 }
 
 } // namespace aes

@@ -1,0 +1,60 @@
+#pragma once
+// How a dataset is opened (LoadOptions) and what happened when it was (LoadReport): plain
+// values shared by the engine, the CLI, project files, checkpoints and the GUI's dataset panel.
+//
+// Threads: values; any thread. Torch-free and OpenCV-free: ui/ includes it.
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <optional>
+
+namespace aes {
+
+enum class ResizeMode { CenterCrop, Letterbox };
+
+struct LoadOptions {
+    int channels = 0;  // 1 or 3; 0 = automatic (1 when every image is gray, else 3)
+    int width = 0;     // 0 = automatic (the common size, or the most frequent one)
+    int height = 0;
+    ResizeMode resize = ResizeMode::CenterCrop;  // for images not of the target size
+    int threads = 0;   // decoding threads; 0 = every core
+    qint64 maxPixels = qint64(1) << 27;       // larger images are skipped as "too large"
+    qint64 maxFileBytes = qint64(1) << 30;    // larger files are skipped as "too large"
+
+    // channels, width, height and resize (what fixes the tensor's shape; the limits and the
+    // thread count belong to the machine, not to the data).
+    QJsonObject toJson() const;
+    // Missing keys keep their defaults; a wrong type or value fails with a message naming the
+    // key after keyPrefix ("dataset.channels").
+    static std::optional<LoadOptions> fromJson(const QJsonObject &json, QString *error,
+                                               const QString &keyPrefix = {});
+};
+
+QString toString(ResizeMode mode);                       // "crop" or "letterbox"
+std::optional<ResizeMode> resizeModeFromString(const QString &name);
+
+struct SkippedFile {
+    QString path;
+    QString reason;  // "not an image", "truncated", "unreadable", "too large", "unsupported format", ...
+};
+
+struct LoadReport {
+    QString source;            // the folder or file that was opened
+    int loaded = 0;
+    QVector<SkippedFile> skipped;
+    double seconds = 0.0;
+    QString summary() const;   // "loaded 9 images, skipped 2"
+    // The most frequent skip reasons, most frequent first: "3 not an image, 1 truncated".
+    QString reasonCounts(int maxReasons = 3) const;
+};
+
+// The name of class label: empty when unlabelled (label < 0) or out of range.
+QString classNameOf(const QStringList &classNames, qint64 label);
+// The label as files show it: the class name, the number when the names do not cover it,
+// empty when unlabelled.
+QString labelText(const QStringList &classNames, qint64 label);
+
+} // namespace aes

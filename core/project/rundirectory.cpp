@@ -1,0 +1,134 @@
+#include "project/rundirectory.h"
+
+#include "model/autoencoder.h"
+#include "project/runfiles.h"
+#include "training/trainer.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QRegularExpression>
+
+namespace aes {
+
+namespace {
+
+QJsonObject datasetJson(const Dataset &d)
+{
+    return QJsonObject{
+        {QStringLiteral("source"), d.source},
+        {QStringLiteral("images"), double(d.size())},
+        {QStringLiteral("channels"), d.channels()},
+        {QStringLiteral("height"), d.height()},
+        {QStringLiteral("width"), d.width()},
+        {QStringLiteral("classes"), QJsonArray::fromStringList(d.classNames)},
+    };
+}
+
+} // namespace
+
+// A run killed while saving (SIGKILL, power loss) can leave the temporary file of a QSaveFile
+// ("checkpoint.pt.AbC123") beside the intact previous file. Removed when the run directory is
+// used again, so that repeated kills do not fill it up. Only our own files' temporaries match.
+void removeStaleTemporaryFiles(const QDir &dir)
+{
+    static const QRegularExpression temporary(QStringLiteral("^(%1|%2|%3|%4)\\.[A-Za-z0-9]{6}$")
+        .arg(QRegularExpression::escape(runfiles::kCheckpoint), QRegularExpression::escape(runfiles::kHistory),
+             QRegularExpression::escape(runfiles::kSummary), QRegularExpression::escape(runfiles::kLoadReport)));
+    for (const QString &name : dir.entryList(QDir::Files | QDir::Hidden)) {
+        if (temporary.match(name).hasMatch())
+            QFile::remove(dir.filePath(name));
+    }
+}
+
+std::optional<TrainOptions> trainOptionsOf(const LoadedCheckpoint &checkpoint, QString *error)
+{
+    error->clear();
+    const QJsonObject trainer = checkpoint.meta.value(QStringLiteral("trainer")).toObject();
+    if (trainer.isEmpty())
+        return std::nullopt;
+    return TrainOptions::fromJson(trainer.value(QStringLiteral("training")).toObject(), error);
+}
+
+std::optional<LoadOptions> loadOptionsOf(const LoadedCheckpoint &checkpoint, QString *error)
+{
+    return LoadOptions::fromJson(checkpoint.meta.value(QStringLiteral("load")).toObject(), error,
+                                 QStringLiteral("load."));
+}
+
+QString checkpointPathOf(const QString &runDirOrFile)
+{
+    return QFileInfo(runDirOrFile).isDir() ? QDir(runDirOrFile).filePath(runfiles::kCheckpoint) : runDirOrFile;
+}
+
+QJsonObject runCheckpointMeta(const Trainer &trainer, const Dataset &data, const LoadOptions &load)
+{
+    return QJsonObject{
+        {QStringLiteral("epoch"), trainer.epochsCompleted()},
+        {QStringLiteral("step"), double(trainer.globalStep())},
+        {QStringLiteral("load"), load.toJson()},
+        {QStringLiteral("dataset"), datasetJson(data)},
+    };
+}
+
+QString writeRunFiles(const QString &runDir, Trainer &trainer, const Dataset &data, const LoadOptions &load)
+{
+    const QDir dir(runDir);
+    if (!QDir().mkpath(runDir))
+        return QStringLiteral("cannot create the run directory %1").arg(runDir);
+    QString error = trainer.saveCheckpoint(dir.filePath(runfiles::kCheckpoint), runCheckpointMeta(trainer, data, load));
+    if (QString e = writeHistoryCsv(dir.filePath(runfiles::kHistory), trainer.history()); error.isEmpty())
+        error = e;
+    return error;
+}
+
+LoadResult loadDatasetFor(const LoadedCheckpoint &checkpoint, const QString &data,
+                          const LoadControl::ProgressFn &onLoadProgress)
+{
+    QString source = data;
+    if (source.isEmpty()) {
+        source = checkpoint.meta.value(QStringLiteral("dataset")).toObject().value(QStringLiteral("source")).toString();
+        if (source.isEmpty()) {
+            LoadResult missing;
+            missing.error = QStringLiteral("the checkpoint does not name the dataset it was trained on: give the data explicitly");
+            return missing;
+        }
+    }
+    // The images must look as they did in training: same size, channels and resize mode.
+    QString problem;
+    std::optional<LoadOptions> stored = loadOptionsOf(checkpoint, &problem);
+    if (!stored) {
+        LoadResult damaged;
+        damaged.error = QStringLiteral("the checkpoint's load options are damaged: %1").arg(problem);
+        return damaged;
+    }
+    LoadOptions load = *stored;
+    load.channels = checkpoint.options.channels;
+    load.width = checkpoint.options.width;
+    load.height = checkpoint.options.height;
+    LoadControl loadControl(onLoadProgress);
+    LoadResult loaded = loadDataset(source, load, &loadControl);
+    if (!loaded.ok() && data.isEmpty())
+        loaded.error = QStringLiteral("cannot load the run's dataset %1: %2").arg(source, loaded.error);
+    return loaded;
+}
+
+RunDataResult loadRunData(const QString &runDir, const QString &data, const LoadControl::ProgressFn &onLoadProgress)
+{
+    RunDataResult result;
+    std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(checkpointPathOf(runDir), &result.error);
+    if (!checkpoint)
+        return result;
+    LoadResult loaded = loadDatasetFor(*checkpoint, data, onLoadProgress);
+    result.report = loaded.report;
+    if (!loaded.ok()) {
+        result.error = loaded.error;
+        return result;
+    }
+    checkpoint->model->eval();
+    result.run = RunData{std::move(*checkpoint), std::move(*loaded.dataset)};
+    return result;
+}
+
+} // namespace aes

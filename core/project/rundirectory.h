@@ -1,0 +1,66 @@
+#pragma once
+// A run directory as the CLI and the GUI share it: checkpoint.pt and history.csv after every
+// epoch, what a checkpoint records about its dataset, and loading a run's model with its
+// images as they were in training.
+//
+// Threads: any; each call runs on the calling thread. Failure: never throws; problems come
+// back as a message naming the file.
+
+#include "data/dataset.h"
+#include "model/checkpoint.h"
+#include "training/trainoptions.h"
+
+#include <QDir>
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+
+namespace aes {
+
+class Trainer;
+
+// A trained model and the images to encode with it, loaded as in training (same size,
+// channels and resize mode).
+struct RunData {
+    LoadedCheckpoint checkpoint;   // the model is in evaluation mode
+    Dataset dataset;
+};
+struct RunDataResult {
+    std::optional<RunData> run;    // empty on failure
+    LoadReport report;             // of the dataset, when it was opened
+    QString error;
+};
+// The images of data loaded as the checkpoint's model saw them in training; an empty data
+// means the dataset the run was trained on (the checkpoint names it).
+LoadResult loadDatasetFor(const LoadedCheckpoint &checkpoint, const QString &data = {},
+                          const LoadControl::ProgressFn &onLoadProgress = {});
+// Loads the checkpoint of runDir (a run directory or a checkpoint file) and, with
+// loadDatasetFor, the images of data.
+RunDataResult loadRunData(const QString &runDir, const QString &data = {},
+                          const LoadControl::ProgressFn &onLoadProgress = {});
+
+// The training options a checkpoint's training state was made with: nullopt with an empty
+// error when it holds weights only (no training state), nullopt and the reason when they are
+// damaged.
+std::optional<TrainOptions> trainOptionsOf(const LoadedCheckpoint &checkpoint, QString *error);
+
+// The load options a checkpoint's dataset was opened with; nullopt and the reason when they
+// are damaged.
+std::optional<LoadOptions> loadOptionsOf(const LoadedCheckpoint &checkpoint, QString *error);
+
+// Removes the temporary files a save killed half-way leaves beside our run files
+// ("checkpoint.pt.AbC123"), so that repeated kills do not fill the directory.
+void removeStaleTemporaryFiles(const QDir &dir);
+
+// The checkpoint file of a run directory, or the path itself when it is a file.
+QString checkpointPathOf(const QString &runDirOrFile);
+
+// What a run's checkpoint carries beside the weights and training state: epoch, step, the
+// dataset and how it was loaded (what loadDatasetFor() and resuming read back).
+QJsonObject runCheckpointMeta(const Trainer &trainer, const Dataset &data, const LoadOptions &load);
+// The files a run directory gets after every epoch: checkpoint.pt and history.csv (each
+// written atomically). Used by the CLI and the GUI alike. "" or the first problem.
+QString writeRunFiles(const QString &runDir, Trainer &trainer, const Dataset &data, const LoadOptions &load);
+
+} // namespace aes

@@ -1,0 +1,53 @@
+#pragma once
+// `aestudio-cli train`: load the data, train (or resume) into a run directory, write its files.
+//
+// Threads: runs on the calling thread; stop and pause through the TrainingControl passed in.
+// Failure: never throws; problems come back as a message naming the file or option.
+
+#include "data/dataset.h"
+#include "model/modeloptions.h"
+#include "training/trainer.h"
+#include "training/trainoptions.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <functional>
+
+namespace aes {
+
+class TrainingControl;
+
+struct TrainJobOptions {
+    QString data;                  // folder or IDX file
+    QString runDir;                // created when missing
+    LoadOptions load;
+    ModelOptions model;
+    TrainOptions train;
+    // Continue the run of this directory (or checkpoint file) instead: data, load, model and
+    // training options come from its checkpoint; runDir defaults to it.
+    QString resume;
+    int resumeEpochs = 0;          // with resume: the total epochs to reach (0 = as stored)
+};
+
+struct TrainJobCallbacks {
+    LoadControl::ProgressFn onLoadProgress;
+    std::function<void(const Dataset &, const LoadReport &)> onLoaded;
+    std::function<void(const Trainer &)> onModelReady;
+    TrainCallbacks training;
+};
+
+struct TrainJobResult {
+    bool ok = false;               // false: nothing was trained (see error)
+    QString error;
+    TrainOutcome outcome;
+    QJsonObject summary;           // what summary.json holds
+};
+
+// Loads the data, trains, and writes history.csv, summary.json, load-report.txt and
+// checkpoint.pt into runDir (the checkpoint and history after every epoch). With `resume`,
+// continues exactly where that run's checkpoint left off (same seed: same numbers).
+TrainJobResult runTrainJob(const TrainJobOptions &options, TrainingControl &control,
+                           const TrainJobCallbacks &callbacks = {});
+
+} // namespace aes
