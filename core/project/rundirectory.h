@@ -45,6 +45,10 @@ RunDataResult loadRunData(const QString &runDir, const QString &data = {},
 // damaged.
 std::optional<TrainOptions> trainOptionsOf(const LoadedCheckpoint &checkpoint, QString *error);
 
+// What runs record about a dataset (checkpoint metadata, summary.json): source, image count,
+// shape and class names.
+QJsonObject datasetJson(const Dataset &data);
+
 // The load options a checkpoint's dataset was opened with; nullopt and the reason when they
 // are damaged.
 std::optional<LoadOptions> loadOptionsOf(const LoadedCheckpoint &checkpoint, QString *error);
