@@ -33,15 +33,15 @@ void TestProjection::nearestPointMatchesBruteForce()
 {
     torch::manual_seed(5);
     const torch::Tensor layout = torch::randn({70000, 2}) * 30.0;
-    const LayoutIndex index(layout);
-    QCOMPARE(index.size(), qint64(70000));
+    const auto index = indexLayout(layout);
+    QCOMPARE(index->size(), qint64(70000));
     const torch::Tensor queries = torch::rand({1000, 2}) * 200.0 - 100.0;  // inside and around the cloud
     const torch::Tensor d = torch::cdist(queries.to(torch::kFloat64), layout.to(torch::kFloat64));
     const torch::Tensor best = std::get<0>(d.min(1));
     const auto q = queries.accessor<float, 2>();
     const auto dist = d.accessor<double, 2>();
     for (int64_t i = 0; i < queries.size(0); ++i) {
-        const qint64 found = index.nearest(q[i][0], q[i][1]);
+        const qint64 found = index->nearest(q[i][0], q[i][1]);
         QVERIFY(found >= 0 && found < 70000);
         // Equal distance, not equal row: two points may tie.
         QVERIFY2(std::abs(dist[i][found] - best[i].item<double>()) < 1e-4,
@@ -52,11 +52,11 @@ void TestProjection::nearestPointMatchesBruteForce()
 void TestProjection::nearestKAreSortedAndComplete()
 {
     const torch::Tensor layout = torch::tensor({0.0f, 0.0f, 1.0f, 0.0f, 3.0f, 0.0f, 6.0f, 0.0f}).view({4, 2});
-    const LayoutIndex index(layout);
-    QCOMPARE(index.nearest(2.9, 0.1, 3), (std::vector<qint64>{2, 1, 0}));  // at 0.1, 1.9, 2.9
-    QCOMPARE(index.nearest(2.9, 0.1, 10).size(), size_t(4));
-    const LayoutIndex empty(torch::zeros({0, 2}));
-    QCOMPARE(empty.nearest(1.0, 1.0), qint64(-1));
+    const auto index = indexLayout(layout);
+    QCOMPARE(index->nearest(2.9, 0.1, 3), (std::vector<qint64>{2, 1, 0}));  // at 0.1, 1.9, 2.9
+    QCOMPARE(index->nearest(2.9, 0.1, 10).size(), size_t(4));
+    const auto empty = indexLayout(torch::zeros({0, 2}));
+    QCOMPARE(empty->nearest(1.0, 1.0), qint64(-1));
 }
 
 void TestProjection::directNeedsLatentTwo()

@@ -2,7 +2,6 @@
 
 #include "pointlayer.h"
 #include "qcustomplotinclude.h"
-#include "screenindex.h"
 
 #include <QComboBox>
 #include <QFileInfo>
@@ -190,7 +189,7 @@ void LatentMap::setMap(const aes::LatentSnapshot &map)
     const bool sameClasses = map.classNames == m_map.classNames && map.x.size() == m_map.x.size();
     m_map = map;
     // Built here, not at the first hover: every lookup stays microseconds.
-    m_index = m_map.x.isEmpty() ? nullptr : std::make_unique<ScreenIndex>(m_map.x, m_map.y);
+    m_index = m_map.x.isEmpty() ? nullptr : std::make_unique<aes::PlaneIndex>(m_map.x, m_map.y);
     if (!sameClasses) {
         m_classVisible = QVector<bool>(map.classNames.size() + 1, true);
         m_pinned = -1;
@@ -451,7 +450,7 @@ qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
     if (n == 0)
         return -1;
     if (!m_index)
-        m_index = std::make_unique<ScreenIndex>(m_map.x, m_map.y);
+        m_index = std::make_unique<aes::PlaneIndex>(m_map.x, m_map.y);
     const QPointF coord = coordOf(plotPixel);
     const double weight = yWeight();
     const int classes = m_map.classNames.size();
@@ -462,7 +461,7 @@ qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
     // Usually the nearest point is visible; with hidden classes look a little further.
     for (size_t k : {size_t(1), size_t(64), size_t(2048)}) {
         k = std::min(k, size_t(n));
-        for (const uint32_t row : m_index->nearest(coord.x(), coord.y(), weight, k))
+        for (const qint64 row : m_index->nearest(coord.x(), coord.y(), qint64(k), weight))
             if (visible(row))
                 return row;
         if (k == size_t(n))
@@ -473,7 +472,7 @@ qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
     for (qint64 i = 0; i < n; ++i) {
         if (!visible(i))
             continue;
-        const double distance = m_index->distance(coord.x(), coord.y(), weight, i);
+        const double distance = m_index->distance(coord.x(), coord.y(), i, weight);
         if (distance < bestDistance) {
             bestDistance = distance;
             best = i;

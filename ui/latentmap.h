@@ -15,6 +15,7 @@
 // Failure: none; an empty map shows a hint instead of points.
 
 #include "controller/trainingcontroller.h"
+#include "latent/planeindex.h"
 
 #include <QImage>
 #include <QPointF>
@@ -30,7 +31,6 @@ class QCustomPlot;
 class QComboBox;
 class QSpinBox;
 class PointLayer;
-class ScreenIndex;
 class QLabel;
 class QMouseEvent;
 
@@ -124,7 +124,7 @@ private:
     QLabel *m_panelCaption = nullptr;
     aes::LatentSnapshot m_map;
     QVector<bool> m_classVisible;        // per class; the last entry is "unlabelled"
-    mutable std::unique_ptr<ScreenIndex> m_index;
+    mutable std::unique_ptr<aes::PlaneIndex> m_index;
     qint64 m_hovered = -1;
     qint64 m_pinned = -1;
     QImage m_hoverImage;                 // of m_hovered, when it has arrived

@@ -651,7 +651,7 @@ void TrainingWorker::alignWithPrevious(Projection *p)
         }
     }
     if (flipped)
-        p->index = std::make_shared<const LayoutIndex>(p->layout);
+        p->index = indexLayout(p->layout);
     m_previousAxes = p->axes.clone();
 }
 

@@ -1,11 +1,8 @@
 #include "latent/projection.h"
 
-#include "util/enumnames.h"
 #include "latent/pca.h"
 
 #include <torch/torch.h>
-
-#include <nanoflann.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -13,19 +10,6 @@
 namespace aes {
 
 namespace {
-
-
-// nanoflann's view of the interleaved points (x0, y0, x1, y1, ...).
-struct PlanePoints {
-    std::vector<float> xy;
-    size_t kdtree_get_point_count() const { return xy.size() / 2; }
-    float kdtree_get_pt(size_t i, size_t d) const { return xy[2 * i + d]; }
-    template <class BoundingBox>
-    bool kdtree_get_bbox(BoundingBox &) const { return false; }
-};
-
-using PlaneTree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<float, PlanePoints, float>,
-                                                      PlanePoints, 2, uint32_t>;
 
 ProjectionResult failure(const QString &message)
 {
@@ -36,42 +20,11 @@ ProjectionResult failure(const QString &message)
 
 } // namespace
 
-struct LayoutIndex::Tree {
-    PlanePoints points;
-    std::unique_ptr<PlaneTree> tree;  // refers to points: built after it, destroyed before it
-};
-
-LayoutIndex::LayoutIndex(const at::Tensor &layout) : m_tree(std::make_unique<Tree>())
+std::shared_ptr<const PlaneIndex> indexLayout(const at::Tensor &layout)
 {
-    TORCH_CHECK(layout.dim() == 2 && layout.size(1) == 2, "LayoutIndex: expected N x 2, got ", layout.sizes());
+    TORCH_CHECK(layout.dim() == 2 && layout.size(1) == 2, "indexLayout: expected N x 2, got ", layout.sizes());
     const torch::Tensor xy = layout.to(torch::kFloat32).contiguous();
-    m_tree->points.xy.assign(xy.data_ptr<float>(), xy.data_ptr<float>() + xy.numel());
-    m_tree->tree = std::make_unique<PlaneTree>(2, m_tree->points, nanoflann::KDTreeSingleIndexAdaptorParams(/*leaf_max_size=*/10));
-}
-
-LayoutIndex::~LayoutIndex() = default;
-
-qint64 LayoutIndex::size() const
-{
-    return qint64(m_tree->points.kdtree_get_point_count());
-}
-
-qint64 LayoutIndex::nearest(double x, double y) const
-{
-    const std::vector<qint64> rows = nearest(x, y, 1);
-    return rows.empty() ? -1 : rows.front();
-}
-
-std::vector<qint64> LayoutIndex::nearest(double x, double y, int k) const
-{
-    const size_t want = size_t(std::clamp<qint64>(k, 0, size()));
-    if (want == 0)
-        return {};
-    const float query[2] = {float(x), float(y)};
-    std::vector<uint32_t> found(want);
-    std::vector<float> distSq(want);
-    found.resize(m_tree->tree->knnSearch(query, want, found.data(), distSq.data()));
-    return std::vector<qint64>(found.begin(), found.end());
+    return std::make_shared<const PlaneIndex>(xy.data_ptr<float>(), xy.size(0));
 }
 
 at::Tensor Projection::codeAt(double x, double y) const
@@ -166,7 +119,7 @@ ProjectionResult project(const at::Tensor &codesIn, const ProjectionOptions &opt
         break;
     }
     }
-    p.index = std::make_shared<const LayoutIndex>(p.layout);
+    p.index = indexLayout(p.layout);
     ProjectionResult result;
     result.projection = std::move(p);
     return result;

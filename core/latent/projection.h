@@ -14,6 +14,7 @@
 // Failure: options the codes cannot satisfy (Direct on a latent size other than 2, a
 // dimension out of range, non-finite codes) come back as a message.
 
+#include "latent/planeindex.h"
 #include "latent/projectionmethod.h"
 #include "latent/tsne.h"
 
@@ -36,24 +37,8 @@ struct ProjectionOptions {
     int inverseNeighbours = 10;        // Tsne: how many codes the approximate inverse averages
 };
 
-// A 2-D kd-tree over a layout, for hover lookups (microseconds at 70k points).
-class LayoutIndex {
-public:
-    explicit LayoutIndex(const at::Tensor &layout);  // N x 2, copied
-    ~LayoutIndex();
-    LayoutIndex(const LayoutIndex &) = delete;
-    LayoutIndex &operator=(const LayoutIndex &) = delete;
-
-    qint64 size() const;
-    // The row of the point closest to (x, y); -1 for an empty layout. Ties: either one.
-    qint64 nearest(double x, double y) const;
-    // The rows of the min(k, size) closest points, closest first.
-    std::vector<qint64> nearest(double x, double y, int k) const;
-
-private:
-    struct Tree;
-    std::unique_ptr<Tree> m_tree;
-};
+// The nearest-point index of a layout (N x 2, copied).
+std::shared_ptr<const PlaneIndex> indexLayout(const at::Tensor &layout);
 
 struct Projection {
     ProjectionMethod method = ProjectionMethod::Pca;
@@ -64,7 +49,7 @@ struct Projection {
     at::Tensor explainedVarianceRatio; // float64, 2 (Pca only)
     at::Tensor codes;                  // float32, N x D (Tsne only: what its inverse averages)
     int inverseNeighbours = 10;
-    std::shared_ptr<const LayoutIndex> index;  // over layout
+    std::shared_ptr<const PlaneIndex> index;   // over layout
 
     // The code of a point of the map (1 x D float32), ready to decode.
     at::Tensor codeAt(double x, double y) const;

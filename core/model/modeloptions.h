@@ -1,6 +1,7 @@
 #pragma once
 // Everything that defines an autoencoder's architecture. A plain value: no torch,
 // no widgets; the GUI edits it, the CLI parses it, checkpoints store it as JSON.
+// Threads: a value; any thread. Torch-free: ui/ includes it.
 
 #include <QJsonObject>
 #include <QString>

@@ -1,6 +1,7 @@
 #pragma once
 // One table per enum maps values to the names users type and see; the helpers
 // below serve every option enum so parsing and printing cannot drift apart.
+// Threads: pure functions; any thread.
 
 #include <QString>
 #include <QStringList>

@@ -1,8 +1,10 @@
-#include "screenindex.h"
+#include "latent/planeindex.h"
 
 #include <nanoflann.hpp>
 
 #include <algorithm>
+
+namespace aes {
 
 namespace {
 
@@ -37,12 +39,12 @@ using KdTree = nanoflann::KDTreeSingleIndexAdaptor<WeightedL2, Cloud, 2, uint32_
 
 } // namespace
 
-struct ScreenIndex::Tree {
+struct PlaneIndex::Tree {
     Cloud cloud;
     std::unique_ptr<KdTree> tree;  // refers to cloud: built after it, destroyed before it
 };
 
-ScreenIndex::ScreenIndex(const QVector<float> &x, const QVector<float> &y) : m_tree(std::make_unique<Tree>())
+PlaneIndex::PlaneIndex(const QVector<float> &x, const QVector<float> &y) : m_tree(std::make_unique<Tree>())
 {
     const qsizetype n = std::min(x.size(), y.size());
     m_tree->cloud.xy.resize(size_t(2 * n));
@@ -50,32 +52,51 @@ ScreenIndex::ScreenIndex(const QVector<float> &x, const QVector<float> &y) : m_t
         m_tree->cloud.xy[size_t(2 * i)] = x[i];
         m_tree->cloud.xy[size_t(2 * i + 1)] = y[i];
     }
-    if (n > 0)
+    build();
+}
+
+PlaneIndex::PlaneIndex(const float *xy, qint64 count) : m_tree(std::make_unique<Tree>())
+{
+    m_tree->cloud.xy.assign(xy, xy + 2 * std::max<qint64>(count, 0));
+    build();
+}
+
+void PlaneIndex::build()
+{
+    if (!m_tree->cloud.xy.empty())
         m_tree->tree = std::make_unique<KdTree>(2, m_tree->cloud, nanoflann::KDTreeSingleIndexAdaptorParams(16));
 }
 
-ScreenIndex::~ScreenIndex() = default;
+PlaneIndex::~PlaneIndex() = default;
 
-qint64 ScreenIndex::size() const
+qint64 PlaneIndex::size() const
 {
     return qint64(m_tree->cloud.kdtree_get_point_count());
 }
 
-std::vector<uint32_t> ScreenIndex::nearest(double x, double y, double yWeight, size_t k) const
+qint64 PlaneIndex::nearest(double x, double y) const
 {
-    k = std::min(k, size_t(size()));
-    if (k == 0)
+    const std::vector<qint64> rows = nearest(x, y, 1);
+    return rows.empty() ? -1 : rows.front();
+}
+
+std::vector<qint64> PlaneIndex::nearest(double x, double y, qint64 k, double yWeight) const
+{
+    const size_t want = size_t(std::clamp<qint64>(k, 0, size()));
+    if (want == 0)
         return {};
     m_tree->tree->distance.yWeight = yWeight;
     const double query[2] = {x, y};
-    std::vector<uint32_t> rows(k);
-    std::vector<double> distances(k);
-    rows.resize(m_tree->tree->knnSearch(query, k, rows.data(), distances.data()));
-    return rows;
+    std::vector<uint32_t> rows(want);
+    std::vector<double> distances(want);
+    rows.resize(m_tree->tree->knnSearch(query, want, rows.data(), distances.data()));
+    return std::vector<qint64>(rows.begin(), rows.end());
 }
 
-double ScreenIndex::distance(double x, double y, double yWeight, qint64 row) const
+double PlaneIndex::distance(double x, double y, qint64 row, double yWeight) const
 {
     const double dx = x - m_tree->cloud.xy[size_t(2 * row)], dy = y - m_tree->cloud.xy[size_t(2 * row + 1)];
     return dx * dx + yWeight * dy * dy;
 }
+
+} // namespace aes
