@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "datasetpanel.h"
+#include "exportsession.h"
 #include "latentexplorer.h"
 #include "latentmap.h"
 #include "losschart.h"
@@ -73,13 +74,15 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_controller = new TrainingController(this);
     createCentralTabs();
     createDock();
-    m_session = new ProjectSession(this);
+    m_session = new ProjectSession(m_controller, [this] { return currentProject(); }, this, this);
+    m_exports = new ExportSession(m_controller, m_session, m_lossChart, this, this);
     createMenus();
     m_progress = new TrainingProgress;
     m_progress->setContentsMargins(16, 0, 0, 0);  // a gap after a long message
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->showMessage(tr("Open a folder of images or an IDX file to begin (Ctrl+O), or drop one here"));
     connectController();
+    connectSessions();
     resize(1280, 800);
     loadSettings();
     updateActions();
@@ -117,6 +120,7 @@ void MainWindow::createMenus()
     m_reloadAction->setStatusTip(tr("Load the dataset again with the load options"));
     file->addSeparator();
     m_session->addModelActions(file);
+    m_exports->addActions(file);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setObjectName(QStringLiteral("quitAction"));
@@ -234,7 +238,60 @@ void MainWindow::connectController()
             [this](const QString &message) { showProblem(tr("Training failed"), message); });
     connect(m_controller, &TrainingController::finished, this, &MainWindow::onFinished);
 
+    connect(m_controller, &TrainingController::modelOpened, this, [this](const aes::OpenedModel &opened) {
+        setOptions(opened.model, opened.train);
+        showHistory(opened.history);
+    });
+
     // The Latent tab (LatentExplorer) wires itself to the controller.
+}
+
+void MainWindow::connectSessions()
+{
+    const auto showMessage = [this](const QString &text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); };
+    connect(m_session, &ProjectSession::message, this, showMessage);
+    connect(m_session, &ProjectSession::problem, this, &MainWindow::showProblem);
+    connect(m_session, &ProjectSession::projectChanged, this, &MainWindow::updateTitle);
+    connect(m_session, &ProjectSession::projectOpened, this, &MainWindow::onProjectOpened);
+    connect(m_session, &ProjectSession::viewRestored, this, &MainWindow::applyViewState);
+    connect(m_session, &ProjectSession::newProjectStarted, this, &MainWindow::newModel);
+    connect(m_exports, &ExportSession::message, this, showMessage);
+    connect(m_exports, &ExportSession::problem, this, &MainWindow::showProblem);
+}
+
+void MainWindow::onProjectOpened(const aes::Project &project)
+{
+    m_datasetPanel->setLoadOptions(project.load);
+    setOptions(project.model, project.train);
+    if (!project.datasetPath.isEmpty())
+        openDataset(project.datasetPath);
+}
+
+aes::Project MainWindow::currentProject() const
+{
+    aes::Project p;
+    p.datasetPath = m_datasetPath;
+    p.load = m_datasetPanel->loadOptions();
+    p.model = m_trainingPanel->modelOptions();
+    p.train = m_trainingPanel->trainOptions();
+    p.train.valFraction = m_datasetPanel->validationFraction();
+    p.view = QJsonObject{{QStringLiteral("tab"), currentTab()}};
+    return p;
+}
+
+void MainWindow::applyViewState(const QJsonObject &view)
+{
+    const int tab = view.value(QStringLiteral("tab")).toInt(-1);
+    if (tab >= 0 && tab < TabCount)
+        showTab(tab);
+}
+
+void MainWindow::updateTitle()
+{
+    const QString project = m_session->projectPath();
+    const QString shown = !project.isEmpty() ? project : m_datasetPath;
+    setWindowTitle(shown.isEmpty() ? tr("Autoencoder Studio")
+                                   : tr("%1 \u2013 Autoencoder Studio").arg(QFileInfo(shown).fileName()));
 }
 
 void MainWindow::openDataset(const QString &path)
@@ -373,7 +430,7 @@ void MainWindow::onDatasetLoaded(const aes::DatasetSummary &summary)
     statusBar()->showMessage(summary.seconds >= 0.05
                                  ? tr("%1: %2 in %3 s").arg(summary.source, summary.report).arg(summary.seconds, 0, 'f', 1)
                                  : tr("%1: %2").arg(summary.source, summary.report));
-    setWindowTitle(tr("%1 \u2013 Autoencoder Studio").arg(QFileInfo(summary.source).fileName()));
+    updateTitle();
     updateActions();
     if (m_startWhenLoaded) {
         m_startWhenLoaded = false;
@@ -493,7 +550,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     // The worker stops after the current batch, an export at its next step; the
     // destructors wait for them.
     m_controller->stop();
-    m_session->cancelExport();
+    m_exports->cancelExport();
     event->accept();
 }
 

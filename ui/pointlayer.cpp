@@ -31,6 +31,15 @@ QRect PointLayer::clipRect() const
     return mParentPlot->axisRect()->rect();
 }
 
+QColor classColor(int index, int count)
+{
+    static const QRgb kColors[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
+                                   0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
+    if (count <= 10)
+        return QColor(kColors[index % 10]);
+    return QColor::fromHsvF(double(index) / count, 0.75, 0.85);
+}
+
 QImage markerDisc(const QColor &color, int side)
 {
     QImage disc(side, side, QImage::Format_ARGB32_Premultiplied);

@@ -18,6 +18,9 @@
 
 #include <vector>
 
+// The colour of class index of count: Tableau 10 for up to 10 classes, else hues around the
+// circle.
+QColor classColor(int index, int count);
 // The map's marker: an anti-aliased disc of side pixels in color at alpha 190, premultiplied
 // ARGB (also what QCustomPlot's legend shows through a pixmap scatter style).
 QImage markerDisc(const QColor &color, int side);

@@ -3,6 +3,7 @@
 #include <nanoflann.hpp>
 
 #include <algorithm>
+#include <limits>
 
 namespace {
 
@@ -78,4 +79,30 @@ double ScreenIndex::distance(double x, double y, double yWeight, qint64 row) con
 {
     const double dx = x - m_tree->cloud.xy[size_t(2 * row)], dy = y - m_tree->cloud.xy[size_t(2 * row + 1)];
     return dx * dx + yWeight * dy * dy;
+}
+
+qint64 ScreenIndex::nearestWhere(double x, double y, double yWeight, const std::function<bool(qint64)> &accept) const
+{
+    const size_t n = size_t(size());
+    // Usually the nearest point is taken; with some refused look a little further, then at all.
+    for (size_t k : {size_t(1), size_t(64), size_t(2048)}) {
+        k = std::min(k, n);
+        for (const uint32_t row : nearest(x, y, yWeight, k))
+            if (accept(row))
+                return row;
+        if (k == n)
+            return -1;
+    }
+    qint64 best = -1;
+    double bestDistance = std::numeric_limits<double>::infinity();
+    for (qint64 i = 0; i < qint64(n); ++i) {
+        if (!accept(i))
+            continue;
+        const double d = distance(x, y, yWeight, i);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = i;
+        }
+    }
+    return best;
 }

@@ -10,6 +10,7 @@
 #include <QVector>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -23,6 +24,8 @@ public:
     qint64 size() const;
     // The rows of the min(k, size) points nearest to (x, y), nearest first.
     std::vector<uint32_t> nearest(double x, double y, double yWeight, size_t k) const;
+    // The nearest row that accept() takes, -1 when it takes none.
+    qint64 nearestWhere(double x, double y, double yWeight, const std::function<bool(qint64)> &accept) const;
     // The weighted squared distance from (x, y) to a row.
     double distance(double x, double y, double yWeight, qint64 row) const;
 
