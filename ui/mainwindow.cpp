@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "datamodeldock.h"
 #include "datasetpanel.h"
 #include "exportsession.h"
 #include "latentexplorer.h"
@@ -16,25 +17,18 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGroupBox>
-#include <QHBoxLayout>
 #include <QKeySequence>
-#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QJsonDocument>
-#include <QScrollArea>
 #include <QSettings>
-#include <QScrollBar>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
@@ -149,41 +143,9 @@ void MainWindow::createMenus()
 
 void MainWindow::createDock()
 {
-    m_datasetPanel = new DatasetPanel;
-    m_trainingPanel = new TrainingPanel;
-    auto *datasetBox = new QGroupBox(tr("Dataset"));
-    (new QVBoxLayout(datasetBox))->addWidget(m_datasetPanel);
-
-    auto *content = new QWidget;
-    auto *layout = new QVBoxLayout(content);
-    layout->addWidget(datasetBox);
-    layout->addWidget(m_trainingPanel);
-    layout->addStretch(1);
-
-    auto *scroll = new QScrollArea;
-    scroll->setWidget(content);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-
-    // The Start / Pause / Stop buttons stay in sight below the scrolling form.
-    auto *dockContent = new QWidget;
-    auto *dockLayout = new QVBoxLayout(dockContent);
-    dockLayout->setContentsMargins(0, 0, 0, 0);
-    dockLayout->addWidget(scroll, 1);
-    auto *controlsFrame = new QWidget;
-    auto *controlsLayout = new QVBoxLayout(controlsFrame);
-    controlsLayout->setContentsMargins(9, 6, 9, 9);
-    controlsLayout->addWidget(m_trainingPanel->controls());
-    dockLayout->addWidget(controlsFrame);
-
-    auto *dock = new QDockWidget(tr("Data and model"), this);
-    dock->setObjectName(QStringLiteral("dataAndModelDock"));
-    // Movable, but not closable: there is no other way to set the options.
-    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    dock->setWidget(dockContent);
-    // Wide enough for the form and the sample strip without a horizontal scroll bar.
-    dock->setMinimumWidth(content->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+    auto *dock = new DataModelDock(this);
+    m_datasetPanel = dock->datasetPanel();
+    m_trainingPanel = dock->trainingPanel();
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     resizeDocks({dock}, {std::max(380, dock->minimumWidth())}, Qt::Horizontal);
 
