@@ -1,8 +1,10 @@
 #include "screenshotdriver.h"
 
+#include "latentexplorer.h"
 #include "latentmap.h"
 #include "mainwindow.h"
 #include "reconstructionview.h"
+#include "traversalgrid.h"
 
 #include <QApplication>
 #include <QDir>
@@ -62,17 +64,72 @@ void showLatentExample(MainWindow &window, const std::function<void()> &done)
     });
 }
 
+// The first row of class c in the map, -1 when there is none.
+qint64 firstOfClass(const aes::LatentSnapshot &map, int c)
+{
+    const qsizetype row = map.labels.indexOf(c);
+    return row < map.x.size() ? qint64(row) : -1;
+}
+
+// latent-interpolation.png, latent-replay.png and latent-traversal.png, then done(ok).
+void saveLatentTools(MainWindow &window, const QString &dirPath, const std::function<void(bool)> &done)
+{
+    const QDir dir(dirPath);
+    LatentExplorer *explorer = window.latentExplorer();
+    aes::TrainingController *controller = window.controller();
+    const aes::LatentSnapshot map = explorer->map()->map();
+    const qint64 a = firstOfClass(map, 1), b = firstOfClass(map, map.classNames.size() - 1);
+    if (a < 0 || b < 0 || a == b) {
+        done(true);  // a dataset without two classes has nothing to interpolate between
+        return;
+    }
+    // The answers come from the worker; one that never comes must not keep the app open.
+    QTimer::singleShot(60000, &window, [] {
+        std::fprintf(stderr, "aestudio: no interpolation or traversal grid within a minute\n");
+        QApplication::exit(1);
+    });
+    window.showTab(MainWindow::LatentTab);
+    explorer->map()->highlightPoint(b);
+    explorer->setInterpolationEnd(0, a);
+    explorer->setInterpolationEnd(1, b);
+    QObject::connect(controller, &aes::TrainingController::interpolationReady, &window, [&window, explorer, controller, dir, done] {
+        // The strip and the pinned point's details are drawn; then the replay and the grid.
+        QTimer::singleShot(500, &window, [&window, explorer, controller, dir, done] {
+            bool ok = window.grab().save(dir.filePath(QStringLiteral("latent-interpolation.png")), "PNG", 0);
+            const int newest = int(explorer->history().size()) - 1;
+            explorer->showHistory(0);
+            QCoreApplication::processEvents();
+            ok = window.grab().save(dir.filePath(QStringLiteral("latent-replay.png")), "PNG", 0) && ok;
+            explorer->showHistory(newest);
+            QObject::connect(controller, &aes::TrainingController::traversalReady, &window, [&window, explorer, dir, done, ok] {
+                const QImage grid = explorer->traversalDialog()->image();
+                const bool saved = grid.scaled(grid.size() * 2, Qt::IgnoreAspectRatio, Qt::FastTransformation)
+                                       .save(dir.filePath(QStringLiteral("latent-traversal.png")), "PNG", 0);
+                explorer->traversalDialog()->hide();
+                done(ok && saved);
+            }, Qt::SingleShotConnection);
+            explorer->requestTraversal();
+        });
+    }, Qt::SingleShotConnection);
+}
+
 } // namespace
 
 void takeScreenshotsWhenReady(MainWindow &window, const QString &dir, bool afterTraining, bool noData)
 {
-    const auto shoot = [&window, dir](int exitCode) {
+    const auto shoot = [&window, dir, afterTraining](int exitCode) {
         // A moment for the queued replot and the last repaint.
-        QTimer::singleShot(300, &window, [&window, dir, exitCode] {
+        QTimer::singleShot(300, &window, [&window, dir, exitCode, afterTraining] {
+            const auto quit = [dir, exitCode](bool saved) {
+                if (!saved)
+                    std::fprintf(stderr, "aestudio: cannot write %s\n", qPrintable(dir));
+                QApplication::exit(saved ? exitCode : 1);
+            };
             const bool saved = saveScreenshots(window, dir);
-            if (!saved)
-                std::fprintf(stderr, "aestudio: cannot write %s\n", qPrintable(dir));
-            QApplication::exit(saved ? exitCode : 1);
+            if (saved && afterTraining && exitCode == 0)
+                saveLatentTools(window, dir, quit);
+            else
+                quit(saved);
         });
     };
     aes::TrainingController *controller = window.controller();

@@ -3,7 +3,8 @@
 // whole-number factor with nearest-neighbour sampling, so each source pixel stays a sharp
 // square; an image larger than the room is shrunk smoothly instead.
 //
-// Threads: any (QImage only). Failure: a null image gives a null image.
+// Ownership: returns a new image; the caller owns it. Threads: any (QImage only); the GUI
+// calls it from the GUI thread. Failure: a null image gives a null image.
 
 #include <QImage>
 

@@ -149,7 +149,7 @@ bool ExportSession::exportTo(const ExportChoice &choice)
     m_progress->setAutoReset(false);
     connect(m_progress, &QProgressDialog::canceled, this, &ExportSession::cancelExport);
     if (m_controller->state() == TrainingController::State::Idle) {
-        // The model as it is now: its run files first (the checkpoint the export reads).
+        // An idle model as it is: its run files first (the checkpoint the export reads).
         if (m_controller->runDirectory().isEmpty())
             m_runs->prepareNewRun();
         m_waitsForSave = m_controller->saveRun(m_controller->runDirectory());

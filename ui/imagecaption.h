@@ -3,6 +3,7 @@
 // dataset has no labels; and the caption under a point (name, file, reconstruction error),
 // used by the hover card and the side panel alike.
 //
+// Ownership: free functions returning values; they keep nothing.
 // Threads: GUI thread only (translated text). Failure: none; unknown rows get a bare name.
 
 #include "controller/trainingcontroller.h"

@@ -166,10 +166,10 @@ void MainWindow::createCentralTabs()
     m_lossChart = new LossChart;
     m_reconstructions = new ReconstructionView;
     m_metrics = new MetricsView;
-    auto *latentExplorer = new LatentExplorer(m_controller);
-    latentExplorer->setObjectName(QStringLiteral("latentPage"));
-    m_latentMap = latentExplorer->map();
-    connect(latentExplorer, &LatentExplorer::message, this,
+    m_latentExplorer = new LatentExplorer(m_controller);
+    m_latentExplorer->setObjectName(QStringLiteral("latentPage"));
+    m_latentMap = m_latentExplorer->map();
+    connect(m_latentExplorer, &LatentExplorer::message, this,
             [this](const QString &text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); });
 
     m_tabs = new QTabWidget;
@@ -177,7 +177,7 @@ void MainWindow::createCentralTabs()
     m_tabs->addTab(m_lossChart, tr("Loss"));
     m_tabs->addTab(m_reconstructions, tr("Reconstructions"));
     m_tabs->addTab(m_metrics, tr("Metrics"));
-    m_tabs->addTab(latentExplorer, tr("Latent"));
+    m_tabs->addTab(m_latentExplorer, tr("Latent"));
     setCentralWidget(m_tabs);
 }
 

@@ -23,6 +23,7 @@
 
 class DatasetPanel;
 class ExportSession;
+class LatentExplorer;
 class LatentMap;
 class LossChart;
 class MetricsView;
@@ -72,6 +73,7 @@ public:
     ReconstructionView *reconstructionView() const { return m_reconstructions; }
     MetricsView *metricsView() const { return m_metrics; }
     LatentMap *latentMap() const { return m_latentMap; }
+    LatentExplorer *latentExplorer() const { return m_latentExplorer; }
     RecentFiles *recentDatasets() const { return m_recent; }
 
     enum Tab { LossTab = 0, ReconstructionsTab = 1, MetricsTab = 2, LatentTab = 3, TabCount = 4 };
@@ -119,6 +121,7 @@ private:
     ReconstructionView *m_reconstructions = nullptr;
     MetricsView *m_metrics = nullptr;
     LatentMap *m_latentMap = nullptr;
+    LatentExplorer *m_latentExplorer = nullptr;
     QTabWidget *m_tabs = nullptr;
     TrainingProgress *m_progress = nullptr;
     RecentFiles *m_recent = nullptr;

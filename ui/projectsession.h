@@ -35,7 +35,7 @@ class ProjectSession final : public QObject {
     Q_OBJECT
 public:
     static constexpr int kAutosaveRuns = 10;
-    // The project as the window shows it now: dataset path, load options, form options and
+    // The project as the window shows it: dataset path, load options, form options and
     // view state (the run directory is the session's).
     using CurrentProject = std::function<aes::Project()>;
 
