@@ -89,6 +89,11 @@ void saveLatentTools(MainWindow &window, const QString &dirPath, const std::func
         QApplication::exit(1);
     });
     window.showTab(MainWindow::LatentTab);
+    // The cursor leaves the map: the hover card would cover the interpolation's ends.
+    QWidget *plot = explorer->map()->plotWidget();
+    QMouseEvent away(QEvent::MouseMove, QPointF(1, 1), plot->mapToGlobal(QPointF(1, 1)), Qt::NoButton, Qt::NoButton,
+                     Qt::NoModifier);
+    QApplication::sendEvent(plot, &away);
     explorer->map()->highlightPoint(b);
     explorer->setInterpolationEnd(0, a);
     explorer->setInterpolationEnd(1, b);
