@@ -36,6 +36,24 @@ QCPGraph *addMarkGraph(QCustomPlot *plot, QCPScatterStyle::ScatterShape shape, d
     return graph;
 }
 
+// An interpolation end's label ("A", "B"), hidden until placed.
+QCPItemText *addEndLabel(QCustomPlot *plot, const QString &text)
+{
+    QFont font = plot->font();
+    font.setBold(true);
+    auto *mark = new QCPItemText(plot);
+    mark->setText(text);
+    mark->setFont(font);
+    mark->setColor(Qt::black);
+    mark->setBrush(QColor(255, 255, 255, 220));
+    mark->setPen(QPen(Qt::black));
+    mark->setPadding(QMargins(3, 1, 3, 1));
+    mark->setPositionAlignment(Qt::AlignBottom | Qt::AlignHCenter);
+    mark->setVisible(false);
+    mark->setLayer(QStringLiteral("overlay"));  // above the points, which are rebuilt per map
+    return mark;
+}
+
 } // namespace
 
 LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
@@ -62,21 +80,8 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_plot, 1);
     layout->addWidget(m_panel);
 
-    QFont markFont = font();
-    markFont.setBold(true);
-    for (QCPItemText **mark : {&m_markA, &m_markB}) {
-        *mark = new QCPItemText(m_plot);
-        (*mark)->setFont(markFont);
-        (*mark)->setColor(Qt::black);
-        (*mark)->setBrush(QColor(255, 255, 255, 220));
-        (*mark)->setPen(QPen(Qt::black));
-        (*mark)->setPadding(QMargins(3, 1, 3, 1));
-        (*mark)->setPositionAlignment(Qt::AlignBottom | Qt::AlignHCenter);
-        (*mark)->setVisible(false);
-        (*mark)->setLayer(QStringLiteral("overlay"));  // above the points, which are rebuilt per map
-    }
-    m_markA->setText(QStringLiteral("A"));
-    m_markB->setText(QStringLiteral("B"));
+    m_markA = addEndLabel(m_plot, QStringLiteral("A"));
+    m_markB = addEndLabel(m_plot, QStringLiteral("B"));
 
     connect(m_plot, &QCustomPlot::mouseMove, this, &LatentMap::onMouseMove);
     connect(m_plot, &QCustomPlot::mousePress, this, &LatentMap::onMousePress);

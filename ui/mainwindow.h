@@ -29,7 +29,6 @@ class LossChart;
 class MetricsView;
 class ProjectSession;
 class QAction;
-class QLabel;
 class QMessageBox;
 class QTabWidget;
 class RecentFiles;
@@ -62,10 +61,11 @@ public:
     // The newest warning shown (a non-modal message box), or nullptr.
     QMessageBox *lastProblem() const { return m_lastProblem; }
     int currentTab() const;
-    // Projects and Open model; File > Export.
+    // Projects and Open model; File > Export (both owned by the window).
     ProjectSession *session() const { return m_session; }
     ExportSession *exportSession() const { return m_exports; }
 
+    // The window's parts (owned by the window), for tests, benchmarks and the screenshot driver.
     aes::TrainingController *controller() const { return m_controller; }
     DatasetPanel *datasetPanel() const { return m_datasetPanel; }
     TrainingPanel *trainingPanel() const { return m_trainingPanel; }
