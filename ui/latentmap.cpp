@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <cmath>
 #include <tuple>
-#include <vector>
 
 namespace {
 
@@ -159,22 +158,14 @@ void LatentMap::hideCard()
 void LatentMap::rebuildGraphs(bool rescale)
 {
     m_plot->clearGraphs();
-    const int classes = m_map.classNames.size();
-    std::vector<std::vector<float>> xs(size_t(classes) + 1), ys(size_t(classes) + 1);
-    const qint64 n = m_map.x.size();
-    for (qint64 i = 0; i < n; ++i) {
-        const int label = i < m_map.labels.size() ? m_map.labels[i] : -1;
-        const size_t c = size_t(label >= 0 && label < classes ? label : classes);
-        xs[c].push_back(m_map.x[i]);
-        ys[c].push_back(m_map.y[i]);
-    }
     // The points are drawn by m_points in one pass; the class graphs (without data) give
     // the legend its entries.
-    QVector<QColor> colors;
-    for (int c = 0; c <= classes; ++c)
-        colors.append(c < classes ? classColor(c, classes) : QColor(Qt::gray));
+    const int classes = m_map.classNames.size();
+    const QVector<QColor> colors = classColors(classes);
+    m_points->setPoints(m_map.x, m_map.y, m_map.labels, colors);
     for (int c = 0; c <= classes; ++c) {
-        if (xs[size_t(c)].empty())
+        m_points->setClassVisible(c, m_classVisible.value(c, true));
+        if (m_points->classSize(c) == 0)
             continue;
         QCPGraph *graph = m_plot->addGraph();
         graph->setProperty("classIndex", c);
@@ -186,9 +177,6 @@ void LatentMap::rebuildGraphs(bool rescale)
         if (auto *item = m_plot->legend->itemWithPlottable(graph))
             item->setTextColor(graph->visible() ? Qt::black : Qt::gray);
     }
-    m_points->setPoints(std::move(xs), std::move(ys), colors);
-    for (int c = 0; c <= classes; ++c)
-        m_points->setClassVisible(c, m_classVisible.value(c, true));
     m_plot->legend->setVisible(m_plot->legend->itemCount() > 1);
     // Marks where the side panel's decoded image comes from.
     m_probeGraph = addMarkGraph(m_plot, QCPScatterStyle::ssCrossCircle, 14);
@@ -196,7 +184,7 @@ void LatentMap::rebuildGraphs(bool rescale)
     m_probeGraph->setVisible(m_hasProbe);
     m_markGraph = addMarkGraph(m_plot, QCPScatterStyle::ssCircle, 13);
     updateMarkers();
-    if (rescale && n > 0) {
+    if (rescale && !m_map.x.isEmpty()) {
         const auto [minX, maxX] = std::minmax_element(m_map.x.cbegin(), m_map.x.cend());
         const auto [minY, maxY] = std::minmax_element(m_map.y.cbegin(), m_map.y.cend());
         for (auto [axis, low, high] : {std::tuple{m_plot->xAxis, double(*minX), double(*maxX)},
