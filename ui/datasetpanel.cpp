@@ -111,15 +111,13 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
     m_reload->setEnabled(false);
     connect(m_reload, &QPushButton::clicked, this, &DatasetPanel::reloadRequested);
 
-    auto *optionsContent = new QWidget;
-    auto *optionsForm = new QFormLayout(optionsContent);
-    optionsForm->setContentsMargins(0, 0, 0, 0);
+    m_optionsSection = CollapsibleSection::withForm(tr("Load options"), this);
+    QFormLayout *optionsForm = m_optionsSection->form();
     optionsForm->addRow(tr("Size:"), sizeRow);
     optionsForm->addRow(tr("Channels:"), m_channels);
     optionsForm->addRow(tr("Fit:"), m_fit);
     optionsForm->addRow(tr("Validation:"), m_valFraction);
     optionsForm->addRow(QString(), m_reload);
-    m_optionsSection = new CollapsibleSection(tr("Load options"), optionsContent, this);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
