@@ -121,7 +121,7 @@ int train(const QStringList &args)
     std::signal(SIGTERM, onInterrupt);  // like Ctrl+C: stop after the batch, keep the checkpoint
     aes::TrainJobCallbacks callbacks;
     int epochs = job.train.epochs;
-    qint64 firstStep = -1;  // of this process: a resumed run starts later
+    qint64 firstStep = -1;  // of this process: a resumed run starts past step 1
     callbacks.onLoadProgress = [&](qint64 done, qint64 total) {
         if (tty && (lastPrint.elapsed() > 100 || done == total)) {
             printErr(QStringLiteral("\rloading %1/%2").arg(done).arg(total));

@@ -153,7 +153,7 @@ bool readModelOptions(const QCommandLineParser &p, ModelOptions *out, QString *e
         }
     }
     out->batchNorm = !p.isSet(QStringLiteral("no-batch-norm"));
-    // Image size and channels come from the data; validate the rest now with a placeholder.
+    // Image size and channels come from the data; the rest is validated here with a placeholder.
     if (const QString problem = out->validate(); !problem.isEmpty()) {
         *error = problem;
         return false;

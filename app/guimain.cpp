@@ -1,32 +1,24 @@
 // aestudio: the desktop application of Autoencoder Studio. main() only: parse the command
-// line, build the window, show it. Everything the window does, core/ and ui/ do.
+// line, build the window, show it. Everything the window does, core/ and ui/ do; closing by
+// signal is terminatesignal.*, --screenshots is screenshotdriver.*.
 
 #include "appicon.h"
-#include "latentmap.h"
 #include "mainwindow.h"
-#include "util/threadpolicy.h"
 #include "model/modeloptions.h"
-#include "reconstructionview.h"
+#include "screenshotdriver.h"
+#include "terminatesignal.h"
 #include "trainingpanel.h"
 #include "training/trainoptions.h"
+#include "util/threadpolicy.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDir>
 #include <QFileInfo>
 #include <QIcon>
-#include <QMouseEvent>
 #include <QSettings>
-#include <QSocketNotifier>
-#include <QTimer>
 
 #include <cstdio>
-#include <functional>
-#include <climits>
-#include <cstdlib>
-#include <csignal>
-#include <fcntl.h>
-#include <unistd.h>
+#include <cstring>
 
 namespace {
 
@@ -38,47 +30,6 @@ int fail(const QString &message)
     return 2;
 }
 
-// SIGTERM (logout, `kill`, a service manager) and SIGINT close the app as the window's close
-// button does: settings saved, the training worker stopped after its batch and waited for.
-// The handler only writes a byte to a pipe (async-signal-safe); the GUI thread reads it
-// through a QSocketNotifier once its event loop runs, so a signal that arrives during
-// start-up is handled too.
-int g_terminatePipe[2] = {-1, -1};
-
-void onTerminateSignal(int)
-{
-    const char byte = 1;
-    [[maybe_unused]] const ssize_t written = ::write(g_terminatePipe[1], &byte, 1);
-}
-
-bool installTerminateHandler()
-{
-    if (::pipe2(g_terminatePipe, O_CLOEXEC | O_NONBLOCK) != 0)
-        return false;
-    struct sigaction action = {};
-    action.sa_handler = onTerminateSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    return ::sigaction(SIGTERM, &action, nullptr) == 0 && ::sigaction(SIGINT, &action, nullptr) == 0;
-}
-
-// Reads the pipe in the GUI thread: closes every window (a modal dialog first, so its own
-// event loop ends), then leaves the main loop even if a window refused to close.
-void closeOnTerminateSignal(QObject *context)
-{
-    if (g_terminatePipe[0] < 0)
-        return;
-    auto *notifier = new QSocketNotifier(g_terminatePipe[0], QSocketNotifier::Read, context);
-    QObject::connect(notifier, &QSocketNotifier::activated, context, [notifier] {
-        char byte = 0;
-        while (::read(g_terminatePipe[0], &byte, 1) > 0) {
-        }
-        notifier->setEnabled(false);
-        QApplication::closeAllWindows();
-        QCoreApplication::quit();
-    });
-}
-
 bool positiveInt(const QString &text, int *value)
 {
     bool ok = false;
@@ -86,118 +37,124 @@ bool positiveInt(const QString &text, int *value)
     return ok && *value > 0;
 }
 
-// Saves every tab of the window as shown to DIR/<tab>.png (loss, reconstructions, metrics,
-// latent), and the reconstructions with the error heatmap as reconstructions-error.png.
-bool saveScreenshots(MainWindow &window, const QString &dirPath)
+void setApplicationInfo()
 {
-    QDir dir(dirPath);
-    if (!dir.mkpath(QStringLiteral(".")))
-        return false;
-    bool ok = true;
-    for (int tab = 0; tab < MainWindow::TabCount; ++tab)
-        ok = window.renderTab(tab).save(dir.filePath(MainWindow::tabFileName(tab) + QStringLiteral(".png")), "PNG", 0) && ok;
-    ReconstructionView *view = window.reconstructionView();
-    const bool showed = view->showsError();
-    view->setShowError(true);
-    ok = window.renderTab(MainWindow::ReconstructionsTab).save(dir.filePath(QStringLiteral("reconstructions-error.png")), "PNG", 0) && ok;
-    view->setShowError(showed);
-    window.showTab(MainWindow::LossTab);
-    return ok;
+    QCoreApplication::setApplicationName(QStringLiteral("aestudio"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(AES_VERSION));
+    QCoreApplication::setOrganizationName(QStringLiteral("aestudio"));
 }
 
-// For the screenshots: hovers a point of the map and decodes a point halfway between the
-// centres of the first two classes, then calls done once the answers have arrived.
-void showLatentExample(MainWindow &window, const std::function<void()> &done)
+// The command line, the same for the help text and for the run.
+struct CommandLine {
+    QCommandLineParser parser;
+    const QCommandLineOption train{QStringLiteral("train"), QStringLiteral("Start training once the data is loaded.")};
+    const QCommandLineOption model{QStringLiteral("model"),
+                                   QStringLiteral("Model kind: %1.").arg(aes::modelKindNames().join(QStringLiteral(", "))),
+                                   QStringLiteral("KIND")};
+    const QCommandLineOption latent{QStringLiteral("latent"), QStringLiteral("Latent size."), QStringLiteral("N")};
+    const QCommandLineOption epochs{QStringLiteral("epochs"), QStringLiteral("Epochs to train."), QStringLiteral("N")};
+    const QCommandLineOption screenshots{
+        QStringLiteral("screenshots"),
+        QStringLiteral("Save every tab of the window to DIR/<tab>.png once loaded, or trained with --train, then quit."),
+        QStringLiteral("DIR")};
+    const QCommandLineOption fresh{QStringLiteral("default-options"),
+                                   QStringLiteral("Ignore the options saved by the last session.")};
+    // For demonstrations and screenshots: the learning-rate field is changed at a step, as a user would.
+    QCommandLineOption lrChange{QStringLiteral("lr-change"),
+                                QStringLiteral("Set the learning rate to LR once training reaches STEP."),
+                                QStringLiteral("STEP:LR")};
+
+    CommandLine()
+    {
+        parser.setApplicationDescription(QStringLiteral(
+            "Train an autoencoder on a folder of images or an MNIST-format IDX file, and watch it learn."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addPositionalArgument(QStringLiteral("DATA"),
+                                     QStringLiteral("Image folder (subfolders = classes) or *-images-idx3-ubyte[.gz]. "
+                                                    "Default: the dataset used last, else Fashion-MNIST's test set when installed."),
+                                     QStringLiteral("[DATA]"));
+        lrChange.setFlags(QCommandLineOption::HiddenFromHelp);
+        parser.addOptions({train, model, latent, epochs, screenshots, fresh, lrChange});
+    }
+};
+
+// --help and --version need no display: they are answered before QApplication exists (which
+// aborts without a display platform).
+bool asksForHelpOrVersion(int argc, char *argv[])
 {
-    window.showTab(MainWindow::LatentTab);
-    LatentMap *map = window.latentMap();
-    QTimer::singleShot(300, &window, [&window, map, done] {
-        const aes::LatentSnapshot &data = map->map();
-        double cx[2] = {0, 0}, cy[2] = {0, 0};
-        int count[2] = {0, 0};
-        for (int i = 0; i < data.x.size(); ++i) {
-            const int c = data.labels.value(i, -1);
-            if (c == 0 || c == 1) {
-                cx[c] += data.x[i];
-                cy[c] += data.y[i];
-                ++count[c];
-            }
-        }
-        if (count[0] > 0 && count[1] > 0)
-            window.controller()->decodeAt((cx[0] / count[0] + cx[1] / count[1]) / 2,
-                                          (cy[0] / count[0] + cy[1] / count[1]) / 2);
-        if (!data.x.isEmpty()) {
-            QWidget *plot = map->plotWidget();
-            const QPointF pos = map->pixelOf(data.x.size() / 3);
-            QMouseEvent move(QEvent::MouseMove, pos, plot->mapToGlobal(pos), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
-            QApplication::sendEvent(plot, &move);
-        }
-        QTimer::singleShot(800, &window, done);
-    });
+    for (int i = 1; i < argc; ++i) {
+        const char *arg = argv[i];
+        if (std::strcmp(arg, "--") == 0)
+            return false;
+        for (const char *flag : {"-h", "--help", "-?", "--help-all", "-v", "--version"})
+            if (std::strcmp(arg, flag) == 0)
+                return true;
+    }
+    return false;
+}
+
+// --lr-change STEP:LR: the learning-rate field changes once training reaches STEP.
+bool changeLearningRateAt(MainWindow &window, const QString &value)
+{
+    const QStringList parts = value.split(QLatin1Char(':'));
+    const qint64 step = parts.value(0).toLongLong();
+    const double lr = parts.value(1).toDouble();
+    if (parts.size() != 2 || step <= 0 || lr <= 0)
+        return false;
+    QObject::connect(window.controller(), &aes::TrainingController::stepsReported, &window,
+                     [&window, step, lr, done = false](const QVector<QPointF> &, const aes::StepReport &latest) mutable {
+                         if (!done && latest.globalStep >= step) {
+                             done = true;
+                             window.trainingPanel()->setLearningRate(lr);
+                         }
+                     });
+    return true;
 }
 
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    if (asksForHelpOrVersion(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        setApplicationInfo();
+        CommandLine commandLine;
+        commandLine.parser.process(app);  // prints the text and exits
+        return 0;
+    }
     aes::ensurePassiveOpenMpWait(argv);
     if (!installTerminateHandler())
         std::fprintf(stderr, "aestudio: cannot watch for SIGTERM; closing by signal will not save settings\n");
 
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("aestudio"));
+    setApplicationInfo();
     QApplication::setApplicationDisplayName(QStringLiteral("Autoencoder Studio"));
-    QApplication::setApplicationVersion(QStringLiteral(AES_VERSION));
-    QApplication::setOrganizationName(QStringLiteral("aestudio"));
     QApplication::setDesktopFileName(QStringLiteral("aestudio"));
     QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("aestudio"), appIcon()));
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Train an autoencoder on a folder of images or an MNIST-format IDX file, and watch it learn."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("DATA"),
-                                 QStringLiteral("Image folder (subfolders = classes) or *-images-idx3-ubyte[.gz]. "
-                                                "Default: the dataset used last, else Fashion-MNIST's test set when installed."),
-                                 QStringLiteral("[DATA]"));
-    const QCommandLineOption trainOption(QStringLiteral("train"), QStringLiteral("Start training once the data is loaded."));
-    const QCommandLineOption modelOption(QStringLiteral("model"),
-                                         QStringLiteral("Model kind: %1.").arg(aes::modelKindNames().join(QStringLiteral(", "))),
-                                         QStringLiteral("KIND"));
-    const QCommandLineOption latentOption(QStringLiteral("latent"), QStringLiteral("Latent size."), QStringLiteral("N"));
-    const QCommandLineOption epochsOption(QStringLiteral("epochs"), QStringLiteral("Epochs to train."), QStringLiteral("N"));
-    const QCommandLineOption screenshotOption(
-        QStringLiteral("screenshots"),
-        QStringLiteral("Save every tab of the window to DIR/<tab>.png once loaded, or trained with --train, then quit."),
-        QStringLiteral("DIR"));
-    const QCommandLineOption freshOption(QStringLiteral("default-options"),
-                                         QStringLiteral("Ignore the options saved by the last session."));
-    // For demonstrations and screenshots: the learning-rate field is changed at a step, as a user would.
-    QCommandLineOption lrChangeOption(QStringLiteral("lr-change"),
-                                      QStringLiteral("Set the learning rate to LR once training reaches STEP."),
-                                      QStringLiteral("STEP:LR"));
-    lrChangeOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({trainOption, modelOption, latentOption, epochsOption, screenshotOption, freshOption, lrChangeOption});
-    parser.process(app);
+    CommandLine commandLine;
+    const QCommandLineParser &parser = commandLine.parser;
+    commandLine.parser.process(app);
 
     MainWindow window;
     closeOnTerminateSignal(&window);
     // The options of the last session, unless asked for the defaults; the command line wins.
-    aes::ModelOptions model = parser.isSet(freshOption) ? aes::ModelOptions() : window.trainingPanel()->modelOptions();
-    aes::TrainOptions train = parser.isSet(freshOption) ? aes::TrainOptions() : window.trainingPanel()->trainOptions();
-    if (parser.isSet(modelOption)) {
-        const auto kind = aes::modelKindFromString(parser.value(modelOption));
+    const bool fresh = parser.isSet(commandLine.fresh);
+    aes::ModelOptions model = fresh ? aes::ModelOptions() : window.trainingPanel()->modelOptions();
+    aes::TrainOptions train = fresh ? aes::TrainOptions() : window.trainingPanel()->trainOptions();
+    if (parser.isSet(commandLine.model)) {
+        const auto kind = aes::modelKindFromString(parser.value(commandLine.model));
         if (!kind)
             return fail(QStringLiteral("unknown model kind \"%1\" (choose one of %2)")
-                            .arg(parser.value(modelOption), aes::modelKindNames().join(QStringLiteral(", "))));
+                            .arg(parser.value(commandLine.model), aes::modelKindNames().join(QStringLiteral(", "))));
         model.kind = *kind;
     }
-    if (parser.isSet(latentOption) && !positiveInt(parser.value(latentOption), &model.latent))
-        return fail(QStringLiteral("--latent needs a positive whole number, not \"%1\"").arg(parser.value(latentOption)));
-    if (parser.isSet(epochsOption) && !positiveInt(parser.value(epochsOption), &train.epochs))
-        return fail(QStringLiteral("--epochs needs a positive whole number, not \"%1\"").arg(parser.value(epochsOption)));
-    if (parser.isSet(freshOption))
+    if (parser.isSet(commandLine.latent) && !positiveInt(parser.value(commandLine.latent), &model.latent))
+        return fail(QStringLiteral("--latent needs a positive whole number, not \"%1\"").arg(parser.value(commandLine.latent)));
+    if (parser.isSet(commandLine.epochs) && !positiveInt(parser.value(commandLine.epochs), &train.epochs))
+        return fail(QStringLiteral("--epochs needs a positive whole number, not \"%1\"").arg(parser.value(commandLine.epochs)));
+    if (fresh)
         window.setOptions(model, train);
     else
         window.trainingPanel()->setOptions(model, train);  // keeps the saved validation fraction
@@ -211,58 +168,15 @@ int main(int argc, char *argv[])
         else if (QFileInfo::exists(QString::fromLatin1(kDefaultData)))
             data = QString::fromLatin1(kDefaultData);
     }
+    if (parser.isSet(commandLine.lrChange) && !changeLearningRateAt(window, parser.value(commandLine.lrChange)))
+        return fail(QStringLiteral("--lr-change needs STEP:LR, e.g. 300:5e-4"));
 
-    if (parser.isSet(lrChangeOption)) {
-        const QStringList parts = parser.value(lrChangeOption).split(QLatin1Char(':'));
-        const qint64 step = parts.value(0).toLongLong();
-        const double lr = parts.value(1).toDouble();
-        if (parts.size() != 2 || step <= 0 || lr <= 0)
-            return fail(QStringLiteral("--lr-change needs STEP:LR, e.g. 300:5e-4"));
-        QObject::connect(window.controller(), &aes::TrainingController::stepsReported, &window,
-                         [&window, step, lr, done = false](const QVector<QPointF> &, const aes::StepReport &latest) mutable {
-                             if (!done && latest.globalStep >= step) {
-                                 done = true;
-                                 window.trainingPanel()->setLearningRate(lr);
-                             }
-                         });
-    }
-    window.setStartWhenLoaded(parser.isSet(trainOption));
+    window.setStartWhenLoaded(parser.isSet(commandLine.train));
     window.show();
     if (!data.isEmpty())
         window.openDataset(data);
-
-    if (parser.isSet(screenshotOption)) {
-        const QString path = parser.value(screenshotOption);
-        const bool afterTraining = parser.isSet(trainOption);
-        const auto shoot = [&window, path](int exitCode) {
-            // A moment for the queued replot and the last repaint.
-            QTimer::singleShot(300, &window, [&window, path, exitCode] {
-                const bool saved = saveScreenshots(window, path);
-                if (!saved)
-                    std::fprintf(stderr, "aestudio: cannot write %s\n", qPrintable(path));
-                QApplication::exit(saved ? exitCode : 1);
-            });
-        };
-        aes::TrainingController *controller = window.controller();
-        QObject::connect(controller, &aes::TrainingController::loadFailed, &window, [shoot] { shoot(1); });
-        if (afterTraining)
-            QObject::connect(controller, &aes::TrainingController::finished, &window,
-                             [shoot, &window, controller](const aes::TrainOutcome &outcome) {
-                                 if (outcome.status == aes::TrainStatus::Failed || !controller->requestLatentMap()) {
-                                     shoot(outcome.status == aes::TrainStatus::Failed ? 1 : 0);
-                                     return;
-                                 }
-                                 // The final map, then a hover and a decode to show what the tab does.
-                                 QObject::connect(controller, &aes::TrainingController::latentMapReady, &window,
-                                                  [shoot, &window] { showLatentExample(window, [shoot] { shoot(0); }); },
-                                                  Qt::SingleShotConnection);
-                                 QObject::connect(controller, &aes::TrainingController::latentMapFailed, &window,
-                                                  [shoot] { shoot(1); }, Qt::SingleShotConnection);
-                             });
-        else
-            QObject::connect(controller, &aes::TrainingController::datasetLoaded, &window, [shoot] { shoot(0); });
-        if (data.isEmpty())
-            shoot(0);
-    }
+    if (parser.isSet(commandLine.screenshots))
+        takeScreenshotsWhenReady(window, parser.value(commandLine.screenshots), parser.isSet(commandLine.train),
+                                 data.isEmpty());
     return app.exec();
 }

@@ -27,6 +27,8 @@
 #include <QMouseEvent>
 #include <QPushButton>
 #include <QSettings>
+#include <QHeaderView>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -51,6 +53,7 @@ private Q_SLOTS:
     void folderWithoutImagesIsReported();
     void dropOpensTheDataset();
     void quitMidTrainingStopsWithinABatch();
+    void datasetPanelShowsEveryColumn();
 
 private:
     // A shown window with the fixture loaded and a tiny, fast model in the form.
@@ -372,6 +375,56 @@ void TestMainWindow::quitMidTrainingStopsWithinABatch()
     QVERIFY(finished.wait(2000));
     QCOMPARE(finished.first().first().value<aes::TrainOutcome>().status, aes::TrainStatus::Stopped);
     window.reset();  // joins the worker thread; a hang fails by timeout
+}
+
+void TestMainWindow::datasetPanelShowsEveryColumn()
+{
+    // 14 classes, some with long names: at 1600x1000 the class list shows both columns whole
+    // (no count cut off or scrolled away), and nothing of the panel is clipped by the dock.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    for (int c = 0; c < 14; ++c) {
+        const QString cls = c % 3 ? QStringLiteral("class%1").arg(c)
+                                  : QStringLiteral("a_rather_long_class_name_from_a_folder_%1").arg(c);
+        QVERIFY(QDir().mkpath(dir.filePath(cls)));
+        for (int i = 0; i < 3 + 700 * (c % 2); ++i) {
+            QImage image(6, 6, QImage::Format_Grayscale8);
+            image.fill(c * 15 + i % 7);
+            QVERIFY(image.save(dir.filePath(QStringLiteral("%1/%2.png").arg(cls).arg(i))));
+        }
+    }
+    MainWindow window;
+    window.resize(1600, 1000);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy loaded(window.controller(), &TrainingController::datasetLoaded);
+    window.openDataset(dir.path());
+    QVERIFY(loaded.wait(20000));
+    QCoreApplication::processEvents();
+    auto *classes = window.datasetPanel()->findChild<QTreeWidget *>();
+    QVERIFY(classes);
+    QCOMPARE(classes->topLevelItemCount(), 14);
+    QHeaderView *header = classes->header();
+    for (int column = 0; column < 2; ++column) {
+        QVERIFY2(header->sectionViewportPosition(column) >= 0, qPrintable(QString::number(column)));
+        QVERIFY2(header->sectionViewportPosition(column) + header->sectionSize(column) <= classes->viewport()->width(),
+                 qPrintable(QStringLiteral("column %1 ends at %2 of %3").arg(column)
+                                .arg(header->sectionViewportPosition(column) + header->sectionSize(column))
+                                .arg(classes->viewport()->width())));
+    }
+    // The widest count fits its column.
+    QVERIFY(header->sectionSize(1) >= classes->fontMetrics().horizontalAdvance(QStringLiteral("703")));
+    // Every class is in sight without scrolling the list, and the list inside its panel.
+    QVERIFY(!classes->verticalScrollBar()->isVisible());
+    const QRect inPanel(classes->mapTo(window.datasetPanel(), QPoint(0, 0)), classes->size());
+    QVERIFY(window.datasetPanel()->rect().contains(inPanel));
+    QWidget *viewport = window.datasetPanel()->parentWidget();
+    while (viewport && !viewport->inherits("QScrollArea"))
+        viewport = viewport->parentWidget();
+    QVERIFY(viewport);
+    const QRect panelInView(window.datasetPanel()->mapTo(viewport, QPoint(0, 0)), window.datasetPanel()->size());
+    QVERIFY2(panelInView.right() < viewport->width(),
+             qPrintable(QStringLiteral("panel ends at %1 of %2").arg(panelInView.right()).arg(viewport->width())));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -6,6 +6,7 @@
 
 #include "datasetpanel.h"
 #include "exportdialog.h"
+#include "exportsession.h"
 #include "mainwindow.h"
 #include "metricsview.h"
 #include "projectsession.h"
@@ -243,8 +244,8 @@ void TestProjectSession::exportEveryFormatFromTheWindow()
     choice.images = true;
     choice.imageCount = 6;
     choice.lossPdf = true;
-    QSignalSpy done(window->session(), &ProjectSession::exportFinished);
-    QVERIFY(window->session()->exportTo(choice));
+    QSignalSpy done(window->exportSession(), &ExportSession::exportFinished);
+    QVERIFY(window->exportSession()->exportTo(choice));
     QVERIFY(done.wait(60000));
     QVERIFY2(done.first().at(0).toBool(), qPrintable(done.first().at(1).toString()));
     const QDir dir(choice.folder);
@@ -271,10 +272,10 @@ void TestProjectSession::cancelledExportLeavesNoPartialFile()
     ExportChoice choice;
     choice.folder = out.filePath(QStringLiteral("export"));
     choice.mapCsv = choice.reconstructionsPng = choice.lossPng = choice.historyCsv = false;
-    QSignalSpy done(window->session(), &ProjectSession::exportFinished);
-    QVERIFY(window->session()->exportTo(choice));
-    QVERIFY(window->session()->isExporting());
-    window->session()->cancelExport();
+    QSignalSpy done(window->exportSession(), &ExportSession::exportFinished);
+    QVERIFY(window->exportSession()->exportTo(choice));
+    QVERIFY(window->exportSession()->isExporting());
+    window->exportSession()->cancelExport();
     QVERIFY(!done.isEmpty() || done.wait(60000));
     QVERIFY(!done.first().at(0).toBool());
     QVERIFY2(done.first().at(1).toString().contains(QStringLiteral("cancelled")), qPrintable(done.first().at(1).toString()));
@@ -282,7 +283,7 @@ void TestProjectSession::cancelledExportLeavesNoPartialFile()
     // Nothing half-written: no file at all, or only complete ones (none here: cancelled before
     // the first target).
     QCOMPARE(aes::test::filesUnder(choice.folder), QStringList());
-    QVERIFY(!window->session()->isExporting());
+    QVERIFY(!window->exportSession()->isExporting());
 }
 
 void TestProjectSession::damagedProjectChangesNothing()
@@ -316,8 +317,8 @@ void TestProjectSession::damagedProjectChangesNothing()
     ExportChoice choice;
     choice.folder = out.path();
     choice.embeddings = choice.mapCsv = choice.reconstructionsPng = choice.lossPng = choice.historyCsv = false;
-    QSignalSpy exported(window->session(), &ProjectSession::exportFinished);
-    QVERIFY(window->session()->exportTo(choice));
+    QSignalSpy exported(window->exportSession(), &ExportSession::exportFinished);
+    QVERIFY(window->exportSession()->exportTo(choice));
     QVERIFY(exported.wait(60000));
     QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(1).toString()));
     for (const QString &other : {out.filePath(QStringLiteral("model.pt")), out.filePath(QStringLiteral("onnx/encoder.onnx"))}) {

@@ -1,9 +1,20 @@
 #include "collapsiblesection.h"
 
+#include <QFormLayout>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+CollapsibleSection *CollapsibleSection::withForm(const QString &title, QWidget *parent)
+{
+    auto *content = new QWidget;
+    auto *form = new QFormLayout(content);
+    form->setContentsMargins(0, 0, 0, 0);
+    auto *section = new CollapsibleSection(title, content, parent);
+    section->m_form = form;
+    return section;
+}
 
 CollapsibleSection::CollapsibleSection(const QString &title, QWidget *content, QWidget *parent)
     : QWidget(parent), m_content(content)

@@ -7,12 +7,17 @@
 
 #include <QWidget>
 
+class QFormLayout;
 class QToolButton;
 
 class CollapsibleSection final : public QWidget {
     Q_OBJECT
 public:
     explicit CollapsibleSection(const QString &title, QWidget *content, QWidget *parent = nullptr);
+    // A section whose content is an empty form without margins, for the caller's rows
+    // (QFormLayout::addRow); the section owns the form.
+    static CollapsibleSection *withForm(const QString &title, QWidget *parent);
+    QFormLayout *form() const { return m_form; }
 
     bool isExpanded() const;
     void setExpanded(bool expanded);
@@ -24,4 +29,5 @@ Q_SIGNALS:
 private:
     QToolButton *m_toggle = nullptr;
     QWidget *m_content = nullptr;
+    QFormLayout *m_form = nullptr;      // of withForm()
 };

@@ -23,7 +23,7 @@
 namespace {
 
 constexpr int kThumbnail = 32;  // sample images are shown at this size, pixels kept sharp
-constexpr int kMaxVisibleClasses = 12;  // more classes scroll
+constexpr int kMaxVisibleClasses = 24;  // more classes scroll
 
 QString channelText(int channels)
 {
@@ -65,6 +65,10 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
     m_classes->header()->setStretchLastSection(false);
     m_classes->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_classes->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    // The counts always show: a long class name is elided in the middle instead of pushing
+    // them out of sight behind a horizontal scroll bar.
+    m_classes->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_classes->setTextElideMode(Qt::ElideMiddle);
     m_classes->setToolTip(tr("Top-level subfolders (or IDX labels) are the classes"));
 
     m_samples = new QWidget(this);
@@ -107,15 +111,13 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
     m_reload->setEnabled(false);
     connect(m_reload, &QPushButton::clicked, this, &DatasetPanel::reloadRequested);
 
-    auto *optionsContent = new QWidget;
-    auto *optionsForm = new QFormLayout(optionsContent);
-    optionsForm->setContentsMargins(0, 0, 0, 0);
+    m_optionsSection = CollapsibleSection::withForm(tr("Load options"), this);
+    QFormLayout *optionsForm = m_optionsSection->form();
     optionsForm->addRow(tr("Size:"), sizeRow);
     optionsForm->addRow(tr("Channels:"), m_channels);
     optionsForm->addRow(tr("Fit:"), m_fit);
     optionsForm->addRow(tr("Validation:"), m_valFraction);
     optionsForm->addRow(QString(), m_reload);
-    m_optionsSection = new CollapsibleSection(tr("Load options"), optionsContent, this);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -213,6 +215,7 @@ void DatasetPanel::showSummary(const aes::DatasetSummary &summary)
     for (int i = 0; i < summary.classNames.size(); ++i) {
         auto *item = new QTreeWidgetItem(m_classes);
         item->setText(0, summary.classNames.at(i));
+        item->setToolTip(0, summary.classNames.at(i));
         item->setText(1, QLocale().toString(i < summary.classCounts.size() ? summary.classCounts.at(i) : 0));
         item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
     }
@@ -222,7 +225,8 @@ void DatasetPanel::showSummary(const aes::DatasetSummary &summary)
         item->setText(1, QLocale().toString(summary.count));
         item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
     }
-    // Tall enough for every class up to a dozen, so no space is wasted under a short list.
+    // Tall enough for every class up to kMaxVisibleClasses, so no space is wasted under a
+    // short list and a usual dataset's classes are all in sight.
     const int rows = std::min(kMaxVisibleClasses, std::max(3, m_classes->topLevelItemCount()));
     const int rowHeight = m_classes->sizeHintForRow(0) > 0 ? m_classes->sizeHintForRow(0) : fontMetrics().height() + 4;
     m_classes->setFixedHeight(rows * rowHeight + m_classes->header()->sizeHint().height() + 2 * m_classes->frameWidth() + 2);

@@ -4,7 +4,8 @@
 // (kMaxError or more). One fixed scale for every image and every snapshot, so errors can
 // be compared between images and watched shrinking as the model learns.
 //
-// Free functions on value types. Threads: any (QImage only, no QPixmap).
+// Free functions on value types: the caller owns what they return.
+// Threads: any (QImage only, no QPixmap); the GUI calls them from the GUI thread.
 
 #include <QColor>
 #include <QImage>

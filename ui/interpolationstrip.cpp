@@ -1,5 +1,7 @@
 #include "interpolationstrip.h"
 
+#include "crispimage.h"
+
 #include <QPainter>
 
 #include <algorithm>
@@ -42,12 +44,7 @@ void InterpolationStrip::paintEvent(QPaintEvent *)
     const int total = n * cell + (n - 1) * gap;
     int x = std::max(0, (width() - total) / 2);
     for (int i = 0; i < n; ++i) {
-        const QImage &image = m_images.at(i);
-        // Small images grow by whole numbers (crisp pixels); large ones shrink smoothly.
-        const int side = std::max(image.width(), image.height());
-        const int factor = side > 0 ? cell / side : 0;
-        const QImage shown = factor >= 1 ? image.scaled(image.size() * factor, Qt::KeepAspectRatio, Qt::FastTransformation)
-                                         : image.scaled(cell, cell, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+        const QImage shown = crispScaled(m_images.at(i), cell);
         painter.drawImage(x + (cell - shown.width()) / 2, (cell - shown.height()) / 2, shown);
         const QString caption = i == 0 ? QStringLiteral("A") : i == n - 1 ? QStringLiteral("B")
                                                                            : QString::number(double(i) / (n - 1), 'f', 2);

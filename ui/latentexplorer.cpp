@@ -1,5 +1,6 @@
 #include "latentexplorer.h"
 
+#include "imagecaption.h"
 #include "interpolationstrip.h"
 #include "latentmap.h"
 #include "traversalgrid.h"
@@ -175,7 +176,7 @@ void LatentExplorer::connectController()
         m_traversalDialog->show();
         m_traversalDialog->raise();
     });
-    // A new model or dataset: the old maps no longer belong to anything.
+    // A new model or dataset: the maps kept belong to nothing.
     connect(c, &aes::TrainingController::modelChanged, this, [this](bool hasModel) {
         if (!hasModel)
             clear();
@@ -293,13 +294,9 @@ void LatentExplorer::updateEndLabels()
     const aes::LatentSnapshot &map = m_map->map();
     for (int end = 0; end < 2; ++end) {
         const qint64 index = m_ends[end];
-        QString name;
-        if (index >= 0) {
-            const QString className = map.classNameAt(index);
-            name = className.isEmpty() ? tr("image %1").arg(index) : tr("%1 (image %2)").arg(className).arg(index);
-        }
         m_endLabels[end]->setText(QStringLiteral("<b>%1</b> %2").arg(end == 0 ? QStringLiteral("A") : QStringLiteral("B"),
-                                                                      index >= 0 ? name.toHtmlEscaped() : tr("not picked")));
+                                                                      index >= 0 ? imageName(map, index).toHtmlEscaped()
+                                                                                 : tr("not picked")));
     }
 }
 

@@ -7,10 +7,13 @@
 // the side panel, shift-clicking a point picks it (for an interpolation). The projection is
 // chosen in the side panel: automatic, two latent dimensions, PCA or t-SNE.
 //
+// The plot and its mouse handling live here; the hover card is a PointCard, the side panel
+// a LatentMapPanel.
+//
 // The widget does not talk to the controller: it asks through imageRequested(),
 // decodeRequested() and projectionRequested() and is answered through setImage(),
 // setPointDetails() and setDecodedImage().
-// Ownership: a plain QWidget; owns its plot, overlay and nearest-point index.
+// Ownership: a plain QWidget; owns its plot, hover card, side panel and nearest-point index.
 // Threads: GUI thread only.
 // Failure: none; an empty map shows a hint instead of points.
 
@@ -24,14 +27,14 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
+class LatentMapPanel;
+class PointCard;
+class PointLayer;
 class QCPGraph;
 class QCPItemText;
 class QCustomPlot;
-class QComboBox;
-class QSpinBox;
-class PointLayer;
-class QLabel;
 class QMouseEvent;
 
 class LatentMap final : public QWidget {
@@ -97,47 +100,37 @@ private:
     void onMousePress(QMouseEvent *event);
     void onMouseRelease(QMouseEvent *event);
     void hover(const QPointF &pixel);
-    void placeOverlay(const QPointF &pixel);
-    void updateOverlay();
-    void updateInfo();
+    void updateCard();
+    void hideCard();
+    void setAxisLabels();
     void rebuildGraphs(bool rescale);
     void updateMarkers();
-    void requestProjection();
-    void updateDimsRange();
     double yWeight() const;
-    QString pointCaption(qint64 index) const;
+    QString caption(qint64 index) const;
 
     QCustomPlot *m_plot = nullptr;
     PointLayer *m_points = nullptr;      // draws every point (owned by m_plot)
     QCPGraph *m_probeGraph = nullptr;    // recreated with the class graphs
-    QLabel *m_overlay = nullptr;
-    QLabel *m_info = nullptr;
-    QComboBox *m_method = nullptr;
-    QWidget *m_dimsRow = nullptr;
-    QSpinBox *m_dimX = nullptr;
-    QSpinBox *m_dimY = nullptr;
     QCPGraph *m_markGraph = nullptr;     // pinned point (ring) and interpolation ends
     QCPItemText *m_markA = nullptr;
     QCPItemText *m_markB = nullptr;
-    QLabel *m_panelTitle = nullptr;
-    QLabel *m_panelImage = nullptr;
-    QLabel *m_panelCaption = nullptr;
+    PointCard *m_card = nullptr;         // owned by m_plot
+    LatentMapPanel *m_panel = nullptr;
     aes::LatentSnapshot m_map;
     QVector<bool> m_classVisible;        // per class; the last entry is "unlabelled"
     mutable std::unique_ptr<aes::PlaneIndex> m_index;
     qint64 m_hovered = -1;
     qint64 m_pinned = -1;
     QImage m_hoverImage;                 // of m_hovered, when it has arrived
-    QString m_hoverLabel;
+    aes::PointDetails m_hoverDetails;    // of m_hovered, when they have arrived
     QPointF m_lastCursor;
+    // The mouse: a press becomes a click, a pan of the plot or a drag of the probe.
     QPoint m_pressPos;
     bool m_pressed = false;
-    bool m_userView = false;
+    bool m_draggingProbe = false;
+    bool m_userView = false;             // the user zoomed or panned: refreshes keep the view
     bool m_hasProbe = false;             // a decoded point is marked at m_probe
     QPointF m_probe;
-    bool m_draggingProbe = false;
     bool m_replay = false;
-    QString m_replayNote;
     qint64 m_markedA = -1, m_markedB = -1;
-    aes::PointDetails m_hoverDetails;    // of m_hovered, when they have arrived
 };

@@ -1,6 +1,8 @@
 #include "mainwindow.h"
 
+#include "datamodeldock.h"
 #include "datasetpanel.h"
+#include "exportsession.h"
 #include "latentexplorer.h"
 #include "latentmap.h"
 #include "losschart.h"
@@ -15,25 +17,18 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGroupBox>
-#include <QHBoxLayout>
 #include <QKeySequence>
-#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QJsonDocument>
-#include <QScrollArea>
 #include <QSettings>
-#include <QScrollBar>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
@@ -73,13 +68,15 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_controller = new TrainingController(this);
     createCentralTabs();
     createDock();
-    m_session = new ProjectSession(this);
+    m_session = new ProjectSession(m_controller, [this] { return currentProject(); }, this, this);
+    m_exports = new ExportSession(m_controller, m_session, m_lossChart, this, this);
     createMenus();
     m_progress = new TrainingProgress;
     m_progress->setContentsMargins(16, 0, 0, 0);  // a gap after a long message
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->showMessage(tr("Open a folder of images or an IDX file to begin (Ctrl+O), or drop one here"));
     connectController();
+    connectSessions();
     resize(1280, 800);
     loadSettings();
     updateActions();
@@ -117,6 +114,7 @@ void MainWindow::createMenus()
     m_reloadAction->setStatusTip(tr("Load the dataset again with the load options"));
     file->addSeparator();
     m_session->addModelActions(file);
+    m_exports->addActions(file);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setObjectName(QStringLiteral("quitAction"));
@@ -145,41 +143,9 @@ void MainWindow::createMenus()
 
 void MainWindow::createDock()
 {
-    m_datasetPanel = new DatasetPanel;
-    m_trainingPanel = new TrainingPanel;
-    auto *datasetBox = new QGroupBox(tr("Dataset"));
-    (new QVBoxLayout(datasetBox))->addWidget(m_datasetPanel);
-
-    auto *content = new QWidget;
-    auto *layout = new QVBoxLayout(content);
-    layout->addWidget(datasetBox);
-    layout->addWidget(m_trainingPanel);
-    layout->addStretch(1);
-
-    auto *scroll = new QScrollArea;
-    scroll->setWidget(content);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-
-    // The Start / Pause / Stop buttons stay in sight below the scrolling form.
-    auto *dockContent = new QWidget;
-    auto *dockLayout = new QVBoxLayout(dockContent);
-    dockLayout->setContentsMargins(0, 0, 0, 0);
-    dockLayout->addWidget(scroll, 1);
-    auto *controlsFrame = new QWidget;
-    auto *controlsLayout = new QVBoxLayout(controlsFrame);
-    controlsLayout->setContentsMargins(9, 6, 9, 9);
-    controlsLayout->addWidget(m_trainingPanel->controls());
-    dockLayout->addWidget(controlsFrame);
-
-    auto *dock = new QDockWidget(tr("Data and model"), this);
-    dock->setObjectName(QStringLiteral("dataAndModelDock"));
-    // Movable, but not closable: there is no other way to set the options.
-    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    dock->setWidget(dockContent);
-    // Wide enough for the form and the sample strip without a horizontal scroll bar.
-    dock->setMinimumWidth(content->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+    auto *dock = new DataModelDock(this);
+    m_datasetPanel = dock->datasetPanel();
+    m_trainingPanel = dock->trainingPanel();
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     resizeDocks({dock}, {std::max(380, dock->minimumWidth())}, Qt::Horizontal);
 
@@ -200,10 +166,10 @@ void MainWindow::createCentralTabs()
     m_lossChart = new LossChart;
     m_reconstructions = new ReconstructionView;
     m_metrics = new MetricsView;
-    auto *latentExplorer = new LatentExplorer(m_controller);
-    latentExplorer->setObjectName(QStringLiteral("latentPage"));
-    m_latentMap = latentExplorer->map();
-    connect(latentExplorer, &LatentExplorer::message, this,
+    m_latentExplorer = new LatentExplorer(m_controller);
+    m_latentExplorer->setObjectName(QStringLiteral("latentPage"));
+    m_latentMap = m_latentExplorer->map();
+    connect(m_latentExplorer, &LatentExplorer::message, this,
             [this](const QString &text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); });
 
     m_tabs = new QTabWidget;
@@ -211,7 +177,7 @@ void MainWindow::createCentralTabs()
     m_tabs->addTab(m_lossChart, tr("Loss"));
     m_tabs->addTab(m_reconstructions, tr("Reconstructions"));
     m_tabs->addTab(m_metrics, tr("Metrics"));
-    m_tabs->addTab(latentExplorer, tr("Latent"));
+    m_tabs->addTab(m_latentExplorer, tr("Latent"));
     setCentralWidget(m_tabs);
 }
 
@@ -234,7 +200,60 @@ void MainWindow::connectController()
             [this](const QString &message) { showProblem(tr("Training failed"), message); });
     connect(m_controller, &TrainingController::finished, this, &MainWindow::onFinished);
 
+    connect(m_controller, &TrainingController::modelOpened, this, [this](const aes::OpenedModel &opened) {
+        setOptions(opened.model, opened.train);
+        showHistory(opened.history);
+    });
+
     // The Latent tab (LatentExplorer) wires itself to the controller.
+}
+
+void MainWindow::connectSessions()
+{
+    const auto showMessage = [this](const QString &text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); };
+    connect(m_session, &ProjectSession::message, this, showMessage);
+    connect(m_session, &ProjectSession::problem, this, &MainWindow::showProblem);
+    connect(m_session, &ProjectSession::projectChanged, this, &MainWindow::updateTitle);
+    connect(m_session, &ProjectSession::projectOpened, this, &MainWindow::onProjectOpened);
+    connect(m_session, &ProjectSession::viewRestored, this, &MainWindow::applyViewState);
+    connect(m_session, &ProjectSession::newProjectStarted, this, &MainWindow::newModel);
+    connect(m_exports, &ExportSession::message, this, showMessage);
+    connect(m_exports, &ExportSession::problem, this, &MainWindow::showProblem);
+}
+
+void MainWindow::onProjectOpened(const aes::Project &project)
+{
+    m_datasetPanel->setLoadOptions(project.load);
+    setOptions(project.model, project.train);
+    if (!project.datasetPath.isEmpty())
+        openDataset(project.datasetPath);
+}
+
+aes::Project MainWindow::currentProject() const
+{
+    aes::Project p;
+    p.datasetPath = m_datasetPath;
+    p.load = m_datasetPanel->loadOptions();
+    p.model = m_trainingPanel->modelOptions();
+    p.train = m_trainingPanel->trainOptions();
+    p.train.valFraction = m_datasetPanel->validationFraction();
+    p.view = QJsonObject{{QStringLiteral("tab"), currentTab()}};
+    return p;
+}
+
+void MainWindow::applyViewState(const QJsonObject &view)
+{
+    const int tab = view.value(QStringLiteral("tab")).toInt(-1);
+    if (tab >= 0 && tab < TabCount)
+        showTab(tab);
+}
+
+void MainWindow::updateTitle()
+{
+    const QString project = m_session->projectPath();
+    const QString shown = !project.isEmpty() ? project : m_datasetPath;
+    setWindowTitle(shown.isEmpty() ? tr("Autoencoder Studio")
+                                   : tr("%1 \u2013 Autoencoder Studio").arg(QFileInfo(shown).fileName()));
 }
 
 void MainWindow::openDataset(const QString &path)
@@ -373,7 +392,7 @@ void MainWindow::onDatasetLoaded(const aes::DatasetSummary &summary)
     statusBar()->showMessage(summary.seconds >= 0.05
                                  ? tr("%1: %2 in %3 s").arg(summary.source, summary.report).arg(summary.seconds, 0, 'f', 1)
                                  : tr("%1: %2").arg(summary.source, summary.report));
-    setWindowTitle(tr("%1 \u2013 Autoencoder Studio").arg(QFileInfo(summary.source).fileName()));
+    updateTitle();
     updateActions();
     if (m_startWhenLoaded) {
         m_startWhenLoaded = false;
@@ -493,7 +512,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     // The worker stops after the current batch, an export at its next step; the
     // destructors wait for them.
     m_controller->stop();
-    m_session->cancelExport();
+    m_exports->cancelExport();
     event->accept();
 }
 

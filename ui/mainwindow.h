@@ -5,24 +5,30 @@
 // Ctrl+Return start, Space pause/resume, Esc stop, Ctrl+Q quit), drag and drop of a folder
 // or an IDX file, recent datasets, and the options, dataset and layout kept in QSettings.
 //
-// Ownership: owns its TrainingController (and through it the worker thread); closing the
-// window mid-batch stops training and waits for the batch to end.
+// Project files and Open model are a ProjectSession's, File > Export an ExportSession's; the
+// window applies what they ask for and alone sets its title and view state.
+//
+// Ownership: owns its TrainingController (and through it the worker thread), its panels,
+// tabs and both sessions; closing the window mid-batch stops training and waits for the
+// batch to end, and cancels an export.
 // Threads: GUI thread only. Failures (unreadable data, unusable options, a diverging loss)
 // are reported in the status bar and a non-blocking message box; the window stays usable.
 
 #include "model/modeloptions.h"
 #include "controller/trainingcontroller.h"
+#include "project/project.h"
 #include "training/trainoptions.h"
 
 #include <QMainWindow>
 
 class DatasetPanel;
+class ExportSession;
+class LatentExplorer;
 class LatentMap;
 class LossChart;
 class MetricsView;
 class ProjectSession;
 class QAction;
-class QLabel;
 class QMessageBox;
 class QTabWidget;
 class RecentFiles;
@@ -54,14 +60,12 @@ public:
     QImage renderTab(int index);
     // The newest warning shown (a non-modal message box), or nullptr.
     QMessageBox *lastProblem() const { return m_lastProblem; }
-    // A warning in the status bar and a non-blocking message box.
-    void showProblem(const QString &title, const QString &message);
     int currentTab() const;
-    // The loss chart's validation points and the metrics of a model's earlier epochs.
-    void showHistory(const QVector<aes::EpochReport> &history);
-    // Projects, Open model, Export (File menu).
+    // Projects and Open model; File > Export (both owned by the window).
     ProjectSession *session() const { return m_session; }
+    ExportSession *exportSession() const { return m_exports; }
 
+    // The window's parts (owned by the window), for tests, benchmarks and the screenshot driver.
     aes::TrainingController *controller() const { return m_controller; }
     DatasetPanel *datasetPanel() const { return m_datasetPanel; }
     TrainingPanel *trainingPanel() const { return m_trainingPanel; }
@@ -69,7 +73,7 @@ public:
     ReconstructionView *reconstructionView() const { return m_reconstructions; }
     MetricsView *metricsView() const { return m_metrics; }
     LatentMap *latentMap() const { return m_latentMap; }
-    TrainingProgress *progress() const { return m_progress; }
+    LatentExplorer *latentExplorer() const { return m_latentExplorer; }
     RecentFiles *recentDatasets() const { return m_recent; }
 
     enum Tab { LossTab = 0, ReconstructionsTab = 1, MetricsTab = 2, LatentTab = 3, TabCount = 4 };
@@ -85,6 +89,7 @@ private:
     void createDock();
     void createCentralTabs();
     void connectController();
+    void connectSessions();
     void loadSettings();
     void saveSettings() const;
 
@@ -98,6 +103,16 @@ private:
     void onStepsReported(const QVector<QPointF> &losses, const aes::StepReport &latest);
     void onEpochReport(const aes::EpochReport &report);
     void onFinished(const aes::TrainOutcome &outcome);
+    void onProjectOpened(const aes::Project &project);
+    // A warning in the status bar and a non-blocking message box.
+    void showProblem(const QString &title, const QString &message);
+    // The loss chart's validation points and the metrics of a model's earlier epochs.
+    void showHistory(const QVector<aes::EpochReport> &history);
+    // Project name, else dataset name, and the application's name.
+    void updateTitle();
+    // What a project keeps of the view (the tab), and applying it.
+    aes::Project currentProject() const;
+    void applyViewState(const QJsonObject &view);
 
     aes::TrainingController *m_controller = nullptr;
     DatasetPanel *m_datasetPanel = nullptr;
@@ -106,11 +121,13 @@ private:
     ReconstructionView *m_reconstructions = nullptr;
     MetricsView *m_metrics = nullptr;
     LatentMap *m_latentMap = nullptr;
+    LatentExplorer *m_latentExplorer = nullptr;
     QTabWidget *m_tabs = nullptr;
     TrainingProgress *m_progress = nullptr;
     RecentFiles *m_recent = nullptr;
     QMessageBox *m_lastProblem = nullptr;
     ProjectSession *m_session = nullptr;
+    ExportSession *m_exports = nullptr;
 
     QAction *m_openFolderAction = nullptr;
     QAction *m_openIdxAction = nullptr;

@@ -116,7 +116,7 @@ void MetricsView::clear()
 
 void MetricsView::addEpoch(const aes::EpochReport &r)
 {
-    // A continued run trains an interrupted epoch again: its new report replaces the old.
+    // A continued run trains an interrupted epoch again: its report replaces the earlier one.
     while (!m_reports.isEmpty() && m_reports.last().epoch >= r.epoch)
         m_reports.removeLast();
     m_reports.append(r);

@@ -116,14 +116,11 @@ ModelForm::ModelForm(QWidget *parent) : QWidget(parent)
     m_batchNorm = new QCheckBox(tr("Batch normalisation"));
     m_batchNorm->setToolTip(tr("Normalise each hidden layer over the batch: faster, steadier training"));
 
-    auto *advancedContent = new QWidget;
-    auto *advancedForm = new QFormLayout(advancedContent);
-    advancedForm->setContentsMargins(0, 0, 0, 0);
-    advancedForm->addRow(tr("Widths:"), m_widths);
-    advancedForm->addRow(tr("Activation:"), m_activation);
-    advancedForm->addRow(tr("Dropout:"), m_dropout);
-    advancedForm->addRow(QString(), m_batchNorm);
-    m_advanced = new CollapsibleSection(tr("Advanced"), advancedContent, this);
+    m_advanced = CollapsibleSection::withForm(tr("Advanced"), this);
+    m_advanced->form()->addRow(tr("Widths:"), m_widths);
+    m_advanced->form()->addRow(tr("Activation:"), m_activation);
+    m_advanced->form()->addRow(tr("Dropout:"), m_dropout);
+    m_advanced->form()->addRow(QString(), m_batchNorm);
 
     m_form = new QFormLayout;
     m_form->setContentsMargins(0, 0, 0, 0);

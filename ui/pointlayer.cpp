@@ -9,15 +9,28 @@ PointLayer::PointLayer(QCustomPlot *plot) : QCPLayerable(plot, QStringLiteral("m
 {
 }
 
-void PointLayer::setPoints(std::vector<std::vector<float>> xs, std::vector<std::vector<float>> ys, QVector<QColor> colors)
+void PointLayer::setPoints(const QVector<float> &x, const QVector<float> &y, const QVector<int> &labels,
+                           QVector<QColor> colors)
 {
-    m_xs = std::move(xs);
-    m_ys = std::move(ys);
+    const int classes = std::max(0, int(colors.size()) - 1);
+    m_xs.assign(size_t(classes) + 1, {});
+    m_ys.assign(size_t(classes) + 1, {});
+    for (qsizetype i = 0; i < x.size(); ++i) {
+        const int label = labels.value(i, -1);
+        const size_t c = size_t(label >= 0 && label < classes ? label : classes);
+        m_xs[c].push_back(x[i]);
+        m_ys[c].push_back(y[i]);
+    }
     if (colors != m_colors)
         m_stamps.clear();
     m_colors = std::move(colors);
     m_visible.resize(int(m_xs.size()));
     std::fill(m_visible.begin(), m_visible.end(), true);
+}
+
+qsizetype PointLayer::classSize(int classIndex) const
+{
+    return classIndex >= 0 && size_t(classIndex) < m_xs.size() ? qsizetype(m_xs[size_t(classIndex)].size()) : 0;
 }
 
 void PointLayer::setClassVisible(int classIndex, bool visible)
@@ -29,6 +42,17 @@ void PointLayer::setClassVisible(int classIndex, bool visible)
 QRect PointLayer::clipRect() const
 {
     return mParentPlot->axisRect()->rect();
+}
+
+QVector<QColor> classColors(int count)
+{
+    static const QRgb kColors[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
+                                   0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
+    QVector<QColor> colors;
+    for (int c = 0; c < count; ++c)
+        colors.append(count <= 10 ? QColor(kColors[c]) : QColor::fromHsvF(double(c) / count, 0.75, 0.85));
+    colors.append(QColor(Qt::gray));
+    return colors;
 }
 
 QImage markerDisc(const QColor &color, int side)

@@ -18,6 +18,9 @@
 
 #include <vector>
 
+// The colours of count classes and, last, of unlabelled points (gray): Tableau 10 for up to
+// 10 classes, else hues around the circle.
+QVector<QColor> classColors(int count);
 // The map's marker: an anti-aliased disc of side pixels in color at alpha 190, premultiplied
 // ARGB (also what QCustomPlot's legend shows through a pixmap scatter style).
 QImage markerDisc(const QColor &color, int side);
@@ -26,8 +29,11 @@ class PointLayer final : public QCPLayerable {
 public:
     explicit PointLayer(QCustomPlot *plot);
 
-    // Points grouped by class (x and y of class c in xs[c], ys[c]) and the class colours.
-    void setPoints(std::vector<std::vector<float>> xs, std::vector<std::vector<float>> ys, QVector<QColor> colors);
+    // Point i in the colour of its class labels[i]; a label outside 0..colors.size() - 2 (or
+    // none) puts it in the last class, the unlabelled points.
+    void setPoints(const QVector<float> &x, const QVector<float> &y, const QVector<int> &labels, QVector<QColor> colors);
+    // How many points a class has.
+    qsizetype classSize(int classIndex) const;
     void setClassVisible(int classIndex, bool visible);
     static constexpr int kMarkerSize = 5;  // pixels (device independent)
 

@@ -5,6 +5,9 @@
 // links aes_core compiles with QT_NO_KEYWORDS (torch headers use "slots" as an identifier).
 // The keywords are lent to qcustomplot.h here and withdrawn afterwards, so the rest of ui/
 // uses Q_SIGNALS / Q_SLOTS / Q_EMIT like core/. No file includes both this and torch.
+//
+// Ownership: declares nothing of its own. Threads: QCustomPlot's widgets belong to the GUI
+// thread.
 
 #include <QtGlobal>
 

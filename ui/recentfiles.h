@@ -1,6 +1,6 @@
 #pragma once
 // An "Open recent" list: files or folders opened before (datasets, projects), newest first,
-// kept in QSettings under settingsKey and shown as a menu; entries that no longer exist are
+// kept in QSettings under settingsKey and shown as a menu; entries whose file is gone are
 // dropped.
 //
 // Ownership: owns its menu's actions; the menu belongs to the caller.

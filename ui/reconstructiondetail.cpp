@@ -1,5 +1,6 @@
 #include "reconstructiondetail.h"
 
+#include "crispimage.h"
 #include "errorheatmap.h"
 
 #include <QDialogButtonBox>
@@ -16,15 +17,10 @@ namespace {
 
 constexpr int kSide = 240;  // pixels per image, at least
 
+// At least kSide pixels a side (whole multiples, crisp); larger images stay as they are.
 QPixmap enlarged(const QImage &image)
 {
-    if (image.isNull())
-        return {};
-    // Whole multiples keep every source pixel a sharp square.
-    const int factor = std::max(1, kSide / std::max(image.width(), image.height()));
-    const bool small = factor > 1;
-    return QPixmap::fromImage(image.scaled(image.width() * std::max(factor, 1), image.height() * std::max(factor, 1),
-                                           Qt::KeepAspectRatio, small ? Qt::FastTransformation : Qt::SmoothTransformation));
+    return QPixmap::fromImage(crispScaled(image, std::max(kSide, std::max(image.width(), image.height()))));
 }
 
 } // namespace

@@ -131,15 +131,13 @@ TrainForm::TrainForm(QWidget *parent) : QWidget(parent)
     m_knn->setToolTip(tr("Classify validation codes by their 10 nearest neighbours (needs labels):\n"
                          "how well the latent space keeps the classes apart"));
 
-    auto *advancedContent = new QWidget;
-    m_advancedForm = new QFormLayout(advancedContent);
-    m_advancedForm->setContentsMargins(0, 0, 0, 0);
+    m_advanced = CollapsibleSection::withForm(tr("Advanced"), this);
+    m_advancedForm = m_advanced->form();
     m_advancedForm->addRow(tr("Weight decay:"), m_weightDecay);
     m_advancedForm->addRow(tr("Momentum:"), m_momentum);
     m_advancedForm->addRow(tr("Seed:"), m_seed);
     m_advancedForm->addRow(tr("Threads:"), m_threads);
     m_advancedForm->addRow(QString(), m_knn);
-    m_advanced = new CollapsibleSection(tr("Advanced"), advancedContent, this);
 
     auto *form = new QFormLayout;
     form->setContentsMargins(0, 0, 0, 0);

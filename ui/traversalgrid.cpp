@@ -1,5 +1,6 @@
 #include "traversalgrid.h"
 
+#include "crispimage.h"
 #include "util/atomicfile.h"
 
 #include <QDialogButtonBox>
@@ -62,11 +63,8 @@ TraversalDialog::TraversalDialog(QWidget *parent) : QDialog(parent)
 void TraversalDialog::setGrid(const aes::TraversalGrid &grid)
 {
     m_image = composeGrid(grid.images, grid.columns, grid.rows);
-    // Shown about 560 pixels wide: a whole-number zoom keeps pixels crisp when it fits.
-    const int side = std::max(1, std::max(m_image.width(), m_image.height()));
-    const int factor = 560 / side;
-    m_picture->setPixmap(QPixmap::fromImage(factor >= 2 ? m_image.scaled(m_image.size() * factor, Qt::KeepAspectRatio, Qt::FastTransformation)
-                                                        : m_image.scaled(560, 560, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+    // Shown at most 560 pixels a side.
+    m_picture->setPixmap(QPixmap::fromImage(crispScaled(m_image, 560)));
     const QRectF r = grid.region;
     m_caption->setText(tr("%1 × %2 images decoded over x %3 to %4, y %5 to %6 (top row: largest y)%7.")
                            .arg(grid.columns).arg(grid.rows)

@@ -1,5 +1,8 @@
 #include "worstlist.h"
 
+#include "crispimage.h"
+#include "imagecaption.h"
+
 #include <QListWidget>
 #include <QPixmap>
 #include <QVBoxLayout>
@@ -44,13 +47,10 @@ void WorstList::setMap(const aes::LatentSnapshot &map)
         const qint64 row = map.worst[i];
         const QString className = map.classNameAt(row);
         const QString name = className.isEmpty() ? tr("#%1").arg(row) : className;
-        // Whole-number scaling keeps small images crisp.
-        const QImage &image = map.worstImages.value(i);
-        const int factor = std::max(1, kThumbnail / std::max(1, std::max(image.width(), image.height())));
-        const QPixmap icon = QPixmap::fromImage(image.scaled(image.size() * factor, Qt::KeepAspectRatio, Qt::FastTransformation));
+        const QPixmap icon = QPixmap::fromImage(crispScaled(map.worstImages.value(i), kThumbnail));
         auto *item = new QListWidgetItem(QIcon(icon), tr("%1\nMSE %2").arg(name).arg(map.errors.value(int(row)), 0, 'f', 4));
         item->setData(kIndexRole, row);
-        item->setToolTip(tr("%1, image %2: MSE %3\n%4").arg(name).arg(row).arg(map.errors.value(int(row)), 0, 'g', 4)
+        item->setToolTip(tr("%1: MSE %2\n%3").arg(imageName(map, row)).arg(map.errors.value(int(row)), 0, 'g', 4)
                              .arg(map.files.value(int(row))));
         item->setTextAlignment(Qt::AlignHCenter | Qt::AlignTop);
         m_list->addItem(item);

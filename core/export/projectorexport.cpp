@@ -1,4 +1,5 @@
 #include "export/projectorexport.h"
+#include "export/imagegrid.h"
 #include "project/runfiles.h"
 
 #include <torch/torch.h>
@@ -7,7 +8,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <QBuffer>
 #include <QDir>
+#include <QImage>
 #include <QSaveFile>
 
 #include <cmath>
@@ -67,6 +70,25 @@ cv::Mat toMat(const torch::Tensor &chw)
     else
         out = rgb.clone();
     return out;
+}
+
+// uint8 C x H x W (gray or RGB) -> an image that owns its pixels.
+QImage toImage(const torch::Tensor &chw)
+{
+    const torch::Tensor hwc = chw.permute({1, 2, 0}).contiguous();
+    const int h = int(hwc.size(0)), w = int(hwc.size(1)), c = int(hwc.size(2));
+    const QImage::Format format = c == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888;
+    return QImage(hwc.data_ptr<uint8_t>(), w, h, qsizetype(w) * c, format).copy();
+}
+
+std::optional<QByteArray> encodePng(const QImage &image, const QString &path, QString *error)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    if (buffer.open(QIODevice::WriteOnly) && image.save(&buffer, "PNG"))
+        return bytes;
+    *error = QStringLiteral("cannot encode %1 as PNG").arg(path);
+    return std::nullopt;
 }
 
 std::optional<QByteArray> encodePng(const cv::Mat &image, const QString &path, QString *error)
@@ -189,7 +211,7 @@ QString exportReconstructionImages(const QString &dir, const at::Tensor &inputs,
     if (inputs.sizes() != reconstructions.sizes())
         return QStringLiteral("%1: inputs and reconstructions differ in shape").arg(dir);
     const qint64 n = inputs.size(0);
-    const int c = int(inputs.size(1)), h = int(inputs.size(2)), w = int(inputs.size(3));
+    const int h = int(inputs.size(2)), w = int(inputs.size(3));
     if (n == 0)
         return QStringLiteral("%1: no images to write").arg(dir);
     columns = int(std::max<qint64>(1, std::min<qint64>(columns, n)));
@@ -199,16 +221,13 @@ QString exportReconstructionImages(const QString &dir, const at::Tensor &inputs,
         return QStringLiteral("cannot write %1: %2 images of %3x%4 make too large a grid; export fewer")
             .arg(gridPath).arg(n).arg(w).arg(h);
 
-    // A 1-pixel white gap between cells so that neighbouring images stay apart.
-    const int gap = 1;
-    cv::Mat grid(gridRows * 2 * (h + gap) - gap, columns * (w + gap) - gap, CV_8UC(c), cv::Scalar::all(255));
     FileList files;
     QString error;
+    QVector<QImage> inputImages, outputImages;
     for (qint64 i = 0; i < n; ++i) {
+        inputImages.append(toImage(inputs[i]));
+        outputImages.append(toImage(reconstructions[i]));
         const cv::Mat input = toMat(inputs[i]), output = toMat(reconstructions[i]);
-        const int row = int(i / columns) * 2, column = int(i % columns);
-        input.copyTo(grid(cv::Rect(column * (w + gap), row * (h + gap), w, h)));
-        output.copyTo(grid(cv::Rect(column * (w + gap), (row + 1) * (h + gap), w, h)));
         const QString stem = QStringLiteral("%1").arg(i, 5, 10, QLatin1Char('0'));
         for (const auto &[suffix, image] : {std::pair{QStringLiteral("-input.png"), input},
                                             std::pair{QStringLiteral("-reconstruction.png"), output}}) {
@@ -218,7 +237,11 @@ QString exportReconstructionImages(const QString &dir, const at::Tensor &inputs,
             files.emplace_back(stem + suffix, *png);
         }
     }
-    const std::optional<QByteArray> png = encodePng(grid, gridPath, &error);
+    // A 1-pixel white gap between cells so that neighbouring images stay apart.
+    ImageGridOptions layout;
+    layout.columns = columns;
+    layout.gap = 1;
+    const std::optional<QByteArray> png = encodePng(reconstructionGrid(inputImages, outputImages, layout), gridPath, &error);
     if (!png)
         return error;
     files.emplace_back(QLatin1String(kReconstructionGrid), *png);

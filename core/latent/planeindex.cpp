@@ -3,6 +3,7 @@
 #include <nanoflann.hpp>
 
 #include <algorithm>
+#include <limits>
 
 namespace aes {
 
@@ -97,6 +98,32 @@ double PlaneIndex::distance(double x, double y, qint64 row, double yWeight) cons
 {
     const double dx = x - m_tree->cloud.xy[size_t(2 * row)], dy = y - m_tree->cloud.xy[size_t(2 * row + 1)];
     return dx * dx + yWeight * dy * dy;
+}
+
+qint64 PlaneIndex::nearestWhere(double x, double y, const std::function<bool(qint64)> &accept, double yWeight) const
+{
+    const qint64 n = size();
+    // Usually the nearest point is taken; with some refused look a little further, then at all.
+    for (qint64 k : {qint64(1), qint64(64), qint64(2048)}) {
+        k = std::min(k, n);
+        for (const qint64 row : nearest(x, y, k, yWeight))
+            if (accept(row))
+                return row;
+        if (k == n)
+            return -1;
+    }
+    qint64 best = -1;
+    double bestDistance = std::numeric_limits<double>::infinity();
+    for (qint64 i = 0; i < n; ++i) {
+        if (!accept(i))
+            continue;
+        const double d = distance(x, y, i, yWeight);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = i;
+        }
+    }
+    return best;
 }
 
 } // namespace aes

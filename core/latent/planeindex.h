@@ -13,6 +13,7 @@
 #include <QVector>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -32,6 +33,8 @@ public:
     qint64 nearest(double x, double y) const;
     // The rows of the min(k, size) points nearest to (x, y), nearest first.
     std::vector<qint64> nearest(double x, double y, qint64 k, double yWeight = 1.0) const;
+    // The nearest row that accept() takes; -1 when it takes none.
+    qint64 nearestWhere(double x, double y, const std::function<bool(qint64)> &accept, double yWeight = 1.0) const;
     // The weighted squared distance from (x, y) to a row.
     double distance(double x, double y, qint64 row, double yWeight = 1.0) const;
 

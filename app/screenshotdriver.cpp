@@ -1,0 +1,160 @@
+#include "screenshotdriver.h"
+
+#include "latentexplorer.h"
+#include "latentmap.h"
+#include "mainwindow.h"
+#include "reconstructionview.h"
+#include "traversalgrid.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QMouseEvent>
+#include <QTimer>
+
+#include <cstdio>
+#include <functional>
+
+namespace {
+
+bool saveScreenshots(MainWindow &window, const QString &dirPath)
+{
+    QDir dir(dirPath);
+    if (!dir.mkpath(QStringLiteral(".")))
+        return false;
+    bool ok = true;
+    for (int tab = 0; tab < MainWindow::TabCount; ++tab)
+        ok = window.renderTab(tab).save(dir.filePath(MainWindow::tabFileName(tab) + QStringLiteral(".png")), "PNG", 0) && ok;
+    ReconstructionView *view = window.reconstructionView();
+    const bool showed = view->showsError();
+    view->setShowError(true);
+    ok = window.renderTab(MainWindow::ReconstructionsTab).save(dir.filePath(QStringLiteral("reconstructions-error.png")), "PNG", 0) && ok;
+    view->setShowError(showed);
+    window.showTab(MainWindow::LossTab);
+    return ok;
+}
+
+// Hovers a point of the map and decodes a point halfway between the centres of the first
+// two classes, then calls done once the answers have arrived.
+void showLatentExample(MainWindow &window, const std::function<void()> &done)
+{
+    window.showTab(MainWindow::LatentTab);
+    LatentMap *map = window.latentMap();
+    QTimer::singleShot(300, &window, [&window, map, done] {
+        const aes::LatentSnapshot &data = map->map();
+        double cx[2] = {0, 0}, cy[2] = {0, 0};
+        int count[2] = {0, 0};
+        for (int i = 0; i < data.x.size(); ++i) {
+            const int c = data.labels.value(i, -1);
+            if (c == 0 || c == 1) {
+                cx[c] += data.x[i];
+                cy[c] += data.y[i];
+                ++count[c];
+            }
+        }
+        if (count[0] > 0 && count[1] > 0)
+            window.controller()->decodeAt((cx[0] / count[0] + cx[1] / count[1]) / 2,
+                                          (cy[0] / count[0] + cy[1] / count[1]) / 2);
+        if (!data.x.isEmpty()) {
+            QWidget *plot = map->plotWidget();
+            const QPointF pos = map->pixelOf(data.x.size() / 3);
+            QMouseEvent move(QEvent::MouseMove, pos, plot->mapToGlobal(pos), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+            QApplication::sendEvent(plot, &move);
+        }
+        QTimer::singleShot(800, &window, done);
+    });
+}
+
+// The first row of class c in the map, -1 when there is none.
+qint64 firstOfClass(const aes::LatentSnapshot &map, int c)
+{
+    const qsizetype row = map.labels.indexOf(c);
+    return row < map.x.size() ? qint64(row) : -1;
+}
+
+// latent-interpolation.png, latent-replay.png and latent-traversal.png, then done(ok).
+void saveLatentTools(MainWindow &window, const QString &dirPath, const std::function<void(bool)> &done)
+{
+    const QDir dir(dirPath);
+    LatentExplorer *explorer = window.latentExplorer();
+    aes::TrainingController *controller = window.controller();
+    const aes::LatentSnapshot map = explorer->map()->map();
+    const qint64 a = firstOfClass(map, 1), b = firstOfClass(map, map.classNames.size() - 1);
+    if (a < 0 || b < 0 || a == b) {
+        done(true);  // a dataset without two classes has nothing to interpolate between
+        return;
+    }
+    // The answers come from the worker; one that never comes must not keep the app open.
+    QTimer::singleShot(60000, &window, [] {
+        std::fprintf(stderr, "aestudio: no interpolation or traversal grid within a minute\n");
+        QApplication::exit(1);
+    });
+    window.showTab(MainWindow::LatentTab);
+    // The cursor leaves the map: the hover card would cover the interpolation's ends.
+    QWidget *plot = explorer->map()->plotWidget();
+    QMouseEvent away(QEvent::MouseMove, QPointF(1, 1), plot->mapToGlobal(QPointF(1, 1)), Qt::NoButton, Qt::NoButton,
+                     Qt::NoModifier);
+    QApplication::sendEvent(plot, &away);
+    explorer->map()->highlightPoint(b);
+    explorer->setInterpolationEnd(0, a);
+    explorer->setInterpolationEnd(1, b);
+    QObject::connect(controller, &aes::TrainingController::interpolationReady, &window, [&window, explorer, controller, dir, done] {
+        // The strip and the pinned point's details are drawn; then the replay and the grid.
+        QTimer::singleShot(500, &window, [&window, explorer, controller, dir, done] {
+            bool ok = window.grab().save(dir.filePath(QStringLiteral("latent-interpolation.png")), "PNG", 0);
+            const int newest = int(explorer->history().size()) - 1;
+            explorer->showHistory(0);
+            QCoreApplication::processEvents();
+            ok = window.grab().save(dir.filePath(QStringLiteral("latent-replay.png")), "PNG", 0) && ok;
+            explorer->showHistory(newest);
+            QObject::connect(controller, &aes::TrainingController::traversalReady, &window, [&window, explorer, dir, done, ok] {
+                const QImage grid = explorer->traversalDialog()->image();
+                const bool saved = grid.scaled(grid.size() * 2, Qt::IgnoreAspectRatio, Qt::FastTransformation)
+                                       .save(dir.filePath(QStringLiteral("latent-traversal.png")), "PNG", 0);
+                explorer->traversalDialog()->hide();
+                done(ok && saved);
+            }, Qt::SingleShotConnection);
+            explorer->requestTraversal();
+        });
+    }, Qt::SingleShotConnection);
+}
+
+} // namespace
+
+void takeScreenshotsWhenReady(MainWindow &window, const QString &dir, bool afterTraining, bool noData)
+{
+    const auto shoot = [&window, dir, afterTraining](int exitCode) {
+        // A moment for the queued replot and the last repaint.
+        QTimer::singleShot(300, &window, [&window, dir, exitCode, afterTraining] {
+            const auto quit = [dir, exitCode](bool saved) {
+                if (!saved)
+                    std::fprintf(stderr, "aestudio: cannot write %s\n", qPrintable(dir));
+                QApplication::exit(saved ? exitCode : 1);
+            };
+            const bool saved = saveScreenshots(window, dir);
+            if (saved && afterTraining && exitCode == 0)
+                saveLatentTools(window, dir, quit);
+            else
+                quit(saved);
+        });
+    };
+    aes::TrainingController *controller = window.controller();
+    QObject::connect(controller, &aes::TrainingController::loadFailed, &window, [shoot] { shoot(1); });
+    if (afterTraining)
+        QObject::connect(controller, &aes::TrainingController::finished, &window,
+                         [shoot, &window, controller](const aes::TrainOutcome &outcome) {
+                             if (outcome.status == aes::TrainStatus::Failed || !controller->requestLatentMap()) {
+                                 shoot(outcome.status == aes::TrainStatus::Failed ? 1 : 0);
+                                 return;
+                             }
+                             // The final map, then a hover and a decode to show what the tab does.
+                             QObject::connect(controller, &aes::TrainingController::latentMapReady, &window,
+                                              [shoot, &window] { showLatentExample(window, [shoot] { shoot(0); }); },
+                                              Qt::SingleShotConnection);
+                             QObject::connect(controller, &aes::TrainingController::latentMapFailed, &window,
+                                              [shoot] { shoot(1); }, Qt::SingleShotConnection);
+                         });
+    else
+        QObject::connect(controller, &aes::TrainingController::datasetLoaded, &window, [shoot] { shoot(0); });
+    if (noData)
+        shoot(0);
+}

@@ -1,0 +1,40 @@
+#include "imagecaption.h"
+
+#include <QCoreApplication>
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("ImageCaption", text);
+}
+
+} // namespace
+
+QString imageName(const aes::LatentSnapshot &map, qint64 index)
+{
+    const QString name = map.classNameAt(index);
+    return name.isEmpty() ? tr("image %1").arg(index) : tr("%1 (image %2)").arg(name).arg(index);
+}
+
+QString pointCaption(const aes::LatentSnapshot &map, qint64 index, const aes::PointDetails &details)
+{
+    QString caption = imageName(map, index);
+    QString file = map.files.value(int(index));
+    if (file.isEmpty() && details.index == index)
+        file = details.file;
+    if (!file.isEmpty()) {
+        const int slash = int(file.lastIndexOf(QLatin1Char('/')));
+        const int hash = int(file.lastIndexOf(QLatin1Char('#')));
+        bool idx = false;
+        if (hash > slash)
+            file.mid(hash + 1).toLongLong(&idx);
+        caption += QLatin1Char('\n') + (idx ? file.mid(hash) : file.mid(slash + 1));
+    }
+    const double error = index < map.errors.size() ? double(map.errors[index])
+                       : details.index == index      ? details.error
+                                                     : -1.0;
+    if (error >= 0.0)
+        caption += QLatin1Char('\n') + tr("MSE %1").arg(error, 0, 'g', 3);
+    return caption;
+}

@@ -1,0 +1,196 @@
+#include "latentmappanel.h"
+
+#include "crispimage.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPainter>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace {
+
+QPixmap focusPixmap(const QImage &image, int side)
+{
+    return QPixmap::fromImage(crispScaled(image, side));
+}
+
+} // namespace
+
+LatentMapPanel::LatentMapPanel(QWidget *parent) : QWidget(parent)
+{
+    m_info = new QLabel;
+    m_info->setWordWrap(true);
+    m_method = new QComboBox;
+    // Data: the ProjectionMethod, -1 for automatic.
+    m_method->addItem(tr("Automatic"), -1);
+    m_method->addItem(tr("Two dimensions"), int(aes::ProjectionMethod::Dims));
+    m_method->addItem(tr("PCA"), int(aes::ProjectionMethod::Pca));
+    m_method->addItem(tr("t-SNE"), int(aes::ProjectionMethod::Tsne));
+    m_method->setToolTip(tr("How codes become points of the map. Automatic: the code itself for a 2-number code, "
+                            "else PCA. Two dimensions: two numbers of the code, the others at their mean when "
+                            "decoding. t-SNE separates classes best but takes a while, runs only when training "
+                            "is stopped, and is decoded approximately."));
+    connect(m_method, &QComboBox::activated, this, [this] { requestProjection(); });
+    m_dimX = new QSpinBox;
+    m_dimY = new QSpinBox;
+    m_dimY->setValue(1);
+    for (QSpinBox *spin : {m_dimX, m_dimY}) {
+        spin->setRange(0, 1);
+        spin->setToolTip(tr("A latent dimension (0 = the code's first number)"));
+        connect(spin, &QSpinBox::valueChanged, this, [this] { requestProjection(); });
+    }
+    m_dimsRow = new QWidget;
+    auto *dimsLayout = new QHBoxLayout(m_dimsRow);
+    dimsLayout->setContentsMargins(0, 0, 0, 0);
+    dimsLayout->addWidget(new QLabel(tr("x")));
+    dimsLayout->addWidget(m_dimX, 1);
+    dimsLayout->addWidget(new QLabel(tr("y")));
+    dimsLayout->addWidget(m_dimY, 1);
+    m_dimsRow->hide();
+    auto *help = new QLabel(tr("Hover a point to see it; click a point to pin it, shift+click to pick it "
+                               "for an interpolation; click empty space to decode there and drag the "
+                               "probe. Wheel zooms, double-click fits. Click a legend entry to hide its class."));
+    help->setWordWrap(true);
+    help->setStyleSheet(QStringLiteral("color: #606060;"));
+    m_title = new QLabel;
+    m_title->setWordWrap(true);
+    m_image = new QLabel;
+    m_image->setFixedSize(kImageSize, kImageSize);
+    m_image->setAlignment(Qt::AlignCenter);
+    m_image->setStyleSheet(QStringLiteral("QLabel { background: palette(base); border: 1px solid palette(mid); }"));
+    m_caption = new QLabel;
+    m_caption->setWordWrap(true);
+
+    setFixedWidth(kImageSize + 24);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_info);
+    layout->addWidget(m_method);
+    layout->addWidget(m_dimsRow);
+    layout->addWidget(help);
+    layout->addSpacing(12);
+    layout->addWidget(m_title);
+    layout->addWidget(m_image);
+    layout->addWidget(m_caption);
+    layout->addStretch(1);
+    updateInfo();
+}
+
+void LatentMapPanel::setMap(const aes::LatentSnapshot &map)
+{
+    m_map = map;
+    updateProjectionChoice();
+    updateInfo();
+}
+
+void LatentMapPanel::setReplay(bool replay, const QString &note)
+{
+    m_replay = replay;
+    m_replayNote = note;
+    updateInfo();
+}
+
+void LatentMapPanel::updateInfo()
+{
+    if (m_map.x.isEmpty()) {
+        m_info->setText(tr("<b>No map yet.</b><br>Train a model: after each epoch every image appears "
+                           "here at its code's place."));
+        return;
+    }
+    using Method = aes::ProjectionMethod;
+    QString method = m_map.method == Method::Direct ? tr("the 2 code numbers")
+                   : m_map.method == Method::Dims   ? tr("code numbers %1 and %2").arg(m_map.dimX).arg(m_map.dimY)
+                   : m_map.method == Method::Pca    ? tr("PCA")
+                                                    : tr("t-SNE");
+    if (m_map.partial)
+        method = tr("t-SNE, iteration %1 of %2").arg(m_map.iteration).arg(m_map.iterations);
+    QString text = tr("<b>%1 images</b>, epoch %2<br>projected with %3")
+                       .arg(QLocale().toString(qlonglong(m_map.x.size())))
+                       .arg(m_map.epoch)
+                       .arg(method);
+    if (m_replay)
+        text += QStringLiteral("<br><i>%1</i>").arg(m_replayNote.toHtmlEscaped());
+    m_info->setText(text);
+}
+
+void LatentMapPanel::requestProjection()
+{
+    const int data = m_method->currentData().toInt();
+    const std::optional<aes::ProjectionMethod> method =
+        data < 0 ? std::nullopt : std::optional<aes::ProjectionMethod>(aes::ProjectionMethod(data));
+    m_dimsRow->setVisible(method == aes::ProjectionMethod::Dims);
+    if (method == aes::ProjectionMethod::Dims && m_dimX->value() == m_dimY->value())
+        return;  // the second spin box is on its way to another dimension
+    Q_EMIT projectionRequested(method, m_dimX->value(), m_dimY->value());
+}
+
+void LatentMapPanel::updateProjectionChoice()
+{
+    if (m_map.latentSize < 2)
+        return;
+    for (QSpinBox *spin : {m_dimX, m_dimY}) {
+        const QSignalBlocker block(spin);
+        spin->setMaximum(m_map.latentSize - 1);
+    }
+    if (m_map.method == aes::ProjectionMethod::Dims || m_map.method == aes::ProjectionMethod::Tsne) {
+        const QSignalBlocker block(m_method);
+        m_method->setCurrentIndex(m_method->findData(int(m_map.method)));
+    }
+    if (m_map.method == aes::ProjectionMethod::Dims) {
+        const QSignalBlocker blockX(m_dimX), blockY(m_dimY);
+        m_dimX->setValue(m_map.dimX);
+        m_dimY->setValue(m_map.dimY);
+    }
+    m_dimsRow->setVisible(m_method->currentData().toInt() == int(aes::ProjectionMethod::Dims));
+}
+
+void LatentMapPanel::showPinned(const QString &caption)
+{
+    m_title->setText(tr("<b>Pinned</b>"));
+    m_caption->setText(caption);
+}
+
+void LatentMapPanel::showPinnedImage(const QImage &image, const QString &caption)
+{
+    showPinned(caption);
+    m_image->setPixmap(focusPixmap(image, kImageSize - 8));
+}
+
+void LatentMapPanel::showPinnedDetails(const QImage &image, const QImage &reconstruction, const QString &caption,
+                                       const QString &file)
+{
+    // Image and reconstruction side by side.
+    const int half = (kImageSize - 12) / 2;
+    const QImage left = crispScaled(image, half), right = crispScaled(reconstruction, half);
+    QPixmap both(kImageSize - 8, std::max(left.height(), right.height()));
+    both.fill(Qt::transparent);
+    QPainter painter(&both);
+    painter.drawImage((half - left.width()) / 2, 0, left);
+    painter.drawImage(half + 4 + (half - right.width()) / 2, 0, right);
+    painter.end();
+    m_title->setText(tr("<b>Pinned</b>: image and its reconstruction"));
+    m_image->setPixmap(both);
+    if (!file.isEmpty())
+        m_caption->setToolTip(file);
+    m_caption->setText(caption);
+}
+
+void LatentMapPanel::showDecoded(const QImage &image, double x, double y, bool exact)
+{
+    m_title->setText(tr("<b>Decoded</b> at (%1, %2)").arg(x, 0, 'g', 3).arg(y, 0, 'g', 3));
+    m_image->setPixmap(focusPixmap(image, kImageSize - 8));
+    m_caption->setToolTip(QString());
+    m_caption->setText(exact ? tr("Exact: the code at this point of the map. Drag the probe to morph it.")
+                             : tr("Approximate: the mean code of the nearest points (t-SNE has no inverse)."));
+}
+
+void LatentMapPanel::clearPoint()
+{
+    m_title->clear();
+    m_image->clear();
+    m_caption->clear();
+}

@@ -1,0 +1,66 @@
+#pragma once
+// The latent map's side panel: what the map shows (image count, epoch, projection, a replay
+// note), the projection choice (automatic, two latent dimensions, PCA or t-SNE) with the
+// two dimensions' spin boxes, a short help text, and the point in focus: a pinned image
+// (with its reconstruction once known) or the image decoded at the probe.
+//
+// It does not talk to the controller: a choice of projection leaves as projectionRequested().
+// Ownership: a plain QWidget, owned by the LatentMap it sits beside.
+// Threads: GUI thread only. Failure: none.
+
+#include "controller/trainingcontroller.h"
+
+#include <QImage>
+#include <QString>
+#include <QWidget>
+
+#include <optional>
+
+class QComboBox;
+class QLabel;
+class QSpinBox;
+
+class LatentMapPanel final : public QWidget {
+    Q_OBJECT
+public:
+    static constexpr int kImageSize = 168;  // the focus image's box, pixels a side
+
+    explicit LatentMapPanel(QWidget *parent = nullptr);
+
+    // The map shown: the info line and the projection choice follow it (also when another
+    // part of the app asked for the projection).
+    void setMap(const aes::LatentSnapshot &map);
+    // Replaying an older epoch: the info line adds note.
+    void setReplay(bool replay, const QString &note);
+
+    // The point in focus. A pinned point: its caption at once, its image when it arrives,
+    // then image and reconstruction side by side (file: the full path, as a tooltip).
+    void showPinned(const QString &caption);
+    void showPinnedImage(const QImage &image, const QString &caption);
+    void showPinnedDetails(const QImage &image, const QImage &reconstruction, const QString &caption,
+                           const QString &file);
+    // The image decoded at (x, y) of the map; exact: from the projection's inverse.
+    void showDecoded(const QImage &image, double x, double y, bool exact);
+    void clearPoint();
+
+Q_SIGNALS:
+    // The user picked a projection: none (automatic), Dims (dimX, dimY), Pca or Tsne.
+    void projectionRequested(std::optional<aes::ProjectionMethod> method, int dimX, int dimY);
+
+private:
+    void updateInfo();
+    void updateProjectionChoice();
+    void requestProjection();
+
+    QLabel *m_info = nullptr;
+    QComboBox *m_method = nullptr;
+    QWidget *m_dimsRow = nullptr;
+    QSpinBox *m_dimX = nullptr;
+    QSpinBox *m_dimY = nullptr;
+    QLabel *m_title = nullptr;
+    QLabel *m_image = nullptr;
+    QLabel *m_caption = nullptr;
+    aes::LatentSnapshot m_map;     // shares the points with the map's copy
+    bool m_replay = false;
+    QString m_replayNote;
+};
