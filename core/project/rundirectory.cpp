@@ -12,8 +12,6 @@
 
 namespace aes {
 
-namespace {
-
 QJsonObject datasetJson(const Dataset &d)
 {
     return QJsonObject{
@@ -25,8 +23,6 @@ QJsonObject datasetJson(const Dataset &d)
         {QStringLiteral("classes"), QJsonArray::fromStringList(d.classNames)},
     };
 }
-
-} // namespace
 
 // A run killed while saving (SIGKILL, power loss) can leave the temporary file of a QSaveFile
 // ("checkpoint.pt.AbC123") beside the intact previous file. Removed when the run directory is

@@ -56,6 +56,9 @@ void removeStaleTemporaryFiles(const QDir &dir);
 // The checkpoint file of a run directory, or the path itself when it is a file.
 QString checkpointPathOf(const QString &runDirOrFile);
 
+// What a run records about its dataset (checkpoint metadata, summary.json): source, image
+// count, shape and class names.
+QJsonObject datasetJson(const Dataset &data);
 // What a run's checkpoint carries beside the weights and training state: epoch, step, the
 // dataset and how it was loaded (what loadDatasetFor() and resuming read back).
 QJsonObject runCheckpointMeta(const Trainer &trainer, const Dataset &data, const LoadOptions &load);
