@@ -176,9 +176,12 @@ QString TrainingWorker::runDirectory()
 // Worker thread, between two steps, idle, or inside a pause.
 void TrainingWorker::serveRequests()
 {
-    if (m_shuttingDown.load() || !m_requests->hasRequests())
+    if (!m_requests->hasRequests())
         return;
-    m_latent->serve(m_requests->take(), m_inRun);
+    // Taken even when shutting down, so that a paused wait does not find them again.
+    const LatentRequests requests = m_requests->take();
+    if (!m_shuttingDown.load())
+        m_latent->serve(requests, m_inRun);
 }
 
 // Worker thread, while a run is paused: before a step (the trainer calls it instead of
@@ -253,44 +256,40 @@ void TrainingWorker::load(const QString &path, const LoadOptions &loadOptions)
 
 void TrainingWorker::train(const ModelOptions &model, const TrainOptions &options)
 {
-    if (m_shuttingDown.load())
-        return;
-    TrainOutcome outcome;
-    try {
+    runJob([&]() -> TrainOutcome {
         forgetModel();
-        if (!m_data) {
-            outcome = {TrainStatus::Failed, QStringLiteral("No dataset is loaded: open a folder or an IDX file first."), 0};
-        } else {
-            const Split split = splitIndices(m_data->size(), options.valFraction, options.seed);
-            QString error = checkTrainingMemory(*m_data, model, options);  // refused before it starts
-            if (error.isEmpty())
-                m_trainer = Trainer::create(*m_data, split, model, options, &error);
-            if (!m_trainer)
-                outcome = {TrainStatus::Failed, QStringLiteral("Cannot train: %1").arg(error), 0};
-        }
-        if (m_trainer) {
-            m_lastLearningRate = options.learningRate;
-            prepareSnapshots();
-            outcome = runTrainer(false);
-        }
-    } catch (const std::exception &e) {
-        outcome = {TrainStatus::Failed, errorMessage(e), 0};
-    }
-    finish(outcome);
+        if (!m_data)
+            return {TrainStatus::Failed, QStringLiteral("No dataset is loaded: open a folder or an IDX file first."), 0};
+        const Split split = splitIndices(m_data->size(), options.valFraction, options.seed);
+        QString error = checkTrainingMemory(*m_data, model, options);  // refused before it starts
+        if (error.isEmpty())
+            m_trainer = Trainer::create(*m_data, split, model, options, &error);
+        if (!m_trainer)
+            return {TrainStatus::Failed, QStringLiteral("Cannot train: %1").arg(error), 0};
+        m_lastLearningRate = options.learningRate;
+        prepareSnapshots();
+        return runTrainer(false);
+    });
 }
 
 void TrainingWorker::continueRun(int totalEpochs)
+{
+    runJob([&]() -> TrainOutcome {
+        if (!m_trainer)
+            return {TrainStatus::Failed, QStringLiteral("There is no model to continue: start a new one."), 0};
+        m_trainer->setEpochs(totalEpochs);
+        return runTrainer(true);
+    });
+}
+
+// A training job ends with finish() whatever happens: an exception becomes a failed outcome.
+void TrainingWorker::runJob(const std::function<TrainOutcome()> &job)
 {
     if (m_shuttingDown.load())
         return;
     TrainOutcome outcome;
     try {
-        if (!m_trainer) {
-            outcome = {TrainStatus::Failed, QStringLiteral("There is no model to continue: start a new one."), 0};
-        } else {
-            m_trainer->setEpochs(totalEpochs);
-            outcome = runTrainer(true);
-        }
+        outcome = job();
     } catch (const std::exception &e) {
         outcome = {TrainStatus::Failed, errorMessage(e), 0};
     }

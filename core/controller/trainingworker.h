@@ -30,6 +30,7 @@
 #include <QWaitCondition>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -90,6 +91,7 @@ Q_SIGNALS:
     void openModelFailed(const QString &message);
 
 private:
+    void runJob(const std::function<TrainOutcome()> &job);
     TrainOutcome runTrainer(bool continued);
     void finish(TrainOutcome outcome);
     void prepareSnapshots();
