@@ -24,6 +24,7 @@ QJsonObject datasetJson(const Dataset &d)
     };
 }
 
+
 // A run killed while saving (SIGKILL, power loss) can leave the temporary file of a QSaveFile
 // ("checkpoint.pt.AbC123") beside the intact previous file. Removed when the run directory is
 // used again, so that repeated kills do not fill it up. Only our own files' temporaries match.

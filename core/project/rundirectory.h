@@ -45,6 +45,10 @@ RunDataResult loadRunData(const QString &runDir, const QString &data = {},
 // damaged.
 std::optional<TrainOptions> trainOptionsOf(const LoadedCheckpoint &checkpoint, QString *error);
 
+// What runs record about a dataset (checkpoint metadata, summary.json): source, image count,
+// shape and class names.
+QJsonObject datasetJson(const Dataset &data);
+
 // The load options a checkpoint's dataset was opened with; nullopt and the reason when they
 // are damaged.
 std::optional<LoadOptions> loadOptionsOf(const LoadedCheckpoint &checkpoint, QString *error);
@@ -56,9 +60,6 @@ void removeStaleTemporaryFiles(const QDir &dir);
 // The checkpoint file of a run directory, or the path itself when it is a file.
 QString checkpointPathOf(const QString &runDirOrFile);
 
-// What a run records about its dataset (checkpoint metadata, summary.json): source, image
-// count, shape and class names.
-QJsonObject datasetJson(const Dataset &data);
 // What a run's checkpoint carries beside the weights and training state: epoch, step, the
 // dataset and how it was loaded (what loadDatasetFor() and resuming read back).
 QJsonObject runCheckpointMeta(const Trainer &trainer, const Dataset &data, const LoadOptions &load);
