@@ -1,56 +1,25 @@
 #include "controller/trainingcontroller.h"
 
+#include "controller/latentservice.h"
+#include "controller/requestmailbox.h"
 #include "controller/trainingworker.h"
 
-#include "model/autoencoder.h"
-#include "data/dataset.h"
-#include "latent/projection.h"
-#include "training/trainer.h"
-#include "training/trainingcontrol.h"
-
-#include <opencv2/core/version.hpp>
-#include <torch/torch.h>
-#include <torch/version.h>
-
-#include <QElapsedTimer>
 #include <QMetaObject>
-#include <QMutex>
 #include <QThread>
 
 #include <algorithm>
-#include <atomic>
-#include <optional>
 #include <utility>
 
 namespace aes {
 
-QString LatentSnapshot::classNameAt(qint64 row) const
-{
-    return classNameOf(classNames, row >= 0 && row < labels.size() ? labels.at(int(row)) : -1);
-}
-
-EngineVersions engineVersions()
-{
-    return {QString::fromLatin1(qVersion()), QStringLiteral(TORCH_VERSION), QStringLiteral(CV_VERSION)};
-}
-
 TrainingController::TrainingController(QObject *parent)
-    : QObject(parent), m_thread(new QThread(this)), m_worker(new TrainingWorker(this))
+    : QObject(parent), m_thread(new QThread(this)), m_requests(std::make_shared<RequestMailbox>()),
+      m_worker(new TrainingWorker(m_requests))
 {
-    qRegisterMetaType<DatasetSummary>();
-    qRegisterMetaType<ReconstructionSnapshot>();
-    qRegisterMetaType<RunInfo>();
-    qRegisterMetaType<LatentSnapshot>();
-    qRegisterMetaType<PointDetails>();
-    qRegisterMetaType<Interpolation>();
-    qRegisterMetaType<TraversalGrid>();
-    qRegisterMetaType<StepReport>();
-    qRegisterMetaType<EpochReport>();
-    qRegisterMetaType<TrainOutcome>();
-    qRegisterMetaType<OpenedModel>();
-    qRegisterMetaType<QVector<QPointF>>();
+    registerControllerTypes();
     m_thread->setObjectName(QStringLiteral("aes-training"));
     m_worker->moveToThread(m_thread);
+    connectWorker();
     // Qt runs the deferred delete as the thread finishes: the worker (and the torch
     // objects it owns) is destroyed in its own thread.
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -66,15 +35,48 @@ TrainingController::~TrainingController()
     m_worker = nullptr;  // deleted by the thread's finished()
 }
 
+// The worker emits on its own thread; every report is queued into this one, in the order
+// the worker sent them.
+void TrainingController::connectWorker()
+{
+    constexpr Qt::ConnectionType queued = Qt::QueuedConnection;
+    const TrainingWorker *w = m_worker;
+    connect(w, &TrainingWorker::loadProgress, this, &TrainingController::loadProgress, queued);
+    connect(w, &TrainingWorker::datasetLoaded, this, &TrainingController::onDatasetLoaded, queued);
+    connect(w, &TrainingWorker::loadFailed, this, &TrainingController::onLoadFailed, queued);
+    connect(w, &TrainingWorker::trainingStarted, this, &TrainingController::onTrainingStarted, queued);
+    connect(w, &TrainingWorker::stepsReported, this, &TrainingController::stepsReported, queued);
+    connect(w, &TrainingWorker::epochReport, this, &TrainingController::epochReport, queued);
+    connect(w, &TrainingWorker::learningRateChanged, this, &TrainingController::learningRateChanged, queued);
+    connect(w, &TrainingWorker::reconstructionsReady, this, &TrainingController::onReconstructions, queued);
+    connect(w, &TrainingWorker::failed, this, &TrainingController::failed, queued);
+    connect(w, &TrainingWorker::trainingFinished, this, &TrainingController::onTrainingFinished, queued);
+    connect(w, &TrainingWorker::runSaved, this, &TrainingController::runSaved, queued);
+    connect(w, &TrainingWorker::modelOpened, this, &TrainingController::onModelOpened, queued);
+    connect(w, &TrainingWorker::openModelFailed, this, &TrainingController::onOpenModelFailed, queued);
+    const LatentService *latent = w->latentService();
+    connect(latent, &LatentService::mapReady, this, &TrainingController::onLatentMap, queued);
+    connect(latent, &LatentService::mapFailed, this, &TrainingController::latentMapFailed, queued);
+    connect(latent, &LatentService::decodedImage, this, &TrainingController::decodedImage, queued);
+    connect(latent, &LatentService::datasetImage, this, &TrainingController::datasetImage, queued);
+    connect(latent, &LatentService::pointDetails, this, &TrainingController::pointDetails, queued);
+    connect(latent, &LatentService::interpolationReady, this, &TrainingController::interpolationReady, queued);
+    connect(latent, &LatentService::traversalReady, this, &TrainingController::traversalReady, queued);
+}
+
+void TrainingController::queue(std::function<void(TrainingWorker &)> job)
+{
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(worker, [worker, job = std::move(job)] { job(*worker); }, Qt::QueuedConnection);
+}
+
 bool TrainingController::loadDataset(const QString &path, const LoadOptions &options)
 {
     if (m_state != State::Idle)
         return false;
-    m_worker->tsne.cancel.store(true);
+    m_worker->cancelProjection();
     setState(State::Loading);
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, path, options] { worker->load(path, options); },
-                              Qt::QueuedConnection);
+    queue([path, options](TrainingWorker &w) { w.load(path, options); });
     return true;
 }
 
@@ -83,12 +85,10 @@ bool TrainingController::start(const ModelOptions &model, const TrainOptions &tr
     if (m_state != State::Idle || !m_hasDataset)
         return false;
     // Reset here, not on the worker: a stop() issued before the job starts must not be lost.
-    m_worker->control.reset();
-    m_worker->tsne.cancel.store(true);
+    m_worker->resetControl();
+    m_worker->cancelProjection();
     setState(State::Training);
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, model, train] { worker->train(model, train); },
-                              Qt::QueuedConnection);
+    queue([model, train](TrainingWorker &w) { w.train(model, train); });
     return true;
 }
 
@@ -96,16 +96,14 @@ bool TrainingController::continueTraining(int totalEpochs, double learningRate)
 {
     if (m_state != State::Idle || !m_hasModel || totalEpochs <= m_epochsCompleted)
         return false;
-    m_worker->control.reset();
+    m_worker->resetControl();
     // Taken by the trainer before the first step of the run.
     if (learningRate > 0.0)
-        m_worker->control.setLearningRate(learningRate);
+        m_worker->setLearningRate(learningRate);
     m_trainOptions.epochs = totalEpochs;
-    m_worker->tsne.cancel.store(true);
+    m_worker->cancelProjection();
     setState(State::Training);
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, totalEpochs] { worker->continueRun(totalEpochs); },
-                              Qt::QueuedConnection);
+    queue([totalEpochs](TrainingWorker &w) { w.continueRun(totalEpochs); });
     return true;
 }
 
@@ -113,8 +111,7 @@ bool TrainingController::newModel()
 {
     if (m_state != State::Idle)
         return false;
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker] { worker->forgetModel(); }, Qt::QueuedConnection);
+    queue([](TrainingWorker &w) { w.forgetModel(); });
     setHasModel(false);
     return true;
 }
@@ -123,7 +120,7 @@ void TrainingController::pause()
 {
     if (m_state != State::Training)
         return;
-    m_worker->control.pause();
+    m_worker->pause();
     setState(State::Paused);
 }
 
@@ -131,17 +128,17 @@ void TrainingController::resume()
 {
     if (m_state != State::Paused)
         return;
-    m_worker->resumeTrainer();
+    m_worker->resume();
     setState(State::Training);
 }
 
 void TrainingController::stop()
 {
-    m_worker->tsne.cancel.store(true);
+    m_worker->cancelProjection();
     if (m_state == State::Loading) {
         m_worker->cancelLoad();
     } else if (m_state == State::Training || m_state == State::Paused) {
-        m_worker->stopTrainer();
+        m_worker->stop();
         setState(State::Stopping);
     }
 }
@@ -149,55 +146,36 @@ void TrainingController::stop()
 void TrainingController::setLearningRate(double lr)
 {
     if (lr > 0.0)
-        m_worker->control.setLearningRate(lr);
+        m_worker->setLearningRate(lr);
 }
 
 bool TrainingController::requestLatentMap(std::optional<ProjectionMethod> method, int dimX, int dimY)
 {
     if (!m_hasModel)
         return false;
-    {
-        QMutexLocker lock(&m_worker->requestMutex);
-        m_worker->requests.map = true;
-        m_worker->requests.mapMethod = method;
-        m_worker->requests.dimX = dimX;
-        m_worker->requests.dimY = dimY;
-    }
-    queueRequests();
+    m_requests->post(MapRequest{method, dimX, dimY});
+    m_worker->requestsPosted();
     return true;
 }
 
 void TrainingController::decodeAt(double x, double y)
 {
-    {
-        QMutexLocker lock(&m_worker->requestMutex);
-        m_worker->requests.decode = true;
-        m_worker->requests.x = x;
-        m_worker->requests.y = y;
-    }
-    queueRequests();
+    m_requests->post(DecodeRequest{x, y});
+    m_worker->requestsPosted();
 }
 
 void TrainingController::requestImage(qint64 index)
 {
-    {
-        QMutexLocker lock(&m_worker->requestMutex);
-        m_worker->requests.image = index;
-    }
-    queueRequests();
+    m_requests->postImage(index);
+    m_worker->requestsPosted();
 }
 
 bool TrainingController::requestInterpolation(qint64 from, qint64 to, int steps)
 {
     if (!m_hasModel || from < 0 || to < 0 || from >= m_summary.count || to >= m_summary.count)
         return false;
-    {
-        QMutexLocker lock(&m_worker->requestMutex);
-        m_worker->requests.interpolateFrom = from;
-        m_worker->requests.interpolateTo = to;
-        m_worker->requests.interpolationSteps = std::clamp(steps, 2, 64);
-    }
-    queueRequests();
+    m_requests->post(InterpolationRequest{from, to, std::clamp(steps, 2, 64)});
+    m_worker->requestsPosted();
     return true;
 }
 
@@ -205,33 +183,34 @@ bool TrainingController::requestTraversal(const QRectF &region, int columns, int
 {
     if (!m_hasModel || !region.isValid())
         return false;
-    {
-        QMutexLocker lock(&m_worker->requestMutex);
-        m_worker->requests.traversal = region;
-        m_worker->requests.traversalColumns = std::clamp(columns, 1, 64);
-        m_worker->requests.traversalRows = std::clamp(rows, 1, 64);
-    }
-    queueRequests();
+    m_requests->post(TraversalRequest{region, std::clamp(columns, 1, 64), std::clamp(rows, 1, 64)});
+    m_worker->requestsPosted();
     return true;
 }
 
-// Training polls the flag between steps; when idle the queued call serves it; while paused
-// the worker (or its helper) is woken.
-void TrainingController::queueRequests()
+void TrainingController::setRunDirectory(const QString &dir)
 {
-    m_worker->hasRequests.store(true);
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker] { worker->serveRequests(); }, Qt::QueuedConnection);
-    m_worker->requestsQueued();
+    m_runDir = dir;
+    m_worker->setRunDirectory(dir);  // read by the worker at each epoch's end
 }
 
-void TrainingController::onLatentMap(const LatentSnapshot &map)
+bool TrainingController::saveRun(const QString &dir)
 {
-    if (map.partial)
-        m_worker->partialInFlight.store(false);
-    else
-        m_worker->latentInFlight.store(false);
-    Q_EMIT latentMapReady(map);
+    if (m_state != State::Idle || !m_hasModel || dir.isEmpty())
+        return false;
+    m_runDir = dir;  // the worker writes every later save there too
+    queue([dir](TrainingWorker &w) { w.saveRunTo(dir); });
+    return true;
+}
+
+bool TrainingController::openModel(const QString &path)
+{
+    if (m_state != State::Idle || path.isEmpty())
+        return false;
+    m_worker->cancelProjection();
+    setState(State::Loading);
+    queue([path](TrainingWorker &w) { w.openModel(path); });
+    return true;
 }
 
 void TrainingController::setState(State state)
@@ -279,45 +258,23 @@ void TrainingController::setHasModel(bool has)
 
 void TrainingController::onReconstructions(const ReconstructionSnapshot &snapshot)
 {
-    m_worker->snapshotInFlight.store(false);
+    m_worker->reconstructionsDelivered();
     Q_EMIT reconstructionsReady(snapshot);
 }
 
-void TrainingController::onTrainingFinished(const TrainOutcome &outcome)
+void TrainingController::onLatentMap(const LatentSnapshot &map)
 {
+    m_worker->latentMapDelivered(map.partial);
+    Q_EMIT latentMapReady(map);
+}
+
+void TrainingController::onTrainingFinished(const TrainOutcome &outcome, bool modelKept)
+{
+    setHasModel(modelKept);
     if (m_hasModel)
         m_epochsCompleted = outcome.epochsCompleted;
     setState(State::Idle);
     Q_EMIT finished(outcome);
-}
-
-// --- Checkpoints (issue 5) ---
-
-void TrainingController::setRunDirectory(const QString &dir)
-{
-    m_runDir = dir;
-    m_worker->setRunDirectory(dir);  // read by the worker at each epoch's end
-}
-
-bool TrainingController::saveRun(const QString &dir)
-{
-    if (m_state != State::Idle || !m_hasModel || dir.isEmpty())
-        return false;
-    m_runDir = dir;  // the worker writes there from now on
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, dir] { worker->saveRunTo(dir); }, Qt::QueuedConnection);
-    return true;
-}
-
-bool TrainingController::openModel(const QString &path)
-{
-    if (m_state != State::Idle || path.isEmpty())
-        return false;
-    m_worker->tsne.cancel.store(true);
-    setState(State::Loading);
-    TrainingWorker *worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, path] { worker->openModel(path); }, Qt::QueuedConnection);
-    return true;
 }
 
 void TrainingController::onModelOpened(const OpenedModel &opened)

@@ -18,21 +18,21 @@
 //
 // This header is torch-free so that ui/ can include it.
 
+#include "controller/controllertypes.h"
 #include "data/loadoptions.h"
 #include "latent/projectionmethod.h"
 #include "model/modeloptions.h"
 #include "training/trainoptions.h"
+// The About box reaches engineVersions() through this header.
+#include "util/engineversions.h"
 
-#include <QImage>
-#include <QMetaType>
 #include <QObject>
-#include <QPair>
 #include <QPointF>
 #include <QRectF>
 #include <QString>
-#include <QStringList>
 #include <QVector>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -40,113 +40,8 @@ class QThread;
 
 namespace aes {
 
+class RequestMailbox;
 class TrainingWorker;
-
-// What the user needs to know about a loaded dataset.
-struct DatasetSummary {
-    QString source;
-    qint64 count = 0;
-    QStringList classNames;              // empty when unlabelled
-    QVector<qint64> classCounts;         // images per class, parallel to classNames
-    int width = 0;
-    int height = 0;
-    int channels = 0;
-    QVector<QPair<QString, QString>> skipped;  // (path, reason) of each file not loaded
-    QString report;                      // "loaded 9 images, skipped 2 (2 not an image)"
-    double seconds = 0.0;
-    QVector<QImage> samples;             // a few images, one per class first
-};
-
-// A fixed set of validation images and the model's current reconstructions of them.
-struct ReconstructionSnapshot {
-    int epoch = 0;
-    qint64 globalStep = 0;
-    QVector<QImage> inputs;
-    QVector<QImage> reconstructions;     // same order and size as inputs
-    QStringList captions;                // class name of each image (empty strings if none)
-    QVector<double> mse;                 // per image, on the model's float output
-};
-
-// Every image of the dataset (train + validation, in dataset order) as a point of a 2-D map
-// of the model's codes.
-struct LatentSnapshot {
-    int epoch = 0;
-    qint64 globalStep = 0;
-    ProjectionMethod method = ProjectionMethod::Pca;
-    bool exactInverse = true;            // false: decoding averages nearby codes (t-SNE)
-    int latentSize = 0;                  // numbers per code
-    int dimX = -1, dimY = -1;            // "dims": the latent dimensions on the two axes
-    // An intermediate t-SNE layout (more follow, then the final one): only x, y, labels and
-    // classNames are filled in; iteration of iterations done.
-    bool partial = false;
-    int iteration = 0, iterations = 0;
-    QVector<float> x;                    // one per image
-    QVector<float> y;
-    QVector<int> labels;                 // class of each image, -1 when unlabelled
-    QStringList classNames;
-    QStringList files;                   // path of each image ("file.idx#123" for IDX entries)
-    QVector<float> errors;               // reconstruction MSE of each image (pixels in [0, 1])
-    QVector<qint64> worst;               // rows with the largest errors, largest first
-    QVector<QImage> worstImages;         // their images, parallel to worst
-
-    // The class name of row's image; empty when unlabelled.
-    QString classNameAt(qint64 row) const;
-};
-
-// One point of the map as the hover overlay and the side panel show it.
-struct PointDetails {
-    qint64 index = -1;
-    QImage image;
-    QImage reconstruction;
-    QString label;                       // class name, empty when unlabelled
-    QString file;                        // path, or "file.idx#123"
-    double error = 0.0;                  // MSE of the reconstruction
-};
-
-// Images decoded along the way from one image's code to another's.
-struct Interpolation {
-    qint64 from = -1, to = -1;
-    bool spherical = false;              // slerp (vae), else a straight line
-    QVector<QImage> images;              // first = from's reconstruction, last = to's
-};
-
-// Images decoded at a columns x rows grid of cell centres over a region of the map.
-struct TraversalGrid {
-    QRectF region;                       // map coordinates; top() is the smallest y
-    int columns = 0, rows = 0;
-    bool exact = true;
-    QVector<QImage> images;              // row-major, first row at the largest y (top of the map)
-};
-
-// One call of start() or continueTraining() as the worker begins it.
-struct RunInfo {
-    qint64 trainImages = 0;
-    qint64 valImages = 0;
-    qint64 parameters = 0;
-    int firstEpoch = 1;        // 1-based number of the first epoch this run trains
-    int totalEpochs = 0;       // the run ends after this epoch
-    qint64 stepsBefore = 0;    // global steps the model had already trained
-    bool continued = false;    // false: fresh weights
-};
-
-struct EngineVersions {
-    QString qt;
-    QString torch;
-    QString opencv;
-};
-// Versions of the libraries the engine runs on. Any thread.
-EngineVersions engineVersions();
-
-// A model opened from a checkpoint (TrainingController::openModel).
-struct OpenedModel {
-    QString path;                        // the checkpoint file
-    ModelOptions model;
-    TrainOptions train;                  // as stored; the defaults when it holds weights only
-    bool resumable = false;              // it holds the training state: continuing is exact
-    int epochsCompleted = 0;
-    qint64 globalStep = 0;
-    QVector<EpochReport> history;
-};
 
 class TrainingController final : public QObject {
     Q_OBJECT
@@ -207,6 +102,22 @@ public:
     // by traversalReady(). Returns false without a model.
     bool requestTraversal(const QRectF &region, int columns, int rows);
 
+    // The run directory of the GUI's training: after every epoch (and when a run ends after
+    // a divergence or before its first epoch) the worker writes checkpoint.pt and history.csv
+    // there, atomically, as the CLI does. Empty: nothing is written. Any state; takes effect
+    // at the next epoch's end.
+    void setRunDirectory(const QString &dir);
+    QString runDirectory() const { return m_runDir; }
+    // Writes the kept model's run files into dir at once (e.g. Save As), answered by
+    // runSaved(); dir becomes the run directory. Idle only; returns false without a model.
+    bool saveRun(const QString &dir);
+    // Opens a checkpoint file or a run directory without training: the model, its training
+    // state and history become the kept model (continueTraining() goes on exactly where it
+    // stopped). When the loaded dataset does not fit the model (or none is loaded), the
+    // dataset the checkpoint names is loaded as it was for training (datasetLoaded() first).
+    // Answered by modelOpened() or openModelFailed(); a failure changes nothing. Idle only.
+    bool openModel(const QString &path);
+
 Q_SIGNALS:
     void stateChanged(aes::TrainingController::State state);
     void loadProgress(qint64 done, qint64 total);
@@ -236,21 +147,29 @@ Q_SIGNALS:
     void traversalReady(const aes::TraversalGrid &grid);
     void failed(const QString &message);
     void finished(const aes::TrainOutcome &outcome);
+    // After every write of the run files; error is empty on success.
+    void runSaved(const QString &dir, const QString &error);
+    void modelOpened(const aes::OpenedModel &opened);
+    void openModelFailed(const QString &message);
 
 private:
-    friend class TrainingWorker;
+    // Runs job with the worker on the worker thread, after the jobs queued before it.
+    void queue(std::function<void(TrainingWorker &)> job);
+    void connectWorker();
     void setState(State state);
-    // Results posted by the worker, run in the controller's thread.
+    // The worker's reports, run in the controller's thread (queued connections).
     void onDatasetLoaded(const DatasetSummary &summary);
     void onLoadFailed(const QString &message, const DatasetSummary &partial);
     void onTrainingStarted(const RunInfo &run, const ModelOptions &model, const TrainOptions &train);
     void setHasModel(bool has);
     void onReconstructions(const ReconstructionSnapshot &snapshot);
     void onLatentMap(const LatentSnapshot &map);
-    void queueRequests();
-    void onTrainingFinished(const TrainOutcome &outcome);
+    void onTrainingFinished(const TrainOutcome &outcome, bool modelKept);
+    void onModelOpened(const OpenedModel &opened);
+    void onOpenModelFailed(const QString &message);
 
     QThread *m_thread = nullptr;
+    std::shared_ptr<RequestMailbox> m_requests;  // shared with the worker
     TrainingWorker *m_worker = nullptr;  // lives in m_thread; deleted after it has stopped
     State m_state = State::Idle;
     bool m_hasDataset = false;
@@ -259,47 +178,7 @@ private:
     ModelOptions m_modelOptions;
     TrainOptions m_trainOptions;
     int m_epochsCompleted = 0;
-
-    // --- Checkpoints (issue 5) ---
-public:
-    // The run directory of the GUI's training: after every epoch (and when a run ends after
-    // a divergence or before its first epoch) the worker writes checkpoint.pt and history.csv
-    // there, atomically, as the CLI does. Empty: nothing is written. Any state; takes effect
-    // at the next epoch's end.
-    void setRunDirectory(const QString &dir);
-    QString runDirectory() const { return m_runDir; }
-    // Writes the kept model's run files into dir now (e.g. Save As), answered by runSaved().
-    // Idle only; returns false without a model.
-    bool saveRun(const QString &dir);
-    // Opens a checkpoint file or a run directory without training: the model, its training
-    // state and history become the kept model (continueTraining() goes on exactly where it
-    // stopped). When the loaded dataset does not fit the model (or none is loaded), the
-    // dataset the checkpoint names is loaded as it was for training (datasetLoaded() first).
-    // Answered by modelOpened() or openModelFailed(); a failure changes nothing. Idle only.
-    bool openModel(const QString &path);
-
-Q_SIGNALS:
-    // After every write of the run files; error is empty on success.
-    void runSaved(const QString &dir, const QString &error);
-    void modelOpened(const aes::OpenedModel &opened);
-    void openModelFailed(const QString &message);
-
-private:
-    void onModelOpened(const OpenedModel &opened);
-    void onOpenModelFailed(const QString &message);
     QString m_runDir;
 };
 
 } // namespace aes
-
-Q_DECLARE_METATYPE(aes::DatasetSummary)
-Q_DECLARE_METATYPE(aes::ReconstructionSnapshot)
-Q_DECLARE_METATYPE(aes::RunInfo)
-Q_DECLARE_METATYPE(aes::LatentSnapshot)
-Q_DECLARE_METATYPE(aes::PointDetails)
-Q_DECLARE_METATYPE(aes::Interpolation)
-Q_DECLARE_METATYPE(aes::TraversalGrid)
-Q_DECLARE_METATYPE(aes::StepReport)
-Q_DECLARE_METATYPE(aes::EpochReport)
-Q_DECLARE_METATYPE(aes::TrainOutcome)
-Q_DECLARE_METATYPE(aes::OpenedModel)

@@ -1,150 +1,136 @@
 #pragma once
-// The training controller's worker: lives in the controller's thread and owns every torch
-// object of the GUI's training (dataset, trainer, projection). Only trainingcontroller.cpp
-// and trainingworker.cpp include this header.
-// Threads: the members marked "any thread" may be called from the GUI thread; the rest run
-// on the worker thread, as functors queued by the controller. Results go back only as
-// functors queued on the controller (value types, no tensors).
+// The training controller's worker: loads datasets, trains, opens and saves runs on the
+// controller's thread, and owns every torch object of the GUI's training (the dataset, the
+// trainer, the latent service). Only the controller's own files include this header (it
+// carries torch types).
+//
+// Ownership: the controller creates the worker, moves it to its thread and has it deleted
+// there once the thread has finished; the worker owns the dataset, the trainer and the
+// LatentService, and shares the RequestMailbox with the controller.
+// Threads: the methods marked "any thread" are thread-safe (stop, pause and resume act at once,
+// not through the event loop, which a running training blocks); the others run on the worker
+// thread, queued by the controller. Results leave only as signals carrying value types; the
+// controller connects them with queued connections.
+// Failure: nothing throws out of the worker. A dataset that cannot be loaded gives
+// loadFailed(); an unusable option or a torch error in training gives failed() and then
+// trainingFinished() with TrainStatus::Failed (the model is forgotten); a checkpoint that
+// cannot be opened gives openModelFailed() and changes nothing.
 
+#include "controller/controllertypes.h"
 #include "data/dataset.h"
-#include "latent/projection.h"
 #include "training/trainer.h"
 #include "training/trainingcontrol.h"
-#include "controller/trainingcontroller.h"
-#include "latent/tsne.h"
 
 #include <ATen/core/Tensor.h>
 
 #include <QElapsedTimer>
-#include <QMetaObject>
 #include <QMutex>
 #include <QObject>
+#include <QPointF>
 #include <QWaitCondition>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
-#include <thread>
-#include <utility>
 
 namespace aes {
 
-// Lives in the controller's thread; its jobs run there as queued functors. Everything
-// it reports goes back through post(), as a functor queued on the controller.
+class LatentService;
+class RequestMailbox;
+
 class TrainingWorker final : public QObject {
+    Q_OBJECT
 public:
-    explicit TrainingWorker(TrainingController *controller) : m_controller(controller) {}
+    explicit TrainingWorker(std::shared_ptr<RequestMailbox> requests);
     ~TrainingWorker() override;
 
-    // Any thread.
-    TrainingControl control;
-    std::atomic_bool snapshotInFlight{false};
-    void shutDown();
-    void cancelLoad();
-    std::atomic_bool latentInFlight{false};
-    TsneControl tsne;                  // cancel: stops a running t-SNE
-    // Latent requests (any thread); served by serveRequests() on the worker.
-    struct Requests {
-        bool map = false;
-        std::optional<ProjectionMethod> mapMethod;  // none: automatic
-        int dimX = 0, dimY = 1;
-        bool decode = false;
-        double x = 0.0, y = 0.0;
-        qint64 image = -1;
-        qint64 interpolateFrom = -1, interpolateTo = -1;
-        int interpolationSteps = 0;    // 0: none asked for
-        QRectF traversal;
-        int traversalColumns = 0, traversalRows = 0;  // 0: none asked for
-    };
-    QMutex requestMutex;
-    Requests requests;
-    std::atomic_bool hasRequests{false};
-    std::atomic_bool partialInFlight{false};  // an intermediate t-SNE layout in the GUI's queue
+    // The service whose signals carry the latent explorer's answers (for connecting them).
+    const LatentService *latentService() const { return m_latent; }
 
-    // Serving while paused (any thread; called by the controller). The trainer waits inside
-    // TrainingControl, which only resume or stop can end: so while it is parked there (paused
-    // after a step that was not the last of its epoch) requests are served on a helper thread,
-    // and resume()/stop() end that service before the trainer may go on. A pause that falls on
-    // an epoch's end is waited out by the worker itself, serving requests (outside the
-    // trainer's clock).
-    void requestsQueued();             // wakes a paused worker or starts the helper
-    void resumeTrainer();              // ends the helper's service, then control.resume()
-    void stopTrainer();                // ends the helper's service, then control.stop()
-    void endServiceThen(void (TrainingControl::*wake)());
+    // Any thread.
+    void pause();
+    void resume();
+    void stop();
+    void setLearningRate(double lr);     // taken by the trainer before its next step
+    void resetControl();                 // before a run is queued: not stopped, not paused
+    void shutDown();                     // stop, cancel a load and a projection; no new jobs
+    void cancelLoad();
+    void cancelProjection();             // stops a running t-SNE
+    // Requests were posted to the mailbox: serve them between steps, at once when idle, or
+    // by waking a paused run.
+    void requestsPosted();
+    // The controller has taken a reconstruction snapshot / a map: the next may be sent.
+    void reconstructionsDelivered();
+    void latentMapDelivered(bool partial);
+    // Where the run files go after every epoch ("" = nowhere).
+    void setRunDirectory(const QString &dir);
 
     // Worker thread.
     void load(const QString &path, const LoadOptions &options);
     void train(const ModelOptions &model, const TrainOptions &options);
     void continueRun(int totalEpochs);
     void forgetModel();
-    void serveRequests();
+    void saveRunTo(const QString &dir);
+    void openModel(const QString &path);
+
+Q_SIGNALS:
+    void loadProgress(qint64 done, qint64 total);
+    void datasetLoaded(const aes::DatasetSummary &summary);
+    void loadFailed(const QString &message, const aes::DatasetSummary &partial);
+    void trainingStarted(const aes::RunInfo &run, const aes::ModelOptions &model, const aes::TrainOptions &train);
+    void stepsReported(const QVector<QPointF> &losses, const aes::StepReport &latest);
+    void epochReport(const aes::EpochReport &report);
+    void learningRateChanged(qint64 globalStep, double learningRate);
+    void reconstructionsReady(const aes::ReconstructionSnapshot &snapshot);
+    void failed(const QString &message);
+    // modelKept: a model is kept that can be continued.
+    void trainingFinished(const aes::TrainOutcome &outcome, bool modelKept);
+    void runSaved(const QString &dir, const QString &error);
+    void modelOpened(const aes::OpenedModel &opened);
+    void openModelFailed(const QString &message);
 
 private:
-    template <typename F> void post(F &&f)
-    {
-        QMetaObject::invokeMethod(m_controller, std::forward<F>(f), Qt::QueuedConnection);
-    }
-    void prepareSnapshots();
+    void runJob(const std::function<TrainOutcome()> &job);
     TrainOutcome runTrainer(bool continued);
     void finish(TrainOutcome outcome);
-    void flushSteps();
+    void prepareSnapshots();
     void snapshot(int epoch, qint64 globalStep, bool force);
-    void latentMap(std::optional<ProjectionMethod> method, int dimX, int dimY, bool force);
-    // Codes (float32, N x latent) and reconstruction MSEs (float32, N) of every image in
-    // evaluation mode; false when interrupted.
-    bool encodeAll(at::Tensor *codes, at::Tensor *errors);
-    void alignWithPrevious(Projection *projection);
-    void decode(double x, double y);
-    void details(qint64 index);
-    void interpolate(qint64 from, qint64 to, int steps);
-    void traverse(const QRectF &region, int columns, int rows);
-    bool interrupted() const;          // stop requested, or resume while serving parked
-    void park();                       // worker thread, at the end of a step while paused
-    void settle();                     // worker thread, after a run: the helper has ended
-    void waitPausedServing();          // worker thread, at the end of an epoch while paused
+    void flushSteps();
+    void serveRequests();
+    void waitWhilePaused();
+    bool interrupted() const;
+    QString runDirectory();
+    void saveRun();
 
-    TrainingController *m_controller;  // only posted to, never called directly
+    std::shared_ptr<RequestMailbox> m_requests;
+    LatentService *m_latent = nullptr;       // a child: lives and dies with the worker
     std::atomic_bool m_shuttingDown{false};
     QMutex m_loadMutex;
-    LoadControl *m_load = nullptr;     // the running load, for cancelLoad()
+    LoadControl *m_load = nullptr;           // the running load, for cancelLoad()
+    QMutex m_runMutex;
+    QString m_runDir;                        // guarded by m_runMutex
+
+    // Pause: the trainer's control, and the worker's own wait while paused, in which it serves
+    // requests. m_pauseChanged is woken by resume, stop and new requests.
+    TrainingControl m_control;
+    QMutex m_pauseMutex;
+    QWaitCondition m_pauseChanged;
+    bool m_servingPaused = false;            // worker thread: serving inside a pause
 
     std::optional<Dataset> m_data;
+    LoadOptions m_loadOptions;               // of m_data, for the checkpoint's metadata
     std::unique_ptr<Trainer> m_trainer;
-    double m_lastLearningRate = 0.0;   // of the newest step, to notice changes
-    at::Tensor m_snapshotIndices;
-    QVector<QImage> m_snapshotInputs;
-    QStringList m_snapshotCaptions;
+    bool m_inRun = false;                    // inside Trainer::run (requests come between steps)
+    double m_lastLearningRate = 0.0;         // of the newest step, to notice changes
     QVector<QPointF> m_pendingLosses;
     StepReport m_latestStep;
     QElapsedTimer m_lossClock;
     QElapsedTimer m_snapshotClock;
-    std::optional<Projection> m_projection;  // of the newest map, for decoding
-    bool m_inRun = false;                    // inside Trainer::run (requests come between steps)
-    std::optional<ProjectionMethod> m_epochMethod;  // the projection after each epoch (none: automatic)
-    int m_epochDimX = 0, m_epochDimY = 1;    // ... its dimensions for "dims"
-    at::Tensor m_previousAxes;               // of the last PCA map, to keep the axes' signs
-
-    QMutex m_parkMutex;
-    QWaitCondition m_parkChanged;            // parked / serving / requests / resume / stop
-    bool m_parked = false;                   // the trainer waits in TrainingControl
-    bool m_serving = false;                  // the helper thread serves requests
-    std::atomic_bool m_unparking{false};     // resume: the helper stops within a batch
-    std::thread m_helper;                    // joined before the next one and on destruction
-
-    // --- Checkpoints (issue 5) ---
-public:
-    // Any thread: where the run files go after every epoch ("" = nowhere).
-    void setRunDirectory(const QString &dir);
-    // Worker thread.
-    void saveRunTo(const QString &dir);
-    void openModel(const QString &path);
-private:
-    QString runDirectory();
-    // Writes the run files into the run directory (if any) and tells the controller.
-    void saveRun();
-    QMutex m_runMutex;
-    QString m_runDir;                        // guarded by m_runMutex
-    LoadOptions m_loadOptions;               // of m_data, for the checkpoint's metadata
+    std::atomic_bool m_snapshotInFlight{false};
+    at::Tensor m_snapshotIndices;
+    QVector<QImage> m_snapshotInputs;
+    QStringList m_snapshotCaptions;
 };
 
 } // namespace aes

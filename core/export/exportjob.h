@@ -1,7 +1,7 @@
 #pragma once
 // The export job: a trained run to the formats other tools read (TorchScript, ONNX,
 // TensorBoard projector embeddings, PNGs of images and their reconstructions).
-// Used by `aestudio-cli export` (and, later, by the GUI's File > Export).
+// Used by `aestudio-cli export` and, through ExportController, by the GUI's File > Export.
 //
 // Threads: runs on the calling thread; the progress callback is called from it.
 // Failure: never throws; stops at the first failure with a message naming the file and

@@ -117,7 +117,7 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
     if (callbacks.onLoaded)
         callbacks.onLoaded(data, loaded.report);
 
-    // Refused now rather than killed by the kernel half-way through an epoch.
+    // Refused before training rather than killed by the kernel half-way through an epoch.
     if (QString e = checkTrainingMemory(data, options.model, options.train); !e.isEmpty()) {
         result.error = e;
         return result;

@@ -2,8 +2,10 @@
 
 #include "model/autoencoder.h"
 #include "model/checkpoint.h"
+#include "model/evalmode.h"
 #include "training/metrics.h"
 #include "training/trainingcontrol.h"
+#include "util/errormessage.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -35,6 +37,10 @@ struct Trainer::State {
     // True from zero_grad() to the end of the step's checks: a failure there (out of memory
     // in backward or in the optimizer) may leave the weights half updated.
     bool stepping = false;
+
+    // Back to lastGood (parameters and buffers) with fresh optimizer moments: after a
+    // non-finite loss, a runaway step, or a step that failed half-way.
+    void rollBack(const TrainOptions &train);
 };
 
 namespace {
@@ -168,7 +174,28 @@ void keepStepBuffers()
     });
 }
 
+// A failed run's message; allocation failures say what to try.
+QString runFailureMessage(const std::exception &e)
+{
+    const QString message = errorMessage(e);
+    if (!isOutOfMemory(e))
+        return message;
+    const QString advice = dynamic_cast<const c10::Error *>(&e)
+        ? QStringLiteral("Out of memory: %1. Try a smaller batch size, image size or model.")
+        : QStringLiteral("Out of memory (%1). Try a smaller batch size, image size or model.");
+    return advice.arg(message);
+}
+
 } // namespace
+
+void Trainer::State::rollBack(const TrainOptions &train)
+{
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> current = stateTensors(model);
+    for (size_t i = 0; i < current.size() && i < lastGood.size(); ++i)
+        current[i].copy_(lastGood[i]);
+    optimizer = makeOptimizer(train, model, learningRate);
+}
 
 int setComputeThreads(int threads)
 {
@@ -235,29 +262,16 @@ TrainOutcome Trainer::run(TrainingControl &control, const TrainCallbacks &callba
             if (!trainEpoch(control, callbacks, &outcome))
                 break;
         }
-    } catch (const c10::Error &e) {
-        outcome.status = TrainStatus::Failed;
-        outcome.message = QString::fromUtf8(e.what_without_backtrace());
-        if (isOutOfMemory(e))
-            outcome.message = QStringLiteral("Out of memory: %1. Try a smaller batch size, image size or model.")
-                                  .arg(outcome.message);
     } catch (const std::exception &e) {
         outcome.status = TrainStatus::Failed;
-        outcome.message = QString::fromUtf8(e.what());
-        if (isOutOfMemory(e))
-            outcome.message = QStringLiteral("Out of memory (%1). Try a smaller batch size, image size or model.")
-                                  .arg(outcome.message);
+        outcome.message = runFailureMessage(e);
     }
     if (m_state->stepping) {
         // The step failed half-way: go back to the weights it started from, so that what
         // is kept (and can be continued or saved) is a consistent model.
         m_state->stepping = false;
         try {
-            torch::NoGradGuard noGrad;
-            std::vector<torch::Tensor> current = stateTensors(m_state->model);
-            for (size_t i = 0; i < current.size() && i < m_state->lastGood.size(); ++i)
-                current[i].copy_(m_state->lastGood[i]);
-            m_state->optimizer = makeOptimizer(m_train, m_state->model, m_state->learningRate);
+            m_state->rollBack(m_train);
         } catch (const std::exception &) {
             // Nothing more can be done; the run already reports the failure.
         }
@@ -299,7 +313,10 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
         if (control.isPaused()) {
             QElapsedTimer paused;
             paused.start();
-            control.waitWhilePaused();
+            if (callbacks.whilePaused)
+                callbacks.whilePaused();
+            else
+                control.waitWhilePaused();
             pausedNs += paused.nsecsElapsed();
         }
         if (control.isStopRequested()) {
@@ -327,10 +344,7 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
         if (!std::isfinite(value)) {
             // The weights that produced this loss are already bad: go back to the last
             // ones that gave a finite loss, with fresh optimizer moments.
-            torch::NoGradGuard noGrad;
-            for (size_t i = 0; i < current.size(); ++i)
-                current[i].copy_(s.lastGood[i]);
-            s.optimizer = makeOptimizer(m_train, s.model, s.learningRate);
+            s.rollBack(m_train);
             outcome->status = TrainStatus::Diverged;
             outcome->message = QStringLiteral(
                 "The loss became %1 in epoch %2 at step %3 (learning rate %4). The last good weights "
@@ -357,10 +371,7 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
         // non-finite, is undone at once rather than found a step later.
         const double moved = relativeStepSize(current, s.lastGood, paramCount);
         if (!(moved <= kMaxRelativeStep)) {
-            torch::NoGradGuard noGrad;
-            for (size_t i = 0; i < current.size(); ++i)
-                current[i].copy_(s.lastGood[i]);
-            s.optimizer = makeOptimizer(m_train, s.model, s.learningRate);
+            s.rollBack(m_train);
             s.stepping = false;
             outcome->status = TrainStatus::Diverged;
             outcome->message = QStringLiteral(
@@ -418,20 +429,14 @@ EpochReport Trainer::evaluate(const TrainingControl *control)
     const qint64 n = m_split.val.defined() ? m_split.val.numel() : 0;
     if (n == 0)
         return report;
-    const bool wasTraining = s.model->is_training();
-    s.model->eval();
+    const EvalMode eval(*s.model);
     c10::InferenceMode inference;  // no autograd bookkeeping at all: faster than no_grad
     double lossSum = 0.0, mseSum = 0.0, psnrSum = 0.0, ssimSum = 0.0;
     std::vector<torch::Tensor> codes;
     const qint64 batch = 256;
-    const auto stopped = [&] {
-        if (wasTraining)
-            s.model->train();
-        return EpochReport{};
-    };
     for (qint64 start = 0; start < n; start += batch) {
         if (control && control->isStopRequested())
-            return stopped();
+            return EpochReport{};
         const torch::Tensor idx = m_split.val.slice(0, start, std::min(n, start + batch));
         const torch::Tensor x = m_data.floatBatch(idx);
         const ForwardResult r = s.model->forwardFull(x);
@@ -451,31 +456,20 @@ EpochReport Trainer::evaluate(const TrainingControl *control)
     if (m_train.knn && m_data.hasLabels()) {
         const torch::Tensor trainCodes = encode(m_split.train, control);
         if (!trainCodes.defined())
-            return stopped();
+            return EpochReport{};
         report.knnAccuracy = knnAccuracy(trainCodes, m_data.labels.index_select(0, m_split.train),
                                          torch::cat(codes), m_data.labels.index_select(0, m_split.val));
     }
-    if (wasTraining)
-        s.model->train();
     return report;
 }
 
 at::Tensor Trainer::encode(const at::Tensor &indices, const TrainingControl *control)
 {
-    State &s = *m_state;
-    const bool wasTraining = s.model->is_training();
-    s.model->eval();
-    const torch::Tensor codes = encodeImages(*s.model, m_data, indices, [control] {
+    const EvalMode eval(*m_state->model);
+    return encodeImages(*m_state->model, m_data, indices, [control] {
         return control && control->isStopRequested();
     });
-    if (wasTraining)
-        s.model->train();
-    return codes;
 }
-
-} // namespace aes
-
-namespace aes {
 
 namespace {
 const char kOptimizerKey[] = "trainer_optimizer";

@@ -26,6 +26,10 @@ class TrainingControl;
 struct TrainCallbacks {
     std::function<void(const StepReport &)> onStep;
     std::function<void(const EpochReport &)> onEpoch;
+    // Called instead of TrainingControl::waitWhilePaused() when a step finds the run paused;
+    // it must return once the control is resumed or stopped. Its time is not training time.
+    // The GUI's worker serves preview requests in it.
+    std::function<void()> whilePaused;
 };
 
 class Trainer {
