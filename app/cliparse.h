@@ -1,5 +1,6 @@
 #pragma once
 // Parsing of aestudio-cli's options into the engine's option structs. No torch here.
+// Threads: the main thread (pure functions of the parser).
 // Failure: returns false with a one-line reason in *error.
 
 #include "data/loadoptions.h"

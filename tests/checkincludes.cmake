@@ -1,5 +1,9 @@
-# The boundary that keeps ui/ a view: no ui/ file may bring in torch or OpenCV, directly or
-# through the project's headers it includes. Run by ctest as
+# The boundaries of the house (docs/ARCHITECTURE.md):
+# - ui/ stays a view: no ui/ file may bring in torch or OpenCV, directly or through the
+#   project's headers it includes;
+# - core/'s folders include only the folders below them (util < data < model < training,
+#   latent < project < export < controller).
+# Run by ctest as
 #   cmake -DSOURCE_DIR=<repo> -P tests/checkincludes.cmake
 # Follows every quoted include (resolved against the including file's folder, ui/ and core/)
 # and fails, naming the chain, at the first <torch/...>, <ATen/...>, <c10/...> or <opencv2/...>.
@@ -77,3 +81,42 @@ if(failures GREATER 0)
     message(FATAL_ERROR "${failures} of ${count} ui/ files include torch or OpenCV")
 endif()
 message("${count} ui/ files and ${checked} headers in all: none includes torch or OpenCV")
+
+# core/'s folders: each may include its own folder and those listed for it.
+set(allowed_util "")
+set(allowed_data util)
+set(allowed_model util data)
+set(allowed_training util data model)
+set(allowed_latent util data model)
+set(allowed_project util data model training latent)
+set(allowed_export util data model training latent project)
+set(allowed_controller util data model training latent project export)
+set(layerFailures 0)
+file(GLOB coreFolders LIST_DIRECTORIES true RELATIVE "${SOURCE_DIR}/core" "${SOURCE_DIR}/core/*")
+foreach(folder IN LISTS coreFolders)
+    if(NOT IS_DIRECTORY "${SOURCE_DIR}/core/${folder}")
+        continue()
+    endif()
+    if(NOT DEFINED allowed_${folder})
+        message("core/${folder}/ is not in the layering of tests/checkincludes.cmake: add it")
+        math(EXPR layerFailures "${layerFailures} + 1")
+        continue()
+    endif()
+    file(GLOB sources "${SOURCE_DIR}/core/${folder}/*.h" "${SOURCE_DIR}/core/${folder}/*.cpp")
+    foreach(f IN LISTS sources)
+        file(STRINGS "${f}" lines REGEX "^[ \t]*#[ \t]*include[ \t]*\"[a-z]+/")
+        foreach(line IN LISTS lines)
+            string(REGEX MATCH "\"([a-z]+)/" _ "${line}")
+            set(target "${CMAKE_MATCH_1}")
+            if(NOT target STREQUAL folder AND NOT target IN_LIST allowed_${folder})
+                string(REPLACE "${SOURCE_DIR}/" "" name "${f}")
+                message("${name} includes ${target}/, which core/${folder}/ may not")
+                math(EXPR layerFailures "${layerFailures} + 1")
+            endif()
+        endforeach()
+    endforeach()
+endforeach()
+if(layerFailures GREATER 0)
+    message(FATAL_ERROR "${layerFailures} includes break core/'s layering")
+endif()
+message("core/'s folders include only the folders below them")

@@ -13,6 +13,7 @@
 #include "trainform.h"
 #include "trainingpanel.h"
 #include "trainingprogress.h"
+#include "util/engineversions.h"
 
 #include <QAction>
 #include <QApplication>

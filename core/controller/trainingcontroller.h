@@ -23,8 +23,6 @@
 #include "latent/projectionmethod.h"
 #include "model/modeloptions.h"
 #include "training/trainoptions.h"
-// The About box reaches engineVersions() through this header.
-#include "util/engineversions.h"
 
 #include <QObject>
 #include <QPointF>

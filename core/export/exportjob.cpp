@@ -7,7 +7,6 @@
 #include "project/rundirectory.h"
 #include "export/onnxexport.h"
 #include "export/projectorexport.h"
-#include "project/runfiles.h"
 #include "export/torchscriptexport.h"
 
 #include <torch/torch.h>

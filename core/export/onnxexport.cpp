@@ -1,7 +1,7 @@
 #include "export/onnxexport.h"
 
 #include "model/autoencoder.h"
-#include "project/runfiles.h"
+#include "util/atomicfile.h"
 
 #include <torch/torch.h>
 

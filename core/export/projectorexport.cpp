@@ -1,6 +1,6 @@
 #include "export/projectorexport.h"
 #include "export/imagegrid.h"
-#include "project/runfiles.h"
+#include "util/atomicfile.h"
 
 #include <torch/torch.h>
 

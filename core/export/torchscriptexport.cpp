@@ -1,7 +1,7 @@
 #include "export/torchscriptexport.h"
 
 #include "model/autoencoder.h"
-#include "project/runfiles.h"
+#include "util/atomicfile.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>
