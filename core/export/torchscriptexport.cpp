@@ -8,7 +8,6 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 #include <iomanip>
 #include <sstream>
@@ -139,15 +138,7 @@ QString exportTorchScript(AutoencoderImpl &model, const QString &path, const Exp
         return QStringLiteral("cannot build the TorchScript module for %1: %2").arg(path, QString::fromUtf8(e.what()));
     }
     const std::string data = bytes.str();
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-    if (file.write(data.data(), qint64(data.size())) != qint64(data.size())) {
-        const QString reason = file.errorString();
-        file.cancelWriting();
-        return QStringLiteral("cannot write %1: %2").arg(path, reason);
-    }
-    return commitSaveFile(file);
+    return writeFileAtomically(path, QByteArray::fromRawData(data.data(), qsizetype(data.size())));
 }
 
 } // namespace aes

@@ -7,7 +7,6 @@
 
 #include <QFile>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 #include <algorithm>
 #include <sstream>
@@ -123,14 +122,7 @@ QString saveCheckpoint(const QString &path, AutoencoderImpl &model, const QJsonO
         return QStringLiteral("cannot serialise the model for %1: %2").arg(path, QString::fromUtf8(e.what()));
     }
     const std::string data = bytes.str();
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-    if (file.write(data.data(), qint64(data.size())) != qint64(data.size())) {
-        file.cancelWriting();
-        return QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-    }
-    return commitSaveFile(file);
+    return writeFileAtomically(path, QByteArray::fromRawData(data.data(), qsizetype(data.size())));
 }
 
 std::optional<LoadedCheckpoint> loadCheckpoint(const QString &path, QString *error,
