@@ -2,7 +2,7 @@
 # - ui/ stays a view: no ui/ file may bring in torch or OpenCV, directly or through the
 #   project's headers it includes;
 # - core/'s folders include only the folders below them (util < data < model < training,
-#   latent < project < export < controller).
+#   latent < project < anomaly < export < controller).
 # Run by ctest as
 #   cmake -DSOURCE_DIR=<repo> -P tests/checkincludes.cmake
 # Follows every quoted include (resolved against the including file's folder, ui/ and core/)
@@ -89,8 +89,9 @@ set(allowed_model util data)
 set(allowed_training util data model)
 set(allowed_latent util data model)
 set(allowed_project util data model training latent)
-set(allowed_export util data model training latent project)
-set(allowed_controller util data model training latent project export)
+set(allowed_anomaly util data model training latent project)
+set(allowed_export util data model training latent project anomaly)
+set(allowed_controller util data model training latent project anomaly export)
 set(layerFailures 0)
 file(GLOB coreFolders LIST_DIRECTORIES true RELATIVE "${SOURCE_DIR}/core" "${SOURCE_DIR}/core/*")
 foreach(folder IN LISTS coreFolders)
