@@ -1,5 +1,6 @@
 #include "screenshotdriver.h"
 
+#include "anomalyexplorer.h"
 #include "latentexplorer.h"
 #include "latentmap.h"
 #include "mainwindow.h"
@@ -118,6 +119,27 @@ void saveLatentTools(MainWindow &window, const QString &dirPath, const std::func
     }, Qt::SingleShotConnection);
 }
 
+// Scores the loaded dataset on the Anomalies tab and saves anomalies.png once the list's
+// visible pictures have arrived, then done(ok).
+void saveAnomalies(MainWindow &window, const QString &dirPath, const std::function<void(bool)> &done)
+{
+    AnomalyExplorer *explorer = window.anomalyExplorer();
+    window.showTab(MainWindow::AnomaliesTab);
+    QObject::connect(explorer, &AnomalyExplorer::scored, &window, [&window, dirPath, done](bool ok) {
+        if (!ok) {
+            std::fprintf(stderr, "aestudio: the Anomalies tab could not score the data\n");
+            done(false);
+            return;
+        }
+        QTimer::singleShot(2000, &window, [&window, dirPath, done] {
+            done(window.renderTab(MainWindow::AnomaliesTab)
+                     .save(QDir(dirPath).filePath(QStringLiteral("anomalies.png")), "PNG", 0));
+        });
+    }, Qt::SingleShotConnection);
+    if (!explorer->score())
+        done(false);
+}
+
 } // namespace
 
 void takeScreenshotsWhenReady(MainWindow &window, const QString &dir, bool afterTraining, bool noData)
@@ -132,7 +154,12 @@ void takeScreenshotsWhenReady(MainWindow &window, const QString &dir, bool after
             };
             const bool saved = saveScreenshots(window, dir);
             if (saved && afterTraining && exitCode == 0)
-                saveLatentTools(window, dir, quit);
+                saveLatentTools(window, dir, [&window, dir, quit](bool ok) {
+                    if (!ok)
+                        quit(false);
+                    else
+                        saveAnomalies(window, dir, quit);
+                });
             else
                 quit(saved);
         });

@@ -1,12 +1,13 @@
 #pragma once
 // `aestudio --screenshots DIR`: once the data is loaded (or, with --train, once training has
 // finished and the final latent map has arrived), saves every tab of the window as shown to
-// DIR/<tab>.png (loss, reconstructions, metrics, latent) and the reconstructions with the
+// DIR/<tab>.png (loss, reconstructions, metrics, latent, anomalies) and the reconstructions with the
 // error heatmap as reconstructions-error.png, then quits. After training the Latent tab
 // shows a hovered point and an image decoded between the first two classes, and three more
 // pictures show its tools: latent-interpolation.png (two classes' first images as the ends,
 // B pinned), latent-replay.png (the map of the first epoch) and latent-traversal.png (the
-// 12 x 12 traversal grid of the whole map, each image at twice its size).
+// 12 x 12 traversal grid of the whole map, each image at twice its size). Last, the Anomalies
+// tab scores the loaded dataset and anomalies.png is saved again with the result.
 //
 // Threads: GUI thread. Failure: the application exits with 1 when the data does not load,
 // training fails, the map cannot be made or a file cannot be written (named on stderr).

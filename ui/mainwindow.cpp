@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "anomalyexplorer.h"
 #include "datamodeldock.h"
 #include "datasetpanel.h"
 #include "exportsession.h"
@@ -71,6 +72,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     createDock();
     m_session = new ProjectSession(m_controller, [this] { return currentProject(); }, this, this);
     m_exports = new ExportSession(m_controller, m_session, m_lossChart, this, this);
+    m_anomalies = new AnomalyExplorer(m_controller, m_session);  // scores the session's run directory
+    m_anomalies->setObjectName(QStringLiteral("anomaliesPage"));
+    m_tabs->addTab(m_anomalies, tr("Anomalies"));
     createMenus();
     m_progress = new TrainingProgress;
     m_progress->setContentsMargins(16, 0, 0, 0);  // a gap after a long message
@@ -92,7 +96,7 @@ MainWindow::~MainWindow()
 
 QString MainWindow::tabFileName(int index)
 {
-    static const char *const kNames[TabCount] = {"loss", "reconstructions", "metrics", "latent"};
+    static const char *const kNames[TabCount] = {"loss", "reconstructions", "metrics", "latent", "anomalies"};
     return index >= 0 && index < TabCount ? QString::fromLatin1(kNames[index]) : QString();
 }
 
@@ -220,6 +224,8 @@ void MainWindow::connectSessions()
     connect(m_session, &ProjectSession::newProjectStarted, this, &MainWindow::newModel);
     connect(m_exports, &ExportSession::message, this, showMessage);
     connect(m_exports, &ExportSession::problem, this, &MainWindow::showProblem);
+    connect(m_anomalies, &AnomalyExplorer::message, this, showMessage);
+    connect(m_anomalies, &AnomalyExplorer::problem, this, &MainWindow::showProblem);
 }
 
 void MainWindow::onProjectOpened(const aes::Project &project)
@@ -238,12 +244,13 @@ aes::Project MainWindow::currentProject() const
     p.model = m_trainingPanel->modelOptions();
     p.train = m_trainingPanel->trainOptions();
     p.train.valFraction = m_datasetPanel->validationFraction();
-    p.view = QJsonObject{{QStringLiteral("tab"), currentTab()}};
+    p.view = QJsonObject{{QStringLiteral("tab"), currentTab()}, {QStringLiteral("anomalies"), m_anomalies->viewState()}};
     return p;
 }
 
 void MainWindow::applyViewState(const QJsonObject &view)
 {
+    m_anomalies->applyViewState(view.value(QStringLiteral("anomalies")).toObject());
     const int tab = view.value(QStringLiteral("tab")).toInt(-1);
     if (tab >= 0 && tab < TabCount)
         showTab(tab);
@@ -514,6 +521,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     // destructors wait for them.
     m_controller->stop();
     m_exports->cancelExport();
+    m_anomalies->cancel();
     event->accept();
 }
 

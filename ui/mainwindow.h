@@ -1,6 +1,6 @@
 #pragma once
 // The Autoencoder Studio main window: a left dock with the dataset panel and the model
-// and training form, central tabs (Loss, Reconstructions, Metrics, Latent), a status bar
+// and training form, central tabs (Loss, Reconstructions, Metrics, Latent, Anomalies), a status bar
 // with the training progress, File / Training / Help menus with shortcuts (Ctrl+O open,
 // Ctrl+Return start, Space pause/resume, Esc stop, Ctrl+Q quit), drag and drop of a folder
 // or an IDX file, recent datasets, and the options, dataset and layout kept in QSettings.
@@ -21,6 +21,7 @@
 
 #include <QMainWindow>
 
+class AnomalyExplorer;
 class DatasetPanel;
 class ExportSession;
 class LatentExplorer;
@@ -74,9 +75,10 @@ public:
     MetricsView *metricsView() const { return m_metrics; }
     LatentMap *latentMap() const { return m_latentMap; }
     LatentExplorer *latentExplorer() const { return m_latentExplorer; }
+    AnomalyExplorer *anomalyExplorer() const { return m_anomalies; }
     RecentFiles *recentDatasets() const { return m_recent; }
 
-    enum Tab { LossTab = 0, ReconstructionsTab = 1, MetricsTab = 2, LatentTab = 3, TabCount = 4 };
+    enum Tab { LossTab = 0, ReconstructionsTab = 1, MetricsTab = 2, LatentTab = 3, AnomaliesTab = 4, TabCount = 5 };
     static QString tabFileName(int index);  // "loss", "reconstructions", ...
 
 protected:
@@ -122,6 +124,7 @@ private:
     MetricsView *m_metrics = nullptr;
     LatentMap *m_latentMap = nullptr;
     LatentExplorer *m_latentExplorer = nullptr;
+    AnomalyExplorer *m_anomalies = nullptr;
     QTabWidget *m_tabs = nullptr;
     TrainingProgress *m_progress = nullptr;
     RecentFiles *m_recent = nullptr;
