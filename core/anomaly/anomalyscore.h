@@ -35,6 +35,23 @@ at::Tensor scoreImages(AutoencoderImpl &model, const Dataset &data, const ScoreO
 // x (float32 N x C x H x W in [0, 1]) and their reconstructions.
 at::Tensor errorMaps(const at::Tensor &x, const at::Tensor &reconstruction, double sigma);
 
+// One batch scored: what scoreImages, imageAnomaly and `score` are made of. maps is defined
+// only when asked for (float32, N x H x W, the smoothed squared error at the model's size).
+struct BatchScores {
+    at::Tensor x;                 // float32 N x C x H x W in [0, 1]
+    at::Tensor reconstruction;    // same shape
+    at::Tensor scores;            // float64, N
+    at::Tensor maps;
+};
+// The caller holds evaluation mode and no-grad (scoreImages does both).
+BatchScores scoreBatch(AutoencoderImpl &model, const Dataset &data, const at::Tensor &indices,
+                       const ScoreOptions &options, bool withMaps);
+
+// The image (uint8 C x H x W) in gray with the error map (H x W) overlaid in inferno: the
+// overlay grows more opaque with the error; the colour scale runs from 0 to maxError
+// (<= 0: the map's own maximum).
+QImage heatmapImage(const at::Tensor &image, const at::Tensor &map, double maxError);
+
 struct ImageAnomaly {
     QImage image;                 // the input as loaded
     QImage reconstruction;

@@ -1,6 +1,6 @@
 #include "controller/latentservice.h"
 
-#include "controller/tensorimage.h"
+#include "data/tensorimage.h"
 #include "model/autoencoder.h"
 #include "model/evalmode.h"
 #include "training/trainer.h"

@@ -2,7 +2,7 @@
 
 #include "controller/latentservice.h"
 #include "controller/requestmailbox.h"
-#include "controller/tensorimage.h"
+#include "data/tensorimage.h"
 #include "controller/trainingcontroller.h"
 #include "model/autoencoder.h"
 #include "model/checkpoint.h"

@@ -1,6 +1,6 @@
 #pragma once
 // The files of a run directory, written by the CLI and the GUI alike (torch-free: ui/ uses the names):
-// history.csv, summary.json, load-report.txt and checkpoint.pt.
+// history.csv, summary.json, load-report.txt, checkpoint.pt and anomaly.json (the chosen anomaly threshold).
 // Any thread; each writer returns an empty string or a message naming the file.
 
 #include "util/atomicfile.h"
@@ -19,6 +19,7 @@ inline const QString kHistory = QStringLiteral("history.csv");
 inline const QString kSummary = QStringLiteral("summary.json");
 inline const QString kLoadReport = QStringLiteral("load-report.txt");
 inline const QString kCheckpoint = QStringLiteral("checkpoint.pt");
+inline const QString kAnomaly = QStringLiteral("anomaly.json");
 } // namespace runfiles
 
 // One row per epoch: epoch,train_loss,val_loss,val_mse,val_psnr,val_ssim,knn_accuracy,images_per_second,seconds

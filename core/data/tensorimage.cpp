@@ -1,4 +1,4 @@
-#include "controller/tensorimage.h"
+#include "data/tensorimage.h"
 
 #include <torch/torch.h>
 
