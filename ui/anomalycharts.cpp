@@ -130,6 +130,16 @@ int AnomalyHistogram::thresholdPixel() const
     return int(std::lround(m_plot->xAxis->coordToPixel(m_threshold)));
 }
 
+QWidget *AnomalyHistogram::plotWidget() const
+{
+    return m_plot;
+}
+
+QRect AnomalyHistogram::plotArea() const
+{
+    return m_plot->axisRect()->rect();
+}
+
 double AnomalyHistogram::thresholdAtPixel(double x) const
 {
     return std::clamp(m_plot->xAxis->pixelToCoord(x), m_low, m_high);

@@ -31,9 +31,11 @@ public:
     void clear();
     void setThreshold(double threshold);  // moves the line; emits nothing
     double threshold() const { return m_threshold; }
-    // The line's x in the plot's pixels, and the plot (for tests: drag it there).
+    // The line's x in the plot's pixels, the plot widget and its data area in those pixels
+    // (for tests and the screenshot driver: drag the line there).
     int thresholdPixel() const;
-    QCustomPlot *plot() const { return m_plot; }
+    QWidget *plotWidget() const;
+    QRect plotArea() const;
 
 Q_SIGNALS:
     void thresholdDragged(double threshold);   // while the mouse moves
