@@ -3,6 +3,7 @@
 // signal is terminatesignal.*, --screenshots is screenshotdriver.*.
 
 #include "appicon.h"
+#include "anomalyexplorer.h"
 #include "mainwindow.h"
 #include "model/modeloptions.h"
 #include "screenshotdriver.h"
@@ -63,6 +64,10 @@ struct CommandLine {
     QCommandLineOption lrChange{QStringLiteral("lr-change"),
                                 QStringLiteral("Set the learning rate to LR once training reaches STEP."),
                                 QStringLiteral("STEP:LR")};
+    // For demonstrations and screenshots: what the Anomalies tab scores instead of the loaded dataset.
+    QCommandLineOption scoreData{QStringLiteral("score-data"),
+                                 QStringLiteral("The Anomalies tab scores DATA (a folder or an IDX file) instead of the loaded dataset."),
+                                 QStringLiteral("DATA")};
 
     CommandLine()
     {
@@ -75,7 +80,8 @@ struct CommandLine {
                                                     "Default: the dataset used last, else Fashion-MNIST's test set when installed."),
                                      QStringLiteral("[DATA]"));
         lrChange.setFlags(QCommandLineOption::HiddenFromHelp);
-        parser.addOptions({train, model, latent, epochs, screenshots, fresh, lrChange});
+        scoreData.setFlags(QCommandLineOption::HiddenFromHelp);
+        parser.addOptions({train, model, latent, epochs, screenshots, fresh, lrChange, scoreData});
     }
 };
 
@@ -171,6 +177,8 @@ int main(int argc, char *argv[])
     if (parser.isSet(commandLine.lrChange) && !changeLearningRateAt(window, parser.value(commandLine.lrChange)))
         return fail(QStringLiteral("--lr-change needs STEP:LR, e.g. 300:5e-4"));
 
+    if (parser.isSet(commandLine.scoreData))
+        window.anomalyExplorer()->setDataPath(parser.value(commandLine.scoreData));
     window.setStartWhenLoaded(parser.isSet(commandLine.train));
     window.show();
     if (!data.isEmpty())

@@ -120,7 +120,7 @@ void AnomalyHistogram::setThreshold(double threshold)
     m_threshold = threshold;
     m_line->point1->setCoords(threshold, 0.0);
     m_line->point2->setCoords(threshold, 1.0);
-    m_lineLabel->position->setCoords(threshold, 0.02);
+    m_lineLabel->position->setCoords(threshold, 0.35);  // below the legend, above the tail
     m_lineLabel->setText(tr("threshold %1").arg(threshold, 0, 'g', 4));
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -194,8 +194,11 @@ AnomalyCurves::AnomalyCurves(QWidget *parent) : QWidget(parent)
     for (QCustomPlot *plot : {m_roc, m_pr}) {
         plot->xAxis->setRange(0.0, 1.0);
         plot->yAxis->setRange(0.0, 1.02);
-        plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
         plot->setMinimumHeight(160);
+        QFont small = plot->legend->font();
+        small.setPointSizeF(small.pointSizeF() * 0.85);
+        plot->legend->setFont(small);
+        plot->legend->setRowSpacing(0);
     }
     m_roc->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     m_pr->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
@@ -238,20 +241,20 @@ void AnomalyCurves::setScores(const QVector<double> &scores, const QVector<bool>
         auto *chance = new QCPCurve(m_roc->xAxis, m_roc->yAxis);
         chance->setData(QVector<double>{0.0, 1.0}, QVector<double>{0.0, 1.0});
         chance->setPen(QPen(Qt::gray, 1, Qt::DotLine));
-        chance->setName(tr("chance"));
+        chance->removeFromLegend();  // the dotted diagonal speaks for itself
         auto *rocCurve = new QCPCurve(m_roc->xAxis, m_roc->yAxis);
         rocCurve->setData(roc.x, roc.y);
         rocCurve->setPen(QPen(kAnomalousColor, 2));
-        rocCurve->setName(tr("ROC (AUROC %1)").arg(auroc, 0, 'f', 3));
+        rocCurve->setName(tr("AUROC %1").arg(auroc, 0, 'f', 3));
         auto *prCurve = new QCPCurve(m_pr->xAxis, m_pr->yAxis);
         prCurve->setData(pr.x, pr.y);
         prCurve->setPen(QPen(kNormalColor, 2));
-        prCurve->setName(tr("PR (AUPR %1)").arg(aupr, 0, 'f', 3));
+        prCurve->setName(tr("AUPR %1").arg(aupr, 0, 'f', 3));
         for (QCustomPlot *plot : {m_roc, m_pr}) {
             auto *point = new QCPGraph(plot->xAxis, plot->yAxis);
             point->setLineStyle(QCPGraph::lsNone);
             point->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, kThresholdColor, Qt::white, 9));
-            point->setName(tr("at the threshold"));
+            point->removeFromLegend();  // the verdicts box below says what the ring is
             plot->legend->setVisible(true);
         }
     }

@@ -66,7 +66,7 @@ public:
     void clear();
     // The operating point of the verdicts at the threshold.
     void setVerdicts(const aes::Verdicts &verdicts);
-    // The legends' texts ("ROC (AUROC 0.912)"), for tests.
+    // The legends' texts ("AUROC 0.912"), for tests.
     QString rocName() const;
     QString prName() const;
 

@@ -68,8 +68,8 @@ AnomalyExplorer::AnomalyExplorer(TrainingController *training, ProjectSession *r
     sideLayout->setContentsMargins(0, 0, 0, 0);
     m_histogram = new AnomalyHistogram;
     m_curves = new AnomalyCurves;
-    sideLayout->addWidget(m_histogram, 3);
-    sideLayout->addWidget(m_curves, 2);
+    sideLayout->addWidget(m_histogram, 1);
+    sideLayout->addWidget(m_curves, 1);
     auto *verdictBox = new QGroupBox(tr("At the threshold"));
     auto *verdictLayout = new QFormLayout(verdictBox);
     m_thresholdBox = new QDoubleSpinBox;
@@ -93,8 +93,9 @@ AnomalyExplorer::AnomalyExplorer(TrainingController *training, ProjectSession *r
     verdictLayout->addRow(exports);
     sideLayout->addWidget(verdictBox);
     splitter->addWidget(side);
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(0, 5);
+    splitter->setStretchFactor(1, 4);
+    splitter->setSizes({460, 440});
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(createControls());
@@ -159,6 +160,7 @@ QWidget *AnomalyExplorer::createControls()
     m_kind->setToolTip(tr("MSE: the mean squared error. 1 \u2212 SSIM: structural difference. Max of the "
                           "smoothed error: the worst spot after a blur, for small defects"));
     m_normal = new QLineEdit;
+    m_normal->setMaximumWidth(260);
     m_normal->setPlaceholderText(tr("automatic: good/normal/ok, else the trained-on classes"));
     m_normal->setToolTip(tr("The normal classes, separated by commas; every other class counts as anomalous"));
     m_scoreButton = new QPushButton(tr("Score"));
@@ -169,6 +171,7 @@ QWidget *AnomalyExplorer::createControls()
     m_progress->setTextVisible(false);
     m_status = new QLabel;
     m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setMinimumWidth(120);
     run->addWidget(new QLabel(tr("Score kind:")));
     run->addWidget(m_kind);
     run->addWidget(new QLabel(tr("Normal classes:")));
@@ -200,10 +203,10 @@ QWidget *AnomalyExplorer::createResults()
     m_list->verticalHeader()->hide();
     m_list->horizontalHeader()->setStretchLastSection(true);
     for (int c : {AnomalyListModel::ImageColumn, AnomalyListModel::ReconstructionColumn, AnomalyListModel::HeatmapColumn})
-        m_list->setColumnWidth(c, AnomalyListModel::kThumbnailSide + 50);
-    m_list->setColumnWidth(AnomalyListModel::ScoreColumn, 80);
-    m_list->setColumnWidth(AnomalyListModel::ClassColumn, 130);
-    m_list->setColumnWidth(AnomalyListModel::FlaggedColumn, 60);
+        m_list->setColumnWidth(c, AnomalyListModel::kThumbnailSide + 14);
+    m_list->setColumnWidth(AnomalyListModel::ScoreColumn, 72);
+    m_list->setColumnWidth(AnomalyListModel::ClassColumn, 100);
+    m_list->setColumnWidth(AnomalyListModel::FlaggedColumn, 64);
     m_list->setMinimumWidth(420);
     const auto later = [this] { m_visibleTimer->start(); };
     connect(m_list->verticalScrollBar(), &QScrollBar::valueChanged, this, later);
@@ -367,12 +370,17 @@ void AnomalyExplorer::onScored(const aes::AnomalyScores &scores)
         return;
     }
     m_scores = scores;
-    m_status->setText(tr("%L1 images scored with the model of epoch %2").arg(scores.size()).arg(scores.epoch));
+    m_status->setText(tr("%L1 scored (epoch %2)").arg(scores.size()).arg(scores.epoch));
+    m_status->setToolTip(tr("%L1 images of %2 scored with the model of epoch %3")
+                             .arg(scores.size()).arg(QDir::toNativeSeparators(scores.source)).arg(scores.epoch));
     const auto [lo, hi] = std::minmax_element(m_scores.scores.begin(), m_scores.scores.end());
     const double low = m_scores.scores.isEmpty() ? 0.0 : *lo;
     const double high = m_scores.scores.isEmpty() ? 1.0 : *hi;
     {
         const QSignalBlocker block(m_thresholdBox);
+        // About four significant digits at the scores' scale (MSE can be 1e-4, SSIM near 1).
+        const double magnitude = std::max(std::abs(high), 1e-12);
+        m_thresholdBox->setDecimals(std::clamp(4 - int(std::floor(std::log10(magnitude))), 2, 12));
         m_thresholdBox->setRange(low, high);
         m_thresholdBox->setSingleStep(std::max((high - low) / 100.0, 1e-6));
     }
@@ -468,7 +476,7 @@ QString AnomalyExplorer::verdictText() const
     const qint64 flagged = v.truePositives + v.falsePositives;
     if (!(m_anomalous.contains(true) && m_anomalous.contains(false)))
         return tr("%L1 of %L2 images flagged").arg(flagged).arg(m_scores.size());
-    return tr("%L1 flagged: %L2 anomalous, %L3 normal (false alarms)\n%L4 anomalous missed, %L5 normal passed")
+    return tr("%L1 flagged: %L2 anomalous, %L3 normal\n%L4 anomalous missed, %L5 normal passed")
         .arg(flagged).arg(v.truePositives).arg(v.falsePositives).arg(v.falseNegatives).arg(v.trueNegatives);
 }
 

@@ -2,7 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QIcon>
+#include <QFont>
 
 #include <algorithm>
 #include <numeric>
@@ -77,6 +77,11 @@ QString AnomalyListModel::relativeName(qint64 image) const
     return QDir(m_scores.source).relativeFilePath(path);
 }
 
+bool AnomalyListModel::isAnomalous(qint64 image) const
+{
+    return image >= 0 && image < m_anomalous.size() && m_anomalous[int(image)];
+}
+
 QString AnomalyListModel::classText(qint64 image) const
 {
     return aes::labelText(m_scores.classNames, m_scores.labels.value(int(image), -1));
@@ -113,21 +118,32 @@ QVariant AnomalyListModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case ScoreColumn: return QString::number(score, 'g', 5);
-        case ClassColumn: {
-            const QString text = classText(image);
-            if (m_anomalous.isEmpty() || text.isEmpty())
-                return text;
-            return m_anomalous[int(image)] ? tr("%1 (anomalous)").arg(text) : text;
-        }
+        case ClassColumn: return classText(image);
         case FlaggedColumn: return flagged ? tr("flagged") : QString();
         case FileColumn: return relativeName(image);
         default: return {};
         }
     case Qt::ToolTipRole:
-        return m_scores.paths.value(int(image));
+        switch (index.column()) {
+        case ImageColumn: return tr("The image as the model sees it");
+        case ReconstructionColumn: return tr("The model's reconstruction");
+        case HeatmapColumn: return tr("Where the reconstruction is worst (smoothed error over the image)");
+        case ClassColumn:
+            return isAnomalous(image) ? tr("An anomalous class (not one of the normal classes)") : tr("A normal class");
+        default: return m_scores.paths.value(int(image));
+        }
     case Qt::ForegroundRole:
         if (index.column() == FlaggedColumn || index.column() == ScoreColumn)
             return flagged ? QColor(190, 30, 45) : QVariant();
+        if (index.column() == ClassColumn && isAnomalous(image))
+            return QColor(190, 30, 45);  // the histogram's anomalous colour
+        return {};
+    case Qt::FontRole:
+        if (index.column() == ClassColumn && isAnomalous(image)) {
+            QFont font;
+            font.setItalic(true);
+            return font;
+        }
         return {};
     case Qt::TextAlignmentRole:
         return index.column() == ScoreColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
@@ -141,8 +157,8 @@ QVariant AnomalyListModel::headerData(int section, Qt::Orientation orientation, 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case ImageColumn: return tr("Image");
-    case ReconstructionColumn: return tr("Reconstruction");
+    case ImageColumn: return tr("Input");
+    case ReconstructionColumn: return tr("Output");
     case HeatmapColumn: return tr("Heatmap");
     case ScoreColumn: return tr("Score");
     case ClassColumn: return tr("Class");

@@ -52,6 +52,7 @@ private:
         QPixmap image, reconstruction, heatmap;
     };
     QString classText(qint64 image) const;
+    bool isAnomalous(qint64 image) const;
 
     aes::AnomalyScores m_scores;
     QVector<bool> m_anomalous;
