@@ -2,6 +2,7 @@
 // and runs core jobs; everything it does, the engine does.
 
 #include "training/benchmark.h"
+#include "anomalycommands.h"
 #include "cliparse.h"
 #include "export/exportjob.h"
 #include "project/latentjobs.h"
@@ -23,6 +24,10 @@
 
 namespace {
 
+using aes::cli::fail;
+using aes::cli::parse;
+using aes::cli::printErr;
+
 std::atomic_bool g_interrupted{false};
 
 void onInterrupt(int)
@@ -30,12 +35,6 @@ void onInterrupt(int)
     // Async-signal-safe: the trainer's step callback turns this into a clean stop.
     g_interrupted.store(true);
     std::signal(SIGINT, SIG_DFL);  // a second Ctrl+C ends the process at once
-}
-
-void printErr(const QString &text)
-{
-    std::fputs(qPrintable(text), stderr);
-    std::fflush(stderr);
 }
 
 QString duration(double seconds)
@@ -52,29 +51,6 @@ QString number(double v, int precision)
     return std::isfinite(v) ? QString::number(v, 'f', precision) : QStringLiteral("-");
 }
 
-int fail(const QString &message)
-{
-    printErr(QStringLiteral("aestudio-cli: %1\n").arg(message));
-    return 2;
-}
-
-// Parses args (the command's own, after the command name) or prints help / an error.
-bool parse(QCommandLineParser &parser, const QStringList &args, int *exitCode)
-{
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption help = parser.addHelpOption();
-    if (!parser.parse(args)) {
-        *exitCode = fail(parser.errorText());
-        return false;
-    }
-    if (parser.isSet(help)) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
-        *exitCode = 0;
-        return false;
-    }
-    return true;
-}
-
 int train(const QStringList &args)
 {
     QCommandLineParser parser;
@@ -86,6 +62,9 @@ int train(const QStringList &args)
     parser.addOption({QStringLiteral("resume"), QStringLiteral("Continue the run in RUN_DIR exactly where its checkpoint left off, "
                                                                "up to --epochs in total (DATA and model options come from the run)."),
                       QStringLiteral("RUN_DIR")});
+    parser.addOption({QStringLiteral("classes"), QStringLiteral("Train on the images of these classes only (names as the dataset "
+                                                                "lists them, comma-separated): the one-class protocol of anomaly detection."),
+                      QStringLiteral("CLASS[,CLASS]")});
     aes::cli::addLoadOptions(parser);
     aes::cli::addModelOptions(parser);
     aes::cli::addTrainOptions(parser);
@@ -107,6 +86,11 @@ int train(const QStringList &args)
     if (!aes::cli::readLoadOptions(parser, &job.load, &error) || !aes::cli::readModelOptions(parser, &job.model, &error)
         || !aes::cli::readTrainOptions(parser, &job.train, &error))
         return fail(error);
+    if (parser.isSet(QStringLiteral("classes"))) {
+        if (resume)
+            return fail(QStringLiteral("train --resume keeps the run's classes; leave --classes out"));
+        job.classes = parser.value(QStringLiteral("classes")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    }
     if (resume) {
         job.resume = parser.value(QStringLiteral("resume"));
         job.resumeEpochs = parser.isSet(QStringLiteral("epochs")) ? job.train.epochs : 0;
@@ -393,6 +377,9 @@ void usage(FILE *to)
                "                               export the model and its dataset's codes and reconstructions\n"
                "  project INPUT --method pca|tsne --out F\n"
                "                               map a run's codes (or a TSV of vectors) to 2-D\n"
+               "  score RUN_DIR DATA --out scores.csv [--maps DIR] [--score mse|ssim|max-smoothed]\n"
+               "                               anomaly score of every image; AUROC etc. with labels\n"
+               "  apply RUN_DIR DATA --out DIR  write every image's reconstruction (denoised) as PNG\n"
                "  bench [DATA] [--json] [--quick]\n"
                "                               this machine's training, encoding and loading speed\n\n"
                "aestudio-cli COMMAND --help shows a command's options.\n",
@@ -422,6 +409,10 @@ int main(int argc, char *argv[])
         return exportRun(rest);
     if (command == QLatin1String("project"))
         return project(rest);
+    if (command == QLatin1String("score"))
+        return aes::cli::score(rest);
+    if (command == QLatin1String("apply"))
+        return aes::cli::apply(rest);
     if (command == QLatin1String("bench"))
         return bench(rest);
     if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {

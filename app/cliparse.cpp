@@ -2,6 +2,8 @@
 
 #include <QRegularExpression>
 
+#include <cstdio>
+
 namespace aes::cli {
 
 namespace {
@@ -181,6 +183,34 @@ bool readTrainOptions(const QCommandLineParser &p, TrainOptions *out, QString *e
     out->knn = !p.isSet(QStringLiteral("no-knn"));
     if (const QString problem = out->validate(); !problem.isEmpty()) {
         *error = problem;
+        return false;
+    }
+    return true;
+}
+
+int fail(const QString &message)
+{
+    printErr(QStringLiteral("aestudio-cli: %1\n").arg(message));
+    return 2;
+}
+
+void printErr(const QString &text)
+{
+    std::fputs(qPrintable(text), stderr);
+    std::fflush(stderr);
+}
+
+bool parse(QCommandLineParser &parser, const QStringList &args, int *exitCode)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help = parser.addHelpOption();
+    if (!parser.parse(args)) {
+        *exitCode = fail(parser.errorText());
+        return false;
+    }
+    if (parser.isSet(help)) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        *exitCode = 0;
         return false;
     }
     return true;

@@ -12,6 +12,13 @@
 
 namespace aes::cli {
 
+// "aestudio-cli: <message>" on standard error; returns 2 (the usage-error exit code).
+int fail(const QString &message);
+void printErr(const QString &text);
+// Parses args (the command's own, after the command name) or prints help / an error; false
+// with *exitCode set when the command should end.
+bool parse(QCommandLineParser &parser, const QStringList &args, int *exitCode);
+
 void addLoadOptions(QCommandLineParser &parser);
 void addModelOptions(QCommandLineParser &parser);
 void addTrainOptions(QCommandLineParser &parser);

@@ -128,6 +128,54 @@ LoadResult loadDataset(const QString &path, const LoadOptions &options, const Lo
                                                "file (MNIST format)").arg(absolute));
 }
 
+std::optional<Dataset> selectClasses(const Dataset &data, const QStringList &classes, QString *error)
+{
+    if (classes.isEmpty())
+        return data;
+    if (!data.hasLabels()) {
+        *error = QStringLiteral("%1 has no classes to choose from (it is unlabelled)").arg(data.source);
+        return std::nullopt;
+    }
+    // Old label -> new label (-1: dropped), in the dataset's class order.
+    std::vector<int64_t> remap(size_t(data.classNames.size()), -1);
+    for (const QString &name : classes) {
+        const qsizetype index = data.classNames.indexOf(name.trimmed());
+        if (index < 0) {
+            *error = QStringLiteral("unknown class \"%1\"; the classes of %2 are: %3")
+                         .arg(name, data.source, data.classNames.join(QStringLiteral(", ")));
+            return std::nullopt;
+        }
+        remap[size_t(index)] = 0;
+    }
+    Dataset subset;
+    for (size_t i = 0, next = 0; i < remap.size(); ++i)
+        if (remap[i] == 0) {
+            remap[i] = int64_t(next++);
+            subset.classNames << data.classNames[qsizetype(i)];
+        }
+    if (subset.classNames == data.classNames)
+        return data;
+    const torch::Tensor labels = data.labels.to(torch::kLong).contiguous();
+    const int64_t *l = labels.data_ptr<int64_t>();
+    std::vector<int64_t> keep, newLabels;
+    for (int64_t i = 0; i < labels.numel(); ++i)
+        if (l[i] >= 0 && l[i] < int64_t(remap.size()) && remap[size_t(l[i])] >= 0) {
+            keep.push_back(i);
+            newLabels.push_back(remap[size_t(l[i])]);
+        }
+    if (keep.empty()) {
+        *error = QStringLiteral("%1 has no image of class %2").arg(data.source, classes.join(QStringLiteral(", ")));
+        return std::nullopt;
+    }
+    const torch::Tensor index = torch::tensor(keep, torch::kLong);
+    subset.images = data.images.index_select(0, index).contiguous();
+    subset.labels = torch::tensor(newLabels, torch::kLong);
+    for (const int64_t i : keep)
+        subset.paths << data.paths[qsizetype(i)];
+    subset.source = data.source;
+    return subset;
+}
+
 Split splitIndices(qint64 n, double valFraction, quint64 seed)
 {
     Split split;

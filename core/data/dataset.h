@@ -67,6 +67,12 @@ struct LoadResult {
 LoadResult loadDataset(const QString &path, const LoadOptions &options = {},
                        const LoadControl *control = nullptr);
 
+// The images of the named classes only (the one-class protocol: train on normal images).
+// Their class list becomes classes in the dataset's order and labels are renumbered to it;
+// paths and source stay. nullopt and a message naming the known classes when data is
+// unlabelled, a name is unknown or no image is left. classes empty: data unchanged.
+std::optional<Dataset> selectClasses(const Dataset &data, const QStringList &classes, QString *error);
+
 struct Split {
     at::Tensor train;  // int64 indices into the dataset
     at::Tensor val;

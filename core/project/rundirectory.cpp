@@ -80,6 +80,15 @@ QString writeRunFiles(const QString &runDir, Trainer &trainer, const Dataset &da
     return error;
 }
 
+QStringList trainedClassesOf(const LoadedCheckpoint &checkpoint)
+{
+    QStringList classes;
+    const QJsonArray names = checkpoint.meta.value(QStringLiteral("dataset")).toObject().value(QStringLiteral("classes")).toArray();
+    for (const QJsonValue &name : names)
+        classes << name.toString();
+    return classes;
+}
+
 LoadResult loadDatasetFor(const LoadedCheckpoint &checkpoint, const QString &data,
                           const LoadControl::ProgressFn &onLoadProgress)
 {
@@ -108,6 +117,12 @@ LoadResult loadDatasetFor(const LoadedCheckpoint &checkpoint, const QString &dat
     LoadResult loaded = loadDataset(source, load, &loadControl);
     if (!loaded.ok() && data.isEmpty())
         loaded.error = QStringLiteral("cannot load the run's dataset %1: %2").arg(source, loaded.error);
+    if (loaded.ok() && data.isEmpty()) {
+        QString error;
+        loaded.dataset = selectClasses(*loaded.dataset, trainedClassesOf(checkpoint), &error);
+        if (!loaded.dataset)
+            loaded.error = QStringLiteral("the run's dataset %1 changed: %2").arg(source, error);
+    }
     return loaded;
 }
 

@@ -32,7 +32,8 @@ struct RunDataResult {
     QString error;
 };
 // The images of data loaded as the checkpoint's model saw them in training; an empty data
-// means the dataset the run was trained on (the checkpoint names it).
+// means the dataset the run was trained on (the checkpoint names it), narrowed to the classes
+// it was trained on.
 LoadResult loadDatasetFor(const LoadedCheckpoint &checkpoint, const QString &data = {},
                           const LoadControl::ProgressFn &onLoadProgress = {});
 // Loads the checkpoint of runDir (a run directory or a checkpoint file) and, with
@@ -48,6 +49,10 @@ std::optional<TrainOptions> trainOptionsOf(const LoadedCheckpoint &checkpoint, Q
 // What runs record about a dataset (checkpoint metadata, summary.json): source, image count,
 // shape and class names.
 QJsonObject datasetJson(const Dataset &data);
+
+// The classes a run was trained on (its dataset's class list, which `train --classes`
+// narrows); empty when unlabelled.
+QStringList trainedClassesOf(const LoadedCheckpoint &checkpoint);
 
 // The load options a checkpoint's dataset was opened with; nullopt and the reason when they
 // are damaged.

@@ -35,6 +35,7 @@ QString resumeOptions(const TrainJobOptions &requested, TrainJobOptions *out)
     if (!load)
         return QStringLiteral("%1: %2").arg(path, error);
     out->load = *load;
+    out->classes = trainedClassesOf(*checkpoint);
     out->model = checkpoint->options;
     out->train = *train;
     out->train.threads = requested.train.threads;
@@ -113,7 +114,10 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
         result.error = loaded.error;
         return result;
     }
-    const Dataset &data = *loaded.dataset;
+    const std::optional<Dataset> selected = selectClasses(*loaded.dataset, options.classes, &result.error);
+    if (!selected)
+        return result;
+    const Dataset &data = *selected;
     if (callbacks.onLoaded)
         callbacks.onLoaded(data, loaded.report);
 

@@ -22,6 +22,7 @@ struct TrainJobOptions {
     QString data;                  // folder or IDX file
     QString runDir;                // created when missing
     LoadOptions load;
+    QStringList classes;           // train on the images of these classes only (empty: all)
     ModelOptions model;
     TrainOptions train;
     // Continue the run of this directory (or checkpoint file) instead: data, load, model and
