@@ -180,6 +180,11 @@ void TestAnomalyExplorer::scoreDragExport()
     QCOMPARE(copied, int(flagged));
     const QString top = explorer->scores().paths[int(list->imageAt(0))];
     QVERIFY(QFile::exists(QDir(copies).filePath(QDir(m_data).relativeFilePath(top))));
+    // Never into the scored data: the copies would be scored as inputs next time.
+    const QString inside = m_data + QStringLiteral("/flagged");
+    QVERIFY(!explorer->exportFlagged(inside, &copied).isEmpty());
+    QCOMPARE(copied, 0);
+    QVERIFY(!QFileInfo::exists(inside));
     window.close();
 }
 

@@ -3,6 +3,7 @@
 #include "anomaly/anomalycontroller.h"
 #include "anomaly/anomalythreshold.h"
 #include "anomalycharts.h"
+#include "anomalyexport.h"
 #include "anomalylistmodel.h"
 #include "projectsession.h"
 #include "util/atomicfile.h"
@@ -10,7 +11,6 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
-#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -34,15 +34,6 @@
 using aes::TrainingController;
 
 namespace {
-
-QString csvField(const QString &text)
-{
-    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
-        return text;
-    QString quoted = text;
-    quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
 
 const QString kThresholdKey = QStringLiteral("threshold");
 const QString kKindKey = QStringLiteral("kind");
@@ -503,37 +494,15 @@ void AnomalyExplorer::requestVisiblePictures()
 
 QString AnomalyExplorer::exportCsv(const QString &path) const
 {
-    QByteArray out = "path,label,score,flagged\n";
-    for (int row = 0; row < m_model->rowCount(); ++row) {
-        const int i = int(m_model->imageAt(row));
-        const double score = m_scores.scores[i];
-        out += csvField(m_scores.paths.value(i)).toUtf8() + ','
-            + csvField(aes::labelText(m_scores.classNames, m_scores.labels.value(i, -1))).toUtf8() + ','
-            + QByteArray::number(score, 'g', 10) + ',' + (score >= m_threshold ? "1" : "0") + '\n';
-    }
-    return aes::writeFileAtomically(path, out);
+    QVector<qint64> order(m_model->rowCount());
+    for (int row = 0; row < order.size(); ++row)
+        order[row] = m_model->imageAt(row);
+    return writeAnomalyCsv(path, m_scores, order, m_threshold);
 }
 
 QString AnomalyExplorer::exportFlagged(const QString &folder, int *copied) const
 {
-    if (copied)
-        *copied = 0;
-    if (!QFileInfo(m_scores.source).isDir())
-        return tr("only the images of a folder can be copied (%1 is not one)").arg(m_scores.source);
-    const QDir target(folder);
-    for (int i = 0; i < m_scores.scores.size(); ++i) {
-        if (m_scores.scores[i] < m_threshold)
-            continue;
-        const QString destination = target.filePath(m_model->relativeName(i));
-        if (!QDir().mkpath(QFileInfo(destination).absolutePath()))
-            return tr("cannot create the folder %1").arg(QFileInfo(destination).absolutePath());
-        QFile::remove(destination);
-        if (!QFile::copy(m_scores.paths[i], destination))
-            return tr("cannot copy %1 to %2").arg(m_scores.paths[i], destination);
-        if (copied)
-            ++*copied;
-    }
-    return {};
+    return copyFlaggedImages(folder, m_scores, m_threshold, copied);
 }
 
 void AnomalyExplorer::exportCsvWithDialog()

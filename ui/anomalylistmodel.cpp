@@ -1,7 +1,7 @@
 #include "anomalylistmodel.h"
 
-#include <QDir>
-#include <QFileInfo>
+#include "anomalyexport.h"
+
 #include <QFont>
 
 #include <algorithm>
@@ -70,11 +70,7 @@ QVector<qint64> AnomalyListModel::picturesMissing(int first, int last) const
 
 QString AnomalyListModel::relativeName(qint64 image) const
 {
-    const QString path = m_scores.paths.value(int(image));
-    const QFileInfo source(m_scores.source);
-    if (!source.isDir())
-        return QFileInfo(path).fileName();  // IDX entries: "file.idx#123"
-    return QDir(m_scores.source).relativeFilePath(path);
+    return anomalyRelativeName(m_scores, image);
 }
 
 bool AnomalyListModel::isAnomalous(qint64 image) const
