@@ -3,7 +3,8 @@
 // epoch, what a checkpoint records about its dataset, and loading a run's model with its
 // images as they were in training.
 //
-// Threads: any; each call runs on the calling thread. Failure: never throws; problems come
+// Ownership: results are values (a loaded model is the caller's). Threads: any; each call runs
+// on the calling thread. Failure: never throws; problems come
 // back as a message naming the file.
 
 #include "data/dataset.h"

@@ -1,6 +1,7 @@
 #pragma once
 // `aestudio-cli train`: load the data, train (or resume) into a run directory, write its files.
 //
+// Ownership: the result is a value; the control and callbacks are the caller's.
 // Threads: runs on the calling thread; stop and pause through the TrainingControl passed in.
 // Failure: never throws; problems come back as a message naming the file or option.
 
