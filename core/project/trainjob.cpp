@@ -144,7 +144,8 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
             callbacks.training.onEpoch(report);
     };
     result.outcome = trainer->run(control, training);
-    if (trainer->epochsCompleted() == 0 || result.outcome.status == TrainStatus::Diverged) {
+    if (trainer->epochsCompleted() == 0 || result.outcome.status == TrainStatus::Diverged
+        || result.outcome.bestEpoch > 0) {
         // Nothing or something better than the epoch's end was kept: save what we have.
         if (QString e = writeRunFiles(options.runDir, *trainer, data, options.load); !e.isEmpty())
             writeError = e;
