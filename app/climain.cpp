@@ -86,6 +86,8 @@ int train(const QStringList &args)
     parser.addOption({QStringLiteral("resume"), QStringLiteral("Continue the run in RUN_DIR exactly where its checkpoint left off, "
                                                                "up to --epochs in total (DATA and model options come from the run)."),
                       QStringLiteral("RUN_DIR")});
+    parser.addOption({QStringLiteral("overwrite"), QStringLiteral("Replace the run RUN_DIR holds (without it, a run "
+                                                                  "directory that holds a run is refused).")});
     aes::cli::addLoadOptions(parser);
     aes::cli::addModelOptions(parser);
     aes::cli::addTrainOptions(parser);
@@ -103,6 +105,7 @@ int train(const QStringList &args)
     aes::TrainJobOptions job;
     job.data = resume ? QString() : parser.positionalArguments().first();
     job.runDir = parser.value(QStringLiteral("out"));
+    job.overwrite = parser.isSet(QStringLiteral("overwrite"));
     QString error;
     if (!aes::cli::readLoadOptions(parser, &job.load, &error) || !aes::cli::readModelOptions(parser, &job.model, &error)
         || !aes::cli::readTrainOptions(parser, &job.train, &error))

@@ -58,6 +58,12 @@ std::optional<LoadOptions> loadOptionsOf(const LoadedCheckpoint &checkpoint, QSt
 // ("checkpoint.pt.AbC123"), so that repeated kills do not fill the directory.
 void removeStaleTemporaryFiles(const QDir &dir);
 
+// Whether a new run may be written into dir: yes when it is missing or empty. A directory
+// that holds a run (any of its files) is refused unless overwrite, and then its run files are
+// removed; a non-empty directory that holds no run is always refused. "" or the reason, which
+// names --resume and --overwrite.
+QString prepareNewRunDirectory(const QString &dir, bool overwrite);
+
 // The checkpoint file of a run directory, or the path itself when it is a file.
 QString checkpointPathOf(const QString &runDirOrFile);
 

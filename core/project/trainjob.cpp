@@ -97,6 +97,12 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
         if (!result.error.isEmpty())
             return result;
     }
+    if (requested.resume.isEmpty()) {
+        // Checked before anything is written: a refused run leaves every byte where it was.
+        result.error = prepareNewRunDirectory(options.runDir, options.overwrite);
+        if (!result.error.isEmpty())
+            return result;
+    }
     const QDir dir(options.runDir);
     if (!QDir().mkpath(options.runDir)) {
         result.error = QStringLiteral("cannot create the run directory %1").arg(options.runDir);

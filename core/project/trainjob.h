@@ -29,6 +29,9 @@ struct TrainJobOptions {
     // training options come from its checkpoint; runDir defaults to it.
     QString resume;
     int resumeEpochs = 0;          // with resume: the total epochs to reach (0 = as stored)
+    // A new run into a runDir that holds one replaces it (else that is refused, as is a
+    // non-empty runDir that holds no run).
+    bool overwrite = false;
 };
 
 struct TrainJobCallbacks {
