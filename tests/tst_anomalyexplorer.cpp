@@ -156,6 +156,9 @@ void TestAnomalyExplorer::scoreDragExport()
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QJsonObject view = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("view")).toObject();
     QCOMPARE(view.value(QStringLiteral("anomalies")).toObject().value(QStringLiteral("threshold")).toDouble(), high);
+    // The project's run (the model moved there) carries it too.
+    QTRY_VERIFY(aes::readAnomalyThreshold(window.controller()->runDirectory(), &error).has_value());
+    QCOMPARE(aes::readAnomalyThreshold(window.controller()->runDirectory(), &error)->threshold, high);
 
     // A middle threshold, as typed: the exports.
     const double middle = explorer->scores().scores[int(list->imageAt(kDefects / 2))];
@@ -186,6 +189,19 @@ void TestAnomalyExplorer::scoreDragExport()
     QCOMPARE(copied, 0);
     QVERIFY(!QFileInfo::exists(inside));
     window.close();
+
+    // The project brings the threshold back: the next scores of that kind get it.
+    MainWindow reopened;
+    reopened.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&reopened));
+    QSignalSpy restored(reopened.session(), &ProjectSession::viewRestored);
+    QVERIFY(reopened.session()->openProject(project));
+    QVERIFY(restored.wait(30000));
+    QSignalSpy rescored(reopened.anomalyExplorer(), &AnomalyExplorer::scored);
+    QVERIFY(reopened.anomalyExplorer()->score());
+    QVERIFY(rescored.wait(60000));
+    QCOMPARE(rescored.first().first().toBool(), true);
+    QCOMPARE(reopened.anomalyExplorer()->threshold(), high);
 }
 
 void TestAnomalyExplorer::scoringWithoutModelIsRefused()

@@ -105,6 +105,13 @@ AnomalyExplorer::AnomalyExplorer(TrainingController *training, ProjectSession *r
         m_loadedPath = summary.source;
         setDataPath(m_dataPath);
     });
+    connect(m_training, &TrainingController::trainingStarted, this, [this](const aes::RunInfo &run) {
+        m_sameModel = m_sameModel && run.continued;
+    });
+    connect(m_training, &TrainingController::modelChanged, this, [this](bool hasModel) {
+        m_sameModel = m_sameModel && hasModel;
+    });
+    connect(m_training, &TrainingController::modelOpened, this, [this] { m_sameModel = false; });
     connect(m_training, &TrainingController::stateChanged, this, &AnomalyExplorer::updateBusy);
     connect(m_training, &TrainingController::modelChanged, this, &AnomalyExplorer::updateBusy);
     connect(m_histogram, &AnomalyHistogram::thresholdDragged, this, [this](double t) { applyThreshold(t, false); });
@@ -299,7 +306,12 @@ bool AnomalyExplorer::score()
 
 void AnomalyExplorer::onRunSaved(const QString &dir, const QString &error)
 {
-    Q_UNUSED(dir);
+    // The scored model saved elsewhere (its project was saved): the threshold goes with it.
+    if (error.isEmpty() && m_sameModel && QDir::cleanPath(dir) != QDir::cleanPath(m_thresholdRunDir)) {
+        m_thresholdRunDir = dir;
+        if (m_thresholdWritten)
+            writeThreshold();
+    }
     if (!m_waitsForSave)
         return;
     m_waitsForSave = false;
@@ -361,6 +373,9 @@ void AnomalyExplorer::onScored(const aes::AnomalyScores &scores)
         return;
     }
     m_scores = scores;
+    m_thresholdRunDir = scores.request.runDir;
+    m_thresholdWritten = false;
+    m_sameModel = true;
     m_status->setText(tr("%L1 scored (epoch %2)").arg(scores.size()).arg(scores.epoch));
     m_status->setToolTip(tr("%L1 images of %2 scored with the model of epoch %3")
                              .arg(scores.size()).arg(QDir::toNativeSeparators(scores.source)).arg(scores.epoch));
@@ -442,14 +457,21 @@ void AnomalyExplorer::applyThreshold(double threshold, bool commit)
     m_histogram->setThreshold(threshold);
     m_model->setThreshold(threshold);
     updateVerdicts();
-    if (commit && !m_scores.request.runDir.isEmpty()) {
-        aes::AnomalyThreshold saved;
-        saved.kind = m_scores.request.kind;
-        saved.sigma = m_scores.request.sigma;
-        saved.threshold = threshold;
-        if (const QString error = aes::writeAnomalyThreshold(m_scores.request.runDir, saved); !error.isEmpty())
-            Q_EMIT message(tr("The threshold could not be saved with the model: %1").arg(error), 8000);
-    }
+    if (commit)
+        writeThreshold();
+}
+
+void AnomalyExplorer::writeThreshold()
+{
+    if (m_thresholdRunDir.isEmpty() || m_scores.scores.isEmpty())
+        return;
+    aes::AnomalyThreshold saved;
+    saved.kind = m_scores.request.kind;
+    saved.sigma = m_scores.request.sigma;
+    saved.threshold = m_threshold;
+    m_thresholdWritten = true;
+    if (const QString error = aes::writeAnomalyThreshold(m_thresholdRunDir, saved); !error.isEmpty())
+        Q_EMIT message(tr("The threshold could not be saved with the model: %1").arg(error), 8000);
 }
 
 aes::Verdicts AnomalyExplorer::verdicts() const

@@ -101,6 +101,7 @@ private:
     void onScored(const aes::AnomalyScores &scores);
     void updateGroups();
     void applyThreshold(double threshold, bool commit);
+    void writeThreshold();
     void updateVerdicts();
     void updateBusy();
     void requestVisiblePictures();
@@ -136,5 +137,10 @@ private:
     std::optional<double> m_savedThreshold;   // from the project, for the next scores of its kind
     aes::ScoreKind m_savedKind = aes::ScoreKind::Mse;
     bool m_newScores = false;         // the next updateGroups() picks a threshold
+    // Where the threshold goes: the run of the scored model, followed when that model is
+    // saved elsewhere (a project saved: its run moves), until a new model starts.
+    QString m_thresholdRunDir;
+    bool m_thresholdWritten = false;
+    bool m_sameModel = false;
     bool m_waitsForSave = false;
 };
