@@ -8,6 +8,7 @@
 #include "anomaly/anomalythreshold.h"
 #include "testutil.h"
 
+#include <torch/script.h>
 #include <torch/torch.h>
 
 #include <opencv2/core.hpp>
@@ -35,6 +36,7 @@ private Q_SLOTS:
     void scoreRanksUnlikeImagesHigher();
     void heatmapsHaveTheInputSize();
     void savedThresholdGivesVerdicts();
+    void exportCarriesTheThreshold();
     void idxWithoutLabelsHasEmptyLabels();
     void applyKeepsRelativePaths();
     void applyNeverWritesIntoTheData();
@@ -199,6 +201,29 @@ void TestAnomalyScore::savedThresholdGivesVerdicts()
     // Another kind: the threshold does not apply, and says so.
     const Result other = run({QStringLiteral("score"), copy, m_data, QStringLiteral("--out"), csv, QStringLiteral("--score"), QStringLiteral("mse")});
     QVERIFY2(other.exitCode == 0 && other.err.contains(QStringLiteral("not applied")), qPrintable(other.err));
+}
+
+void TestAnomalyScore::exportCarriesTheThreshold()
+{
+    const QString copy = m_dir.filePath(QStringLiteral("run-export"));
+    QVERIFY(QDir().mkpath(copy));
+    QVERIFY(QFile::copy(m_run + QStringLiteral("/checkpoint.pt"), copy + QStringLiteral("/checkpoint.pt")));
+    const QString plain = m_dir.filePath(QStringLiteral("plain-onnx"));
+    QVERIFY(run({QStringLiteral("export"), copy, QStringLiteral("--onnx"), plain}).exitCode == 0);
+    QVERIFY(!QFileInfo::exists(plain + QStringLiteral("/anomaly.json")));  // no threshold, no file
+
+    QCOMPARE(writeAnomalyThreshold(copy, AnomalyThreshold{ScoreKind::MaxSmoothed, 1.5, 0.25}), QString());
+    const QString script = m_dir.filePath(QStringLiteral("model.pt"));
+    const QString onnx = m_dir.filePath(QStringLiteral("onnx"));
+    const Result r = run({QStringLiteral("export"), copy, QStringLiteral("--torchscript"), script, QStringLiteral("--onnx"), onnx});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject beside = readJson(onnx + QStringLiteral("/anomaly.json"));
+    QCOMPARE(beside.value(QStringLiteral("threshold")).toDouble(), 0.25);
+    QCOMPARE(beside.value(QStringLiteral("score")).toString(), QStringLiteral("max-smoothed"));
+    torch::jit::ExtraFilesMap extra{{"anomaly.json", ""}};
+    torch::jit::load(script.toStdString(), torch::kCPU, extra);
+    const QJsonObject inside = QJsonDocument::fromJson(QByteArray::fromStdString(extra["anomaly.json"])).object();
+    QCOMPARE(inside, beside);
 }
 
 void TestAnomalyScore::idxWithoutLabelsHasEmptyLabels()
