@@ -52,7 +52,11 @@ if [ "${OURS:-1}" = 1 ]; then
         printf '%-12s AUROC %s  train %5.1f s  score %4.1f s\n' "$name" "$auroc" \
             "$(echo "$trained - $start" | bc)" "$(echo "$(date +%s.%N) - $trained" | bc)"
     done | tee "$OUT/ours.txt"
-    awk '{s += $3; t += $6} END {printf "mean         AUROC %.4f  train %5.1f s per class\n", s / NR, t / NR}' "$OUT/ours.txt"
+    /usr/bin/python3 -c '
+import re, sys
+rows = [re.search(r"AUROC ([0-9.]+)  train +([0-9.]+) s", l) for l in open(sys.argv[1])]
+a = [float(r.group(1)) for r in rows if r]; t = [float(r.group(2)) for r in rows if r]
+print("mean         AUROC %.4f  train %5.1f s per class" % (sum(a) / len(a), sum(t) / len(t)))' "$OUT/ours.txt"
 fi
 
 if [ "${PEER:-1}" = 1 ]; then
