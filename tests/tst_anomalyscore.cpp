@@ -43,25 +43,13 @@ private Q_SLOTS:
     void errorMapBlurKeepsTheTotal();
 
 private:
-    struct Result {
-        int exitCode;
-        QString err;
-    };
-    static Result run(const QStringList &args);
+    using Result = test::ProgramResult;
+    static Result run(const QStringList &args) { return test::runProgram(QStringLiteral(AES_CLI_PATH), args); }
     static QJsonObject readJson(const QString &path);
     QTemporaryDir m_dir;
     QString m_data;
     QString m_run;
 };
-
-TestAnomalyScore::Result TestAnomalyScore::run(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(AES_CLI_PATH), args);
-    if (!p.waitForFinished(300000))
-        qFatal("aestudio-cli did not finish");
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardError())};
-}
 
 QJsonObject TestAnomalyScore::readJson(const QString &path)
 {
