@@ -35,6 +35,7 @@ private Q_SLOTS:
     void scoreRanksUnlikeImagesHigher_data();
     void scoreRanksUnlikeImagesHigher();
     void heatmapsHaveTheInputSize();
+    void masksGivePixelAuroc();
     void savedThresholdGivesVerdicts();
     void exportCarriesTheThreshold();
     void idxWithoutLabelsHasEmptyLabels();
@@ -169,6 +170,26 @@ void TestAnomalyScore::heatmapsHaveTheInputSize()
                                QStringLiteral("--maps"), m_data + QStringLiteral("/maps")});
     QVERIFY(inside.exitCode != 0);
     QVERIFY(!QFileInfo::exists(m_data + QStringLiteral("/maps")));
+}
+
+void TestAnomalyScore::masksGivePixelAuroc()
+{
+    // MVTec AD layout: the defect's pixels (the stripes) marked in <defect>/<name>_mask.png;
+    // good images have none (all normal); bad/9 has none either and is left out.
+    const QString masks = m_dir.filePath(QStringLiteral("masks"));
+    for (int i = 0; i < 9; ++i) {
+        cv::Mat mask(16, 16, CV_8UC1, cv::Scalar(0));
+        for (int r = i % 3; r < 16; r += 3)
+            mask.row(r).setTo(255);
+        QVERIFY(test::writeFile(QStringLiteral("%1/bad/%2_mask.png").arg(masks).arg(i), png(mask)));
+    }
+    const QString csv = m_dir.filePath(QStringLiteral("masked.csv"));
+    const Result r = run({QStringLiteral("score"), m_run, m_data, QStringLiteral("--out"), csv, QStringLiteral("--masks"), masks});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject json = readJson(m_dir.filePath(QStringLiteral("masked.json")));
+    QCOMPARE(json.value(QStringLiteral("pixel_auroc_images")).toInt(), 31 + 9);
+    QVERIFY2(json.value(QStringLiteral("pixel_auroc")).toDouble() > 0.8, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("pixel AUROC")), qPrintable(r.err));
 }
 
 void TestAnomalyScore::savedThresholdGivesVerdicts()
