@@ -65,6 +65,8 @@ int train(const QStringList &args)
     parser.addOption({QStringLiteral("classes"), QStringLiteral("Train on the images of these classes only (names as the dataset "
                                                                 "lists them, comma-separated): the one-class protocol of anomaly detection."),
                       QStringLiteral("CLASS[,CLASS]")});
+    parser.addOption({QStringLiteral("overwrite"), QStringLiteral("Replace the run RUN_DIR holds (without it, a run "
+                                                                  "directory that holds a run is refused).")});
     aes::cli::addLoadOptions(parser);
     aes::cli::addModelOptions(parser);
     aes::cli::addTrainOptions(parser);
@@ -82,6 +84,7 @@ int train(const QStringList &args)
     aes::TrainJobOptions job;
     job.data = resume ? QString() : parser.positionalArguments().first();
     job.runDir = parser.value(QStringLiteral("out"));
+    job.overwrite = parser.isSet(QStringLiteral("overwrite"));
     QString error;
     if (!aes::cli::readLoadOptions(parser, &job.load, &error) || !aes::cli::readModelOptions(parser, &job.model, &error)
         || !aes::cli::readTrainOptions(parser, &job.train, &error))

@@ -94,7 +94,13 @@ void addModelOptions(QCommandLineParser &parser)
 void addTrainOptions(QCommandLineParser &parser)
 {
     parser.addOptions({
-        opt("epochs", QStringLiteral("Epochs to train (default 10)."), "N"),
+        opt("epochs", QStringLiteral("Epochs to train (default 10), or auto: up to %1, stopping when the validation loss "
+                                     "has not improved by --min-delta for --patience epochs (the best epoch's weights are kept).")
+                          .arg(kAutoEpochCap), "N|auto"),
+        opt("schedule", QStringLiteral("Learning-rate schedule: %1 (default constant).")
+                            .arg(scheduleKindNames().join(QLatin1Char('|'))), "NAME"),
+        opt("patience", QStringLiteral("--epochs auto: epochs without improvement before stopping (default 5)."), "N"),
+        opt("min-delta", QStringLiteral("--epochs auto: the relative improvement that counts (default 0.001)."), "F"),
         opt("batch", QStringLiteral("Batch size (default 32)."), "N"),
         opt("lr", QStringLiteral("Learning rate (default 0.005)."), "X"),
         opt("optimizer", QStringLiteral("adam|adamw|sgd (default adam)."), "NAME"),
@@ -166,7 +172,15 @@ bool readModelOptions(const QCommandLineParser &p, ModelOptions *out, QString *e
 bool readTrainOptions(const QCommandLineParser &p, TrainOptions *out, QString *error)
 {
     int seed = int(out->seed);
-    if (!toInt(p, "epochs", &out->epochs, error) || !toInt(p, "batch", &out->batchSize, error)
+    if (p.value(QStringLiteral("epochs")).trimmed().toLower() == QLatin1String("auto")) {
+        out->earlyStopping = true;
+        out->epochs = kAutoEpochCap;
+    } else if (!toInt(p, "epochs", &out->epochs, error)) {
+        return false;
+    }
+    if (!toInt(p, "batch", &out->batchSize, error)
+        || !toEnum(p, "schedule", &out->schedule, scheduleKindFromString, scheduleKindNames(), error)
+        || !toInt(p, "patience", &out->patience, error) || !toDouble(p, "min-delta", &out->minDelta, error)
         || !toDouble(p, "lr", &out->learningRate, error)
         || !toEnum(p, "optimizer", &out->optimizer, optimizerKindFromString, optimizerKindNames(), error)
         || !toEnum(p, "loss", &out->loss, lossKindFromString, lossKindNames(), error)

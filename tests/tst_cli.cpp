@@ -28,6 +28,7 @@ private Q_SLOTS:
     void badArgumentsGiveOneLineAndNonZero_data();
     void badArgumentsGiveOneLineAndNonZero();
     void benchQuickJsonHasEveryRow();
+    void trainNeverReplacesARunByAccident();
 
 private:
     using Result = aes::test::ProgramResult;
@@ -250,6 +251,58 @@ void TestCli::benchQuickJsonHasEveryRow()
     QVERIFY2(text.exitCode == 0, qPrintable(text.err));
     QVERIFY2(text.out.contains(QStringLiteral("images/s")) && text.out.contains(QStringLiteral("given")), qPrintable(text.out));
     QVERIFY(!text.out.contains(QStringLiteral("train ")));
+}
+
+void TestCli::trainNeverReplacesARunByAccident()
+{
+    const QString runDir = m_dir.filePath(QStringLiteral("kept-run"));
+    const QStringList train{QStringLiteral("train"), m_data, QStringLiteral("--out"), runDir,
+                            QStringLiteral("--epochs"), QStringLiteral("1"), QStringLiteral("--latent"), QStringLiteral("2"),
+                            QStringLiteral("--batch"), QStringLiteral("16"), QStringLiteral("--threads"), QStringLiteral("1"),
+                            QStringLiteral("--no-knn")};
+    Result r = run(train);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QMap<QString, QByteArray> before;
+    for (const QFileInfo &f : QDir(runDir).entryInfoList(QDir::Files)) {
+        QFile file(f.filePath());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        before.insert(f.fileName(), file.readAll());
+    }
+    QVERIFY(before.contains(QStringLiteral("checkpoint.pt")));
+
+    // Again into the same directory: refused in one line naming both ways on, every byte kept.
+    r = run(train);
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0);
+    QVERIFY2(r.err.contains(QStringLiteral("--resume")) && r.err.contains(QStringLiteral("--overwrite")), qPrintable(r.err));
+    QMap<QString, QByteArray> after;
+    for (const QFileInfo &f : QDir(runDir).entryInfoList(QDir::Files)) {
+        QFile file(f.filePath());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        after.insert(f.fileName(), file.readAll());
+    }
+    QVERIFY(after == before);
+
+    // --overwrite replaces it.
+    r = run(train + QStringList{QStringLiteral("--overwrite"), QStringLiteral("--epochs"), QStringLiteral("2")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QFile history(runDir + QStringLiteral("/history.csv"));
+    QVERIFY(history.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(history.readAll()).trimmed().split(QLatin1Char('\n')).size(), 3);
+
+    // A folder with other files is no run directory, --overwrite or not.
+    const QString other = m_dir.filePath(QStringLiteral("notes"));
+    QVERIFY(aes::test::writeFile(other + QStringLiteral("/todo.txt"), "keep me"));
+    for (const bool overwrite : {false, true}) {
+        QStringList args{QStringLiteral("train"), m_data, QStringLiteral("--out"), other, QStringLiteral("--epochs"),
+                         QStringLiteral("1")};
+        if (overwrite)
+            args << QStringLiteral("--overwrite");
+        r = run(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("holds no run")), qPrintable(r.err));
+    }
+    QCOMPARE(QDir(other).entryList(QDir::Files), QStringList{QStringLiteral("todo.txt")});
 }
 
 QTEST_GUILESS_MAIN(TestCli)

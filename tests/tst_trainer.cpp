@@ -4,6 +4,7 @@
 #include "model/autoencoder.h"
 #include "model/checkpoint.h"
 #include "testdata.h"
+#include "training/lrschedule.h"
 #include "training/trainer.h"
 #include "training/trainingcontrol.h"
 
@@ -66,6 +67,11 @@ private Q_SLOTS:
     void resumeEqualsAnUninterruptedRun_data();
     void resumeEqualsAnUninterruptedRun();
     void restoreRefusesOtherModelsAndChangesNothing();
+    void scheduleSetsEveryStepsRate_data();
+    void scheduleSetsEveryStepsRate();
+    void resumeWithAScheduleEqualsAnUninterruptedRun_data();
+    void resumeWithAScheduleEqualsAnUninterruptedRun();
+    void earlyStoppingKeepsTheBestWeights();
 private:
     QTemporaryDir m_dir;
 };
@@ -432,6 +438,112 @@ void TestTrainer::restoreRefusesOtherModelsAndChangesNothing()
     QVERIFY2(why.contains(QStringLiteral("another model")) && why.contains(otherPath), qPrintable(why));
     QVERIFY(sameWeights(weights(*trainer), before));
     QCOMPARE(trainer->epochsCompleted(), 1);
+}
+
+void TestTrainer::scheduleSetsEveryStepsRate_data()
+{
+    QTest::addColumn<QString>("schedule");
+    for (const QString &name : {QStringLiteral("cosine"), QStringLiteral("onecycle")})
+        QTest::newRow(qPrintable(name)) << name;
+}
+
+void TestTrainer::scheduleSetsEveryStepsRate()
+{
+    QFETCH(QString, schedule);
+    TrainOptions train;
+    train.epochs = 2;
+    train.batchSize = 8;
+    train.schedule = *scheduleKindFromString(schedule);
+    auto trainer = makeTrainer(train, ModelOptions{}, 64, 8, 0.25);  // 48 training images: 6 steps an epoch
+    QVERIFY(trainer);
+    TrainingControl control;
+    QVector<double> rates;
+    TrainCallbacks callbacks;
+    callbacks.onStep = [&](const StepReport &s) { rates << s.learningRate; };
+    QVERIFY(trainer->run(control, callbacks).status == TrainStatus::Finished);
+    QCOMPARE(rates.size(), 12);
+    const LearningRateSchedule expected(train.schedule, train.learningRate, 12);
+    for (int step = 0; step < rates.size(); ++step)
+        QVERIFY2(std::abs(rates[step] - expected.at(step)) <= 1e-15,
+                 qPrintable(QStringLiteral("step %1: %2 vs %3").arg(step).arg(rates[step]).arg(expected.at(step))));
+    QVERIFY(rates.last() < train.learningRate / 10);
+}
+
+void TestTrainer::resumeWithAScheduleEqualsAnUninterruptedRun_data()
+{
+    QTest::addColumn<QString>("schedule");
+    for (const QString &name : {QStringLiteral("cosine"), QStringLiteral("plateau")})
+        QTest::newRow(qPrintable(name)) << name;
+}
+
+void TestTrainer::resumeWithAScheduleEqualsAnUninterruptedRun()
+{
+    QFETCH(QString, schedule);
+    setComputeThreads(1);
+    TrainOptions train;
+    train.epochs = 3;
+    train.batchSize = 16;
+    train.threads = 1;
+    train.schedule = *scheduleKindFromString(schedule);
+    QVector<double> wholeRates;
+    TrainCallbacks record;
+    record.onStep = [&](const StepReport &s) { wholeRates << s.learningRate; };
+    auto whole = makeTrainer(train, ModelOptions{}, 96, 12, 0.25);
+    QVERIFY(whole);
+    TrainingControl control;
+    QVERIFY(whole->run(control, record).status == TrainStatus::Finished);
+
+    // The same run stopped after its first epoch (as a killed run's checkpoint has it), then continued.
+    auto first = makeTrainer(train, ModelOptions{}, 96, 12, 0.25);
+    TrainingControl stopAfterOne;
+    TrainCallbacks stop;
+    stop.onEpoch = [&](const EpochReport &) { stopAfterOne.stop(); };
+    first->run(stopAfterOne, stop);
+    QCOMPARE(first->epochsCompleted(), 1);
+    const QString path = m_dir.filePath(QStringLiteral("schedule-%1.pt").arg(schedule));
+    QCOMPARE(first->saveCheckpoint(path), QString());
+    first.reset();
+
+    auto second = makeTrainer(train, ModelOptions{}, 96, 12, 0.25);
+    QCOMPARE(second->restore(path), QString());
+    QVector<double> secondRates;
+    TrainCallbacks recordSecond;
+    recordSecond.onStep = [&](const StepReport &s) { secondRates << s.learningRate; };
+    QVERIFY(second->run(control, recordSecond).status == TrainStatus::Finished);
+    QCOMPARE(secondRates, wholeRates.mid(wholeRates.size() - secondRates.size()));
+    const double a = whole->history().last().valLoss, b = second->history().last().valLoss;
+    QVERIFY2(std::abs(a - b) <= 1e-4 * std::abs(a), qPrintable(QStringLiteral("%1 vs %2").arg(a, 0, 'g', 10).arg(b, 0, 'g', 10)));
+    setComputeThreads(2);
+}
+
+void TestTrainer::earlyStoppingKeepsTheBestWeights()
+{
+    TrainOptions train;
+    train.epochs = 10;
+    train.batchSize = 8;
+    train.earlyStopping = true;
+    train.patience = 2;
+    train.minDelta = 0.99;  // only a 100x better loss counts: epoch 1 stays the best
+    auto trainer = makeTrainer(train, ModelOptions{}, 64, 8, 0.25);
+    QVERIFY(trainer);
+    TrainingControl control;
+    std::vector<torch::Tensor> firstEpoch;
+    TrainCallbacks callbacks;
+    callbacks.onEpoch = [&](const EpochReport &e) {
+        if (e.epoch == 1)
+            firstEpoch = weights(*trainer);
+    };
+    const TrainOutcome outcome = trainer->run(control, callbacks);
+    QVERIFY(outcome.status == TrainStatus::Finished);
+    QCOMPARE(outcome.epochsCompleted, 3);
+    QCOMPARE(outcome.bestEpoch, 1);
+    QVERIFY2(outcome.message.contains(QStringLiteral("stopped early")), qPrintable(outcome.message));
+    QVERIFY(!firstEpoch.empty());
+    QVERIFY(sameWeights(weights(*trainer), firstEpoch));
+    // The same run without early stopping trains every epoch.
+    train.earlyStopping = false;
+    auto full = makeTrainer(train, ModelOptions{}, 64, 8, 0.25);
+    QCOMPARE(full->run(control).epochsCompleted, 10);
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

@@ -62,6 +62,29 @@ LossChart::LossChart(QWidget *parent) : QWidget(parent)
     m_validation->setLineStyle(QCPGraph::lsNone);
     m_validation->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, kValColor, Qt::white, 8));
 
+    // The learning rate of each step, in a short plot under the loss that shares its steps.
+    m_lrRect = new QCPAxisRect(m_plot);
+    m_plot->plotLayout()->addElement(1, 0, m_lrRect);
+    m_plot->plotLayout()->setRowStretchFactor(0, 4.0);
+    m_plot->plotLayout()->setRowStretchFactor(1, 1.0);
+    auto *margins = new QCPMarginGroup(m_plot);
+    m_plot->axisRect()->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+    m_lrRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+    m_plot->xAxis->setLabel(QString());
+    m_lrRect->axis(QCPAxis::atBottom)->setLabel(tr("step"));
+    m_lrRect->axis(QCPAxis::atLeft)->setLabel(tr("learning rate"));
+    m_lrRect->setRangeDrag(Qt::Horizontal);
+    m_lrRect->setRangeZoom(Qt::Horizontal);
+    m_lrGraph = m_plot->addGraph(m_lrRect->axis(QCPAxis::atBottom), m_lrRect->axis(QCPAxis::atLeft));
+    m_lrGraph->setName(tr("learning rate"));
+    m_lrGraph->setPen(QPen(kLrColor, 1.5));
+    m_lrGraph->setLineStyle(QCPGraph::lsLine);  // sampled with each batch of steps
+    m_lrGraph->removeFromLegend();
+    connect(m_plot->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), m_lrRect->axis(QCPAxis::atBottom),
+            qOverload<const QCPRange &>(&QCPAxis::setRange));
+    connect(m_lrRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::rangeChanged), m_plot->xAxis,
+            qOverload<const QCPRange &>(&QCPAxis::setRange));
+
     m_tracer = new QCPItemTracer(m_plot);
     m_tracer->setStyle(QCPItemTracer::tsCircle);
     m_tracer->setSize(7);
@@ -117,6 +140,7 @@ void LossChart::clear()
     m_raw->data()->clear();
     m_smooth->data()->clear();
     m_validation->data()->clear();
+    m_lrGraph->data()->clear();
     m_validationEpochs.clear();
     m_lrChanges.clear();
     // Items other than the tracer are learning-rate markers and their labels.
@@ -168,6 +192,14 @@ void LossChart::addValidation(int epoch, double valLoss)
 void LossChart::setInitialLearningRate(double lr)
 {
     m_initialLr = lr;
+}
+
+void LossChart::addLearningRate(qint64 step, double lr)
+{
+    if (!std::isfinite(lr) || lr <= 0.0)
+        return;
+    m_lrGraph->addData(double(step), lr);
+    rescale();
 }
 
 void LossChart::addLearningRateChange(qint64 step, double lr)
@@ -246,6 +278,12 @@ void LossChart::rescale()
     // A little room on the right, so the newest validation marker is not cut in half.
     const QCPRange x = m_plot->xAxis->range();
     m_plot->xAxis->setRange(0.0, x.upper + std::max(1.0, 0.02 * x.upper));
+    if (m_lrGraph->dataCount() > 0) {
+        bool found = false;
+        const QCPRange rates = m_lrGraph->getValueRange(found);
+        if (found)
+            m_lrRect->axis(QCPAxis::atLeft)->setRange(0.0, rates.upper * 1.15);
+    }
     if (m_plot->yAxis->scaleType() == QCPAxis::stLinear) {
         // Losses are positive: keep zero in sight, with a little headroom above.
         QCPRange y = m_plot->yAxis->range();

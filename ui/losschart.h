@@ -1,7 +1,8 @@
 #pragma once
 // The "Loss" tab: training loss per step (raw, faint) with a smoothed line on top, the
-// validation loss of each epoch as markers, and a dashed vertical marker wherever the
-// learning rate changed. Log-scale toggle; the view follows new data (auto-range) until
+// validation loss of each epoch as markers, and a dashed vertical marker wherever the user
+// changed the learning rate; under it, a short plot of the learning rate of every step (the
+// schedule). Log-scale toggle; the view follows new data (auto-range) until
 // the user zooms (wheel) or drags, and "Auto range" (or a double click) follows again.
 // Moving the mouse over the plot reads out the values under the cursor; the context menu
 // exports the chart as PNG or PDF and the data as CSV.
@@ -16,6 +17,7 @@
 
 class QCheckBox;
 class QCustomPlot;
+class QCPAxisRect;
 class QCPGraph;
 class QCPItemTracer;
 class QLabel;
@@ -35,6 +37,8 @@ public:
     // The rate training starts with (for the CSV), and a change from `step` on (a marker).
     void setInitialLearningRate(double lr);
     void addLearningRateChange(qint64 step, double lr);
+    // The rate of step (from the schedule), drawn in the learning-rate plot under the loss.
+    void addLearningRate(qint64 step, double lr);
     void setLogScale(bool on);
     bool isLogScale() const;
     // Follow the data (true) or keep the user's zoom (false).
@@ -65,6 +69,8 @@ private:
     QCPGraph *m_raw = nullptr;
     QCPGraph *m_smooth = nullptr;
     QCPGraph *m_validation = nullptr;
+    QCPAxisRect *m_lrRect = nullptr;
+    QCPGraph *m_lrGraph = nullptr;
     QCPItemTracer *m_tracer = nullptr;
     QCheckBox *m_logScale = nullptr;
     QPushButton *m_autoRangeButton = nullptr;

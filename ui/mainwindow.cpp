@@ -428,6 +428,7 @@ void MainWindow::onTrainingStarted(const aes::RunInfo &run)
 void MainWindow::onStepsReported(const QVector<QPointF> &losses, const aes::StepReport &latest)
 {
     m_lossChart->addSteps(losses);
+    m_lossChart->addLearningRate(latest.globalStep, latest.learningRate);
     m_progress->showStep(latest);
     m_lastLearningRate = latest.learningRate;
 }

@@ -109,6 +109,20 @@ TrainForm::TrainForm(QWidget *parent) : QWidget(parent)
     m_loss->setToolTip(tr("Reconstruction loss: mse (squared error), bce (binary cross-entropy,\n"
                           "sharper on mostly black-and-white images) or l1 (absolute error)"));
 
+    m_schedule = new QComboBox(this);
+    m_schedule->addItem(tr("constant"), int(aes::ScheduleKind::Constant));
+    m_schedule->addItem(tr("cosine (warm-up)"), int(aes::ScheduleKind::Cosine));
+    m_schedule->addItem(tr("one-cycle"), int(aes::ScheduleKind::OneCycle));
+    m_schedule->addItem(tr("reduce on plateau"), int(aes::ScheduleKind::Plateau));
+    m_schedule->setToolTip(tr("How the learning rate changes over the run (drawn under the loss):\n"
+                              "constant \u2013 as set\n"
+                              "cosine \u2013 a short warm-up, then down to 0 at the last epoch\n"
+                              "one-cycle \u2013 up to the rate over 30% of the run, then far below it\n"
+                              "reduce on plateau \u2013 halved when the validation loss stalls for 2 epochs"));
+    m_earlyStopping = new QCheckBox(tr("Stop when it stops improving"), this);
+    m_earlyStopping->setToolTip(tr("End the run when the validation loss has not improved by 0.1% for 5 epochs\n"
+                                   "and keep the weights of the best epoch; Epochs is then the most it trains."));
+
     m_weightDecay = new QDoubleSpinBox;
     m_weightDecay->setRange(0.0, 1.0);
     m_weightDecay->setDecimals(6);
@@ -142,10 +156,12 @@ TrainForm::TrainForm(QWidget *parent) : QWidget(parent)
     auto *form = new QFormLayout;
     form->setContentsMargins(0, 0, 0, 0);
     form->addRow(tr("Epochs:"), m_epochs);
+    form->addRow(QString(), m_earlyStopping);
     form->addRow(tr("Batch size:"), m_batch);
     form->addRow(tr("Learning rate:"), m_learningRate);
     form->addRow(tr("Optimizer:"), m_optimizer);
     form->addRow(tr("Loss:"), m_loss);
+    form->addRow(tr("Schedule:"), m_schedule);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -175,6 +191,8 @@ aes::TrainOptions TrainForm::options() const
     o.seed = quint64(m_seed->value());
     o.threads = m_threads->value();
     o.knn = m_knn->isChecked();
+    o.schedule = aes::ScheduleKind(m_schedule->currentData().toInt());
+    o.earlyStopping = m_earlyStopping->isChecked();
     return o;
 }
 
@@ -190,6 +208,8 @@ void TrainForm::setOptions(const aes::TrainOptions &o)
     m_seed->setValue(int(std::min<quint64>(o.seed, quint64(m_seed->maximum()))));
     m_threads->setValue(std::min(o.threads, m_threads->maximum()));
     m_knn->setChecked(o.knn);
+    selectByData(m_schedule, int(o.schedule));
+    m_earlyStopping->setChecked(o.earlyStopping);
     updateOptimizerRows();
 }
 
@@ -200,7 +220,8 @@ void TrainForm::setEditable(bool locked, bool running)
     for (QWidget *w : {static_cast<QWidget *>(m_batch), static_cast<QWidget *>(m_optimizer),
                        static_cast<QWidget *>(m_loss), static_cast<QWidget *>(m_weightDecay),
                        static_cast<QWidget *>(m_momentum), static_cast<QWidget *>(m_seed),
-                       static_cast<QWidget *>(m_threads), static_cast<QWidget *>(m_knn)})
+                       static_cast<QWidget *>(m_threads), static_cast<QWidget *>(m_knn),
+                       static_cast<QWidget *>(m_schedule), static_cast<QWidget *>(m_earlyStopping)})
         w->setEnabled(free);
     m_epochs->setEnabled(!running);
 }

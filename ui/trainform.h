@@ -1,6 +1,6 @@
 #pragma once
 // The training half of the training panel: every field of aes::TrainOptions a user sets.
-// Epochs, batch, learning rate, optimizer and loss up front; weight decay, momentum (SGD
+// Epochs (and early stopping), batch, learning rate, optimizer, loss and schedule up front; weight decay, momentum (SGD
 // only), seed, compute threads and the kNN metric in a folded "Advanced" section. The
 // validation fraction belongs to the dataset panel.
 //
@@ -55,4 +55,6 @@ private:
     QSpinBox *m_seed = nullptr;
     QSpinBox *m_threads = nullptr;
     QCheckBox *m_knn = nullptr;
+    QComboBox *m_schedule = nullptr;
+    QCheckBox *m_earlyStopping = nullptr;
 };

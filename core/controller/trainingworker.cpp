@@ -266,7 +266,6 @@ void TrainingWorker::train(const ModelOptions &model, const TrainOptions &option
             m_trainer = Trainer::create(*m_data, split, model, options, &error);
         if (!m_trainer)
             return {TrainStatus::Failed, QStringLiteral("Cannot train: %1").arg(error), 0};
-        m_lastLearningRate = options.learningRate;
         prepareSnapshots();
         return runTrainer(false);
     });
@@ -320,10 +319,8 @@ TrainOutcome TrainingWorker::runTrainer(bool continued)
     callbacks.onStep = [this](const StepReport &report) {
         m_pendingLosses.append(QPointF(double(report.globalStep), report.loss));
         m_latestStep = report;
-        if (report.learningRate != m_lastLearningRate) {
-            m_lastLearningRate = report.learningRate;
+        if (report.learningRateSet)
             Q_EMIT learningRateChanged(report.globalStep, report.learningRate);
-        }
         // Flush early when a pause is pending, so the chart shows every step before it.
         if (m_lossClock.elapsed() >= kLossIntervalMs || m_control.isPaused() || m_control.isStopRequested())
             flushSteps();
@@ -359,7 +356,8 @@ void TrainingWorker::finish(TrainOutcome outcome)
         Q_EMIT failed(outcome.message);
     }
     // Nothing was saved yet, or the restored weights are better than the last epoch's end.
-    if (m_trainer && (m_trainer->epochsCompleted() == 0 || outcome.status == TrainStatus::Diverged))
+    if (m_trainer && (m_trainer->epochsCompleted() == 0 || outcome.status == TrainStatus::Diverged
+                      || outcome.bestEpoch > 0))
         saveRun();
     Q_EMIT trainingFinished(outcome, m_trainer != nullptr);
 }

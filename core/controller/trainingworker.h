@@ -122,7 +122,6 @@ private:
     LoadOptions m_loadOptions;               // of m_data, for the checkpoint's metadata
     std::unique_ptr<Trainer> m_trainer;
     bool m_inRun = false;                    // inside Trainer::run (requests come between steps)
-    double m_lastLearningRate = 0.0;         // of the newest step, to notice changes
     QVector<QPointF> m_pendingLosses;
     StepReport m_latestStep;
     QElapsedTimer m_lossClock;

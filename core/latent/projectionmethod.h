@@ -1,6 +1,6 @@
 #pragma once
 // How codes become the points of a 2-D latent map, with the names users type and see.
-// Threads: any. Torch-free: ui/ includes it.
+// Threads: a value; any thread. Torch-free: ui/ includes it.
 
 #include <QString>
 #include <QStringList>

@@ -3,6 +3,7 @@
 // (pattern of pytorch/examples cpp/dcgan). Include only from .cpp files: this
 // header pulls in the torch module API.
 //
+// Ownership: Autoencoder is LibTorch's shared holder; copies share the weights.
 // Threads: a module is used by one thread at a time (the trainer's); others get
 // a copy of the weights (see copyWeights in checkpoint.h).
 // Failure: the constructor throws std::invalid_argument for invalid options;

@@ -2,7 +2,8 @@
 // `aestudio-cli encode` and `project`: a run's codes of a dataset as a TSV, and codes (of a run
 // or a TSV of vectors) projected to 2-D.
 //
-// Threads: run on the calling thread; t-SNE stops through the TsneControl passed in.
+// Ownership: results are values. Threads: run on the calling thread; t-SNE stops through the
+// TsneControl passed in.
 // Failure: never throws; problems come back as a message naming the file or option.
 
 #include "data/dataset.h"

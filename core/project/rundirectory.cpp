@@ -54,6 +54,29 @@ std::optional<LoadOptions> loadOptionsOf(const LoadedCheckpoint &checkpoint, QSt
                                  QStringLiteral("load."));
 }
 
+QString prepareNewRunDirectory(const QString &dirPath, bool overwrite)
+{
+    QDir dir(dirPath);
+    if (!dir.exists())
+        return {};
+    const QStringList entries = dir.entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+    if (entries.isEmpty())
+        return {};
+    const QStringList runFiles{runfiles::kCheckpoint, runfiles::kHistory, runfiles::kSummary, runfiles::kLoadReport};
+    bool holdsRun = false;
+    for (const QString &name : runFiles)
+        holdsRun = holdsRun || entries.contains(name);
+    if (!holdsRun)
+        return QStringLiteral("%1 is not empty and holds no run: give a new or empty folder").arg(dirPath);
+    if (!overwrite)
+        return QStringLiteral("%1 holds a run already: continue it with --resume %1, or replace it with --overwrite")
+            .arg(dirPath);
+    for (const QString &name : runFiles)
+        if (dir.exists(name) && !dir.remove(name))
+            return QStringLiteral("cannot replace the run in %1: %2 cannot be removed").arg(dirPath, name);
+    return {};
+}
+
 QString checkpointPathOf(const QString &runDirOrFile)
 {
     return QFileInfo(runDirOrFile).isDir() ? QDir(runDirOrFile).filePath(runfiles::kCheckpoint) : runDirOrFile;

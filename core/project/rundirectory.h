@@ -3,7 +3,8 @@
 // epoch, what a checkpoint records about its dataset, and loading a run's model with its
 // images as they were in training.
 //
-// Threads: any; each call runs on the calling thread. Failure: never throws; problems come
+// Ownership: results are values (a loaded model is the caller's). Threads: any; each call runs
+// on the calling thread. Failure: never throws; problems come
 // back as a message naming the file.
 
 #include "data/dataset.h"
@@ -61,6 +62,12 @@ std::optional<LoadOptions> loadOptionsOf(const LoadedCheckpoint &checkpoint, QSt
 // Removes the temporary files a save killed half-way leaves beside our run files
 // ("checkpoint.pt.AbC123"), so that repeated kills do not fill the directory.
 void removeStaleTemporaryFiles(const QDir &dir);
+
+// Whether a new run may be written into dir: yes when it is missing or empty. A directory
+// that holds a run (any of its files) is refused unless overwrite, and then its run files are
+// removed; a non-empty directory that holds no run is always refused. "" or the reason, which
+// names --resume and --overwrite.
+QString prepareNewRunDirectory(const QString &dir, bool overwrite);
 
 // The checkpoint file of a run directory, or the path itself when it is a file.
 QString checkpointPathOf(const QString &runDirOrFile);

@@ -98,6 +98,12 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
         if (!result.error.isEmpty())
             return result;
     }
+    if (requested.resume.isEmpty()) {
+        // Checked before anything is written: a refused run leaves every byte where it was.
+        result.error = prepareNewRunDirectory(options.runDir, options.overwrite);
+        if (!result.error.isEmpty())
+            return result;
+    }
     const QDir dir(options.runDir);
     if (!QDir().mkpath(options.runDir)) {
         result.error = QStringLiteral("cannot create the run directory %1").arg(options.runDir);
@@ -148,7 +154,8 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
             callbacks.training.onEpoch(report);
     };
     result.outcome = trainer->run(control, training);
-    if (trainer->epochsCompleted() == 0 || result.outcome.status == TrainStatus::Diverged) {
+    if (trainer->epochsCompleted() == 0 || result.outcome.status == TrainStatus::Diverged
+        || result.outcome.bestEpoch > 0) {
         // Nothing or something better than the epoch's end was kept: save what we have.
         if (QString e = writeRunFiles(options.runDir, *trainer, data, options.load); !e.isEmpty())
             writeError = e;

@@ -1,6 +1,7 @@
 #pragma once
 // `aestudio-cli train`: load the data, train (or resume) into a run directory, write its files.
 //
+// Ownership: the result is a value; the control and callbacks are the caller's.
 // Threads: runs on the calling thread; stop and pause through the TrainingControl passed in.
 // Failure: never throws; problems come back as a message naming the file or option.
 
@@ -29,6 +30,9 @@ struct TrainJobOptions {
     // training options come from its checkpoint; runDir defaults to it.
     QString resume;
     int resumeEpochs = 0;          // with resume: the total epochs to reach (0 = as stored)
+    // A new run into a runDir that holds one replaces it (else that is refused, as is a
+    // non-empty runDir that holds no run).
+    bool overwrite = false;
 };
 
 struct TrainJobCallbacks {

@@ -1,5 +1,7 @@
 #include "training/trainer.h"
 
+#include "training/trainerstate.h"
+
 #include "model/autoencoder.h"
 #include "model/checkpoint.h"
 #include "model/evalmode.h"
@@ -26,24 +28,6 @@ namespace F = torch::nn::functional;
 // One optimizer step that moves the parameters by more than this many times their own norm
 // is taken as divergence (see relativeStepSize).
 constexpr double kMaxRelativeStep = 5.0;
-
-struct Trainer::State {
-    Autoencoder model{nullptr};
-    std::unique_ptr<torch::optim::Optimizer> optimizer;
-    at::Generator shuffle;
-    // The weights and buffers that last gave a finite loss: restored on divergence.
-    std::vector<torch::Tensor> lastGood;
-    double learningRate = 0.0;
-    // True from zero_grad() to the end of the step's checks: a failure there (out of memory
-    // in backward or in the optimizer) may leave the weights half updated.
-    bool stepping = false;
-
-    // Back to lastGood (parameters and buffers) with fresh optimizer moments: after a
-    // non-finite loss, a runaway step, or a step that failed half-way.
-    void rollBack(const TrainOptions &train);
-};
-
-namespace {
 
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainOptions &o, Autoencoder &model, double lr)
 {
@@ -74,6 +58,30 @@ std::vector<torch::Tensor> stateTensors(Autoencoder &model)
     for (const auto &b : model->buffers())
         tensors.push_back(b);
     return tensors;
+}
+
+void Trainer::State::rollBack(const TrainOptions &train)
+{
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> current = stateTensors(model);
+    for (size_t i = 0; i < current.size() && i < lastGood.size(); ++i)
+        current[i].copy_(lastGood[i]);
+    optimizer = makeOptimizer(train, model, learningRate);
+}
+
+namespace {
+
+// Steps of an epoch over n training images: a last batch of one image is dropped (batch
+// norm cannot train on it).
+qint64 stepsPerEpoch(qint64 n, int batchSize)
+{
+    const qint64 batch = std::min<qint64>(batchSize, n);
+    if (batch < 1)
+        return 0;
+    qint64 steps = (n + batch - 1) / batch;
+    if (steps > 1 && n % batch == 1)
+        --steps;
+    return steps;
 }
 
 // How far one optimizer step moved the parameters (the first `count` of `now`), relative to
@@ -188,14 +196,6 @@ QString runFailureMessage(const std::exception &e)
 
 } // namespace
 
-void Trainer::State::rollBack(const TrainOptions &train)
-{
-    torch::NoGradGuard noGrad;
-    std::vector<torch::Tensor> current = stateTensors(model);
-    for (size_t i = 0; i < current.size() && i < lastGood.size(); ++i)
-        current[i].copy_(lastGood[i]);
-    optimizer = makeOptimizer(train, model, learningRate);
-}
 
 int setComputeThreads(int threads)
 {
@@ -207,8 +207,15 @@ int setComputeThreads(int threads)
 
 Trainer::Trainer(const Dataset &data, const Split &split, const ModelOptions &model,
                  const TrainOptions &train)
-    : m_data(data), m_split(split), m_model(model), m_train(train), m_state(std::make_unique<State>())
+    : m_data(data), m_split(split), m_model(model), m_train(train),
+      m_state(std::make_unique<State>(train, qint64(train.epochs) * stepsPerEpoch(split.train.numel(), train.batchSize)))
 {
+}
+
+void Trainer::setEpochs(int total)
+{
+    m_train.epochs = total;
+    m_state->schedule.setTotalSteps(qint64(total) * stepsPerEpoch(m_split.train.numel(), m_train.batchSize));
 }
 
 Trainer::~Trainer() = default;
@@ -294,10 +301,7 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
     const torch::Tensor order = m_split.train.index_select(
         0, torch::randperm(n, s.shuffle, torch::TensorOptions().dtype(torch::kLong)));
     const qint64 batch = std::min<qint64>(m_train.batchSize, n);
-    // A last batch of one image is dropped: batch norm cannot train on it.
-    qint64 steps = (n + batch - 1) / batch;
-    if (steps > 1 && n % batch == 1)
-        --steps;
+    const qint64 steps = stepsPerEpoch(n, m_train.batchSize);
 
     s.model->train();
     double lossSum = 0.0;
@@ -324,9 +328,15 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
             outcome->message = QStringLiteral("stopped in epoch %1 at step %2").arg(epoch).arg(step);
             return false;
         }
-        if (const double lr = control.takeLearningRate(); lr > 0.0) {
+        // The schedule's rate for this step; a rate the user set rescales the schedule.
+        const double userRate = control.takeLearningRate();
+        if (userRate > 0.0)
+            s.schedule.rescale(userRate, m_globalStep);
+        bool userChangedRate = false;
+        if (const double lr = s.schedule.at(m_globalStep); lr != s.learningRate) {
             s.learningRate = lr;
             setLearningRate(*s.optimizer, lr);
+            userChangedRate = userRate > 0.0;
         }
 
         threads.beforeStep(step);
@@ -397,6 +407,7 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
             report.globalStep = m_globalStep;
             report.loss = value;
             report.learningRate = s.learningRate;
+            report.learningRateSet = userChangedRate;
             const double seconds = double(clock.nsecsElapsed() - pausedNs) * 1e-9;
             report.imagesPerSecond = seconds > 0 ? double(images) / seconds : 0.0;
             callbacks.onStep(report);
@@ -419,6 +430,47 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
         outcome->message = QStringLiteral("stopped after epoch %1, before its validation was complete").arg(epoch);
         return false;
     }
+    return !stopsEarly(report, outcome);
+}
+
+bool Trainer::stopsEarly(const EpochReport &report, TrainOutcome *outcome)
+{
+    State &s = *m_state;
+    // Without a validation split the training loss is all there is to watch.
+    const double watched = std::isfinite(report.valLoss) ? report.valLoss : report.trainLoss;
+    s.schedule.epochEnded(watched);
+    if (!m_train.earlyStopping)
+        return false;
+    if (s.early.add(report.epoch, watched)) {
+        torch::NoGradGuard noGrad;
+        s.bestWeights.clear();
+        for (const torch::Tensor &t : stateTensors(s.model))
+            s.bestWeights.push_back(t.detach().clone());
+        return false;
+    }
+    if (!s.early.shouldStop(report.epoch))
+        return false;
+    const int best = s.early.bestEpoch();
+    QString kept;
+    if (!s.bestWeights.empty()) {
+        torch::NoGradGuard noGrad;
+        std::vector<torch::Tensor> current = stateTensors(s.model);
+        for (size_t i = 0; i < current.size() && i < s.bestWeights.size(); ++i)
+            current[i].copy_(s.bestWeights[i]);
+        s.lastGood.clear();
+        outcome->bestEpoch = best;
+        kept = QStringLiteral("kept the weights of epoch %1").arg(best);
+    } else {
+        kept = QStringLiteral("the best epoch (%1) came before this run was continued, so the last weights are kept")
+                   .arg(best);
+    }
+    outcome->message = QStringLiteral("stopped early after epoch %1: the %2 loss had not improved by %3% for %4; %5")
+                           .arg(report.epoch)
+                           .arg(std::isfinite(report.valLoss) ? QStringLiteral("validation") : QStringLiteral("training"))
+                           .arg(m_train.minDelta * 100.0, 0, 'g', 3)
+                           .arg(m_train.patience == 1 ? QStringLiteral("1 epoch")
+                                                      : QStringLiteral("%1 epochs").arg(m_train.patience))
+                           .arg(kept);
     return true;
 }
 
@@ -469,99 +521,6 @@ at::Tensor Trainer::encode(const at::Tensor &indices, const TrainingControl *con
     return encodeImages(*m_state->model, m_data, indices, [control] {
         return control && control->isStopRequested();
     });
-}
-
-namespace {
-const char kOptimizerKey[] = "trainer_optimizer";
-const char kShuffleRngKey[] = "trainer_rng_shuffle";
-const char kGlobalRngKey[] = "trainer_rng_global";
-const QString kTrainerMeta = QStringLiteral("trainer");
-} // namespace
-
-QString Trainer::saveCheckpoint(const QString &path, const QJsonObject &meta)
-{
-    State &s = *m_state;
-    QJsonArray history;
-    for (const EpochReport &e : m_history)
-        history.append(toJson(e));
-    QJsonObject m = meta;
-    m.insert(kTrainerMeta, QJsonObject{
-        {QStringLiteral("global_step"), double(m_globalStep)},
-        {QStringLiteral("train_seconds"), m_trainSeconds},
-        {QStringLiteral("learning_rate"), s.learningRate},
-        {QStringLiteral("training"), m_train.toJson()},
-        {QStringLiteral("history"), history},
-    });
-    at::Tensor globalRng;
-    {
-        // The default generator drives dropout, vae sampling and denoising noise.
-        at::Generator gen = at::detail::getDefaultCPUGenerator();
-        std::lock_guard<std::mutex> lock(gen.mutex());
-        globalRng = gen.get_state();
-    }
-    at::Tensor shuffleRng;
-    {
-        std::lock_guard<std::mutex> lock(s.shuffle.mutex());
-        shuffleRng = s.shuffle.get_state();
-    }
-    return aes::saveCheckpoint(path, *s.model, m, [&](torch::serialize::OutputArchive &archive) {
-        torch::serialize::OutputArchive optimizer;
-        s.optimizer->save(optimizer);
-        archive.write(kOptimizerKey, optimizer);
-        archive.write(kShuffleRngKey, shuffleRng);
-        archive.write(kGlobalRngKey, globalRng);
-    });
-}
-
-QString Trainer::restore(const QString &path)
-{
-    State &s = *m_state;
-    torch::serialize::InputArchive optimizerArchive;
-    at::Tensor shuffleRng, globalRng;
-    QString error;
-    const auto loaded = loadCheckpoint(path, &error, [&](torch::serialize::InputArchive &archive) {
-        if (!archive.try_read(kOptimizerKey, optimizerArchive) || !archive.try_read(kShuffleRngKey, shuffleRng)
-            || !archive.try_read(kGlobalRngKey, globalRng))
-            return QStringLiteral("holds weights only, not the training state needed to continue");
-        return QString();
-    });
-    if (!loaded)
-        return error;
-    if (loaded->options.toJson() != m_model.toJson())
-        return QStringLiteral("%1: made for another model or image size (%2 %3x%4x%5, latent %6)")
-            .arg(path, toString(loaded->options.kind)).arg(loaded->options.channels)
-            .arg(loaded->options.height).arg(loaded->options.width).arg(loaded->options.latent);
-    const QJsonObject state = loaded->meta.value(kTrainerMeta).toObject();
-    QVector<EpochReport> history;
-    for (const QJsonValue &v : state.value(QStringLiteral("history")).toArray()) {
-        const auto e = epochReportFromJson(v.toObject(), &error);
-        if (!e)
-            return QStringLiteral("%1: %2").arg(path, error);
-        history.append(*e);
-    }
-    const double lr = state.value(QStringLiteral("learning_rate")).toDouble(m_train.learningRate);
-    try {
-        // Everything is read: from here on nothing can fail half-way.
-        auto optimizer = makeOptimizer(m_train, s.model, lr);
-        optimizer->load(optimizerArchive);
-        copyWeights(*loaded->model, *s.model);
-        s.optimizer = std::move(optimizer);
-        s.learningRate = lr;
-        {
-            std::lock_guard<std::mutex> lock(s.shuffle.mutex());
-            s.shuffle.set_state(shuffleRng);
-        }
-        at::Generator gen = at::detail::getDefaultCPUGenerator();
-        std::lock_guard<std::mutex> lock(gen.mutex());
-        gen.set_state(globalRng);
-    } catch (const std::exception &e) {
-        return QStringLiteral("%1: the training state is damaged (%2)").arg(path, QString::fromUtf8(e.what()));
-    }
-    s.lastGood.clear();
-    m_history = history;
-    m_globalStep = qint64(state.value(QStringLiteral("global_step")).toDouble());
-    m_trainSeconds = state.value(QStringLiteral("train_seconds")).toDouble();
-    return {};
 }
 
 } // namespace aes

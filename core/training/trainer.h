@@ -57,7 +57,8 @@ public:
     // On failure nothing changes and the reason is returned.
     QString restore(const QString &path);
 
-    void setEpochs(int total) { m_train.epochs = total; }
+    // The run ends after total epochs (a continued run); the schedule spans them.
+    void setEpochs(int total);
     const ModelOptions &modelOptions() const { return m_model; }
     const TrainOptions &trainOptions() const { return m_train; }
     const QVector<EpochReport> &history() const { return m_history; }
@@ -73,6 +74,9 @@ private:
     Trainer(const Dataset &data, const Split &split, const ModelOptions &model,
             const TrainOptions &train);
     bool trainEpoch(TrainingControl &control, const TrainCallbacks &callbacks, TrainOutcome *outcome);
+    // After an epoch's report: steps the plateau schedule and decides early stopping (then
+    // restores the best epoch's weights and fills outcome).
+    bool stopsEarly(const EpochReport &report, TrainOutcome *outcome);
 
     Dataset m_data;
     Split m_split;

@@ -2,6 +2,7 @@
 // Stop, pause and learning-rate changes for a training loop running in another thread.
 // Every method is thread-safe; the trainer polls between batches, so one batch bounds
 // the latency. stop() also wakes a paused trainer.
+// Ownership: owned by whoever starts the loop, and outlives it.
 
 #include <QMutex>
 #include <QWaitCondition>

@@ -12,6 +12,10 @@ const std::pair<LossKind, const char *> kLosses[] = {
 const std::pair<OptimizerKind, const char *> kOptimizers[] = {
     {OptimizerKind::Adam, "adam"}, {OptimizerKind::AdamW, "adamw"}, {OptimizerKind::Sgd, "sgd"},
 };
+const std::pair<ScheduleKind, const char *> kSchedules[] = {
+    {ScheduleKind::Constant, "constant"}, {ScheduleKind::Cosine, "cosine"},
+    {ScheduleKind::OneCycle, "onecycle"}, {ScheduleKind::Plateau, "plateau"},
+};
 } // namespace
 
 QString toString(LossKind loss) { return detail::enumName(kLosses, loss); }
@@ -20,6 +24,9 @@ std::optional<LossKind> lossKindFromString(const QString &name) { return detail:
 std::optional<OptimizerKind> optimizerKindFromString(const QString &name) { return detail::enumFromName(kOptimizers, name); }
 QStringList lossKindNames() { return detail::enumNames(kLosses); }
 QStringList optimizerKindNames() { return detail::enumNames(kOptimizers); }
+QString toString(ScheduleKind schedule) { return detail::enumName(kSchedules, schedule); }
+std::optional<ScheduleKind> scheduleKindFromString(const QString &name) { return detail::enumFromName(kSchedules, name); }
+QStringList scheduleKindNames() { return detail::enumNames(kSchedules); }
 
 QString TrainOptions::validate() const
 {
@@ -35,6 +42,10 @@ QString TrainOptions::validate() const
         return QStringLiteral("validation fraction must be in [0, 1)");
     if (threads < 0 || threads > 1024)
         return QStringLiteral("threads must be between 0 (all cores) and 1024");
+    if (patience < 1 || patience > 1000)
+        return QStringLiteral("patience must be between 1 and 1000 epochs");
+    if (!(minDelta >= 0.0 && minDelta < 1.0))
+        return QStringLiteral("the minimal improvement must be in [0, 1)");
     return {};
 }
 
@@ -54,6 +65,10 @@ void describe(Io &io, Options &o)
     io.doubleField(QStringLiteral("val_split"), &o.valFraction);
     io.intField(QStringLiteral("threads"), &o.threads);
     io.boolField(QStringLiteral("knn"), &o.knn);
+    io.enumField(QStringLiteral("schedule"), &o.schedule, scheduleKindFromString);
+    io.boolField(QStringLiteral("early_stopping"), &o.earlyStopping);
+    io.intField(QStringLiteral("patience"), &o.patience);
+    io.doubleField(QStringLiteral("min_delta"), &o.minDelta);
 }
 
 template <typename Io, typename Report>

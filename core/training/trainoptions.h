@@ -12,6 +12,11 @@ namespace aes {
 
 enum class LossKind { Mse, Bce, L1 };
 enum class OptimizerKind { Adam, AdamW, Sgd };
+// How the learning rate changes over a run (training/lrschedule.h has the formulas).
+enum class ScheduleKind { Constant, Cosine, OneCycle, Plateau };
+
+// `--epochs auto` (and the GUI's early stopping): the most epochs a run may take.
+constexpr int kAutoEpochCap = 200;
 
 struct TrainOptions {
     LossKind loss = LossKind::Mse;
@@ -27,6 +32,12 @@ struct TrainOptions {
     double valFraction = 0.1;
     int threads = 0;              // compute threads; 0 = automatic (every core or one: see trainer.cpp)
     bool knn = true;              // kNN accuracy of validation codes each epoch (needs labels)
+    ScheduleKind schedule = ScheduleKind::Constant;
+    // Early stopping: end the run when the validation loss has not improved by minDelta
+    // (relative) for patience epochs, keeping the best epoch's weights; epochs is then a cap.
+    bool earlyStopping = false;
+    int patience = 5;
+    double minDelta = 1.0e-3;
     int debugNanAtStep = -1;      // fault injection for tests: poison the loss at this global step
     int debugAllocFailAtStep = -1;  // ... and an allocation failure half-way through this step
 
@@ -37,6 +48,9 @@ struct TrainOptions {
 
 QString toString(LossKind loss);
 QString toString(OptimizerKind optimizer);
+QString toString(ScheduleKind schedule);              // "constant", "cosine", "onecycle", "plateau"
+std::optional<ScheduleKind> scheduleKindFromString(const QString &name);
+QStringList scheduleKindNames();
 std::optional<LossKind> lossKindFromString(const QString &name);
 std::optional<OptimizerKind> optimizerKindFromString(const QString &name);
 QStringList lossKindNames();
@@ -52,6 +66,7 @@ struct StepReport {
     double loss = kNoValue;       // this batch's training loss
     double imagesPerSecond = 0.0; // over the current epoch so far
     double learningRate = 0.0;
+    bool learningRateSet = false; // a rate the user set took effect at this step (and changed it)
 };
 
 struct EpochReport {
@@ -76,6 +91,7 @@ struct TrainOutcome {
     TrainStatus status = TrainStatus::Finished;
     QString message;                  // what happened, for the user
     int epochsCompleted = 0;
+    int bestEpoch = 0;                // early stopping: the epoch whose weights were kept (else 0)
 };
 
 } // namespace aes

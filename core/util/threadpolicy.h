@@ -1,6 +1,6 @@
 #pragma once
 // How compute threads wait, for programs that train beside a busy thread (the GUI).
-// Call first thing in main(); not thread-safe (it may replace the process).
+// Call first thing in main(); not thread-safe (it may replace the process). Owns nothing.
 
 namespace aes {
 
