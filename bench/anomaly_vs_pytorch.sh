@@ -4,14 +4,14 @@
 # and measure the AUROC of class k (normal) against the other nine. Prints one line per class
 # (AUROC, training seconds) and the means, for aestudio and for the peer (bench/peer_anomaly.py).
 # Usage: bench/anomaly_vs_pytorch.sh [DATA_DIR]   (build first: scripts/setup.sh)
-#   EPOCHS=15     epochs per class (both sides)
+#   EPOCHS=10     epochs per class (both sides)
 #   TRAIN="..."   aestudio-cli train options (default: its defaults)
 #   SCORE=mse     aestudio-cli score --score (mse, ssim, max-smoothed); SIGMA=2 its blur
 #   PEER=0        skip the peer; OURS=0 skip aestudio
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR="${1:-/usr/share/datasets/fashion-mnist}"
-EPOCHS="${EPOCHS:-15}"
+EPOCHS="${EPOCHS:-10}"
 TRAIN="${TRAIN:-}"
 SCORE="${SCORE:-mse}"
 SIGMA="${SIGMA:-2}"
