@@ -4,14 +4,14 @@
 # and measure the AUROC of class k (normal) against the other nine. Prints one line per class
 # (AUROC, training seconds) and the means, for aestudio and for the peer (bench/peer_anomaly.py).
 # Usage: bench/anomaly_vs_pytorch.sh [DATA_DIR]   (build first: scripts/setup.sh)
-#   EPOCHS=15     epochs per class (both sides)
+#   EPOCHS=10     epochs per class (both sides)
 #   TRAIN="..."   aestudio-cli train options (default: its defaults)
 #   SCORE=mse     aestudio-cli score --score (mse, ssim, max-smoothed); SIGMA=2 its blur
 #   PEER=0        skip the peer; OURS=0 skip aestudio
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR="${1:-/usr/share/datasets/fashion-mnist}"
-EPOCHS="${EPOCHS:-15}"
+EPOCHS="${EPOCHS:-10}"
 TRAIN="${TRAIN:-}"
 SCORE="${SCORE:-mse}"
 SIGMA="${SIGMA:-2}"
@@ -52,7 +52,11 @@ if [ "${OURS:-1}" = 1 ]; then
         printf '%-12s AUROC %s  train %5.1f s  score %4.1f s\n' "$name" "$auroc" \
             "$(echo "$trained - $start" | bc)" "$(echo "$(date +%s.%N) - $trained" | bc)"
     done | tee "$OUT/ours.txt"
-    awk '{s += $3; t += $6} END {printf "mean         AUROC %.4f  train %5.1f s per class\n", s / NR, t / NR}' "$OUT/ours.txt"
+    /usr/bin/python3 -c '
+import re, sys
+rows = [re.search(r"AUROC ([0-9.]+)  train +([0-9.]+) s", l) for l in open(sys.argv[1])]
+a = [float(r.group(1)) for r in rows if r]; t = [float(r.group(2)) for r in rows if r]
+print("mean         AUROC %.4f  train %5.1f s per class" % (sum(a) / len(a), sum(t) / len(t)))' "$OUT/ours.txt"
 fi
 
 if [ "${PEER:-1}" = 1 ]; then

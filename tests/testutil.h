@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QString>
+#include <QProcess>
 #include <QStringList>
 
 #include <csignal>
@@ -70,6 +71,23 @@ inline QStringList filesUnder(const QString &dir, const QString &prefix = QStrin
             found << prefix + e.fileName();
     }
     return found;
+}
+
+// A run of a program to its end (5 minutes at most): exit code (-1 when it crashed), stdout
+// and stderr.
+struct ProgramResult {
+    int exitCode;
+    QString out;
+    QString err;
+};
+inline ProgramResult runProgram(const QString &program, const QStringList &args)
+{
+    QProcess p;
+    p.start(program, args);
+    if (!p.waitForFinished(300000))
+        qFatal("%s did not finish", qPrintable(program));
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
 }
 
 } // namespace aes::test

@@ -8,6 +8,7 @@
 #include "anomaly/anomalythreshold.h"
 #include "testutil.h"
 
+#include <torch/script.h>
 #include <torch/torch.h>
 
 #include <opencv2/core.hpp>
@@ -34,32 +35,22 @@ private Q_SLOTS:
     void scoreRanksUnlikeImagesHigher_data();
     void scoreRanksUnlikeImagesHigher();
     void heatmapsHaveTheInputSize();
+    void masksGivePixelAuroc();
     void savedThresholdGivesVerdicts();
+    void exportCarriesTheThreshold();
     void idxWithoutLabelsHasEmptyLabels();
     void applyKeepsRelativePaths();
     void applyNeverWritesIntoTheData();
     void errorMapBlurKeepsTheTotal();
 
 private:
-    struct Result {
-        int exitCode;
-        QString err;
-    };
-    static Result run(const QStringList &args);
+    using Result = test::ProgramResult;
+    static Result run(const QStringList &args) { return test::runProgram(QStringLiteral(AES_CLI_PATH), args); }
     static QJsonObject readJson(const QString &path);
     QTemporaryDir m_dir;
     QString m_data;
     QString m_run;
 };
-
-TestAnomalyScore::Result TestAnomalyScore::run(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(AES_CLI_PATH), args);
-    if (!p.waitForFinished(300000))
-        qFatal("aestudio-cli did not finish");
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardError())};
-}
 
 QJsonObject TestAnomalyScore::readJson(const QString &path)
 {
@@ -181,6 +172,26 @@ void TestAnomalyScore::heatmapsHaveTheInputSize()
     QVERIFY(!QFileInfo::exists(m_data + QStringLiteral("/maps")));
 }
 
+void TestAnomalyScore::masksGivePixelAuroc()
+{
+    // MVTec AD layout: the defect's pixels (the stripes) marked in <defect>/<name>_mask.png;
+    // good images have none (all normal); bad/9 has none either and is left out.
+    const QString masks = m_dir.filePath(QStringLiteral("masks"));
+    for (int i = 0; i < 9; ++i) {
+        cv::Mat mask(16, 16, CV_8UC1, cv::Scalar(0));
+        for (int r = i % 3; r < 16; r += 3)
+            mask.row(r).setTo(255);
+        QVERIFY(test::writeFile(QStringLiteral("%1/bad/%2_mask.png").arg(masks).arg(i), png(mask)));
+    }
+    const QString csv = m_dir.filePath(QStringLiteral("masked.csv"));
+    const Result r = run({QStringLiteral("score"), m_run, m_data, QStringLiteral("--out"), csv, QStringLiteral("--masks"), masks});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject json = readJson(m_dir.filePath(QStringLiteral("masked.json")));
+    QCOMPARE(json.value(QStringLiteral("pixel_auroc_images")).toInt(), 31 + 9);
+    QVERIFY2(json.value(QStringLiteral("pixel_auroc")).toDouble() > 0.8, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("pixel AUROC")), qPrintable(r.err));
+}
+
 void TestAnomalyScore::savedThresholdGivesVerdicts()
 {
     const QString copy = m_dir.filePath(QStringLiteral("run-threshold"));
@@ -199,6 +210,29 @@ void TestAnomalyScore::savedThresholdGivesVerdicts()
     // Another kind: the threshold does not apply, and says so.
     const Result other = run({QStringLiteral("score"), copy, m_data, QStringLiteral("--out"), csv, QStringLiteral("--score"), QStringLiteral("mse")});
     QVERIFY2(other.exitCode == 0 && other.err.contains(QStringLiteral("not applied")), qPrintable(other.err));
+}
+
+void TestAnomalyScore::exportCarriesTheThreshold()
+{
+    const QString copy = m_dir.filePath(QStringLiteral("run-export"));
+    QVERIFY(QDir().mkpath(copy));
+    QVERIFY(QFile::copy(m_run + QStringLiteral("/checkpoint.pt"), copy + QStringLiteral("/checkpoint.pt")));
+    const QString plain = m_dir.filePath(QStringLiteral("plain-onnx"));
+    QVERIFY(run({QStringLiteral("export"), copy, QStringLiteral("--onnx"), plain}).exitCode == 0);
+    QVERIFY(!QFileInfo::exists(plain + QStringLiteral("/anomaly.json")));  // no threshold, no file
+
+    QCOMPARE(writeAnomalyThreshold(copy, AnomalyThreshold{ScoreKind::MaxSmoothed, 1.5, 0.25}), QString());
+    const QString script = m_dir.filePath(QStringLiteral("model.pt"));
+    const QString onnx = m_dir.filePath(QStringLiteral("onnx"));
+    const Result r = run({QStringLiteral("export"), copy, QStringLiteral("--torchscript"), script, QStringLiteral("--onnx"), onnx});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject beside = readJson(onnx + QStringLiteral("/anomaly.json"));
+    QCOMPARE(beside.value(QStringLiteral("threshold")).toDouble(), 0.25);
+    QCOMPARE(beside.value(QStringLiteral("score")).toString(), QStringLiteral("max-smoothed"));
+    torch::jit::ExtraFilesMap extra{{"anomaly.json", ""}};
+    torch::jit::load(script.toStdString(), torch::kCPU, extra);
+    const QJsonObject inside = QJsonDocument::fromJson(QByteArray::fromStdString(extra["anomaly.json"])).object();
+    QCOMPARE(inside, beside);
 }
 
 void TestAnomalyScore::idxWithoutLabelsHasEmptyLabels()

@@ -31,22 +31,12 @@ private Q_SLOTS:
     void trainNeverReplacesARunByAccident();
 
 private:
-    struct Result { int exitCode; QString out; QString err; };
-    Result run(const QStringList &args);
+    using Result = aes::test::ProgramResult;
+    static Result run(const QStringList &args) { return aes::test::runProgram(QStringLiteral(AES_CLI_PATH), args); }
     QTemporaryDir m_dir;
     QString m_data;
     QString m_runDir;
 };
-
-TestCli::Result TestCli::run(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(AES_CLI_PATH), args);
-    if (!p.waitForFinished(300000))
-        qFatal("aestudio-cli did not finish");
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
 
 void TestCli::initTestCase()
 {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 namespace aes {
 
@@ -103,35 +104,43 @@ double averagePrecision(const QVector<double> &scores, const QVector<bool> &anom
     return ap;
 }
 
-Curve rocCurve(const QVector<double> &scores, const QVector<bool> &anomalous)
+namespace {
+
+// A curve from its point with nothing flagged (threshold +infinity) through one point per
+// distinct score; point(tp, fp) gives (x, y).
+template <typename PointFn>
+Curve curveOf(const Sweep &s, double x0, double y0, PointFn point)
 {
-    const Sweep s = sweep(scores, anomalous);
     Curve c;
-    c.x << 0.0;
-    c.y << 0.0;
+    c.x << x0;
+    c.y << y0;
     c.thresholds << std::numeric_limits<double>::infinity();
     for (qsizetype i = 0; i < s.thresholds.size(); ++i) {
-        c.x << (s.negatives > 0 ? double(s.falsePositives[i]) / double(s.negatives) : kNaN);
-        c.y << (s.positives > 0 ? double(s.truePositives[i]) / double(s.positives) : kNaN);
+        const auto [x, y] = point(double(s.truePositives[i]), double(s.falsePositives[i]));
+        c.x << x;
+        c.y << y;
         c.thresholds << s.thresholds[i];
     }
     return c;
+}
+
+} // namespace
+
+Curve rocCurve(const QVector<double> &scores, const QVector<bool> &anomalous)
+{
+    const Sweep s = sweep(scores, anomalous);
+    const double p = double(s.positives), n = double(s.negatives);
+    return curveOf(s, 0.0, 0.0, [&](double tp, double fp) {
+        return std::pair{n > 0 ? fp / n : kNaN, p > 0 ? tp / p : kNaN};
+    });
 }
 
 Curve precisionRecallCurve(const QVector<double> &scores, const QVector<bool> &anomalous)
 {
     // From recall 0 (precision 1 by convention, nothing flagged) to recall 1.
     const Sweep s = sweep(scores, anomalous);
-    Curve c;
-    c.x << 0.0;
-    c.y << 1.0;
-    c.thresholds << std::numeric_limits<double>::infinity();
-    for (qsizetype i = 0; i < s.thresholds.size(); ++i) {
-        c.x << (s.positives > 0 ? double(s.truePositives[i]) / double(s.positives) : kNaN);
-        c.y << double(s.truePositives[i]) / double(s.truePositives[i] + s.falsePositives[i]);
-        c.thresholds << s.thresholds[i];
-    }
-    return c;
+    const double p = double(s.positives);
+    return curveOf(s, 0.0, 1.0, [&](double tp, double fp) { return std::pair{p > 0 ? tp / p : kNaN, tp / (tp + fp)}; });
 }
 
 Evaluation evaluateScores(const QVector<double> &scores, const QVector<bool> &anomalous)

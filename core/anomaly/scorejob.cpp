@@ -122,12 +122,6 @@ QString writeHeatmaps(const ScoreJobOptions &options, const Dataset &d, const to
     return {};
 }
 
-QString runDirectoryOf(const QString &runDirOrFile)
-{
-    const QFileInfo info(runDirOrFile);
-    return info.isDir() ? runDirOrFile : info.absolutePath();
-}
-
 } // namespace
 
 ScoreJobResult runScoreJob(const ScoreJobOptions &options, const LoadControl::ProgressFn &onLoadProgress,

@@ -1,5 +1,8 @@
 #include "export/exportjob.h"
 
+#include "anomaly/anomalythreshold.h"
+#include "project/runfiles.h"
+
 #include "model/autoencoder.h"
 #include "model/checkpoint.h"
 #include "data/dataset.h"
@@ -19,9 +22,12 @@ namespace aes {
 
 namespace {
 
-ExportMetadata metadataOf(const LoadedCheckpoint &checkpoint)
+ExportMetadata metadataOf(const LoadedCheckpoint &checkpoint, const QString &runDir, QString *error)
 {
     ExportMetadata meta;
+    // The threshold travels with the model, so that whoever runs it flags what the user chose.
+    if (const std::optional<AnomalyThreshold> threshold = readAnomalyThreshold(runDirectoryOf(runDir), error))
+        meta.anomaly = threshold->toJson();
     const QJsonArray classes = checkpoint.meta.value(QStringLiteral("dataset")).toObject()
                                    .value(QStringLiteral("classes")).toArray();
     for (const QJsonValue &c : classes)
@@ -93,7 +99,9 @@ ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets
         AutoencoderImpl &model = *checkpoint->model;
         model.eval();
         torch::NoGradGuard noGrad;
-        const ExportMetadata meta = metadataOf(*checkpoint);
+        const ExportMetadata meta = metadataOf(*checkpoint, runDir, &result.error);
+        if (!result.error.isEmpty())
+            return result;
 
         std::optional<Dataset> data;
         if (needsData) {
@@ -125,6 +133,12 @@ ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets
             const QDir dir(targets.onnxDir);
             result.written << QStringLiteral("ONNX: %1, %2").arg(dir.filePath(QLatin1String(kOnnxEncoderFile)),
                                                                  dir.filePath(QLatin1String(kOnnxDecoderFile)));
+            if (!meta.anomaly.isEmpty()) {
+                result.error = writeJsonFile(dir.filePath(runfiles::kAnomaly), meta.anomaly);
+                if (!result.error.isEmpty())
+                    return result;
+                result.written << QStringLiteral("anomaly threshold: %1").arg(dir.filePath(runfiles::kAnomaly));
+            }
         }
         if (!targets.embeddingsDir.isEmpty()) {
             if (!step(QStringLiteral("writing projector embeddings")))

@@ -73,6 +73,7 @@ std::optional<ExportPlan> buildExportPlan(AutoencoderImpl &model, QString *error
 struct ExportMetadata {
     QStringList classNames;        // index = label; empty when unlabelled
     QString resize = QStringLiteral("crop");  // how other-size images were fitted: crop or letterbox
+    QJsonObject anomaly;           // the run's anomaly.json (AnomalyThreshold::toJson); empty: none
 };
 // {"layout": "NCHW", "dtype": "float32", "range": [0, 1], "channels", "height", "width",
 //  "color": "gray" | "rgb", "resize", "latent", "kind"}: written into every exported model.

@@ -133,6 +133,8 @@ QString exportTorchScript(AutoencoderImpl &model, const QString &path, const Exp
             {"class_names.json", jsonText(QJsonDocument(QJsonArray::fromStringList(meta.classNames)))},
             {"model_options.json", jsonText(QJsonDocument(plan->options.toJson()))},
         };
+        if (!meta.anomaly.isEmpty())
+            extra.emplace("anomaly.json", jsonText(QJsonDocument(meta.anomaly)));
         module.save(bytes, extra);
     } catch (const std::exception &e) {
         return QStringLiteral("cannot build the TorchScript module for %1: %2").arg(path, QString::fromUtf8(e.what()));

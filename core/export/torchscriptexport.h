@@ -8,6 +8,7 @@
 //   preprocessing.json  what preprocessingJson() gives: size, channels, colour, range
 //   class_names.json    a JSON array, index = label
 //   model_options.json  the ModelOptions that built the model
+//   anomaly.json        the run's anomaly threshold, when it has one (anomalythreshold.h)
 //
 // Threads: reads the model; call from the thread that owns it or on a copy.
 // Failure: returns a message naming the file and the reason; the file is written to a

@@ -82,6 +82,12 @@ QString checkpointPathOf(const QString &runDirOrFile)
     return QFileInfo(runDirOrFile).isDir() ? QDir(runDirOrFile).filePath(runfiles::kCheckpoint) : runDirOrFile;
 }
 
+QString runDirectoryOf(const QString &runDirOrFile)
+{
+    const QFileInfo info(runDirOrFile);
+    return info.isDir() ? runDirOrFile : info.absolutePath();
+}
+
 QJsonObject runCheckpointMeta(const Trainer &trainer, const Dataset &data, const LoadOptions &load)
 {
     return QJsonObject{

@@ -71,6 +71,8 @@ QString prepareNewRunDirectory(const QString &dir, bool overwrite);
 
 // The checkpoint file of a run directory, or the path itself when it is a file.
 QString checkpointPathOf(const QString &runDirOrFile);
+// The run directory of a checkpoint file (its folder), or the path itself when it is a folder.
+QString runDirectoryOf(const QString &runDirOrFile);
 
 // What a run's checkpoint carries beside the weights and training state: epoch, step, the
 // dataset and how it was loaded (what loadDatasetFor() and resuming read back).
