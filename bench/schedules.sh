@@ -15,8 +15,11 @@ OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 echo "data $DATA, $THREADS threads, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-final() {  # run dir -> "epochs val_mse val_psnr seconds" from its history.csv
+final() {  # run dir -> "epochs val_mse val_psnr seconds" of its last epoch, from history.csv
     awk -F, 'NR > 1 { e = $1; m = $4; p = $5; s = $9 } END { printf "%d %.5f %.2f %.1f\n", e, m, p, s }' "$1/history.csv"
+}
+best() {  # the same, with the MSE and PSNR of the epoch of the lowest validation loss (the weights kept)
+    awk -F, 'NR > 1 { e = $1; s = $9; if (b == "" || $3 < b) { b = $3; m = $4; p = $5 } } END { printf "%d %.5f %.2f %.1f\n", e, m, p, s }' "$1/history.csv"
 }
 
 printf "%-22s %7s %9s %8s %8s\n" "run" "epochs" "val mse" "psnr" "seconds"
@@ -30,6 +33,6 @@ done
 read -r e m p s <<< "$(final "$OUT/fixed")"
 printf "%-22s %7s %9s %8s %8s\n" "fixed $LONG epochs" "$e" "$m" "$p" "$s"
 "$CLI" train "$DATA" --out "$OUT/auto" --epochs auto --threads "$THREADS" --no-knn 2> "$OUT/auto.log"
-read -r e m p s <<< "$(final "$OUT/auto")"
+read -r e m p s <<< "$(best "$OUT/auto")"
 printf "%-22s %7s %9s %8s %8s\n" "early stopping (auto)" "$e" "$m" "$p" "$s"
 grep -h "stopped early" "$OUT/auto.log" || true
