@@ -111,6 +111,8 @@ void addTrainOptions(QCommandLineParser &parser)
         opt("seed", QStringLiteral("Random seed for weights, shuffling and the split (default 1)."), "N"),
         opt("threads", QStringLiteral("Compute threads (default: automatic, each epoch every core or one, whichever its first steps ran faster with)."), "N"),
         opt("no-knn", QStringLiteral("Skip the kNN accuracy of the codes after each epoch.")),
+        opt("augment", QStringLiteral("Augment training batches: random flips, shifts of up to 10% and brightness/contrast "
+                                      "jitter (never the validation images).")),
     });
 }
 
@@ -195,6 +197,7 @@ bool readTrainOptions(const QCommandLineParser &p, TrainOptions *out, QString *e
     }
     out->seed = quint64(seed);
     out->knn = !p.isSet(QStringLiteral("no-knn"));
+    out->augment = p.isSet(QStringLiteral("augment"));
     if (const QString problem = out->validate(); !problem.isEmpty()) {
         *error = problem;
         return false;

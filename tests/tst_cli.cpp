@@ -29,6 +29,7 @@ private Q_SLOTS:
     void badArgumentsGiveOneLineAndNonZero();
     void benchQuickJsonHasEveryRow();
     void trainNeverReplacesARunByAccident();
+    void runsListsEveryRunAndNamesDamagedOnes();
 
 private:
     using Result = aes::test::ProgramResult;
@@ -303,6 +304,52 @@ void TestCli::trainNeverReplacesARunByAccident()
         QVERIFY2(r.err.contains(QStringLiteral("holds no run")), qPrintable(r.err));
     }
     QCOMPARE(QDir(other).entryList(QDir::Files), QStringList{QStringLiteral("todo.txt")});
+}
+
+void TestCli::runsListsEveryRunAndNamesDamagedOnes()
+{
+    // Runs written by the tests above, one damaged run, and a folder that is no run.
+    const QString root = m_dir.filePath(QStringLiteral("runs"));
+    const QStringList train{QStringLiteral("train"), m_data, QStringLiteral("--epochs"), QStringLiteral("1"),
+                            QStringLiteral("--batch"), QStringLiteral("16"), QStringLiteral("--threads"), QStringLiteral("1"),
+                            QStringLiteral("--no-knn")};
+    Result r = run(train + QStringList{QStringLiteral("--out"), root + QStringLiteral("/small"), QStringLiteral("--latent"),
+                                       QStringLiteral("2")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    r = run(train + QStringList{QStringLiteral("--out"), root + QStringLiteral("/dense"), QStringLiteral("--model"),
+                                QStringLiteral("dense"), QStringLiteral("--latent"), QStringLiteral("3")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(aes::test::writeFile(root + QStringLiteral("/damaged/checkpoint.pt"), "not a checkpoint"));
+    QVERIFY(aes::test::writeFile(root + QStringLiteral("/notes/todo.txt"), "no run here"));
+
+    r = run({QStringLiteral("runs"), root});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QStringList lines = r.out.trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 3);  // header + two readable runs
+    QVERIFY(lines[0].contains(QStringLiteral("val loss")));
+    QVERIFY2(lines[1].startsWith(QStringLiteral("dense ")), qPrintable(r.out));  // newest first
+    QVERIFY(lines[1].contains(QStringLiteral("finished")));
+    QVERIFY(lines[2].startsWith(QStringLiteral("small ")));
+    QVERIFY2(r.err.contains(QStringLiteral("damaged")), qPrintable(r.err));
+    QVERIFY(!r.out.contains(QStringLiteral("notes")));
+
+    r = run({QStringLiteral("runs"), root, QStringLiteral("--json")});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonArray runs = QJsonDocument::fromJson(r.out.toUtf8()).array();
+    QCOMPARE(runs.size(), 3);
+    int readable = 0;
+    for (const QJsonValue &v : runs) {
+        const QJsonObject o = v.toObject();
+        if (o.contains(QStringLiteral("problem")))
+            continue;
+        ++readable;
+        QCOMPARE(o.value(QStringLiteral("epochs")).toInt(), 1);
+        QVERIFY(o.value(QStringLiteral("final")).toObject().value(QStringLiteral("val_loss")).toDouble() > 0.0);
+    }
+    QCOMPARE(readable, 2);
+    // A run directory itself is a list of one.
+    r = run({QStringLiteral("runs"), root + QStringLiteral("/small")});
+    QCOMPARE(r.out.trimmed().split(QLatin1Char('\n')).size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -36,6 +36,7 @@ private Q_SLOTS:
     void exportEveryFormatFromTheWindow();
     void cancelledExportLeavesNoPartialFile();
     void damagedProjectChangesNothing();
+    void savingNeverWritesOverAnotherRun();
 
 private:
     std::unique_ptr<MainWindow> shownWindow();
@@ -330,6 +331,34 @@ void TestProjectSession::damagedProjectChangesNothing()
         QVERIFY(window->controller()->hasModel());
         QCOMPARE(window->datasetPath(), m_data);
     }
+}
+
+void TestProjectSession::savingNeverWritesOverAnotherRun()
+{
+    // "<name>-run" beside the project already holds a run this window did not write.
+    const QString project = m_dir.filePath(QStringLiteral("clash/other.aeproj"));
+    const QString foreign = aes::defaultRunDirFor(project);
+    QVERIFY(QDir().mkpath(foreign));
+    const QByteArray foreignBytes("a run written by someone else");
+    {
+        QFile file(foreign + QStringLiteral("/checkpoint.pt"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(foreignBytes);
+    }
+    auto window = trainedWindow(1);
+    QVERIFY(window);
+    QSignalSpy saved(window->controller(), &TrainingController::runSaved);
+    QVERIFY(window->session()->saveProject(project));
+    QVERIFY(saved.wait(20000));
+    const QString runDir = saved.first().at(0).toString();
+    QCOMPARE(runDir, foreign + QStringLiteral("-2"));
+    QVERIFY(QFileInfo::exists(runDir + QStringLiteral("/checkpoint.pt")));
+    QFile file(foreign + QStringLiteral("/checkpoint.pt"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), foreignBytes);
+    // Saving again keeps the run it wrote.
+    QVERIFY(window->session()->saveProject(project));
+    QCOMPARE(window->controller()->runDirectory(), runDir);
 }
 
 QTEST_MAIN(TestProjectSession)

@@ -80,10 +80,22 @@ void ProjectSession::setProjectPath(const QString &path)
     Q_EMIT projectChanged(m_projectPath);
 }
 
+QString ProjectSession::runDirFor(const QString &projectPath) const
+{
+    // "<name>-run", unless it holds a run this window did not write there (a CLI run, another
+    // project's): then "<name>-run-2", "-3", ... so that no run is ever written over.
+    const QString base = aes::defaultRunDirFor(projectPath);
+    const QString current = QDir::cleanPath(m_controller->runDirectory());
+    QString candidate = base;
+    for (int n = 2; hasCheckpoint(candidate) && QDir::cleanPath(candidate) != current; ++n)
+        candidate = QStringLiteral("%1-%2").arg(base).arg(n);
+    return candidate;
+}
+
 void ProjectSession::prepareNewRun()
 {
     if (!m_projectPath.isEmpty()) {
-        m_controller->setRunDirectory(aes::defaultRunDirFor(m_projectPath));
+        m_controller->setRunDirectory(runDirFor(m_projectPath));
         return;
     }
     // An autosave run per fresh model; the oldest ones go.
@@ -113,7 +125,7 @@ bool ProjectSession::saveProject(const QString &path)
         p.model = m_controller->modelOptions();
         p.train = m_controller->trainOptions();
     }
-    p.runDir = aes::defaultRunDirFor(path);
+    p.runDir = runDirFor(path);
     if (const QString error = aes::writeProject(path, p); !error.isEmpty()) {
         Q_EMIT problem(tr("Cannot save the project"), error);
         return false;

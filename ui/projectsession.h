@@ -65,6 +65,9 @@ public:
     static QString autosaveRoot();
     // Whether runDir holds a checkpoint (the run has finished an epoch or was saved).
     static bool hasCheckpoint(const QString &runDir);
+    // The run directory of a project saved at projectPath: "<name>-run", or "<name>-run-N"
+    // when that holds a run this window did not write (never written over).
+    QString runDirFor(const QString &projectPath) const;
 
 Q_SIGNALS:
     // The project file changed (saved elsewhere, opened, or forgotten: empty).

@@ -152,6 +152,10 @@ TrainForm::TrainForm(QWidget *parent) : QWidget(parent)
     m_advancedForm->addRow(tr("Seed:"), m_seed);
     m_advancedForm->addRow(tr("Threads:"), m_threads);
     m_advancedForm->addRow(QString(), m_knn);
+    m_augment = new QCheckBox(tr("Augment training images"));
+    m_augment->setToolTip(tr("Random flips, shifts of up to 10% and brightness/contrast jitter of every training\n"
+                             "batch (never the validation images): helps small datasets"));
+    m_advancedForm->addRow(QString(), m_augment);
 
     auto *form = new QFormLayout;
     form->setContentsMargins(0, 0, 0, 0);
@@ -193,6 +197,7 @@ aes::TrainOptions TrainForm::options() const
     o.knn = m_knn->isChecked();
     o.schedule = aes::ScheduleKind(m_schedule->currentData().toInt());
     o.earlyStopping = m_earlyStopping->isChecked();
+    o.augment = m_augment->isChecked();
     return o;
 }
 
@@ -210,6 +215,7 @@ void TrainForm::setOptions(const aes::TrainOptions &o)
     m_knn->setChecked(o.knn);
     selectByData(m_schedule, int(o.schedule));
     m_earlyStopping->setChecked(o.earlyStopping);
+    m_augment->setChecked(o.augment);
     updateOptimizerRows();
 }
 
@@ -221,7 +227,8 @@ void TrainForm::setEditable(bool locked, bool running)
                        static_cast<QWidget *>(m_loss), static_cast<QWidget *>(m_weightDecay),
                        static_cast<QWidget *>(m_momentum), static_cast<QWidget *>(m_seed),
                        static_cast<QWidget *>(m_threads), static_cast<QWidget *>(m_knn),
-                       static_cast<QWidget *>(m_schedule), static_cast<QWidget *>(m_earlyStopping)})
+                       static_cast<QWidget *>(m_schedule), static_cast<QWidget *>(m_earlyStopping),
+                       static_cast<QWidget *>(m_augment)})
         w->setEnabled(free);
     m_epochs->setEnabled(!running);
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The training half of the training panel: every field of aes::TrainOptions a user sets.
 // Epochs (and early stopping), batch, learning rate, optimizer, loss and schedule up front; weight decay, momentum (SGD
-// only), seed, compute threads and the kNN metric in a folded "Advanced" section. The
+// only), seed, compute threads, the kNN metric and augmentation in a folded "Advanced" section. The
 // validation fraction belongs to the dataset panel.
 //
 // The learning rate takes values like 2e-3 and steps through 1, 2, 5 x 10^k. While a run
@@ -57,4 +57,5 @@ private:
     QCheckBox *m_knn = nullptr;
     QComboBox *m_schedule = nullptr;
     QCheckBox *m_earlyStopping = nullptr;
+    QCheckBox *m_augment = nullptr;
 };

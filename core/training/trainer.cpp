@@ -5,6 +5,7 @@
 #include "model/autoencoder.h"
 #include "model/checkpoint.h"
 #include "model/evalmode.h"
+#include "training/augment.h"
 #include "training/metrics.h"
 #include "training/trainingcontrol.h"
 #include "util/errormessage.h"
@@ -343,7 +344,7 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
         QElapsedTimer stepClock;
         stepClock.start();
         const torch::Tensor idx = order.slice(0, step * batch, std::min(n, (step + 1) * batch));
-        const torch::Tensor x = m_data.floatBatch(idx);
+        const torch::Tensor x = m_train.augment ? augmentBatch(m_data.floatBatch(idx), s.shuffle) : m_data.floatBatch(idx);
         const ForwardResult r = s.model->forwardFull(s.model->corrupt(x));
         torch::Tensor loss = reconstructionLoss(m_train.loss, r, x) + s.model->regularization(r);
         if (m_globalStep + 1 == m_train.debugNanAtStep) {

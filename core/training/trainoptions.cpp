@@ -66,6 +66,7 @@ void describe(Io &io, Options &o)
     io.intField(QStringLiteral("threads"), &o.threads);
     io.boolField(QStringLiteral("knn"), &o.knn);
     io.enumField(QStringLiteral("schedule"), &o.schedule, scheduleKindFromString);
+    io.boolField(QStringLiteral("augment"), &o.augment);
     io.boolField(QStringLiteral("early_stopping"), &o.earlyStopping);
     io.intField(QStringLiteral("patience"), &o.patience);
     io.doubleField(QStringLiteral("min_delta"), &o.minDelta);

@@ -35,6 +35,7 @@ struct TrainOptions {
     ScheduleKind schedule = ScheduleKind::Constant;
     // Early stopping: end the run when the validation loss has not improved by minDelta
     // (relative) for patience epochs, keeping the best epoch's weights; epochs is then a cap.
+    bool augment = false;         // flips, shifts and brightness/contrast jitter of training batches
     bool earlyStopping = false;
     int patience = 5;
     double minDelta = 1.0e-3;

@@ -1,0 +1,95 @@
+#include "project/runlist.h"
+
+#include "model/checkpoint.h"
+#include "project/rundirectory.h"
+#include "project/runfiles.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+
+#include <algorithm>
+
+namespace aes {
+
+namespace {
+
+bool isRunDirectory(const QDir &dir)
+{
+    return dir.exists(runfiles::kCheckpoint);
+}
+
+RunEntry readRun(const QString &path)
+{
+    RunEntry run;
+    run.dir = QFileInfo(path).absoluteFilePath();
+    const QString checkpointPath = QDir(path).filePath(runfiles::kCheckpoint);
+    run.modified = QFileInfo(checkpointPath).lastModified();
+    QString error;
+    const std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(checkpointPath, &error);
+    if (!checkpoint) {
+        run.problem = error;
+        return run;
+    }
+    run.model = checkpoint->options;
+    if (const std::optional<TrainOptions> train = trainOptionsOf(*checkpoint, &error))
+        run.train = *train;
+    else if (!error.isEmpty())
+        run.problem = error;
+    const QJsonObject trainer = checkpoint->meta.value(QStringLiteral("trainer")).toObject();
+    for (const QJsonValue &v : trainer.value(QStringLiteral("history")).toArray()) {
+        const std::optional<EpochReport> e = epochReportFromJson(v.toObject(), &error);
+        if (!e) {
+            run.problem = QStringLiteral("%1: %2").arg(checkpointPath, error);
+            break;
+        }
+        run.history.append(*e);
+    }
+    run.steps = qint64(trainer.value(QStringLiteral("global_step")).toDouble());
+    run.dataset = checkpoint->meta.value(QStringLiteral("dataset")).toObject().value(QStringLiteral("source")).toString();
+    // summary.json is the CLI's account of how the run ended; a GUI run has none.
+    const QString summaryPath = QDir(path).filePath(runfiles::kSummary);
+    if (QFileInfo::exists(summaryPath))
+        run.status = readJsonFile(summaryPath, nullptr).value(QStringLiteral("status")).toString();
+    return run;
+}
+
+} // namespace
+
+QJsonObject RunEntry::toJson() const
+{
+    QJsonObject json{
+        {QStringLiteral("dir"), dir},
+        {QStringLiteral("modified"), modified.toString(Qt::ISODate)},
+    };
+    if (!ok()) {
+        json.insert(QStringLiteral("problem"), problem);
+        return json;
+    }
+    const EpochReport last = history.isEmpty() ? EpochReport{} : history.last();
+    json.insert(QStringLiteral("model"), model.toJson());
+    json.insert(QStringLiteral("training"), train.toJson());
+    json.insert(QStringLiteral("dataset"), dataset);
+    json.insert(QStringLiteral("status"), status);
+    json.insert(QStringLiteral("epochs"), history.size());
+    json.insert(QStringLiteral("steps"), double(steps));
+    json.insert(QStringLiteral("final"), aes::toJson(last));
+    return json;
+}
+
+QVector<RunEntry> listRuns(const QString &path)
+{
+    const QDir dir(path);
+    QVector<RunEntry> runs;
+    if (isRunDirectory(dir)) {
+        runs.append(readRun(path));
+        return runs;
+    }
+    for (const QFileInfo &sub : dir.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot))
+        if (isRunDirectory(QDir(sub.filePath())))
+            runs.append(readRun(sub.filePath()));
+    std::stable_sort(runs.begin(), runs.end(), [](const RunEntry &a, const RunEntry &b) { return a.modified > b.modified; });
+    return runs;
+}
+
+} // namespace aes

@@ -1,0 +1,39 @@
+#pragma once
+// The runs of a folder, as `aestudio-cli runs` (and a runs panel) shows them: each run
+// directory's options, how far it trained and its final metrics, read from its checkpoint
+// (the CLI's and the GUI's runs alike) and, when the CLI wrote one, summary.json's status.
+//
+// Ownership: values. Threads: any; the calling thread reads every checkpoint (weights
+// included), so a folder of large runs takes a moment. Failure: a damaged run is listed with
+// the reason instead of its figures; a folder that cannot be read gives an empty list.
+
+#include "model/modeloptions.h"
+#include "training/trainoptions.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+#include <QVector>
+
+namespace aes {
+
+struct RunEntry {
+    QString dir;                  // absolute path of the run directory
+    QString problem;              // why it could not be read; empty for a readable run
+    ModelOptions model;
+    TrainOptions train;           // the defaults when the checkpoint holds weights only
+    QVector<EpochReport> history;
+    qint64 steps = 0;
+    QString dataset;              // the data it was trained on
+    QString status;               // summary.json's "finished", "stopped", ...; empty without one
+    QDateTime modified;           // of the checkpoint
+
+    bool ok() const { return problem.isEmpty(); }
+    QJsonObject toJson() const;
+};
+
+// dir itself when it is a run directory, else every run directory directly inside it; newest
+// first.
+QVector<RunEntry> listRuns(const QString &dir);
+
+} // namespace aes
