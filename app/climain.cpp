@@ -119,8 +119,10 @@ int train(const QStringList &args)
         printErr(QStringLiteral("%1%2: %3 - %4x%5, %6 channel(s), %7\n")
                      .arg(tty ? QStringLiteral("\r\033[K") : QString(), d.source, report.summary())
                      .arg(d.width()).arg(d.height()).arg(d.channels())
-                     .arg(d.hasLabels() ? QStringLiteral("%1 classes").arg(d.classNames.size())
-                                        : QStringLiteral("unlabelled")));
+                     .arg(!job.classes.isEmpty() ? QStringLiteral("only %1: %2 images").arg(d.classNames.join(QStringLiteral(", ")))
+                                                   .arg(d.size())
+                          : d.hasLabels() ? QStringLiteral("%1 classes").arg(d.classNames.size())
+                                          : QStringLiteral("unlabelled")));
         runClock.start();
     };
     callbacks.onModelReady = [&](const aes::Trainer &t) {

@@ -111,6 +111,8 @@ void TestAnomalyScore::unknownClassNamesTheKnownOnes()
                           QStringLiteral("--out"), m_dir.filePath(QStringLiteral("never")), QStringLiteral("--epochs"), QStringLiteral("1")});
     QVERIFY(r.exitCode != 0);
     QVERIFY2(r.err.contains(QStringLiteral("\"scratch\"")) && r.err.contains(QStringLiteral("bad, good")), qPrintable(r.err));
+    // Refused before writing: the folder can be used as it is.
+    QVERIFY(test::filesUnder(m_dir.filePath(QStringLiteral("never"))).isEmpty());
 }
 
 void TestAnomalyScore::scoreRanksUnlikeImagesHigher_data()

@@ -30,9 +30,10 @@ QJsonObject datasetJson(const Dataset &d)
 // used again, so that repeated kills do not fill it up. Only our own files' temporaries match.
 void removeStaleTemporaryFiles(const QDir &dir)
 {
-    static const QRegularExpression temporary(QStringLiteral("^(%1|%2|%3|%4)\\.[A-Za-z0-9]{6}$")
+    static const QRegularExpression temporary(QStringLiteral("^(%1|%2|%3|%4|%5)\\.[A-Za-z0-9]{6}$")
         .arg(QRegularExpression::escape(runfiles::kCheckpoint), QRegularExpression::escape(runfiles::kHistory),
-             QRegularExpression::escape(runfiles::kSummary), QRegularExpression::escape(runfiles::kLoadReport)));
+             QRegularExpression::escape(runfiles::kSummary), QRegularExpression::escape(runfiles::kLoadReport),
+             QRegularExpression::escape(runfiles::kAnomaly)));
     for (const QString &name : dir.entryList(QDir::Files | QDir::Hidden)) {
         if (temporary.match(name).hasMatch())
             QFile::remove(dir.filePath(name));
@@ -62,7 +63,9 @@ QString prepareNewRunDirectory(const QString &dirPath, bool overwrite)
     const QStringList entries = dir.entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
     if (entries.isEmpty())
         return {};
-    const QStringList runFiles{runfiles::kCheckpoint, runfiles::kHistory, runfiles::kSummary, runfiles::kLoadReport};
+    // anomaly.json goes with the run it was chosen for: replaced runs lose it.
+    const QStringList runFiles{runfiles::kCheckpoint, runfiles::kHistory, runfiles::kSummary, runfiles::kLoadReport,
+                               runfiles::kAnomaly};
     bool holdsRun = false;
     for (const QString &name : runFiles)
         holdsRun = holdsRun || entries.contains(name);

@@ -112,6 +112,18 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
     removeStaleTemporaryFiles(dir);
     LoadControl loadControl(callbacks.onLoadProgress);
     const LoadResult loaded = loadDataset(options.data, options.load, &loadControl);
+    std::optional<Dataset> selected;
+    if (loaded.ok()) {
+        // Refusals (an unknown class; too little memory, before the kernel kills the run
+        // half-way through an epoch) write nothing, so the same folder can be used again.
+        selected = selectClasses(*loaded.dataset, options.classes, &result.error);
+        if (!selected)
+            return result;
+        if (QString e = checkTrainingMemory(*selected, options.model, options.train); !e.isEmpty()) {
+            result.error = e;
+            return result;
+        }
+    }
     if (QString e = writeLoadReport(dir.filePath(runfiles::kLoadReport), loaded.report); !e.isEmpty()) {
         result.error = e;
         return result;
@@ -120,18 +132,9 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
         result.error = loaded.error;
         return result;
     }
-    const std::optional<Dataset> selected = selectClasses(*loaded.dataset, options.classes, &result.error);
-    if (!selected)
-        return result;
     const Dataset &data = *selected;
     if (callbacks.onLoaded)
         callbacks.onLoaded(data, loaded.report);
-
-    // Refused before training rather than killed by the kernel half-way through an epoch.
-    if (QString e = checkTrainingMemory(data, options.model, options.train); !e.isEmpty()) {
-        result.error = e;
-        return result;
-    }
     const Split split = splitIndices(data.size(), options.train.valFraction, options.train.seed);
     std::unique_ptr<Trainer> trainer = Trainer::create(data, split, options.model, options.train, &result.error);
     if (!trainer)
