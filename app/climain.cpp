@@ -4,6 +4,7 @@
 #include "training/benchmark.h"
 #include "anomalycommands.h"
 #include "cliparse.h"
+#include "runscommand.h"
 #include "export/exportjob.h"
 #include "project/latentjobs.h"
 #include "project/trainjob.h"
@@ -382,6 +383,7 @@ void usage(FILE *to)
                "                               export the model and its dataset's codes and reconstructions\n"
                "  project INPUT --method pca|tsne --out F\n"
                "                               map a run's codes (or a TSV of vectors) to 2-D\n"
+               "  runs [DIR] [--json]          the table of the runs in DIR\n"
                "  score RUN_DIR DATA --out scores.csv [--maps DIR] [--score mse|ssim|max-smoothed]\n"
                "                               anomaly score of every image; AUROC etc. with labels\n"
                "  apply RUN_DIR DATA --out DIR  write every image's reconstruction (denoised) as PNG\n"
@@ -414,6 +416,8 @@ int main(int argc, char *argv[])
         return exportRun(rest);
     if (command == QLatin1String("project"))
         return project(rest);
+    if (command == QLatin1String("runs"))
+        return aes::cli::runs(rest);
     if (command == QLatin1String("score"))
         return aes::cli::score(rest);
     if (command == QLatin1String("apply"))
