@@ -20,14 +20,7 @@ CLI="${CLI:-build/app/aestudio-cli}"
 export OMP_WAIT_POLICY=PASSIVE
 
 if [ "${PEER:-1}" = 1 ]; then
-    need=()
-    for p in python3-torch python3-numpy; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-    done
-    if ((${#need[@]})); then
-        SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-        $SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${need[@]}"
-    fi
+    bench/install-packages.sh python3-torch python3-numpy
 fi
 
 OUT="${KEEP:-$(mktemp -d)}"

@@ -13,14 +13,7 @@ CACHE="${1:-${TMPDIR:-/tmp}/aes-bench}"
 THREADS="${THREADS:-2}"
 CLI="${CLI:-build/app/aestudio-cli}"
 
-need=()
-for p in python3-torch python3-torchvision python3-numpy python3-pil time; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if ((${#need[@]})); then
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${need[@]}"
-fi
+bench/install-packages.sh python3-torch python3-torchvision python3-numpy python3-pil time
 /usr/bin/python3 bench/write_png_folders.py "$CACHE"
 
 OUT="$(mktemp -d)"

@@ -16,14 +16,7 @@ ALSO="${ALSO:-}"
 THREADS="${THREADS:-2}"
 CLI="${CLI:-build/app/aestudio-cli}"
 
-need=()
-for p in python3-torch python3-torchvision python3-numpy; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if ((${#need[@]})); then
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${need[@]}"
-fi
+bench/install-packages.sh python3-torch python3-torchvision python3-numpy
 
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
