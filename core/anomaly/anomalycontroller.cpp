@@ -9,7 +9,6 @@
 #include <torch/torch.h>
 
 #include <QElapsedTimer>
-#include <QJsonArray>
 #include <QPointer>
 #include <QThread>
 
@@ -91,9 +90,7 @@ AnomalyScores AnomalyController::Work::score(const AnomalyRequest &request, quin
             return out;
         }
         RunData &run = *loaded.run;
-        const QJsonObject dataset = run.checkpoint.meta.value(QStringLiteral("dataset")).toObject();
-        for (const QJsonValue &name : dataset.value(QStringLiteral("classes")).toArray())
-            out.trainedOn << name.toString();
+        out.trainedOn = trainedClassesOf(run.checkpoint);
         out.epoch = run.checkpoint.meta.value(QStringLiteral("epoch")).toInt();
 
         ScoreOptions options;

@@ -16,7 +16,6 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QJsonArray>
 
 namespace aes {
 
@@ -28,10 +27,7 @@ ExportMetadata metadataOf(const LoadedCheckpoint &checkpoint, const QString &run
     // The threshold travels with the model, so that whoever runs it flags what the user chose.
     if (const std::optional<AnomalyThreshold> threshold = readAnomalyThreshold(runDirectoryOf(runDir), error))
         meta.anomaly = threshold->toJson();
-    const QJsonArray classes = checkpoint.meta.value(QStringLiteral("dataset")).toObject()
-                                   .value(QStringLiteral("classes")).toArray();
-    for (const QJsonValue &c : classes)
-        meta.classNames << c.toString();
+    meta.classNames = trainedClassesOf(checkpoint);
     QString ignored;  // damaged load options: the default fitting, as the loader would use
     meta.resize = toString(loadOptionsOf(checkpoint, &ignored).value_or(LoadOptions{}).resize);
     return meta;
