@@ -36,6 +36,9 @@ QByteArray csvField(const QString &text)
 
 QString writeScoresCsv(const QString &path, const Dataset &d, const QVector<double> &scores)
 {
+    // Like --maps and apply's --out: the folder is made when missing.
+    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
+        return QStringLiteral("cannot create the folder of %1").arg(path);
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
