@@ -90,6 +90,12 @@ int train(const QStringList &args)
     if (!aes::cli::readLoadOptions(parser, &job.load, &error) || !aes::cli::readModelOptions(parser, &job.model, &error)
         || !aes::cli::readTrainOptions(parser, &job.train, &error))
         return fail(error);
+    // The options not given follow the data (training/datadefaults.h): set once it is loaded.
+    job.automatic.latent = !parser.isSet(QStringLiteral("latent"));
+    job.automatic.widths = !parser.isSet(QStringLiteral("widths"));
+    job.automatic.batchSize = !parser.isSet(QStringLiteral("batch"));
+    job.automatic.epochs = !parser.isSet(QStringLiteral("epochs"));
+    job.automatic.schedule = !parser.isSet(QStringLiteral("schedule"));
     if (parser.isSet(QStringLiteral("classes"))) {
         if (resume)
             return fail(QStringLiteral("train --resume keeps the run's classes; leave --classes out"));
@@ -126,6 +132,7 @@ int train(const QStringList &args)
                                           : QStringLiteral("unlabelled")));
         runClock.start();
     };
+    callbacks.onDefaults = [&](const QString &chosen) { printErr(QStringLiteral("defaults %1\n").arg(chosen)); };
     callbacks.onModelReady = [&](const aes::Trainer &t) {
         epochs = t.trainOptions().epochs;
         if (t.epochsCompleted() > 0)

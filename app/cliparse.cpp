@@ -79,8 +79,8 @@ void addModelOptions(QCommandLineParser &parser)
 {
     parser.addOptions({
         opt("model", QStringLiteral("Architecture: %1 (default conv).").arg(modelKindNames().join(QLatin1Char('|'))), "KIND"),
-        opt("latent", QStringLiteral("Size of the code (default 16)."), "N"),
-        opt("widths", QStringLiteral("Hidden sizes from the input side, e.g. 8,16 (conv channels, the default) or 512,256 (dense units)."), "LIST"),
+        opt("latent", QStringLiteral("Size of the code (default: from the data, 16 to 64; see the README)."), "N"),
+        opt("widths", QStringLiteral("Hidden sizes from the input side, e.g. 8,16 (conv channels; default: from the image size) or 512,256 (dense units, the default)."), "LIST"),
         opt("activation", QStringLiteral("%1 (default relu).").arg(activationNames().join(QLatin1Char('|'))), "NAME"),
         opt("dropout", QStringLiteral("Dropout rate (default 0.2 for dense, 0 otherwise)."), "F"),
         opt("no-batch-norm", QStringLiteral("Leave batch normalisation out.")),
@@ -94,14 +94,14 @@ void addModelOptions(QCommandLineParser &parser)
 void addTrainOptions(QCommandLineParser &parser)
 {
     parser.addOptions({
-        opt("epochs", QStringLiteral("Epochs to train (default 10), or auto: up to %1, stopping when the validation loss "
+        opt("epochs", QStringLiteral("Epochs to train (default: enough to show 20000 images, 10 to 30), or auto: up to %1, stopping when the validation loss "
                                      "has not improved by --min-delta for --patience epochs (the best epoch's weights are kept).")
                           .arg(kAutoEpochCap), "N|auto"),
-        opt("schedule", QStringLiteral("Learning-rate schedule: %1 (default constant).")
+        opt("schedule", QStringLiteral("Learning-rate schedule: %1 (default cosine; plateau with --epochs auto).")
                             .arg(scheduleKindNames().join(QLatin1Char('|'))), "NAME"),
         opt("patience", QStringLiteral("--epochs auto: epochs without improvement before stopping (default 5)."), "N"),
         opt("min-delta", QStringLiteral("--epochs auto: the relative improvement that counts (default 0.001)."), "F"),
-        opt("batch", QStringLiteral("Batch size (default 32)."), "N"),
+        opt("batch", QStringLiteral("Batch size (default: 16 below 10000 training images, else 32)."), "N"),
         opt("lr", QStringLiteral("Learning rate (default 0.005)."), "X"),
         opt("optimizer", QStringLiteral("adam|adamw|sgd (default adam)."), "NAME"),
         opt("loss", QStringLiteral("mse|bce|l1 (default mse)."), "NAME"),

@@ -147,6 +147,7 @@ int main(int argc, char *argv[])
     closeOnTerminateSignal(&window);
     // The options of the last session, unless asked for the defaults; the command line wins.
     const bool fresh = parser.isSet(commandLine.fresh);
+    aes::AutoOptions automatic = fresh ? aes::AutoOptions() : window.trainingPanel()->automatic();
     aes::ModelOptions model = fresh ? aes::ModelOptions() : window.trainingPanel()->modelOptions();
     aes::TrainOptions train = fresh ? aes::TrainOptions() : window.trainingPanel()->trainOptions();
     if (parser.isSet(commandLine.model)) {
@@ -160,10 +161,13 @@ int main(int argc, char *argv[])
         return fail(QStringLiteral("--latent needs a positive whole number, not \"%1\"").arg(parser.value(commandLine.latent)));
     if (parser.isSet(commandLine.epochs) && !positiveInt(parser.value(commandLine.epochs), &train.epochs))
         return fail(QStringLiteral("--epochs needs a positive whole number, not \"%1\"").arg(parser.value(commandLine.epochs)));
+    automatic.latent = automatic.latent && !parser.isSet(commandLine.latent);
+    automatic.epochs = automatic.epochs && !parser.isSet(commandLine.epochs);
     if (fresh)
         window.setOptions(model, train);
     else
         window.trainingPanel()->setOptions(model, train);  // keeps the saved validation fraction
+    window.trainingPanel()->setAutomatic(automatic);
 
     // With nothing given: the dataset used last, else the Fashion-MNIST sample.
     QString data = parser.positionalArguments().value(0);

@@ -3,7 +3,7 @@
 
 Data in memory as one tensor, TensorDataset + DataLoader(batch 128, shuffle), Adam 1e-3,
 MSE, the Keras-tutorial convolutional autoencoder, torch.set_num_threads(THREADS).
-Prints one JSON line per epoch: epoch, val_mse, images_per_second, seconds (training time so far),
+Prints one JSON line per epoch: epoch, val_mse, val_psnr, images_per_second, seconds (training time so far),
 wall (training and validation so far).
 Reads an IDX images file (.gz or not) or an ImageFolder-layout folder.
 The validation split is aestudio's (--split aestudio, the default: the same images as
@@ -17,12 +17,37 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+def load_folder(path):
+    """An ImageFolder-layout folder, decoded as aestudio decodes it (core/data/imagedecode.cpp):
+    alpha composited over white with the same integer rounding, gray only when every image is
+    gray, else RGB. The images must already have one size (the benchmark sets are written at
+    their final size, so neither side resizes)."""
+    from PIL import Image
+    files = []
+    for root, _, names in os.walk(path):
+        files += [os.path.join(root, n) for n in names]
+    images = []
+    for f in sorted(files):
+        try:
+            im = Image.open(f)
+            im.load()
+        except OSError:
+            continue
+        if im.mode in ("RGBA", "LA", "P", "PA") or "transparency" in im.info:
+            a = np.asarray(im.convert("RGBA"), dtype=np.int32)
+            rgb = (a[..., :3] * a[..., 3:] + 255 * (255 - a[..., 3:]) + 127) // 255
+        else:
+            rgb = np.asarray(im.convert("RGB"), dtype=np.int32)
+        images.append(rgb.astype(np.uint8))
+    x = np.stack(images)
+    if (x[..., 0] == x[..., 1]).all() and (x[..., 1] == x[..., 2]).all():
+        x = x[..., :1]
+    return torch.from_numpy(x.transpose(0, 3, 1, 2).astype(np.float32) / 255.0)
+
+
 def load(path):
     if os.path.isdir(path):
-        from torchvision import datasets, transforms
-        ds = datasets.ImageFolder(path, transform=transforms.Compose(
-            [transforms.Grayscale(), transforms.ToTensor()]))
-        return torch.stack([x for x, _ in ds])
+        return load_folder(path)
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rb") as f:
         data = f.read()
@@ -74,9 +99,13 @@ def aestudio_split(n, fraction, seed):
 
 
 class KerasConvAE(nn.Module):
+    """Two stride-2 stages: an image whose sides are not multiples of 4 is zero-padded up to
+    them and the output cropped back (as aestudio's keras-conv does)."""
     def __init__(self, c, h, w, latent):
         super().__init__()
-        self.h, self.w = h // 4, w // 4
+        self.size = (h, w)
+        self.pad = (-w % 4, -h % 4)
+        self.h, self.w = (h + self.pad[1]) // 4, (w + self.pad[0]) // 4
         self.encoder = nn.Sequential(
             nn.Conv2d(c, 32, 3, stride=2, padding=1), nn.ReLU(),
             nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(),
@@ -88,7 +117,9 @@ class KerasConvAE(nn.Module):
             nn.ConvTranspose2d(32, c, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid())
 
     def forward(self, x):
-        return self.decoder(self.encoder(x))
+        if any(self.pad):
+            x = F.pad(x, (0, self.pad[0], 0, self.pad[1]))
+        return self.decoder(self.encoder(x))[:, :, :self.size[0], :self.size[1]]
 
 
 def main():
@@ -126,9 +157,12 @@ def main():
         total += dt
         model.eval()
         with torch.no_grad():
-            val_mse = F.mse_loss(model(val), val).item()
+            per_image = ((model(val) - val) ** 2).flatten(1).mean(1)
+            val_mse = per_image.mean().item()
+            # aestudio's val_psnr: the mean over images of each image's PSNR (peak 1)
+            val_psnr = (10 * torch.log10(1.0 / per_image.clamp_min(1e-10))).mean().item()
         wall += time.perf_counter() - t0
-        print(json.dumps({"epoch": epoch, "val_mse": val_mse, "images_per_second": len(train) / dt,
+        print(json.dumps({"epoch": epoch, "val_mse": val_mse, "val_psnr": val_psnr, "images_per_second": len(train) / dt,
                           "seconds": total, "wall": wall}), flush=True)
 
 

@@ -91,6 +91,7 @@ void TestAnomalyScore::initTestCase()
     const Result r = run({QStringLiteral("train"), m_data, QStringLiteral("--classes"), QStringLiteral("good"),
                           QStringLiteral("--out"), m_run, QStringLiteral("--epochs"), QStringLiteral("6"),
                           QStringLiteral("--latent"), QStringLiteral("4"), QStringLiteral("--batch"), QStringLiteral("8"),
+                          QStringLiteral("--schedule"), QStringLiteral("constant"),
                           QStringLiteral("--val-split"), QStringLiteral("0.1"), QStringLiteral("--no-knn"),
                           QStringLiteral("--threads"), QStringLiteral("1")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));

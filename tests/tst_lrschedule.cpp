@@ -1,6 +1,8 @@
 // Learning-rate schedules against their formulas, the user's rate rescaling a schedule, the
-// plateau rule, a schedule's state surviving a checkpoint, and the early-stopping rule.
+// plateau rule, a schedule's state surviving a checkpoint, the early-stopping rule, and the
+// defaults that follow the data (which choose the schedule among the rest).
 
+#include "training/datadefaults.h"
 #include "training/lrschedule.h"
 
 #include <QTest>
@@ -25,6 +27,10 @@ private Q_SLOTS:
     void stateSurvivesACheckpoint();
     void longerRunStretchesTheSchedule();
     void earlyStoppingWaitsForPatience();
+    void dataDefaultsFollowTheRule_data();
+    void dataDefaultsFollowTheRule();
+    void dataDefaultsLeaveTheUsersChoices();
+    void automaticFlagsRoundTrip();
 };
 
 void TestLrSchedule::constantIsFlat()
@@ -136,6 +142,104 @@ void TestLrSchedule::earlyStoppingWaitsForPatience()
     QVERIFY(early.shouldStop(4));
     QCOMPARE(early.bestEpoch(), 2);
     QCOMPARE(early.bestLoss(), 0.9);
+}
+
+void TestLrSchedule::dataDefaultsFollowTheRule_data()
+{
+    QTest::addColumn<int>("channels");
+    QTest::addColumn<int>("side");
+    QTest::addColumn<qint64>("images");
+    QTest::addColumn<int>("latent");
+    QTest::addColumn<QString>("widths");
+    QTest::addColumn<int>("batch");
+    QTest::addColumn<int>("epochs");
+    // The benchmark sets of docs/PERFORMANCE.md; Fashion-MNIST keeps what it was tuned to.
+    QTest::newRow("fashion-mnist") << 1 << 28 << qint64(63000) << 16 << "8,16" << 32 << 10;
+    QTest::newRow("digits 8x8") << 1 << 8 << qint64(1617) << 16 << "8,16" << 16 << 13;
+    QTest::newRow("faces 25x25") << 1 << 25 << qint64(2700) << 16 << "8,16" << 16 << 10;
+    QTest::newRow("gray 32x32: 1024 values") << 1 << 32 << qint64(5000) << 16 << "8,16" << 16 << 10;
+    QTest::newRow("gray 33x33") << 1 << 33 << qint64(5000) << 32 << "8,16" << 16 << 10;
+    QTest::newRow("gray 65x65") << 1 << 65 << qint64(5000) << 64 << "8,16,32" << 16 << 10;
+    QTest::newRow("icons 48x48 rgb") << 3 << 48 << qint64(897) << 64 << "8,16" << 16 << 23;
+    QTest::newRow("photos 64x64") << 3 << 64 << qint64(3600) << 64 << "8,16" << 16 << 10;
+    QTest::newRow("photos 128x128") << 3 << 128 << qint64(1800) << 64 << "8,16,32" << 16 << 12;
+    QTest::newRow("1024x1024: 4 stages at most") << 3 << 1024 << qint64(100) << 64 << "8,16,32,64" << 16 << 30;
+    QTest::newRow("10000 images: batch 32") << 1 << 28 << qint64(10000) << 16 << "8,16" << 32 << 10;
+}
+
+void TestLrSchedule::dataDefaultsFollowTheRule()
+{
+    QFETCH(int, channels);
+    QFETCH(int, side);
+    QFETCH(qint64, images);
+    QFETCH(int, latent);
+    QFETCH(QString, widths);
+    QFETCH(int, batch);
+    QFETCH(int, epochs);
+    const DataShape shape{channels, side, side, images};
+    ModelOptions model;
+    TrainOptions train;
+    const QString chosen = applyDataDefaults(shape, AutoOptions(), &model, &train);
+    QCOMPARE(model.latent, latent);
+    QStringList w;
+    for (int v : model.widths)
+        w << QString::number(v);
+    QCOMPARE(w.join(QLatin1Char(',')), widths);
+    QCOMPARE(train.batchSize, batch);
+    QCOMPARE(train.epochs, epochs);
+    QCOMPARE(toString(train.schedule), QStringLiteral("cosine"));
+    QVERIFY2(chosen.contains(QStringLiteral("latent %1").arg(latent)), qPrintable(chosen));
+    QVERIFY(model.validate().isEmpty());
+    QVERIFY(train.validate().isEmpty());
+
+    // With early stopping the length is the cap and the schedule the plateau rule.
+    TrainOptions stopping;
+    stopping.earlyStopping = true;
+    stopping.epochs = kAutoEpochCap;
+    applyDataDefaults(shape, AutoOptions(), &model, &stopping);
+    QCOMPARE(stopping.epochs, kAutoEpochCap);
+    QCOMPARE(toString(stopping.schedule), QStringLiteral("plateau"));
+}
+
+void TestLrSchedule::dataDefaultsLeaveTheUsersChoices()
+{
+    const DataShape icons{3, 48, 48, 897};
+    ModelOptions model;
+    model.latent = 5;
+    model.widths = {4, 4, 4};
+    TrainOptions train;
+    train.batchSize = 7;
+    train.epochs = 3;
+    train.schedule = ScheduleKind::OneCycle;
+    QVERIFY(applyDataDefaults(icons, AutoOptions::none(), &model, &train).isEmpty());
+    QCOMPARE(model.latent, 5);
+    QCOMPARE(model.widths, (QVector<int>{4, 4, 4}));
+    QCOMPARE(train.batchSize, 7);
+    QCOMPARE(train.epochs, 3);
+    QCOMPARE(toString(train.schedule), QStringLiteral("onecycle"));
+
+    // Only the automatic ones change; dense and keras-conv keep their own widths.
+    AutoOptions onlyLatent = AutoOptions::none();
+    onlyLatent.latent = true;
+    onlyLatent.widths = true;
+    model.kind = ModelKind::Dense;
+    model.widths.clear();
+    const QString chosen = applyDataDefaults(icons, onlyLatent, &model, &train);
+    QCOMPARE(model.latent, 64);
+    QVERIFY(model.widths.isEmpty());
+    QCOMPARE(train.batchSize, 7);
+    QCOMPARE(chosen, QStringLiteral("for 48x48x3, 897 training images: latent 64"));
+}
+
+void TestLrSchedule::automaticFlagsRoundTrip()
+{
+    AutoOptions a;
+    a.widths = false;
+    a.schedule = false;
+    const AutoOptions b = autoOptionsFromJson(toJson(a));
+    QCOMPARE(toJson(b), toJson(a));
+    const AutoOptions missing = autoOptionsFromJson(QJsonObject{});
+    QVERIFY(missing.latent && missing.widths && missing.batchSize && missing.epochs && missing.schedule);
 }
 
 QTEST_GUILESS_MAIN(TestLrSchedule)

@@ -1,11 +1,14 @@
 // The model and training form: every engine option survives a round trip through the
-// form, kind-specific options show only for their kind, and what cannot change is locked.
+// form, kind-specific options show only for their kind, what cannot change is locked, and the
+// options left automatic follow the data that is open.
 
 #include "modelform.h"
 #include "trainform.h"
 #include "trainingpanel.h"
 
+#include <QCheckBox>
 #include <QDoubleSpinBox>
+#include <QSpinBox>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -21,6 +24,7 @@ private Q_SLOTS:
     void kindOptionsShowOnlyForTheirKind();
     void lockedWhileTrainingAndForAKeptModel();
     void learningRateStepsAndEmitsOnlyWhileRunning();
+    void automaticOptionsFollowTheData();
 };
 
 void TestTrainingPanel::everyOptionRoundTrips_data()
@@ -152,6 +156,59 @@ void TestTrainingPanel::learningRateStepsAndEmitsOnlyWhileRunning()
     lr->setValue(1e-4);
     QCOMPARE(edited.count(), 1);
     QCOMPARE(edited.first().first().toDouble(), 1e-4);
+}
+
+void TestTrainingPanel::automaticOptionsFollowTheData()
+{
+    TrainingPanel panel;
+    auto *latent = panel.findChild<QSpinBox *>();  // the first spin box of the model form
+    QVERIFY(latent);
+    aes::AutoOptions a = panel.automatic();
+    QVERIFY(a.latent && a.widths && a.batchSize && a.epochs && a.schedule);
+    // Before any data: the engine's defaults.
+    QCOMPARE(panel.modelOptions().latent, aes::ModelOptions().latent);
+    QCOMPARE(panel.trainOptions().batchSize, aes::TrainOptions().batchSize);
+
+    // 48x48 RGB icons, 897 for training: the rule's choices, shown in the fields.
+    panel.setDataShape({3, 48, 48, 897});
+    QCOMPARE(panel.modelOptions().latent, 64);
+    QCOMPARE(panel.modelOptions().widths, (QVector<int>{8, 16}));
+    QCOMPARE(panel.trainOptions().batchSize, 16);
+    QCOMPARE(panel.trainOptions().epochs, 23);
+    QCOMPARE(aes::toString(panel.trainOptions().schedule), QStringLiteral("cosine"));
+    QCOMPARE(latent->text(), QStringLiteral("auto (64)"));
+
+    // A value the user types wins, and stays when other data opens; the rest follow.
+    latent->setValue(12);
+    panel.setDataShape({1, 28, 28, 63000});
+    QCOMPARE(panel.modelOptions().latent, 12);
+    QCOMPARE(panel.trainOptions().batchSize, 32);
+    QCOMPARE(panel.trainOptions().epochs, 10);
+    a = panel.automatic();
+    QVERIFY(!a.latent && a.widths && a.batchSize);
+
+    // A project's options are explicit; setAutomatic gives the fields back to the data.
+    aes::ModelOptions model;
+    model.latent = 7;
+    aes::TrainOptions train;
+    train.batchSize = 5;
+    panel.setOptions(model, train);
+    QCOMPARE(panel.modelOptions().latent, 7);
+    QCOMPARE(panel.trainOptions().batchSize, 5);
+    QVERIFY(!panel.automatic().batchSize);
+    panel.setAutomatic(aes::AutoOptions());
+    QCOMPARE(panel.modelOptions().latent, 16);
+    QCOMPARE(panel.trainOptions().batchSize, 32);
+
+    // Early stopping: the cap and the plateau rule.
+    QCheckBox *stop = nullptr;
+    for (QCheckBox *box : panel.findChildren<QCheckBox *>())
+        if (box->text().contains(QStringLiteral("improving")))
+            stop = box;
+    QVERIFY(stop);
+    stop->setChecked(true);
+    QCOMPARE(panel.trainOptions().epochs, aes::kAutoEpochCap);
+    QCOMPARE(aes::toString(panel.trainOptions().schedule), QStringLiteral("plateau"));
 }
 
 QTEST_MAIN(TestTrainingPanel)

@@ -393,6 +393,8 @@ void MainWindow::onDatasetLoaded(const aes::DatasetSummary &summary)
     m_recent->add(m_datasetPath);
     QSettings().setValue(QStringLiteral("dataset/last"), m_datasetPath);  // for the next start without DATA
     m_datasetPanel->showSummary(summary);
+    m_trainingPanel->setDataShape({summary.channels, summary.height, summary.width,
+                                   summary.count - aes::validationCount(summary.count, m_datasetPanel->validationFraction())});
     m_progress->finish();
     m_lossChart->clear();
     m_metrics->clear();
@@ -554,6 +556,9 @@ void MainWindow::loadSettings()
         QJsonDocument::fromJson(settings.value(QStringLiteral("options/train")).toByteArray()).object(), &error);
     if (model && train)
         setOptions(*model, *train);
+    // Which of them follow the data; every one when the settings do not say.
+    const QJsonObject automatic = QJsonDocument::fromJson(settings.value(QStringLiteral("options/automatic")).toByteArray()).object();
+    m_trainingPanel->setAutomatic(automatic.isEmpty() ? aes::AutoOptions() : aes::autoOptionsFromJson(automatic));
     const auto load = aes::LoadOptions::fromJson(
         QJsonDocument::fromJson(settings.value(QStringLiteral("options/load")).toByteArray()).object(), &error);
     m_datasetPanel->setLoadOptions(load.value_or(aes::LoadOptions{}));
@@ -572,6 +577,8 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("options/model"),
                       QJsonDocument(m_trainingPanel->modelOptions().toJson()).toJson(QJsonDocument::Compact));
     settings.setValue(QStringLiteral("options/train"), QJsonDocument(train.toJson()).toJson(QJsonDocument::Compact));
+    settings.setValue(QStringLiteral("options/automatic"),
+                      QJsonDocument(aes::toJson(m_trainingPanel->automatic())).toJson(QJsonDocument::Compact));
     settings.setValue(QStringLiteral("options/load"),
                       QJsonDocument(m_datasetPanel->loadOptions().toJson()).toJson(QJsonDocument::Compact));
     if (!m_datasetPath.isEmpty())

@@ -63,9 +63,7 @@ ModelForm::ModelForm(QWidget *parent) : QWidget(parent)
                           "sparse \u2013 an L1 penalty keeps most of the code near zero"));
 
     m_latent = new QSpinBox(this);
-    m_latent->setRange(1, 1024);
-    m_latent->setToolTip(tr("Size of the code each image is compressed to.\n"
-                            "Smaller codes compress more and blur more; 2 can be plotted directly."));
+    m_latent->setRange(0, 1024);  // 0: automatic, from the data
 
     m_noise = new QComboBox(this);
     m_noise->addItem(tr("Gaussian"), int(aes::NoiseKind::Gaussian));
@@ -140,6 +138,51 @@ ModelForm::ModelForm(QWidget *parent) : QWidget(parent)
         Q_EMIT kindChanged(aes::ModelKind(m_kind->currentData().toInt()));
     });
     setOptions(aes::ModelOptions());
+    setAutomatic(aes::AutoOptions());
+}
+
+void ModelForm::setAutomatic(const aes::AutoOptions &which)
+{
+    if (which.latent)
+        m_latent->setValue(0);
+    if (which.widths)
+        m_widths->clear();
+    updateKindRows();
+}
+
+aes::AutoOptions ModelForm::automatic() const
+{
+    aes::AutoOptions a = aes::AutoOptions::none();
+    a.latent = m_latent->value() == 0;
+    a.widths = m_widths->text().trimmed().isEmpty();
+    return a;
+}
+
+void ModelForm::setDataShape(const aes::DataShape &shape)
+{
+    m_shape = shape;
+    updateAutomaticTexts();
+}
+
+void ModelForm::updateAutomaticTexts()
+{
+    const auto kind = aes::ModelKind(m_kind->currentData().toInt());
+    aes::ModelOptions resolved;
+    resolved.kind = kind;
+    QString source = tr("the engine's defaults until data is open");
+    if (m_shape) {
+        aes::TrainOptions unused;
+        aes::applyDataDefaults(*m_shape, aes::AutoOptions(), &resolved, &unused);
+        source = tr("chosen for %1x%2x%3, %4 training images").arg(m_shape->width).arg(m_shape->height)
+                     .arg(m_shape->channels).arg(m_shape->trainImages);
+    }
+    m_latent->setSpecialValueText(tr("auto (%1)").arg(resolved.latent));
+    m_latent->setToolTip(tr("Size of the code each image is compressed to.\n"
+                            "Smaller codes compress more and blur more; 2 can be plotted directly.\n"
+                            "auto: 16 up to 1024 values per image, 32 up to 4096, else 64 (%1)").arg(source));
+    const bool fixedShape = kind == aes::ModelKind::KerasConv;
+    m_widths->setPlaceholderText(fixedShape ? tr("fixed: 32,64")
+                                            : tr("auto: %1").arg(widthsText(resolved.effectiveWidths())));
 }
 
 void ModelForm::updateKindRows()
@@ -148,14 +191,12 @@ void ModelForm::updateKindRows()
     m_form->setRowVisible(kNoiseRow, kind == aes::ModelKind::Denoising);
     m_form->setRowVisible(m_beta, kind == aes::ModelKind::Vae);
     m_form->setRowVisible(m_sparsity, kind == aes::ModelKind::Sparse);
-    aes::ModelOptions defaults;
-    defaults.kind = kind;
-    m_widths->setPlaceholderText(tr("default: %1").arg(widthsText(defaults.effectiveWidths())));
     // The Keras tutorial's model has a fixed shape.
     const bool fixedShape = kind == aes::ModelKind::KerasConv;
     m_widths->setEnabled(!fixedShape);
     if (fixedShape)
         m_widths->clear();
+    updateAutomaticTexts();
 }
 
 aes::ModelOptions ModelForm::options() const
@@ -164,6 +205,15 @@ aes::ModelOptions ModelForm::options() const
     o.kind = aes::ModelKind(m_kind->currentData().toInt());
     o.latent = m_latent->value();
     o.widths = parseWidths(m_widths->text()).value_or(QVector<int>());
+    if (m_shape) {
+        aes::AutoOptions automatic = aes::AutoOptions::none();
+        automatic.latent = o.latent == 0;
+        automatic.widths = o.widths.isEmpty();
+        aes::TrainOptions unused;
+        aes::applyDataDefaults(*m_shape, automatic, &o, &unused);
+    } else if (o.latent == 0) {
+        o.latent = aes::ModelOptions().latent;
+    }
     o.activation = aes::Activation(m_activation->currentData().toInt());
     o.dropout = m_dropout->value() < 0.0 ? -1.0 : m_dropout->value();
     o.batchNorm = m_batchNorm->isChecked();

@@ -7,8 +7,11 @@
 // Ownership: a plain widget. Threads: GUI thread only.
 
 #include "model/modeloptions.h"
+#include "training/datadefaults.h"
 
 #include <QWidget>
+
+#include <optional>
 
 class CollapsibleSection;
 class QCheckBox;
@@ -26,7 +29,14 @@ public:
     // The form's values; channels and image size are left at their defaults (the
     // trainer takes them from the dataset).
     aes::ModelOptions options() const;
+    // Explicit values: a project's or run's options (nothing left automatic).
     void setOptions(const aes::ModelOptions &options);
+    // The latent size and widths left automatic ("auto (64)", an empty widths field) follow
+    // this data (training/datadefaults.h); before any data they are the engine's defaults.
+    void setDataShape(const aes::DataShape &shape);
+    // The fields `which` marks (latent, widths) back to automatic; which of them are.
+    void setAutomatic(const aes::AutoOptions &which);
+    aes::AutoOptions automatic() const;
     // "" when the widths field parses, else why not.
     QString widthsProblem() const;
     CollapsibleSection *advancedSection() const { return m_advanced; }
@@ -36,6 +46,8 @@ Q_SIGNALS:
 
 private:
     void updateKindRows();
+    void updateAutomaticTexts();
+    std::optional<aes::DataShape> m_shape;
 
     QFormLayout *m_form = nullptr;
     QComboBox *m_kind = nullptr;

@@ -17,6 +17,8 @@
 
 namespace {
 
+constexpr int kAutoSchedule = -1;  // the schedule combo's "auto" item
+
 void selectByData(QComboBox *box, int value)
 {
     const int index = box->findData(value);
@@ -78,13 +80,9 @@ public:
 TrainForm::TrainForm(QWidget *parent) : QWidget(parent)
 {
     m_epochs = new QSpinBox(this);
-    m_epochs->setRange(1, 100000);
-    m_epochs->setToolTip(tr("Passes over the training images.\n"
-                            "Continue trains a kept model until it has this many epochs;\n"
-                            "when it has them already, this many more."));
+    m_epochs->setRange(0, 100000);  // 0: automatic, from the data
     m_batch = new QSpinBox(this);
-    m_batch->setRange(2, 4096);
-    m_batch->setToolTip(tr("Images per optimisation step"));
+    m_batch->setRange(0, 4096);  // 0: automatic, from the data
 
     m_learningRate = new RateSpinBox(this);
     m_learningRate->setRange(1e-6, 1.0);
@@ -110,6 +108,7 @@ TrainForm::TrainForm(QWidget *parent) : QWidget(parent)
                           "sharper on mostly black-and-white images) or l1 (absolute error)"));
 
     m_schedule = new QComboBox(this);
+    m_schedule->addItem(tr("auto"), kAutoSchedule);
     m_schedule->addItem(tr("constant"), int(aes::ScheduleKind::Constant));
     m_schedule->addItem(tr("cosine (warm-up)"), int(aes::ScheduleKind::Cosine));
     m_schedule->addItem(tr("one-cycle"), int(aes::ScheduleKind::OneCycle));
@@ -173,7 +172,66 @@ TrainForm::TrainForm(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_advanced);
 
     connect(m_optimizer, &QComboBox::currentIndexChanged, this, &TrainForm::updateOptimizerRows);
+    connect(m_earlyStopping, &QCheckBox::toggled, this, &TrainForm::updateAutomaticTexts);
     setOptions(aes::TrainOptions());
+    setAutomatic(aes::AutoOptions());
+}
+
+void TrainForm::setAutomatic(const aes::AutoOptions &which)
+{
+    if (which.epochs)
+        m_epochs->setValue(0);
+    if (which.batchSize)
+        m_batch->setValue(0);
+    if (which.schedule)
+        selectByData(m_schedule, kAutoSchedule);
+    updateAutomaticTexts();
+}
+
+aes::AutoOptions TrainForm::automatic() const
+{
+    aes::AutoOptions a = aes::AutoOptions::none();
+    a.epochs = m_epochs->value() == 0;
+    a.batchSize = m_batch->value() == 0;
+    a.schedule = m_schedule->currentData().toInt() == kAutoSchedule;
+    return a;
+}
+
+void TrainForm::setDataShape(const aes::DataShape &shape)
+{
+    m_shape = shape;
+    updateAutomaticTexts();
+}
+
+aes::TrainOptions TrainForm::automaticValues() const
+{
+    aes::TrainOptions o;
+    o.earlyStopping = m_earlyStopping->isChecked();
+    if (o.earlyStopping)
+        o.epochs = aes::kAutoEpochCap;
+    if (m_shape) {
+        aes::ModelOptions unused;
+        aes::applyDataDefaults(*m_shape, aes::AutoOptions(), &unused, &o);
+    }
+    return o;
+}
+
+void TrainForm::updateAutomaticTexts()
+{
+    const aes::TrainOptions a = automaticValues();
+    const QString source = m_shape ? tr("chosen for %1 training images").arg(m_shape->trainImages)
+                                   : tr("the engine's defaults until data is open");
+    m_epochs->setSpecialValueText(tr("auto (%1)").arg(a.epochs));
+    m_batch->setSpecialValueText(tr("auto (%1)").arg(a.batchSize));
+    m_schedule->setItemText(m_schedule->findData(kAutoSchedule),
+                            tr("auto (%1)").arg(aes::toString(a.schedule)));
+    m_batch->setToolTip(tr("Images per optimisation step.\nauto: 16 below 10,000 training images, else 32 (%1)")
+                            .arg(source));
+    m_epochs->setToolTip(tr("Passes over the training images.\n"
+                            "Continue trains a kept model until it has this many epochs;\n"
+                            "when it has them already, this many more.\n"
+                            "auto: enough to show the model 20,000 images, 10 to 30 (%1);\n"
+                            "with early stopping, up to %2").arg(source).arg(aes::kAutoEpochCap));
 }
 
 void TrainForm::updateOptimizerRows()
@@ -185,8 +243,9 @@ void TrainForm::updateOptimizerRows()
 aes::TrainOptions TrainForm::options() const
 {
     aes::TrainOptions o;
-    o.epochs = m_epochs->value();
-    o.batchSize = m_batch->value();
+    const aes::TrainOptions automatic = automaticValues();
+    o.epochs = m_epochs->value() > 0 ? m_epochs->value() : automatic.epochs;
+    o.batchSize = m_batch->value() > 0 ? m_batch->value() : automatic.batchSize;
     o.learningRate = m_learningRate->value();
     o.optimizer = aes::OptimizerKind(m_optimizer->currentData().toInt());
     o.loss = aes::LossKind(m_loss->currentData().toInt());
@@ -195,7 +254,8 @@ aes::TrainOptions TrainForm::options() const
     o.seed = quint64(m_seed->value());
     o.threads = m_threads->value();
     o.knn = m_knn->isChecked();
-    o.schedule = aes::ScheduleKind(m_schedule->currentData().toInt());
+    o.schedule = m_schedule->currentData().toInt() == kAutoSchedule
+        ? automatic.schedule : aes::ScheduleKind(m_schedule->currentData().toInt());
     o.earlyStopping = m_earlyStopping->isChecked();
     o.augment = m_augment->isChecked();
     return o;
@@ -245,7 +305,7 @@ double TrainForm::learningRate() const
 
 int TrainForm::epochs() const
 {
-    return m_epochs->value();
+    return options().epochs;
 }
 
 void TrainForm::setEpochs(int epochs)

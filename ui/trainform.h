@@ -9,9 +9,12 @@
 //
 // Ownership: a plain widget. Threads: GUI thread only.
 
+#include "training/datadefaults.h"
 #include "training/trainoptions.h"
 
 #include <QWidget>
+
+#include <optional>
 
 class CollapsibleSection;
 class QCheckBox;
@@ -26,7 +29,14 @@ public:
     explicit TrainForm(QWidget *parent = nullptr);
 
     aes::TrainOptions options() const;   // valFraction left at its default
+    // Explicit values: a project's or run's options (nothing left automatic).
     void setOptions(const aes::TrainOptions &options);
+    // Epochs, batch size and schedule left automatic ("auto (16)") follow this data
+    // (training/datadefaults.h); before any data they are the engine's defaults.
+    void setDataShape(const aes::DataShape &shape);
+    // The fields `which` marks (epochs, batch size, schedule) back to automatic; which of them are.
+    void setAutomatic(const aes::AutoOptions &which);
+    aes::AutoOptions automatic() const;
     // Locked: every field but epochs and learning rate is disabled (they belong to a kept
     // model); running: only the learning rate can change.
     void setEditable(bool locked, bool running);
@@ -41,6 +51,10 @@ Q_SIGNALS:
 
 private:
     void updateOptimizerRows();
+    void updateAutomaticTexts();
+    // The automatic values for the data (or the engine's defaults before any).
+    aes::TrainOptions automaticValues() const;
+    std::optional<aes::DataShape> m_shape;
 
     bool m_running = false;
     QFormLayout *m_advancedForm = nullptr;

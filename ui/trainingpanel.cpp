@@ -88,6 +88,27 @@ void TrainingPanel::setOptions(const aes::ModelOptions &model, const aes::TrainO
     m_trainForm->setOptions(train);
 }
 
+void TrainingPanel::setDataShape(const aes::DataShape &shape)
+{
+    m_modelForm->setDataShape(shape);
+    m_trainForm->setDataShape(shape);
+}
+
+void TrainingPanel::setAutomatic(const aes::AutoOptions &which)
+{
+    m_modelForm->setAutomatic(which);
+    m_trainForm->setAutomatic(which);
+}
+
+aes::AutoOptions TrainingPanel::automatic() const
+{
+    const aes::AutoOptions model = m_modelForm->automatic();
+    aes::AutoOptions a = m_trainForm->automatic();
+    a.latent = model.latent;
+    a.widths = model.widths;
+    return a;
+}
+
 void TrainingPanel::setLearningRate(double lr)
 {
     m_trainForm->setLearningRate(lr);

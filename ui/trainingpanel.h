@@ -12,6 +12,7 @@
 
 #include "model/modeloptions.h"
 #include "controller/trainingcontroller.h"
+#include "training/datadefaults.h"
 #include "training/trainoptions.h"
 
 #include <QWidget>
@@ -30,6 +31,11 @@ public:
     aes::ModelOptions modelOptions() const;
     aes::TrainOptions trainOptions() const;
     void setOptions(const aes::ModelOptions &model, const aes::TrainOptions &train);
+    // Options left automatic (latent, widths, epochs, batch, schedule) follow the data open
+    // (training/datadefaults.h); the options above are then resolved for it.
+    void setDataShape(const aes::DataShape &shape);
+    void setAutomatic(const aes::AutoOptions &which);
+    aes::AutoOptions automatic() const;
     void setLearningRate(double lr);
     // Enables what makes sense in this state; Start needs a dataset.
     void setState(aes::TrainingController::State state, bool hasDataset, bool hasModel);

@@ -184,12 +184,7 @@ Split splitIndices(qint64 n, double valFraction, quint64 seed)
         split.val = torch::empty({0}, torch::kLong);
         return split;
     }
-    const double fraction = std::isfinite(valFraction) ? std::clamp(valFraction, 0.0, 1.0) : 0.0;
-    qint64 valCount = std::llround(double(n) * fraction);
-    if (fraction > 0.0 && n >= 2)
-        valCount = std::max<qint64>(valCount, 1);  // a requested validation set is never empty
-    valCount = std::min(valCount, n - 1);           // and training keeps at least one image
-    valCount = std::max<qint64>(valCount, 0);
+    const qint64 valCount = validationCount(n, valFraction);
 
     // Fisher-Yates with an explicit bounded draw (see uniformBelow): portable across libraries.
     std::vector<int64_t> order(static_cast<size_t>(n));

@@ -8,6 +8,7 @@
 #include <QPair>
 
 #include <algorithm>
+#include <cmath>
 
 namespace aes {
 
@@ -70,6 +71,17 @@ QString LoadReport::summary() const
     if (!skipped.isEmpty())
         text += QStringLiteral(" (%1)").arg(reasonCounts());
     return text;
+}
+
+qint64 validationCount(qint64 images, double fraction)
+{
+    if (images <= 0)
+        return 0;
+    fraction = std::isfinite(fraction) ? std::clamp(fraction, 0.0, 1.0) : 0.0;
+    qint64 count = std::llround(double(images) * fraction);
+    if (fraction > 0.0 && images >= 2)
+        count = std::max<qint64>(count, 1);  // a requested validation set is never empty
+    return std::min(count, images - 1);      // and training keeps at least one image
 }
 
 QString classNameOf(const QStringList &classNames, qint64 label)

@@ -51,6 +51,10 @@ struct LoadReport {
     QString reasonCounts(int maxReasons = 3) const;
 };
 
+// How many of n images the validation split holds out (splitIndices in data/dataset.h): the
+// rounded fraction, at least one when a fraction is asked for, and never every image.
+qint64 validationCount(qint64 images, double fraction);
+
 // The name of class label: empty when unlabelled (label < 0) or out of range.
 QString classNameOf(const QStringList &classNames, qint64 label);
 // The label as files show it: the class name, the number when the names do not cover it,

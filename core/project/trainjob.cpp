@@ -4,6 +4,7 @@
 #include "model/checkpoint.h"
 #include "project/rundirectory.h"
 #include "project/runfiles.h"
+#include "training/datadefaults.h"
 #include "training/memoryestimate.h"
 #include "training/trainingcontrol.h"
 
@@ -39,6 +40,7 @@ QString resumeOptions(const TrainJobOptions &requested, TrainJobOptions *out)
     out->model = checkpoint->options;
     out->train = *train;
     out->train.threads = requested.train.threads;
+    out->automatic = AutoOptions::none();
     if (requested.resumeEpochs > 0)
         out->train.epochs = requested.resumeEpochs;
     if (out->runDir.isEmpty())
@@ -113,12 +115,16 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
     LoadControl loadControl(callbacks.onLoadProgress);
     const LoadResult loaded = loadDataset(options.data, options.load, &loadControl);
     std::optional<Dataset> selected;
+    QString chosenDefaults;
     if (loaded.ok()) {
         // Refusals (an unknown class; too little memory, before the kernel kills the run
         // half-way through an epoch) write nothing, so the same folder can be used again.
         selected = selectClasses(*loaded.dataset, options.classes, &result.error);
         if (!selected)
             return result;
+        const DataShape shape{int(selected->channels()), int(selected->height()), int(selected->width()),
+                              selected->size() - validationCount(selected->size(), options.train.valFraction)};
+        chosenDefaults = applyDataDefaults(shape, options.automatic, &options.model, &options.train);
         if (QString e = checkTrainingMemory(*selected, options.model, options.train); !e.isEmpty()) {
             result.error = e;
             return result;
@@ -135,6 +141,8 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
     const Dataset &data = *selected;
     if (callbacks.onLoaded)
         callbacks.onLoaded(data, loaded.report);
+    if (!chosenDefaults.isEmpty() && callbacks.onDefaults)
+        callbacks.onDefaults(chosenDefaults);
     const Split split = splitIndices(data.size(), options.train.valFraction, options.train.seed);
     std::unique_ptr<Trainer> trainer = Trainer::create(data, split, options.model, options.train, &result.error);
     if (!trainer)

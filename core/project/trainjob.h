@@ -7,6 +7,7 @@
 
 #include "data/dataset.h"
 #include "model/modeloptions.h"
+#include "training/datadefaults.h"
 #include "training/trainer.h"
 #include "training/trainoptions.h"
 
@@ -33,12 +34,16 @@ struct TrainJobOptions {
     // A new run into a runDir that holds one replaces it (else that is refused, as is a
     // non-empty runDir that holds no run).
     bool overwrite = false;
+    // The options that follow the data (training/datadefaults.h), set once it is loaded; the
+    // CLI marks those the user did not give. Never applied to a resumed run.
+    AutoOptions automatic = AutoOptions::none();
 };
 
 struct TrainJobCallbacks {
     LoadControl::ProgressFn onLoadProgress;
     std::function<void(const Dataset &, const LoadReport &)> onLoaded;
     std::function<void(const Trainer &)> onModelReady;
+    std::function<void(const QString &)> onDefaults;   // what the data's defaults chose, when any
     TrainCallbacks training;
 };
 
