@@ -29,7 +29,8 @@ int runs(const QStringList &args)
     parser.setApplicationDescription(QStringLiteral(
         "List the runs in DIR (every run directory directly inside it, or DIR itself when it is a run),\n"
         "newest first: model, latent size, epochs, final validation loss, PSNR, SSIM, kNN accuracy,\n"
-        "training time and how the run ended."));
+        "training time and how the run ended. A run that early stopping ended on an earlier epoch's\n"
+        "weights shows that epoch's figures (\"3 of 5\": epoch 3 kept of 5 trained)."));
     parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("A folder of runs or a run (default: .)."),
                                  QStringLiteral("[DIR]"));
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the runs as JSON (every option and figure).")});
@@ -57,19 +58,25 @@ int runs(const QStringList &args)
         printErr(QStringLiteral("no runs in %1\n").arg(dir));
         return 0;
     }
-    std::printf("%-24s %-10s %6s %6s %10s %8s %7s %6s %8s  %s\n", "run", "model", "latent", "epochs", "val loss",
+    std::printf("%-24s %-10s %6s %8s %10s %8s %7s %6s %8s  %s\n", "run", "model", "latent", "epochs", "val loss",
                 "psnr dB", "ssim", "knn", "seconds", "status");
     for (const RunEntry &run : list) {
         if (!run.ok())
             continue;
-        const EpochReport last = run.history.isEmpty() ? EpochReport{} : run.history.last();
+        // The kept weights' figures: early stopping's best epoch ("3 of 5"), else the last.
+        const EpochReport kept = run.kept();
         const QString name = QDir(dir).relativeFilePath(run.dir);
-        std::printf("%-24s %-10s %6d %6d %10s %8s %7s %6s %8s  %s\n", qPrintable(name.isEmpty() ? QStringLiteral(".") : name),
-                    qPrintable(toString(run.model.kind)), run.model.latent, int(run.history.size()),
-                    qPrintable(figure(last.valLoss, 5)), qPrintable(figure(last.valPsnr, 2)),
-                    qPrintable(figure(last.valSsim, 4)), qPrintable(figure(last.knnAccuracy, 3)),
-                    qPrintable(figure(last.seconds, 1)),
-                    qPrintable(run.status.isEmpty() ? QStringLiteral("-") : run.status));
+        const QString epochs = run.keptEarlier()
+            ? QStringLiteral("%1 of %2").arg(run.keptEpoch).arg(run.history.last().epoch)
+            : QString::number(run.history.size());
+        QString status = run.status.isEmpty() ? QStringLiteral("-") : run.status;
+        if (run.keptEarlier())
+            status += QStringLiteral(" (kept %1 of %2)").arg(run.keptEpoch).arg(run.history.last().epoch);
+        std::printf("%-24s %-10s %6d %8s %10s %8s %7s %6s %8s  %s\n", qPrintable(name.isEmpty() ? QStringLiteral(".") : name),
+                    qPrintable(toString(run.model.kind)), run.model.latent, qPrintable(epochs),
+                    qPrintable(figure(kept.valLoss, 5)), qPrintable(figure(kept.valPsnr, 2)),
+                    qPrintable(figure(kept.valSsim, 4)), qPrintable(figure(kept.knnAccuracy, 3)),
+                    qPrintable(figure(run.trainSeconds, 1)), qPrintable(status));
     }
     return 0;
 }

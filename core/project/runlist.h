@@ -23,12 +23,20 @@ struct RunEntry {
     ModelOptions model;
     TrainOptions train;           // the defaults when the checkpoint holds weights only
     QVector<EpochReport> history;
+    // The epoch whose weights the checkpoint holds: early stopping's best when it kept an
+    // earlier epoch than the last, else the last epoch (0 before the first).
+    int keptEpoch = 0;
     qint64 steps = 0;
+    double trainSeconds = 0.0;    // training wall time, validation included
     QString dataset;              // the data it was trained on
     QString status;               // summary.json's "finished", "stopped", ...; empty without one
     QDateTime modified;           // of the checkpoint
 
     bool ok() const { return problem.isEmpty(); }
+    // The figures of the weights the run keeps (keptEpoch's report); NaN before the first epoch.
+    EpochReport kept() const;
+    // Early stopping kept an earlier epoch than the last one trained.
+    bool keptEarlier() const { return !history.isEmpty() && keptEpoch > 0 && keptEpoch < history.last().epoch; }
     QJsonObject toJson() const;
 };
 
