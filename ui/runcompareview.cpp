@@ -19,7 +19,7 @@ const QColor kABetter(26, 150, 65);
 const QColor kBBetter(215, 48, 39);
 constexpr int kImageSide = 84;   // 28-pixel images three times, 64-pixel ones as they are
 constexpr int kGap = 6;
-constexpr int kTextWidth = 150;
+constexpr int kTextWidth = 190;
 constexpr int kHeaderHeight = 22;
 
 QString mse(double v)

@@ -50,19 +50,18 @@ RunsOverlay::RunsOverlay(QWidget *parent) : QWidget(parent)
     m_plot->xAxis->setLabel(tr("epoch"));
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->setMinimumHeight(160);
-    // The legend in a column of its own right of the axes: it never covers a curve.
+    // The legend in a row of its own under the axes, two entries a line: it never covers a
+    // curve and long labels leave the plot its width.
     m_plot->legend->setVisible(true);
     m_plot->legend->setBrush(Qt::NoBrush);
     m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_plot->legend->setWrap(2);
+    m_plot->legend->setColumnSpacing(24);
     m_plot->axisRect()->insetLayout()->take(m_plot->legend);
-    auto *legendColumn = new QCPLayoutGrid;
-    m_plot->plotLayout()->addElement(0, 1, legendColumn);
-    legendColumn->addElement(0, 0, m_plot->legend);
-    legendColumn->addElement(1, 0, new QCPLayoutElement(m_plot));  // pushes the legend to the top
-    legendColumn->setRowStretchFactor(0, 0.01);
-    legendColumn->setMargins(QMargins(0, 0, 0, 0));
-    m_plot->plotLayout()->setColumnStretchFactor(0, 3.0);
-    m_plot->plotLayout()->setColumnStretchFactor(1, 1.0);
+    m_plot->plotLayout()->addElement(1, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
+    m_plot->plotLayout()->setRowSpacing(0);
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Curve:"), this));

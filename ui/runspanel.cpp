@@ -114,7 +114,7 @@ RunsPanel::RunsPanel(TrainingController *controller, ProjectSession *session, QW
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_table);
     splitter->addWidget(m_lower);
-    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 3);
     splitter->setChildrenCollapsible(false);
     auto *layout = new QVBoxLayout(this);

@@ -33,17 +33,21 @@ const QVector<OptionLabel> &modelLabels()
         {QStringLiteral("kind"), always, [](const ModelOptions &m, const TrainOptions &) { return toString(m.kind); }},
         {QStringLiteral("latent"), always,
          [](const ModelOptions &m, const TrainOptions &) { return QStringLiteral("latent %1").arg(m.latent); }},
+        // The kind's default widths and dropout go with the kind: only set ones are told apart.
         {QStringLiteral("widths"), always,
          [](const ModelOptions &m, const TrainOptions &) {
              QStringList w;
-             for (int v : m.effectiveWidths())
+             for (int v : m.widths)
                  w << QString::number(v);
-             return QStringLiteral("widths %1").arg(w.join(QLatin1Char(',')));
+             return m.widths.isEmpty() ? QStringLiteral("default widths")
+                                       : QStringLiteral("widths %1").arg(w.join(QLatin1Char(',')));
          }},
         {QStringLiteral("activation"), always,
          [](const ModelOptions &m, const TrainOptions &) { return toString(m.activation); }},
         {QStringLiteral("dropout"), always,
-         [](const ModelOptions &m, const TrainOptions &) { return QStringLiteral("dropout %1").arg(number(m.effectiveDropout())); }},
+         [](const ModelOptions &m, const TrainOptions &) {
+             return m.dropout < 0 ? QStringLiteral("default dropout") : QStringLiteral("dropout %1").arg(number(m.dropout));
+         }},
         {QStringLiteral("batch_norm"), always,
          [](const ModelOptions &m, const TrainOptions &) {
              return m.batchNorm ? QStringLiteral("batch norm") : QStringLiteral("no batch norm");
