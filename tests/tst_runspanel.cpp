@@ -15,6 +15,7 @@
 #include "project/runcompare.h"
 #include "project/rundirectory.h"
 #include "project/runlabels.h"
+#include "project/runlist.h"
 #include "project/trainjob.h"
 #include "training/metrics.h"
 #include "training/trainingcontrol.h"
@@ -188,6 +189,13 @@ void TestRunsPanel::tableReadsCliGuiAndDamagedRuns()
     QVERIFY(!(model->flags(model->index(damaged, RunsTableModel::Name)) & Qt::ItemIsUserCheckable));
     QVERIFY(!messages.isEmpty());
     QVERIFY2(messages.last().at(0).toString().contains(QStringLiteral("1 of the runs")), qPrintable(messages.last().at(0).toString()));
+    // Listing builds no model, so it draws nothing from the generator that a training on the
+    // worker thread uses for dropout and noise.
+    torch::manual_seed(5);
+    QCOMPARE(aes::listRuns(m_runs).size(), 4);
+    const double afterListing = torch::rand({1}).item<double>();
+    torch::manual_seed(5);
+    QCOMPARE(torch::rand({1}).item<double>(), afterListing);
     // The problem spans the figures' columns of its row.
     const int viewRow = panel->proxy()->mapFromSource(model->index(damaged, 0)).row();
     QCOMPARE(panel->table()->columnSpan(viewRow, RunsTableModel::Model), RunsTableModel::Modified - RunsTableModel::Model);

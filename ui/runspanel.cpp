@@ -23,6 +23,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 using aes::TrainingController;
 
 namespace {
@@ -186,7 +188,9 @@ void RunsPanel::refresh()
 {
     m_folderLabel->setText(QDir::toNativeSeparators(m_folder));
     m_folderLabel->setToolTip(m_follow ? tr("The runs beside the current run") : QString());
-    m_runs->list(m_folder);
+    // A hidden tab reads nothing: showing it lists the folder.
+    if (isVisible())
+        m_runs->list(m_folder);
 }
 
 void RunsPanel::onListed(const QString &dir, const QVector<aes::RunEntry> &runs)

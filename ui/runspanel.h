@@ -45,7 +45,7 @@ public:
     void setFolder(const QString &dir);
     // The folder of the window's current run again; refreshes.
     void followCurrentRun();
-    // Reads the folder again; listed() once the table shows it.
+    // Reads the folder again, when the panel is visible; listed() once the table shows it.
     void refresh();
 
     // Without dialogs (the buttons ask first). "" or why not; the table is refreshed.

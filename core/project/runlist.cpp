@@ -26,17 +26,20 @@ RunEntry readRun(const QString &path)
     const QString checkpointPath = QDir(path).filePath(runfiles::kCheckpoint);
     run.modified = QFileInfo(checkpointPath).lastModified();
     QString error;
-    const std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(checkpointPath, &error);
-    if (!checkpoint) {
+    // Options and metadata only: no model is built, so listing draws no random numbers from
+    // the generator a training on another thread uses.
+    const std::optional<CheckpointInfo> info = readCheckpointInfo(checkpointPath, &error);
+    if (!info) {
         run.problem = error;
         return run;
     }
-    run.model = checkpoint->options;
-    if (const std::optional<TrainOptions> train = trainOptionsOf(*checkpoint, &error))
+    const LoadedCheckpoint checkpoint{nullptr, info->options, info->meta};  // trainOptionsOf reads the meta
+    run.model = checkpoint.options;
+    if (const std::optional<TrainOptions> train = trainOptionsOf(checkpoint, &error))
         run.train = *train;
     else if (!error.isEmpty())
         run.problem = error;
-    const QJsonObject trainer = checkpoint->meta.value(QStringLiteral("trainer")).toObject();
+    const QJsonObject trainer = checkpoint.meta.value(QStringLiteral("trainer")).toObject();
     for (const QJsonValue &v : trainer.value(QStringLiteral("history")).toArray()) {
         const std::optional<EpochReport> e = epochReportFromJson(v.toObject(), &error);
         if (!e) {
@@ -51,7 +54,7 @@ RunEntry readRun(const QString &path)
     const int lastEpoch = run.history.isEmpty() ? 0 : run.history.last().epoch;
     const int kept = trainer.value(QStringLiteral("kept_epoch")).toInt();
     run.keptEpoch = kept > 0 && kept <= lastEpoch ? kept : lastEpoch;
-    run.dataset = checkpoint->meta.value(QStringLiteral("dataset")).toObject().value(QStringLiteral("source")).toString();
+    run.dataset = checkpoint.meta.value(QStringLiteral("dataset")).toObject().value(QStringLiteral("source")).toString();
     // summary.json is the CLI's account of how the run ended; a GUI run has none.
     const QString summaryPath = QDir(path).filePath(runfiles::kSummary);
     if (QFileInfo::exists(summaryPath))

@@ -3,8 +3,9 @@
 // directory's options, how far it trained and its final metrics, read from its checkpoint
 // (the CLI's and the GUI's runs alike) and, when the CLI wrote one, summary.json's status.
 //
-// Ownership: values. Threads: any; the calling thread reads every checkpoint (weights
-// included), so a folder of large runs takes a moment. Failure: a damaged run is listed with
+// Ownership: values. Threads: any; the calling thread reads every checkpoint file (options
+// and metadata; no model is built), so a folder of large runs takes a moment. Failure: a
+// damaged run (a checksum, the options or the history) is listed with
 // the reason instead of its figures; a folder that cannot be read gives an empty list.
 
 #include "model/modeloptions.h"
