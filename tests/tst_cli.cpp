@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <QDir>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -353,6 +354,28 @@ void TestCli::runsListsEveryRunAndNamesDamagedOnes()
     // A run directory itself is a list of one.
     r = run({QStringLiteral("runs"), root + QStringLiteral("/small")});
     QCOMPARE(r.out.trimmed().split(QLatin1Char('\n')).size(), 2);
+
+    // Two runs compared on the small run's validation images: every image's MSE under both, and
+    // the rows input | A | B | difference of the two largest differences and one drawn.
+    const QString compared = m_dir.filePath(QStringLiteral("compared"));
+    r = run({QStringLiteral("runs"), QStringLiteral("compare"), root + QStringLiteral("/small"), root + QStringLiteral("/dense"),
+             QStringLiteral("--out"), compared, QStringLiteral("--largest"), QStringLiteral("2"), QStringLiteral("--random"),
+             QStringLiteral("1")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("over 6 validation images")), qPrintable(r.out));  // 10% of 60
+    QFile csv(compared + QStringLiteral("/comparison.csv"));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    const QStringList rows = QString::fromUtf8(csv.readAll()).trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(rows.size(), 7);
+    QCOMPARE(rows[0], QStringLiteral("index,path,mse_a,mse_b,a_minus_b"));
+    const QStringList first = rows[1].split(QLatin1Char(','));
+    QVERIFY(first[1].endsWith(QStringLiteral(".png")));
+    QVERIFY(std::abs(first[2].toDouble() - first[3].toDouble() - first[4].toDouble()) < 1e-8);
+    const QImage grid(compared + QStringLiteral("/comparison.png"));
+    QCOMPARE(grid.width(), 4 + 4 * (16 * 5 + 4));  // 16-pixel images five times
+    QCOMPARE(grid.height(), 4 + 3 * (16 * 5 + 4));
+    r = run({QStringLiteral("runs"), QStringLiteral("compare"), root + QStringLiteral("/small"), QStringLiteral("--out"), compared});
+    QCOMPARE(r.exitCode, 2);
 }
 
 void TestCli::runsShowsTheEpochEarlyStoppingKept()

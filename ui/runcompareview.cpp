@@ -15,8 +15,8 @@
 
 namespace {
 
-const QColor kABetter(26, 150, 65);
-const QColor kBBetter(215, 48, 39);
+const QColor kABetter = QColor::fromRgb(aes::kABetterColor);
+const QColor kBBetter = QColor::fromRgb(aes::kBBetterColor);
 constexpr int kImageSide = 84;   // 28-pixel images three times, 64-pixel ones as they are
 constexpr int kGap = 6;
 constexpr int kTextWidth = 190;
@@ -251,24 +251,5 @@ QString RunCompareView::summaryText() const
 
 QImage RunCompareView::differenceMap(const QImage &input, const QImage &a, const QImage &b)
 {
-    if (input.isNull() || input.size() != a.size() || input.size() != b.size())
-        return {};
-    const QImage x = input.convertToFormat(QImage::Format_RGB888);
-    const QImage ia = a.convertToFormat(QImage::Format_RGB888);
-    const QImage ib = b.convertToFormat(QImage::Format_RGB888);
-    QImage out(input.size(), QImage::Format_RGB32);
-    for (int y = 0; y < x.height(); ++y) {
-        const uchar *px = x.constScanLine(y), *pa = ia.constScanLine(y), *pb = ib.constScanLine(y);
-        auto *po = reinterpret_cast<QRgb *>(out.scanLine(y));
-        for (int i = 0; i < x.width(); ++i) {
-            int sum = 0;
-            for (int ch = 0; ch < 3; ++ch)
-                sum += std::abs(pa[3 * i + ch] - px[3 * i + ch]) - std::abs(pb[3 * i + ch] - px[3 * i + ch]);
-            const double d = sum / 3.0 / 255.0;
-            const double t = std::clamp(std::abs(d) / kFullScale, 0.0, 1.0);
-            const QColor &c = d < 0 ? kABetter : kBBetter;
-            po[i] = qRgb(int(255 + t * (c.red() - 255)), int(255 + t * (c.green() - 255)), int(255 + t * (c.blue() - 255)));
-        }
-    }
-    return out;
+    return aes::differenceMap(input, a, b);
 }

@@ -32,10 +32,8 @@ public:
     const aes::RunComparison &comparison() const { return m_comparison; }
     QString summaryText() const;
 
-    // Per pixel: |a - input| - |b - input| (mean over channels) as colour: white where equal,
-    // green where a is closer, red where b is; full colour at a difference of kFullScale.
+    // aes::differenceMap: white where equal, green where a is closer to the input, red where b is.
     static QImage differenceMap(const QImage &input, const QImage &a, const QImage &b);
-    static constexpr double kFullScale = 0.25;
 
 Q_SIGNALS:
     void cancelRequested();

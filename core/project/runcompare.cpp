@@ -10,6 +10,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QPainter>
 
 #include <algorithm>
 #include <numeric>
@@ -132,6 +133,12 @@ RunComparison compareRuns(const CompareRequest &request, const std::function<boo
         const torch::Tensor mseA = torch::cat(msesA).contiguous(), mseB = torch::cat(msesB).contiguous();
         const double *pa = mseA.data_ptr<double>(), *pb = mseB.data_ptr<double>();
         out.compared = n;
+        const torch::Tensor compared = indices.contiguous();
+        out.indices = QVector<qint64>(compared.data_ptr<int64_t>(), compared.data_ptr<int64_t>() + n);
+        for (qint64 index : out.indices)
+            out.paths << data.paths.value(int(index));
+        out.mseA = QVector<double>(pa, pa + n);
+        out.mseB = QVector<double>(pb, pb + n);
         out.meanMseA = mseA.mean().item<double>();
         out.meanMseB = mseB.mean().item<double>();
         for (int64_t i = 0; i < n; ++i) {
@@ -177,6 +184,52 @@ RunComparison compareRuns(const CompareRequest &request, const std::function<boo
         out.error = errorMessage(e);
     }
     return out;
+}
+
+QImage differenceMap(const QImage &input, const QImage &a, const QImage &b)
+{
+    if (input.isNull() || input.size() != a.size() || input.size() != b.size())
+        return {};
+    const QImage x = input.convertToFormat(QImage::Format_RGB888);
+    const QImage ia = a.convertToFormat(QImage::Format_RGB888);
+    const QImage ib = b.convertToFormat(QImage::Format_RGB888);
+    QImage out(input.size(), QImage::Format_RGB32);
+    for (int y = 0; y < x.height(); ++y) {
+        const uchar *px = x.constScanLine(y), *pa = ia.constScanLine(y), *pb = ib.constScanLine(y);
+        auto *po = reinterpret_cast<QRgb *>(out.scanLine(y));
+        for (int i = 0; i < x.width(); ++i) {
+            int sum = 0;
+            for (int ch = 0; ch < 3; ++ch)
+                sum += std::abs(pa[3 * i + ch] - px[3 * i + ch]) - std::abs(pb[3 * i + ch] - px[3 * i + ch]);
+            const double d = sum / 3.0 / 255.0;
+            const double t = std::clamp(std::abs(d) / kDifferenceScale, 0.0, 1.0);
+            const QRgb c = d < 0 ? kABetterColor : kBBetterColor;
+            po[i] = qRgb(int(255 + t * (qRed(c) - 255)), int(255 + t * (qGreen(c) - 255)), int(255 + t * (qBlue(c) - 255)));
+        }
+    }
+    return out;
+}
+
+QImage comparisonGrid(const RunComparison &comparison, int minSide)
+{
+    if (comparison.images.isEmpty())
+        return {};
+    const QSize size = comparison.images.first().input.size();
+    const int factor = std::max(1, minSide / std::max(1, std::max(size.width(), size.height())));
+    const QSize cell = size * factor;
+    constexpr int kGap = 4;
+    QImage grid(kGap + 4 * (cell.width() + kGap), kGap + int(comparison.images.size()) * (cell.height() + kGap),
+                QImage::Format_RGB32);
+    grid.fill(Qt::white);
+    QPainter p(&grid);
+    for (int row = 0; row < comparison.images.size(); ++row) {
+        const ComparedImage &image = comparison.images[row];
+        const QImage parts[] = {image.input, image.a, image.b, differenceMap(image.input, image.a, image.b)};
+        for (int k = 0; k < 4; ++k)
+            p.drawImage(QRect(QPoint(kGap + k * (cell.width() + kGap), kGap + row * (cell.height() + kGap)), cell),
+                        parts[k].scaled(cell, Qt::IgnoreAspectRatio, Qt::FastTransformation));
+    }
+    return grid;
 }
 
 } // namespace aes

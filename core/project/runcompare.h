@@ -53,9 +53,25 @@ struct RunComparison {
     qint64 aBetter = 0;           // images with a lower MSE under A
     qint64 bBetter = 0;
     QVector<ComparedImage> images;  // largest differences first, then the drawn ones
+    // Every compared image (the dataset's index, its path) with its MSE under A and under B.
+    QVector<qint64> indices;
+    QStringList paths;
+    QVector<double> mseA;
+    QVector<double> mseB;
 
     bool ok() const { return error.isEmpty() && !cancelled; }
 };
+
+// Per pixel: |a - input| - |b - input| (mean over channels) as colour: white where equal,
+// green (kABetterColor) where a is closer, red where b is; full colour at kDifferenceScale.
+// Null when the sizes differ.
+inline constexpr double kDifferenceScale = 0.25;
+inline constexpr QRgb kABetterColor = 0xff1a9641;
+inline constexpr QRgb kBBetterColor = 0xffd73027;
+QImage differenceMap(const QImage &input, const QImage &a, const QImage &b);
+// The shown images as rows "input | A | B | difference", each enlarged by a whole factor
+// (nearest neighbour) to about minSide pixels, on white; null without images.
+QImage comparisonGrid(const RunComparison &comparison, int minSide = 84);
 
 // progress(step, done, total): step "loading" (both runs and A's data) or "comparing".
 RunComparison compareRuns(const CompareRequest &request, const std::function<bool()> &cancelled = {},
