@@ -391,6 +391,8 @@ void usage(FILE *to)
                "  project INPUT --method pca|tsne --out F\n"
                "                               map a run's codes (or a TSV of vectors) to 2-D\n"
                "  runs [DIR] [--json]          the table of the runs in DIR\n"
+               "  runs compare RUN_A RUN_B --out DIR\n"
+               "                               both runs' reconstructions of A's validation images\n"
                "  score RUN_DIR DATA --out scores.csv [--maps DIR] [--score mse|ssim|max-smoothed]\n"
                "                               anomaly score of every image; AUROC etc. with labels\n"
                "  apply RUN_DIR DATA --out DIR  write every image's reconstruction (denoised) as PNG\n"

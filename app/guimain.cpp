@@ -5,6 +5,7 @@
 #include "appicon.h"
 #include "anomalyexplorer.h"
 #include "mainwindow.h"
+#include "runspanel.h"
 #include "model/modeloptions.h"
 #include "screenshotdriver.h"
 #include "terminatesignal.h"
@@ -69,6 +70,10 @@ struct CommandLine {
                                  QStringLiteral("The Anomalies tab scores DATA (a folder or an IDX file) instead of the loaded dataset."),
                                  QStringLiteral("DATA")};
 
+    // For demonstrations and screenshots: the folder the Runs tab shows.
+    QCommandLineOption runsFolder{QStringLiteral("runs-folder"), QStringLiteral("The Runs tab shows the runs of DIR."),
+                                  QStringLiteral("DIR")};
+
     CommandLine()
     {
         parser.setApplicationDescription(QStringLiteral(
@@ -81,7 +86,8 @@ struct CommandLine {
                                      QStringLiteral("[DATA]"));
         lrChange.setFlags(QCommandLineOption::HiddenFromHelp);
         scoreData.setFlags(QCommandLineOption::HiddenFromHelp);
-        parser.addOptions({train, model, latent, epochs, screenshots, fresh, lrChange, scoreData});
+        runsFolder.setFlags(QCommandLineOption::HiddenFromHelp);
+        parser.addOptions({train, model, latent, epochs, screenshots, fresh, lrChange, scoreData, runsFolder});
     }
 };
 
@@ -183,6 +189,8 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(commandLine.scoreData))
         window.anomalyExplorer()->setDataPath(parser.value(commandLine.scoreData));
+    if (parser.isSet(commandLine.runsFolder))
+        window.runsPanel()->setFolder(parser.value(commandLine.runsFolder));
     window.setStartWhenLoaded(parser.isSet(commandLine.train));
     window.show();
     if (!data.isEmpty())

@@ -5,11 +5,16 @@
 #include "latentmap.h"
 #include "mainwindow.h"
 #include "reconstructionview.h"
+#include "runcompareview.h"
+#include "runsoverlay.h"
+#include "runspanel.h"
+#include "runstablemodel.h"
 #include "traversalgrid.h"
 
 #include <QApplication>
 #include <QDir>
 #include <QMouseEvent>
+#include <QTableView>
 #include <QTimer>
 
 #include <cstdio>
@@ -140,6 +145,49 @@ void saveAnomalies(MainWindow &window, const QString &dirPath, const std::functi
         done(false);
 }
 
+// The Runs tab: its folder listed, up to four runs ticked (the best validation MSE first) for
+// runs.png, then the two best compared side by side for runs-compare.png; done(ok). A folder
+// with fewer than two readable runs leaves the tab as the loop over the tabs saved it.
+void saveRuns(MainWindow &window, const QString &dirPath, const std::function<void(bool)> &done)
+{
+    RunsPanel *panel = window.runsPanel();
+    QObject::connect(panel, &RunsPanel::listed, &window, [&window, panel, dirPath, done] {
+        RunsTableModel *model = panel->model();
+        QVector<int> rows;
+        for (int row = 0; row < model->rowCount(); ++row)
+            if (model->run(row).ok() && !model->run(row).history.isEmpty())
+                rows << row;
+        if (rows.size() < 2) {
+            done(true);
+            return;
+        }
+        std::sort(rows.begin(), rows.end(), [model](int a, int b) {
+            return model->run(a).kept().valMse < model->run(b).kept().valMse;
+        });
+        rows.resize(std::min<qsizetype>(rows.size(), 4));
+        for (int row : rows)
+            model->setTicked(row, true);
+        panel->table()->sortByColumn(RunsTableModel::ValMse, Qt::AscendingOrder);
+        panel->selectRuns({model->run(rows[0]).dir, model->run(rows[1]).dir});
+        panel->showOverlay();
+        QTimer::singleShot(300, &window, [&window, panel, model, rows, dirPath, done] {
+            const QDir dir(dirPath);
+            const bool ok = window.renderTab(MainWindow::RunsTab).save(dir.filePath(QStringLiteral("runs.png")), "PNG", 0);
+            QObject::connect(panel, &RunsPanel::compared, &window, [&window, dir, done, ok](bool compared) {
+                if (!compared)
+                    std::fprintf(stderr, "aestudio: the Runs tab could not compare two runs\n");
+                QTimer::singleShot(300, &window, [&window, dir, done, ok, compared] {
+                    done(compared && ok
+                         && window.renderTab(MainWindow::RunsTab).save(dir.filePath(QStringLiteral("runs-compare.png")), "PNG", 0));
+                });
+            }, Qt::SingleShotConnection);
+            if (!panel->compare(model->run(rows[0]).dir, model->run(rows[1]).dir))
+                done(false);
+        });
+    }, Qt::SingleShotConnection);
+    window.showTab(MainWindow::RunsTab);  // lists the folder
+}
+
 } // namespace
 
 void takeScreenshotsWhenReady(MainWindow &window, const QString &dir, bool afterTraining, bool noData)
@@ -153,13 +201,22 @@ void takeScreenshotsWhenReady(MainWindow &window, const QString &dir, bool after
                 QApplication::exit(saved ? exitCode : 1);
             };
             const bool saved = saveScreenshots(window, dir);
+            // Last, the Runs tab: its folder's runs overlaid and two of them compared.
+            const auto runsThenQuit = [&window, dir, quit](bool ok) {
+                if (!ok)
+                    quit(false);
+                else
+                    saveRuns(window, dir, quit);
+            };
             if (saved && afterTraining && exitCode == 0)
-                saveLatentTools(window, dir, [&window, dir, quit](bool ok) {
+                saveLatentTools(window, dir, [&window, dir, runsThenQuit](bool ok) {
                     if (!ok)
-                        quit(false);
+                        runsThenQuit(false);
                     else
-                        saveAnomalies(window, dir, quit);
+                        saveAnomalies(window, dir, runsThenQuit);
                 });
+            else if (saved && exitCode == 0)
+                runsThenQuit(true);
             else
                 quit(saved);
         });

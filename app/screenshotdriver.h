@@ -7,7 +7,9 @@
 // pictures show its tools: latent-interpolation.png (two classes' first images as the ends,
 // B pinned), latent-replay.png (the map of the first epoch) and latent-traversal.png (the
 // 12 x 12 traversal grid of the whole map, each image at twice its size). Last, the Anomalies
-// tab scores the loaded dataset and anomalies.png is saved again with the result.
+// tab scores the loaded dataset and anomalies.png is saved again with the result. Finally the
+// Runs tab (its folder: --runs-folder, else the current run's) ticks up to four runs for
+// runs.png and compares the two best for runs-compare.png.
 //
 // Threads: GUI thread. Failure: the application exits with 1 when the data does not load,
 // training fails, the map cannot be made or a file cannot be written (named on stderr).

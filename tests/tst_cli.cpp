@@ -8,12 +8,15 @@
 #include <opencv2/imgproc.hpp>
 
 #include <QDir>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 class TestCli final : public QObject {
     Q_OBJECT
@@ -30,6 +33,7 @@ private Q_SLOTS:
     void benchQuickJsonHasEveryRow();
     void trainNeverReplacesARunByAccident();
     void runsListsEveryRunAndNamesDamagedOnes();
+    void runsShowsTheEpochEarlyStoppingKept();
 
 private:
     using Result = aes::test::ProgramResult;
@@ -350,6 +354,75 @@ void TestCli::runsListsEveryRunAndNamesDamagedOnes()
     // A run directory itself is a list of one.
     r = run({QStringLiteral("runs"), root + QStringLiteral("/small")});
     QCOMPARE(r.out.trimmed().split(QLatin1Char('\n')).size(), 2);
+
+    // Two runs compared on the small run's validation images: every image's MSE under both, and
+    // the rows input | A | B | difference of the two largest differences and one drawn.
+    const QString compared = m_dir.filePath(QStringLiteral("compared"));
+    r = run({QStringLiteral("runs"), QStringLiteral("compare"), root + QStringLiteral("/small"), root + QStringLiteral("/dense"),
+             QStringLiteral("--out"), compared, QStringLiteral("--largest"), QStringLiteral("2"), QStringLiteral("--random"),
+             QStringLiteral("1")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("over 6 validation images")), qPrintable(r.out));  // 10% of 60
+    QFile csv(compared + QStringLiteral("/comparison.csv"));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    const QStringList rows = QString::fromUtf8(csv.readAll()).trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(rows.size(), 7);
+    QCOMPARE(rows[0], QStringLiteral("index,path,mse_a,mse_b,a_minus_b"));
+    const QStringList first = rows[1].split(QLatin1Char(','));
+    QVERIFY(first[1].endsWith(QStringLiteral(".png")));
+    QVERIFY(std::abs(first[2].toDouble() - first[3].toDouble() - first[4].toDouble()) < 1e-8);
+    const QImage grid(compared + QStringLiteral("/comparison.png"));
+    QCOMPARE(grid.width(), 4 + 4 * (16 * 5 + 4));  // 16-pixel images five times
+    QCOMPARE(grid.height(), 4 + 3 * (16 * 5 + 4));
+    r = run({QStringLiteral("runs"), QStringLiteral("compare"), root + QStringLiteral("/small"), QStringLiteral("--out"), compared});
+    QCOMPARE(r.exitCode, 2);
+}
+
+void TestCli::runsShowsTheEpochEarlyStoppingKept()
+{
+    // A minimum improvement of 99% is never met after epoch 1: patience 1 ends the run after
+    // epoch 2 with epoch 1's weights.
+    const QString dir = m_dir.filePath(QStringLiteral("early"));
+    Result r = run({QStringLiteral("train"), m_data, QStringLiteral("--out"), dir, QStringLiteral("--epochs"),
+                    QStringLiteral("auto"), QStringLiteral("--patience"), QStringLiteral("1"), QStringLiteral("--min-delta"),
+                    QStringLiteral("0.99"), QStringLiteral("--batch"), QStringLiteral("16"), QStringLiteral("--latent"),
+                    QStringLiteral("2"), QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--no-knn")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QFile history(dir + QStringLiteral("/history.csv"));
+    QVERIFY(history.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(history.readAll()).trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 3);  // header + epochs 1 and 2
+    const int valLossColumn = int(lines[0].split(QLatin1Char(',')).indexOf(QStringLiteral("val_loss")));
+    const double epoch1Loss = lines[1].split(QLatin1Char(','))[valLossColumn].toDouble();
+    const double epoch2Loss = lines[2].split(QLatin1Char(','))[valLossColumn].toDouble();
+    QVERIFY(epoch1Loss != epoch2Loss);
+
+    QFile summaryFile(dir + QStringLiteral("/summary.json"));
+    QVERIFY(summaryFile.open(QIODevice::ReadOnly));
+    const QJsonObject summary = QJsonDocument::fromJson(summaryFile.readAll()).object();
+    QCOMPARE(summary.value(QStringLiteral("kept_epoch")).toInt(), 1);
+    // history.csv rounds to 9 significant digits.
+    const auto near = [](double a, double b) { return std::abs(a - b) <= 1e-6 * std::abs(b); };
+    QVERIFY(near(summary.value(QStringLiteral("final_val_loss")).toDouble(), epoch1Loss));
+
+    r = run({QStringLiteral("runs"), dir});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("kept 1 of 2")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QString::number(epoch1Loss, 'f', 5)), qPrintable(r.out));
+    r = run({QStringLiteral("runs"), dir, QStringLiteral("--json")});
+    const QJsonObject json = QJsonDocument::fromJson(r.out.toUtf8()).array().at(0).toObject();
+    QCOMPARE(json.value(QStringLiteral("epochs")).toInt(), 2);
+    QCOMPARE(json.value(QStringLiteral("kept_epoch")).toInt(), 1);
+    QVERIFY(near(json.value(QStringLiteral("final")).toObject().value(QStringLiteral("val_loss")).toDouble(), epoch1Loss));
+
+    // Resumed, the run has its best epoch's weights at hand again (the checkpoint holds them):
+    // epoch 3 does not improve either, and epoch 1's weights are kept once more.
+    r = run({QStringLiteral("train"), QStringLiteral("--resume"), dir, QStringLiteral("--epochs"), QStringLiteral("3"),
+             QStringLiteral("--threads"), QStringLiteral("1")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("kept the weights of epoch 1")), qPrintable(r.err));
+    r = run({QStringLiteral("runs"), dir});
+    QVERIFY2(r.out.contains(QStringLiteral("kept 1 of 3")), qPrintable(r.out));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

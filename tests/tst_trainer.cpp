@@ -540,10 +540,12 @@ void TestTrainer::earlyStoppingKeepsTheBestWeights()
     QVERIFY2(outcome.message.contains(QStringLiteral("stopped early")), qPrintable(outcome.message));
     QVERIFY(!firstEpoch.empty());
     QVERIFY(sameWeights(weights(*trainer), firstEpoch));
+    QCOMPARE(trainer->keptEpoch(), 1);
     // The same run without early stopping trains every epoch.
     train.earlyStopping = false;
     auto full = makeTrainer(train, ModelOptions{}, 64, 8, 0.25);
     QCOMPARE(full->run(control).epochsCompleted, 10);
+    QCOMPARE(full->keptEpoch(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

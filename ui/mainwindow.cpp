@@ -11,6 +11,7 @@
 #include "projectsession.h"
 #include "recentfiles.h"
 #include "reconstructionview.h"
+#include "runspanel.h"
 #include "trainform.h"
 #include "trainingpanel.h"
 #include "trainingprogress.h"
@@ -75,6 +76,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_anomalies = new AnomalyExplorer(m_controller, m_session);  // scores the session's run directory
     m_anomalies->setObjectName(QStringLiteral("anomaliesPage"));
     m_tabs->addTab(m_anomalies, tr("Anomalies"));
+    m_runsPanel = new RunsPanel(m_controller, m_session);  // the runs beside the session's run directory
+    m_runsPanel->setObjectName(QStringLiteral("runsPage"));
+    m_tabs->addTab(m_runsPanel, tr("Runs"));
     createMenus();
     m_progress = new TrainingProgress;
     m_progress->setContentsMargins(16, 0, 0, 0);  // a gap after a long message
@@ -96,7 +100,7 @@ MainWindow::~MainWindow()
 
 QString MainWindow::tabFileName(int index)
 {
-    static const char *const kNames[TabCount] = {"loss", "reconstructions", "metrics", "latent", "anomalies"};
+    static const char *const kNames[TabCount] = {"loss", "reconstructions", "metrics", "latent", "anomalies", "runs"};
     return index >= 0 && index < TabCount ? QString::fromLatin1(kNames[index]) : QString();
 }
 
@@ -226,6 +230,8 @@ void MainWindow::connectSessions()
     connect(m_exports, &ExportSession::problem, this, &MainWindow::showProblem);
     connect(m_anomalies, &AnomalyExplorer::message, this, showMessage);
     connect(m_anomalies, &AnomalyExplorer::problem, this, &MainWindow::showProblem);
+    connect(m_runsPanel, &RunsPanel::message, this, showMessage);
+    connect(m_runsPanel, &RunsPanel::problem, this, &MainWindow::showProblem);
 }
 
 void MainWindow::onProjectOpened(const aes::Project &project)

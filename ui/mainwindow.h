@@ -1,6 +1,6 @@
 #pragma once
 // The Autoencoder Studio main window: a left dock with the dataset panel and the model
-// and training form, central tabs (Loss, Reconstructions, Metrics, Latent, Anomalies), a status bar
+// and training form, central tabs (Loss, Reconstructions, Metrics, Latent, Anomalies, Runs), a status bar
 // with the training progress, File / Training / Help menus with shortcuts (Ctrl+O open,
 // Ctrl+Return start, Space pause/resume, Esc stop, Ctrl+Q quit), drag and drop of a folder
 // or an IDX file, recent datasets, and the options, dataset and layout kept in QSettings.
@@ -34,6 +34,7 @@ class QMessageBox;
 class QTabWidget;
 class RecentFiles;
 class ReconstructionView;
+class RunsPanel;
 class TrainingPanel;
 class TrainingProgress;
 
@@ -76,9 +77,10 @@ public:
     LatentMap *latentMap() const { return m_latentMap; }
     LatentExplorer *latentExplorer() const { return m_latentExplorer; }
     AnomalyExplorer *anomalyExplorer() const { return m_anomalies; }
+    RunsPanel *runsPanel() const { return m_runsPanel; }
     RecentFiles *recentDatasets() const { return m_recent; }
 
-    enum Tab { LossTab = 0, ReconstructionsTab = 1, MetricsTab = 2, LatentTab = 3, AnomaliesTab = 4, TabCount = 5 };
+    enum Tab { LossTab = 0, ReconstructionsTab = 1, MetricsTab = 2, LatentTab = 3, AnomaliesTab = 4, RunsTab = 5, TabCount = 6 };
     static QString tabFileName(int index);  // "loss", "reconstructions", ...
 
 protected:
@@ -125,6 +127,7 @@ private:
     LatentMap *m_latentMap = nullptr;
     LatentExplorer *m_latentExplorer = nullptr;
     AnomalyExplorer *m_anomalies = nullptr;
+    RunsPanel *m_runsPanel = nullptr;
     QTabWidget *m_tabs = nullptr;
     TrainingProgress *m_progress = nullptr;
     RecentFiles *m_recent = nullptr;

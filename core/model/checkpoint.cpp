@@ -125,6 +125,70 @@ QString saveCheckpoint(const QString &path, AutoencoderImpl &model, const QJsonO
     return writeFileAtomically(path, QByteArray::fromRawData(data.data(), qsizetype(data.size())));
 }
 
+namespace {
+
+// The archive of a checkpoint file with its options and metadata, checksums checked; "" or why
+// it cannot be used.
+QString openCheckpoint(const QString &path, torch::serialize::InputArchive *archive, CheckpointInfo *info)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return file.errorString();
+    const QByteArray raw = file.readAll();
+    if (const QString damage = archiveDamage(raw); !damage.isEmpty())
+        return QStringLiteral("damaged or not a checkpoint (%1)").arg(damage);
+    std::istringstream stream(std::string(raw.constData(), size_t(raw.size())));
+    archive->load_from(stream);
+    c10::IValue optionsValue, metaValue;
+    if (!archive->try_read(kOptionsKey, optionsValue) || !optionsValue.isString()) {
+        // Our TorchScript export carries its options as an extra file: say what it is.
+        if (raw.contains("extra/model_options.json"))
+            return QStringLiteral("a TorchScript export, not a checkpoint: open the checkpoint.pt of "
+                                  "the run it was exported from");
+        return QStringLiteral("not an Autoencoder Studio checkpoint (no model options)");
+    }
+    QJsonParseError parseError;
+    const QJsonDocument optionsDoc = QJsonDocument::fromJson(
+        QByteArray::fromStdString(optionsValue.toStringRef()), &parseError);
+    if (!optionsDoc.isObject())
+        return QStringLiteral("the model options are damaged (%1)").arg(parseError.errorString());
+    QString why;
+    const std::optional<ModelOptions> options = ModelOptions::fromJson(optionsDoc.object(), &why);
+    if (!options)
+        return why;
+    info->options = *options;
+    if (archive->try_read(kMetaKey, metaValue) && metaValue.isString())
+        info->meta = QJsonDocument::fromJson(QByteArray::fromStdString(metaValue.toStringRef())).object();
+    return {};
+}
+
+QString torchFailure(const std::exception &e)
+{
+    if (const auto *c10 = dynamic_cast<const c10::Error *>(&e))
+        return QStringLiteral("damaged or not a checkpoint (%1)")
+            .arg(QString::fromUtf8(c10->what_without_backtrace()).section(QLatin1Char('\n'), 0, 0));
+    return QStringLiteral("damaged or not a checkpoint (%1)").arg(QString::fromUtf8(e.what()));
+}
+
+} // namespace
+
+std::optional<CheckpointInfo> readCheckpointInfo(const QString &path, QString *error)
+{
+    QString why;
+    CheckpointInfo info;
+    try {
+        torch::serialize::InputArchive archive;
+        why = openCheckpoint(path, &archive, &info);
+    } catch (const std::exception &e) {
+        why = torchFailure(e);
+    }
+    if (why.isEmpty())
+        return info;
+    if (error)
+        *error = QStringLiteral("%1: %2").arg(path, why);
+    return std::nullopt;
+}
+
 std::optional<LoadedCheckpoint> loadCheckpoint(const QString &path, QString *error,
                                                const ArchiveReader &extra)
 {
@@ -133,39 +197,16 @@ std::optional<LoadedCheckpoint> loadCheckpoint(const QString &path, QString *err
             *error = QStringLiteral("%1: %2").arg(path, why);
         return std::nullopt;
     };
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(file.errorString());
-    const QByteArray raw = file.readAll();
-    if (const QString damage = archiveDamage(raw); !damage.isEmpty())
-        return fail(QStringLiteral("damaged or not a checkpoint (%1)").arg(damage));
     try {
-        std::istringstream stream(std::string(raw.constData(), size_t(raw.size())));
         torch::serialize::InputArchive archive;
-        archive.load_from(stream);
-        c10::IValue optionsValue, metaValue;
-        if (!archive.try_read(kOptionsKey, optionsValue) || !optionsValue.isString()) {
-            // Our TorchScript export carries its options as an extra file: say what it is.
-            if (raw.contains("extra/model_options.json"))
-                return fail(QStringLiteral("a TorchScript export, not a checkpoint: open the checkpoint.pt of "
-                                           "the run it was exported from"));
-            return fail(QStringLiteral("not an Autoencoder Studio checkpoint (no model options)"));
-        }
-        QJsonParseError parseError;
-        const QJsonDocument optionsDoc = QJsonDocument::fromJson(
-            QByteArray::fromStdString(optionsValue.toStringRef()), &parseError);
-        if (!optionsDoc.isObject())
-            return fail(QStringLiteral("the model options are damaged (%1)").arg(parseError.errorString()));
-        QString why;
-        const std::optional<ModelOptions> options = ModelOptions::fromJson(optionsDoc.object(), &why);
-        if (!options)
+        CheckpointInfo info;
+        if (const QString why = openCheckpoint(path, &archive, &info); !why.isEmpty())
             return fail(why);
         LoadedCheckpoint result;
-        result.options = *options;
-        if (archive.try_read(kMetaKey, metaValue) && metaValue.isString())
-            result.meta = QJsonDocument::fromJson(QByteArray::fromStdString(metaValue.toStringRef())).object();
+        result.options = info.options;
+        result.meta = info.meta;
 
-        auto model = std::make_shared<AutoencoderImpl>(*options);
+        auto model = std::make_shared<AutoencoderImpl>(info.options);
         const auto expected = shapesOf(*model);
         model->load(archive);
         // LibTorch's load replaces tensors whatever their shape: compare with the architecture.
@@ -183,11 +224,8 @@ std::optional<LoadedCheckpoint> loadCheckpoint(const QString &path, QString *err
         model->eval();
         result.model = model;
         return result;
-    } catch (const c10::Error &e) {
-        return fail(QStringLiteral("damaged or not a checkpoint (%1)")
-                        .arg(QString::fromUtf8(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0)));
     } catch (const std::exception &e) {
-        return fail(QStringLiteral("damaged or not a checkpoint (%1)").arg(QString::fromUtf8(e.what())));
+        return fail(torchFailure(e));
     }
 }
 

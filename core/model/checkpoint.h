@@ -30,6 +30,12 @@ struct LoadedCheckpoint {
     QJsonObject meta;                        // what was passed to saveCheckpoint
 };
 
+// What a checkpoint says about itself, without its weights.
+struct CheckpointInfo {
+    ModelOptions options;
+    QJsonObject meta;
+};
+
 // Extra state stored beside the weights (the trainer's optimizer and random generators).
 // A reader returns an empty string or what is wrong with the file.
 using ArchiveWriter = std::function<void(torch::serialize::OutputArchive &)>;
@@ -43,6 +49,10 @@ QString saveCheckpoint(const QString &path, AutoencoderImpl &model, const QJsonO
 // the same archive; its failure fails the load.
 std::optional<LoadedCheckpoint> loadCheckpoint(const QString &path, QString *error,
                                                const ArchiveReader &extra = {});
+// The options and metadata alone, the archive's checksums checked as by loadCheckpoint: no
+// model is built, so no random numbers are drawn (building one draws its initial weights from
+// LibTorch's default generator, which a training on another thread uses for dropout and noise).
+std::optional<CheckpointInfo> readCheckpointInfo(const QString &path, QString *error);
 // Copies weights and buffers of `from` into `to` (same architecture).
 void copyWeights(AutoencoderImpl &from, AutoencoderImpl &to);
 

@@ -52,7 +52,12 @@ QJsonObject summaryJson(const TrainJobOptions &options, const Dataset &data, con
                         const Trainer &trainer, const TrainOutcome &outcome)
 {
     const QVector<EpochReport> &h = trainer.history();
-    const EpochReport last = h.isEmpty() ? EpochReport{} : h.last();
+    // The figures of the weights the run keeps: early stopping's best epoch, else the last.
+    const int kept = trainer.keptEpoch();
+    EpochReport last = h.isEmpty() ? EpochReport{} : h.last();
+    for (const EpochReport &e : h)
+        if (kept > 0 && e.epoch == kept)
+            last = e;
     // Throughput over every epoch's training steps (validation excluded).
     double images = 0.0, seconds = 0.0;
     for (const EpochReport &e : h)
@@ -68,6 +73,7 @@ QJsonObject summaryJson(const TrainJobOptions &options, const Dataset &data, con
         {QStringLiteral("train_seconds"), trainer.trainSeconds()},
         {QStringLiteral("images_per_second"), seconds > 0 ? images / seconds : 0.0},
         {QStringLiteral("epochs"), h.size()},
+        {QStringLiteral("kept_epoch"), kept > 0 ? kept : (h.isEmpty() ? 0 : h.last().epoch)},
         {QStringLiteral("steps"), double(trainer.globalStep())},
         {QStringLiteral("final_train_loss"), jsonNumber(last.trainLoss)},
         {QStringLiteral("final_val_loss"), jsonNumber(last.valLoss)},

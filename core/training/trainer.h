@@ -63,6 +63,9 @@ public:
     const TrainOptions &trainOptions() const { return m_train; }
     const QVector<EpochReport> &history() const { return m_history; }
     int epochsCompleted() const { return m_history.size(); }
+    // The epoch whose weights the model holds when early stopping restored an earlier epoch's
+    // (its best) and nothing has trained since; else 0 (the weights are the last epoch's).
+    int keptEpoch() const;
     qint64 globalStep() const { return m_globalStep; }
     double trainSeconds() const { return m_trainSeconds; }
     std::shared_ptr<AutoencoderImpl> model() const;

@@ -16,7 +16,30 @@ const char kOptimizerKey[] = "trainer_optimizer";
 const char kShuffleRngKey[] = "trainer_rng_shuffle";
 const char kGlobalRngKey[] = "trainer_rng_global";
 const QString kTrainerMeta = QStringLiteral("trainer");
+const QString kKeptEpoch = QStringLiteral("kept_epoch");
+
+bool sameTensors(const std::vector<torch::Tensor> &a, const std::vector<torch::Tensor> &b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (!a[i].sizes().equals(b[i].sizes()) || !torch::equal(a[i], b[i]))
+            return false;
+    return true;
+}
 } // namespace
+
+int Trainer::keptEpoch() const
+{
+    // Early stopping restored an earlier epoch's weights exactly when they still equal its
+    // copy of the best epoch; any training step since changes them.
+    State &s = *m_state;
+    if (s.bestWeights.empty() || m_history.isEmpty() || s.early.bestEpoch() <= 0
+        || s.early.bestEpoch() == m_history.last().epoch)
+        return 0;
+    torch::NoGradGuard noGrad;
+    return sameTensors(stateTensors(s.model), s.bestWeights) ? s.early.bestEpoch() : 0;
+}
 
 QString Trainer::saveCheckpoint(const QString &path, const QJsonObject &meta)
 {
@@ -25,14 +48,18 @@ QString Trainer::saveCheckpoint(const QString &path, const QJsonObject &meta)
     for (const EpochReport &e : m_history)
         history.append(toJson(e));
     QJsonObject m = meta;
-    m.insert(kTrainerMeta, QJsonObject{
+    QJsonObject trainer{
         {QStringLiteral("global_step"), double(m_globalStep)},
         {QStringLiteral("train_seconds"), m_trainSeconds},
         {QStringLiteral("learning_rate"), s.learningRate},
         {QStringLiteral("schedule"), s.schedule.state()},
         {QStringLiteral("training"), m_train.toJson()},
         {QStringLiteral("history"), history},
-    });
+    };
+    // The weights are an earlier epoch's (early stopping kept them): the history goes on past it.
+    if (const int kept = keptEpoch(); kept > 0)
+        trainer.insert(kKeptEpoch, kept);
+    m.insert(kTrainerMeta, trainer);
     at::Tensor globalRng;
     {
         // The default generator drives dropout, vae sampling and denoising noise.
@@ -114,7 +141,10 @@ QString Trainer::restore(const QString &path)
     s.bestWeights.clear();
     for (const EpochReport &e : m_history)
         s.early.add(e.epoch, std::isfinite(e.valLoss) ? e.valLoss : e.trainLoss);
-    if (!m_history.isEmpty() && s.early.bestEpoch() == m_history.last().epoch) {
+    // kept_epoch: the checkpoint holds the best epoch's weights although later epochs ran.
+    const int kept = state.value(kKeptEpoch).toInt();
+    if (!m_history.isEmpty()
+        && (s.early.bestEpoch() == m_history.last().epoch || (kept > 0 && s.early.bestEpoch() == kept))) {
         torch::NoGradGuard noGrad;
         for (const torch::Tensor &t : stateTensors(s.model))
             s.bestWeights.push_back(t.detach().clone());

@@ -1,0 +1,82 @@
+#include "project/runscontroller.h"
+
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QThread>
+
+namespace aes {
+
+RunsController::RunsController(QObject *parent)
+    : QObject(parent), m_cancel(std::make_shared<std::atomic_bool>(false))
+{
+    qRegisterMetaType<RunEntry>();
+    qRegisterMetaType<QVector<RunEntry>>();
+    qRegisterMetaType<RunComparison>();
+    m_thread = new QThread;
+    m_thread->setObjectName(QStringLiteral("aes-runs"));
+    m_context = new QObject;
+    m_context->moveToThread(m_thread);
+    m_thread->start();
+}
+
+RunsController::~RunsController()
+{
+    m_cancel->store(true);
+    m_thread->quit();  // after the running job; queued ones are dropped
+    m_thread->wait();
+    delete m_context;
+    delete m_thread;
+}
+
+void RunsController::list(const QString &dir)
+{
+    QPointer<RunsController> self(this);
+    QMetaObject::invokeMethod(m_context, [self, dir] {
+        const QVector<RunEntry> runs = listRuns(dir);
+        // Queued: arrives in the controller's thread, dropped if the controller is gone.
+        QMetaObject::invokeMethod(self, [self, dir, runs] {
+            if (self)
+                Q_EMIT self->listed(dir, runs);
+        }, Qt::QueuedConnection);
+    }, Qt::QueuedConnection);
+}
+
+bool RunsController::compare(const CompareRequest &request)
+{
+    if (m_comparing)
+        return false;
+    m_comparing = true;
+    m_cancel->store(false);
+    QPointer<RunsController> self(this);
+    const std::shared_ptr<std::atomic_bool> cancel = m_cancel;
+    QMetaObject::invokeMethod(m_context, [self, request, cancel] {
+        QElapsedTimer sinceReport;
+        sinceReport.start();
+        const RunComparison result = compareRuns(
+            request, [cancel] { return cancel->load(); },
+            [self, &sinceReport](const QString &step, qint64 done, qint64 total) {
+                // At most ~20 reports a second, and the last of each step.
+                if (done < total && sinceReport.elapsed() < 50)
+                    return;
+                sinceReport.restart();
+                QMetaObject::invokeMethod(self, [self, step, done, total] {
+                    if (self)
+                        Q_EMIT self->progress(step, done, total);
+                }, Qt::QueuedConnection);
+            });
+        QMetaObject::invokeMethod(self, [self, result] {
+            if (!self)
+                return;
+            self->m_comparing = false;
+            Q_EMIT self->compared(result);
+        }, Qt::QueuedConnection);
+    }, Qt::QueuedConnection);
+    return true;
+}
+
+void RunsController::cancelCompare()
+{
+    m_cancel->store(true);
+}
+
+} // namespace aes
