@@ -8,7 +8,9 @@
 # Prints, per set: the peer's 10-epoch validation MSE and PSNR and its training time; the wall time
 # aestudio took to reach that MSE (validation included) and the ratio; both sides' MSE and PSNR at
 # equal wall time (aestudio's last epoch within the peer's time, or its final one when it ends sooner).
-# Usage: bench/crossdata.sh [SETS_DIR] [SET...]   (build first: scripts/setup.sh)
+# The peer's latent is 16 (the size the issue measured it with); SAME_LATENT=1 adds a row with
+# the peer given aestudio's chosen latent size.
+# Usage: [SAME_LATENT=1] bench/crossdata.sh [SETS_DIR] [SET...]   (build first: scripts/setup.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SETS_DIR="${1:-$HOME/.cache/aestudio-bench}"
@@ -30,4 +32,12 @@ for set in "${SETS[@]}"; do
     # shellcheck disable=SC2086
     "$CLI" train "$data" --out "$OUT/$set.ours" $OURS_ARGS 2> "$OUT/$set.ours.log" || { cat "$OUT/$set.ours.log"; exit 1; }
     /usr/bin/python3 bench/crossdata_table.py "$set" "$OUT/$set.peer.jsonl" "$OUT/$set.ours"
+    # SAME_LATENT=1: the peer again with the latent size aestudio's defaults chose, when not 16,
+    # so that both sides have the same bottleneck.
+    latent="$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["model"]["latent"])' "$OUT/$set.ours/summary.json")"
+    if [ "${SAME_LATENT:-0}" = 1 ] && [ "$latent" != 16 ]; then
+        OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/peer_pytorch.py "$data" --epochs "$PEER_EPOCHS" --threads 2 \
+            --latent "$latent" > "$OUT/$set.peer$latent.jsonl"
+        /usr/bin/python3 bench/crossdata_table.py "$set (peer latent $latent)" "$OUT/$set.peer$latent.jsonl" "$OUT/$set.ours"
+    fi
 done

@@ -16,7 +16,10 @@ at_equal = within[-1]
 final = ours[-1]
 model = summary.get("model", {})
 train = summary.get("training", summary.get("train", {}))
-print(f"{name}: {summary.get('dataset', {}).get('images', '?') if isinstance(summary.get('dataset'), dict) else ''}")
+ds = summary.get("dataset", {})
+print(f"{name}: {ds.get('images')} images {ds.get('width')}x{ds.get('height')}x{ds.get('channels')}; ours: "
+      f"latent {model.get('latent')}, widths {model.get('widths') or 'default'}, batch {train.get('batch')}, "
+      f"{train.get('epochs')} epochs, {train.get('schedule')} schedule, {summary.get('threads')} threads")
 print(f"  peer {len(peer)} epochs: val MSE {target:.5f}, PSNR {peer[-1]['val_psnr']:.2f} dB, "
       f"{peer_time:.1f} s training ({peer_wall:.1f} s with validation)")
 if reach:

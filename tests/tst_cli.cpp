@@ -101,6 +101,13 @@ void TestCli::trainWritesTheRunDirectory()
     QVERIFY(s.value(QStringLiteral("images_per_second")).toDouble() > 0.0);
     QCOMPARE(s.value(QStringLiteral("model")).toObject().value(QStringLiteral("kind")).toString(), QStringLiteral("conv"));
     QCOMPARE(s.value(QStringLiteral("model")).toObject().value(QStringLiteral("latent")).toInt(), 4);
+    // What was not given follows the data (16x16 gray, 54 training images): said, and recorded.
+    QVERIFY2(r.err.contains(QStringLiteral("defaults for 16x16x1, 54 training images: widths 8,16, cosine schedule")),
+             qPrintable(r.err));
+    const QJsonObject training = s.value(QStringLiteral("training")).toObject();
+    QCOMPARE(training.value(QStringLiteral("batch")).toInt(), 8);
+    QCOMPARE(training.value(QStringLiteral("epochs")).toInt(), 2);
+    QCOMPARE(training.value(QStringLiteral("schedule")).toString(), QStringLiteral("cosine"));
 
     QFile report(m_runDir + QStringLiteral("/load-report.txt"));
     QVERIFY(report.open(QIODevice::ReadOnly));

@@ -2,6 +2,7 @@
 // form, kind-specific options show only for their kind, what cannot change is locked, and the
 // options left automatic follow the data that is open.
 
+#include "collapsiblesection.h"
 #include "modelform.h"
 #include "trainform.h"
 #include "trainingpanel.h"
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void lockedWhileTrainingAndForAKeptModel();
     void learningRateStepsAndEmitsOnlyWhileRunning();
     void automaticOptionsFollowTheData();
+    void augmentPreviewShowsWhileTicked();
 };
 
 void TestTrainingPanel::everyOptionRoundTrips_data()
@@ -209,6 +211,37 @@ void TestTrainingPanel::automaticOptionsFollowTheData()
     stop->setChecked(true);
     QCOMPARE(panel.trainOptions().epochs, aes::kAutoEpochCap);
     QCOMPARE(aes::toString(panel.trainOptions().schedule), QStringLiteral("plateau"));
+}
+
+void TestTrainingPanel::augmentPreviewShowsWhileTicked()
+{
+    TrainForm form;
+    form.show();
+    form.advancedSection()->setExpanded(true);
+    QCheckBox *augment = nullptr;
+    for (QCheckBox *box : form.findChildren<QCheckBox *>())
+        if (box->text().startsWith(QStringLiteral("Augment")))
+            augment = box;
+    QVERIFY(augment);
+    QLabel *preview = nullptr;
+    for (QLabel *label : form.findChildren<QLabel *>())
+        if (label->toolTip().contains(QStringLiteral("augmentation sees them")))
+            preview = label;
+    QVERIFY(preview);
+    QImage a(8, 8, QImage::Format_Grayscale8), b(8, 8, QImage::Format_Grayscale8);
+    a.fill(30);
+    b.fill(220);
+    form.setAugmentPreview({a, a, a}, {b, b, b});
+    QVERIFY(!preview->isVisible());  // not ticked
+    augment->setChecked(true);
+    QVERIFY(preview->isVisible());
+    const QImage strip = preview->pixmap().toImage();
+    QCOMPARE(strip.height(), int(std::lround((2 * 40 + 3) * preview->devicePixelRatioF())));
+    // Originals above (dark), augmented below (light).
+    QCOMPARE(qGray(strip.pixel(strip.width() / 6, strip.height() / 4)), 30);
+    QCOMPARE(qGray(strip.pixel(strip.width() / 6, 3 * strip.height() / 4)), 220);
+    augment->setChecked(false);
+    QVERIFY(!preview->isVisible());
 }
 
 QTEST_MAIN(TestTrainingPanel)

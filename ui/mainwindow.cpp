@@ -399,6 +399,7 @@ void MainWindow::onDatasetLoaded(const aes::DatasetSummary &summary)
     m_recent->add(m_datasetPath);
     QSettings().setValue(QStringLiteral("dataset/last"), m_datasetPath);  // for the next start without DATA
     m_datasetPanel->showSummary(summary);
+    m_trainingPanel->trainForm()->setAugmentPreview(summary.samples, summary.augmentedSamples);
     m_trainingPanel->setDataShape({summary.channels, summary.height, summary.width,
                                    summary.count - aes::validationCount(summary.count, m_datasetPanel->validationFraction())});
     m_progress->finish();

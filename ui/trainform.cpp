@@ -1,12 +1,15 @@
 #include "trainform.h"
 
 #include "collapsiblesection.h"
+#include "crispimage.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QLabel>
 #include <QLocale>
+#include <QPainter>
 #include <QSpinBox>
 #include <QThread>
 #include <QVBoxLayout>
@@ -155,6 +158,14 @@ TrainForm::TrainForm(QWidget *parent) : QWidget(parent)
     m_augment->setToolTip(tr("Random flips, shifts of up to 10% and brightness/contrast jitter of every training\n"
                              "batch (never the validation images): helps small datasets"));
     m_advancedForm->addRow(QString(), m_augment);
+    m_augmentPreview = new QLabel;
+    m_augmentPreview->setToolTip(tr("Above: images of the dataset. Below: the same images as a training batch\n"
+                                    "with augmentation sees them (one draw; every batch draws anew)"));
+    m_advancedForm->addRow(QString(), m_augmentPreview);
+    m_advancedForm->setRowVisible(m_augmentPreview, false);
+    connect(m_augment, &QCheckBox::toggled, this, [this](bool on) {
+        m_advancedForm->setRowVisible(m_augmentPreview, on && !m_augmentPreview->pixmap().isNull());
+    });
 
     auto *form = new QFormLayout;
     form->setContentsMargins(0, 0, 0, 0);
@@ -186,6 +197,35 @@ void TrainForm::setAutomatic(const aes::AutoOptions &which)
     if (which.schedule)
         selectByData(m_schedule, kAutoSchedule);
     updateAutomaticTexts();
+}
+
+void TrainForm::setAugmentPreview(const QVector<QImage> &originals, const QVector<QImage> &augmented)
+{
+    constexpr int kSide = 40, kGap = 3;
+    const int n = int(std::min(originals.size(), augmented.size()));
+    if (n == 0) {
+        m_augmentPreview->clear();
+        m_advancedForm->setRowVisible(m_augmentPreview, false);
+        return;
+    }
+    const qreal dpr = devicePixelRatioF();
+    QPixmap strip(QSize(n * (kSide + kGap) - kGap, 2 * kSide + kGap) * dpr);
+    strip.setDevicePixelRatio(dpr);
+    strip.fill(Qt::transparent);
+    QPainter painter(&strip);
+    for (int i = 0; i < n; ++i) {
+        int row = 0;
+        for (const QImage &image : {originals[i], augmented[i]}) {
+            const QImage scaled = crispScaled(image, int(kSide * dpr));
+            const QRectF cell(i * (kSide + kGap), row * (kSide + kGap), kSide, kSide);
+            const QSizeF size = QSizeF(scaled.size()) / dpr;
+            painter.drawImage(QRectF(cell.center() - QPointF(size.width(), size.height()) / 2, size), scaled);
+            ++row;
+        }
+    }
+    painter.end();
+    m_augmentPreview->setPixmap(strip);
+    m_advancedForm->setRowVisible(m_augmentPreview, m_augment->isChecked());
 }
 
 aes::AutoOptions TrainForm::automatic() const

@@ -12,12 +12,15 @@
 #include "training/datadefaults.h"
 #include "training/trainoptions.h"
 
+#include <QImage>
+#include <QVector>
 #include <QWidget>
 
 #include <optional>
 
 class CollapsibleSection;
 class QCheckBox;
+class QLabel;
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
@@ -37,6 +40,9 @@ public:
     // The fields `which` marks (epochs, batch size, schedule) back to automatic; which of them are.
     void setAutomatic(const aes::AutoOptions &which);
     aes::AutoOptions automatic() const;
+    // The preview under "Augment training images" (shown while it is ticked): each image
+    // above, the same image as one augmented training batch sees it below.
+    void setAugmentPreview(const QVector<QImage> &originals, const QVector<QImage> &augmented);
     // Locked: every field but epochs and learning rate is disabled (they belong to a kept
     // model); running: only the learning rate can change.
     void setEditable(bool locked, bool running);
@@ -72,4 +78,5 @@ private:
     QComboBox *m_schedule = nullptr;
     QCheckBox *m_earlyStopping = nullptr;
     QCheckBox *m_augment = nullptr;
+    QLabel *m_augmentPreview = nullptr;
 };

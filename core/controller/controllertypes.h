@@ -35,6 +35,9 @@ struct DatasetSummary {
     QString report;                      // "loaded 9 images, skipped 2 (2 not an image)"
     double seconds = 0.0;
     QVector<QImage> samples;             // a few images, one per class first
+    // The first of them as training with augmentation sees them (one seeded draw each):
+    // the preview of what --augment does.
+    QVector<QImage> augmentedSamples;
 };
 
 // A fixed set of validation images and the model's current reconstructions of them.

@@ -8,9 +8,11 @@
 #include "model/checkpoint.h"
 #include "model/evalmode.h"
 #include "project/rundirectory.h"
+#include "training/augment.h"
 #include "training/memoryestimate.h"
 #include "util/errormessage.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -23,6 +25,8 @@ namespace {
 constexpr qint64 kLossIntervalMs = 100;       // how often batched losses leave the worker
 constexpr qint64 kSnapshotIntervalMs = 500;   // at most ~2 reconstruction snapshots a second
 constexpr int kSampleImages = 8;              // dataset preview in the summary
+constexpr int kAugmentPreviewImages = 4;      // of them, shown augmented under the augment checkbox
+constexpr quint64 kAugmentPreviewSeed = 1;
 
 // Up to count indices from candidates, taking each class in turn so that every class
 // shows up; in candidate order when unlabelled.
@@ -80,6 +84,14 @@ DatasetSummary summarize(const Dataset &data, const LoadReport &report)
     const torch::Tensor samples = coverClasses(data, all, kSampleImages);
     for (qint64 i = 0; i < samples.numel(); ++i)
         s.samples.append(toImage(data.images[samples[i].item<int64_t>()]));
+    // The preview of augmentation: the same images through one seeded draw, as a training batch.
+    const torch::Tensor previewed = samples.slice(0, 0, kAugmentPreviewImages);
+    if (previewed.numel() > 0) {
+        at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(kAugmentPreviewSeed);
+        const torch::Tensor augmented = augmentBatch(data.floatBatch(previewed), generator);
+        for (qint64 i = 0; i < augmented.size(0); ++i)
+            s.augmentedSamples.append(floatToImage(augmented[i]));
+    }
     return s;
 }
 
