@@ -1,26 +1,60 @@
 #include "screenshotdriver.h"
 
 #include "anomalyexplorer.h"
+#include "collapsiblesection.h"
 #include "latentexplorer.h"
 #include "latentmap.h"
 #include "mainwindow.h"
+#include "modelform.h"
 #include "reconstructionview.h"
 #include "runcompareview.h"
 #include "runsoverlay.h"
 #include "runspanel.h"
 #include "runstablemodel.h"
+#include "trainform.h"
+#include "trainingpanel.h"
 #include "traversalgrid.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QDir>
 #include <QMouseEvent>
 #include <QTableView>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
+#include <tuple>
 #include <functional>
 
 namespace {
+
+// The training panel with its advanced sections open and augmentation ticked: the options the
+// data chose ("auto (64)") and the augmentation preview.
+bool saveTrainingPanel(MainWindow &window, const QDir &dir)
+{
+    TrainingPanel *panel = window.trainingPanel();
+    TrainForm *form = panel->trainForm();
+    QCheckBox *augment = nullptr;
+    for (QCheckBox *box : form->findChildren<QCheckBox *>())
+        if (box->text().startsWith(QStringLiteral("Augment")))
+            augment = box;
+    if (!augment)
+        return false;
+    const bool ticked = augment->isChecked();
+    const bool trainOpen = form->advancedSection()->isExpanded();
+    const bool modelOpen = panel->modelForm()->advancedSection()->isExpanded();
+    form->advancedSection()->setExpanded(true);
+    panel->modelForm()->advancedSection()->setExpanded(true);
+    augment->setChecked(true);
+    panel->resize(panel->width(), panel->sizeHint().height());
+    QCoreApplication::processEvents();
+    const bool ok = panel->grab().save(dir.filePath(QStringLiteral("training-panel.png")), "PNG", 0);
+    augment->setChecked(ticked);
+    form->advancedSection()->setExpanded(trainOpen);
+    panel->modelForm()->advancedSection()->setExpanded(modelOpen);
+    return ok;
+}
 
 bool saveScreenshots(MainWindow &window, const QString &dirPath)
 {
@@ -36,7 +70,7 @@ bool saveScreenshots(MainWindow &window, const QString &dirPath)
     ok = window.renderTab(MainWindow::ReconstructionsTab).save(dir.filePath(QStringLiteral("reconstructions-error.png")), "PNG", 0) && ok;
     view->setShowError(showed);
     window.showTab(MainWindow::LossTab);
-    return ok;
+    return saveTrainingPanel(window, dir) && ok;
 }
 
 // Hovers a point of the map and decodes a point halfway between the centres of the first
@@ -164,6 +198,18 @@ void saveRuns(MainWindow &window, const QString &dirPath, const std::function<vo
         std::sort(rows.begin(), rows.end(), [model](int a, int b) {
             return model->run(a).kept().valMse < model->run(b).kept().valMse;
         });
+        // The best run and the best other one of its image shape go side by side.
+        const auto shapeOf = [model](int row) {
+            const aes::ModelOptions &m = model->run(row).model;
+            return std::make_tuple(m.channels, m.height, m.width);
+        };
+        const auto partner = std::find_if(rows.begin() + 1, rows.end(),
+                                          [&](int row) { return shapeOf(row) == shapeOf(rows[0]); });
+        if (partner == rows.end()) {
+            done(true);
+            return;
+        }
+        std::rotate(rows.begin() + 1, partner, partner + 1);
         rows.resize(std::min<qsizetype>(rows.size(), 4));
         for (int row : rows)
             model->setTicked(row, true);
@@ -174,11 +220,14 @@ void saveRuns(MainWindow &window, const QString &dirPath, const std::function<vo
             const QDir dir(dirPath);
             const bool ok = window.renderTab(MainWindow::RunsTab).save(dir.filePath(QStringLiteral("runs.png")), "PNG", 0);
             QObject::connect(panel, &RunsPanel::compared, &window, [&window, dir, done, ok](bool compared) {
-                if (!compared)
-                    std::fprintf(stderr, "aestudio: the Runs tab could not compare two runs\n");
-                QTimer::singleShot(300, &window, [&window, dir, done, ok, compared] {
-                    done(compared && ok
-                         && window.renderTab(MainWindow::RunsTab).save(dir.filePath(QStringLiteral("runs-compare.png")), "PNG", 0));
+                // Runs whose data is gone cannot be compared: no runs-compare.png, said, not a failure.
+                if (!compared) {
+                    std::fprintf(stderr, "aestudio: the Runs tab could not compare two runs (is their data still there?)\n");
+                    done(ok);
+                    return;
+                }
+                QTimer::singleShot(300, &window, [&window, dir, done, ok] {
+                    done(ok && window.renderTab(MainWindow::RunsTab).save(dir.filePath(QStringLiteral("runs-compare.png")), "PNG", 0));
                 });
             }, Qt::SingleShotConnection);
             if (!panel->compare(model->run(rows[0]).dir, model->run(rows[1]).dir))

@@ -175,7 +175,9 @@ void TestInterrupt::start(QProcess &p, const QString &program, const QStringList
     env.insert("QT_QPA_PLATFORM", "offscreen");
     env.insert("OMP_WAIT_POLICY", "PASSIVE");
     env.insert("OMP_NUM_THREADS", "1");
-    env.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));  // the app's settings stay here
+    env.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));  // the app's settings stay here,
+    env.insert("XDG_DATA_HOME", m_dir.filePath("data"));      // its autosaved runs too
+    env.insert("XDG_CACHE_HOME", m_dir.filePath("cache"));
     p.setProcessEnvironment(env);
     p.setProcessChannelMode(QProcess::SeparateChannels);
     p.start(program, args);

@@ -161,7 +161,7 @@ TrainForm::TrainForm(QWidget *parent) : QWidget(parent)
     m_augmentPreview = new QLabel;
     m_augmentPreview->setToolTip(tr("Above: images of the dataset. Below: the same images as a training batch\n"
                                     "with augmentation sees them (one draw; every batch draws anew)"));
-    m_advancedForm->addRow(QString(), m_augmentPreview);
+    m_advancedForm->addRow(tr("Preview:"), m_augmentPreview);
     m_advancedForm->setRowVisible(m_augmentPreview, false);
     connect(m_augment, &QCheckBox::toggled, this, [this](bool on) {
         m_advancedForm->setRowVisible(m_augmentPreview, on && !m_augmentPreview->pixmap().isNull());
