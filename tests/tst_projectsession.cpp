@@ -12,6 +12,7 @@
 #include "projectsession.h"
 #include "trainingpanel.h"
 
+#include "testimages.h"
 #include "testutil.h"
 
 #include <QMessageBox>
@@ -55,15 +56,7 @@ void TestProjectSession::initTestCase()
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
     m_data = m_dir.filePath(QStringLiteral("data"));
-    for (int i = 0; i < 40; ++i) {
-        QImage image(10, 10, QImage::Format_Grayscale8);
-        image.fill(i % 2 ? 30 : 200);
-        for (int k = 0; k < 10; ++k)
-            image.setPixelColor(k, (i + k) % 10, i % 2 ? Qt::white : Qt::black);
-        const QString cls = i % 2 ? QStringLiteral("dark") : QStringLiteral("light");
-        QDir().mkpath(m_data + QLatin1Char('/') + cls);
-        QVERIFY(image.save(QStringLiteral("%1/%2/%3.png").arg(m_data, cls).arg(i)));
-    }
+    QVERIFY(aes::test::writeTwoClassFolder(m_data, 40, 10));
 }
 
 void TestProjectSession::init()

@@ -20,6 +20,7 @@
 #include "training/metrics.h"
 #include "training/trainingcontrol.h"
 
+#include "testimages.h"
 #include "testutil.h"
 
 #include <torch/torch.h>
@@ -100,15 +101,7 @@ void TestRunsPanel::initTestCase()
     QApplication::setQuitOnLastWindowClosed(false);
     m_data = m_dir.filePath(QStringLiteral("data"));
     m_runs = m_dir.filePath(QStringLiteral("project"));
-    for (int i = 0; i < 40; ++i) {
-        QImage image(12, 12, QImage::Format_Grayscale8);
-        image.fill(i % 2 ? 30 : 200);
-        for (int k = 0; k < 12; ++k)
-            image.setPixelColor(k, (i + k) % 12, i % 2 ? Qt::white : Qt::black);
-        const QString cls = i % 2 ? QStringLiteral("dark") : QStringLiteral("light");
-        QDir().mkpath(m_data + QLatin1Char('/') + cls);
-        QVERIFY(image.save(QStringLiteral("%1/%2/%3.png").arg(m_data, cls).arg(i)));
-    }
+    QVERIFY(aes::test::writeTwoClassFolder(m_data, 40, 12));
     // Two runs of the CLI's engine, a damaged run (its checkpoint cut short) and a folder
     // that is no run.
     QVERIFY(!trainRun(QStringLiteral("cli-small"), 2, 5e-3, 1).isEmpty());

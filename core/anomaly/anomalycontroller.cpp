@@ -31,6 +31,8 @@ public:
     bool push(qint64 row)
     {
         const std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_serving == row)
+            return false;  // being answered right now
         m_pending.removeAll(row);
         m_pending.append(row);
         if (m_pending.size() > kMaxPendingImages)
@@ -43,6 +45,7 @@ public:
     {
         const std::lock_guard<std::mutex> lock(m_mutex);
         m_pending.clear();
+        m_serving.reset();  // an answer in progress is for what was cleared
     }
     // The newest request; none (and the drain ends) when the queue is empty.
     std::optional<qint64> take()
@@ -50,9 +53,11 @@ public:
         const std::lock_guard<std::mutex> lock(m_mutex);
         if (m_pending.isEmpty()) {
             m_drainScheduled = false;
+            m_serving.reset();
             return std::nullopt;
         }
-        return m_pending.takeLast();
+        m_serving = m_pending.takeLast();
+        return m_serving;
     }
 
     // The thread only.
@@ -63,6 +68,7 @@ private:
     std::atomic_bool m_cancel{false};
     std::mutex m_mutex;
     QVector<qint64> m_pending;
+    std::optional<qint64> m_serving;  // the request the drain answers now
     bool m_drainScheduled = false;
 
     std::optional<RunData> m_run;
@@ -144,21 +150,14 @@ AnomalyController::AnomalyController(QObject *parent) : QObject(parent), m_work(
 {
     qRegisterMetaType<AnomalyScores>();
     qRegisterMetaType<AnomalyImage>();
-    m_thread = new QThread;
-    m_thread->setObjectName(QStringLiteral("aes-anomaly"));
-    m_context = new QObject;
-    m_context->moveToThread(m_thread);
-    m_thread->start();
+    m_jobs = std::make_unique<JobThread>(QStringLiteral("aes-anomaly"));
 }
 
 AnomalyController::~AnomalyController()
 {
     m_work->setCancelled(true);
     m_work->clear();
-    m_thread->quit();  // after the running job: scoring stops at its next batch
-    m_thread->wait();
-    delete m_context;
-    delete m_thread;
+    m_jobs.reset();  // after the running job: scoring stops at its next batch
 }
 
 bool AnomalyController::scoreFolder(const AnomalyRequest &request)
@@ -172,7 +171,7 @@ bool AnomalyController::scoreFolder(const AnomalyRequest &request)
     const std::shared_ptr<Work> work = m_work;
     const quint64 generation = m_generation;
     QPointer<AnomalyController> self(this);
-    QMetaObject::invokeMethod(m_context, [self, work, request, generation] {
+    m_jobs->post([self, work, request, generation] {
         QElapsedTimer sinceReport;
         sinceReport.start();
         const auto progress = [&](const QString &step, qint64 done, qint64 total) {
@@ -190,7 +189,7 @@ bool AnomalyController::scoreFolder(const AnomalyRequest &request)
             if (self)
                 self->onScored(scores);
         }, Qt::QueuedConnection);
-    }, Qt::QueuedConnection);
+    });
     return true;
 }
 
@@ -205,7 +204,7 @@ void AnomalyController::requestImage(qint64 row)
         return;
     const std::shared_ptr<Work> work = m_work;
     QPointer<AnomalyController> self(this);
-    QMetaObject::invokeMethod(m_context, [self, work] {
+    m_jobs->post([self, work] {
         while (const std::optional<qint64> row = work->take()) {
             if (std::optional<AnomalyImage> image = work->image(*row)) {
                 QMetaObject::invokeMethod(self, [self, image = *image] {
@@ -214,7 +213,7 @@ void AnomalyController::requestImage(qint64 row)
                 }, Qt::QueuedConnection);
             }
         }
-    }, Qt::QueuedConnection);
+    });
 }
 
 void AnomalyController::clearImageRequests()

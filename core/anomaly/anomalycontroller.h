@@ -11,12 +11,12 @@
 // or cancelled; an image that cannot be made is not answered. Torch-free: ui/ includes it.
 
 #include "anomaly/anomalytypes.h"
+#include "util/jobthread.h"
 
 #include <QObject>
 
 #include <memory>
 
-class QThread;
 
 namespace aes {
 
@@ -53,8 +53,7 @@ private:
     void onScored(const AnomalyScores &scores);
     void onImage(const AnomalyImage &image);
 
-    QThread *m_thread = nullptr;
-    QObject *m_context = nullptr;      // lives in m_thread: queued work runs there
+    std::unique_ptr<JobThread> m_jobs;
     std::shared_ptr<Work> m_work;
     quint64 m_generation = 0;
     bool m_scoring = false;

@@ -12,33 +12,26 @@ RunsController::RunsController(QObject *parent)
     qRegisterMetaType<RunEntry>();
     qRegisterMetaType<QVector<RunEntry>>();
     qRegisterMetaType<RunComparison>();
-    m_thread = new QThread;
-    m_thread->setObjectName(QStringLiteral("aes-runs"));
-    m_context = new QObject;
-    m_context->moveToThread(m_thread);
-    m_thread->start();
+    m_jobs = std::make_unique<JobThread>(QStringLiteral("aes-runs"));
 }
 
 RunsController::~RunsController()
 {
     m_cancel->store(true);
-    m_thread->quit();  // after the running job; queued ones are dropped
-    m_thread->wait();
-    delete m_context;
-    delete m_thread;
+    m_jobs.reset();  // after the running job; queued ones are dropped
 }
 
 void RunsController::list(const QString &dir)
 {
     QPointer<RunsController> self(this);
-    QMetaObject::invokeMethod(m_context, [self, dir] {
+    m_jobs->post([self, dir] {
         const QVector<RunEntry> runs = listRuns(dir);
         // Queued: arrives in the controller's thread, dropped if the controller is gone.
         QMetaObject::invokeMethod(self, [self, dir, runs] {
             if (self)
                 Q_EMIT self->listed(dir, runs);
         }, Qt::QueuedConnection);
-    }, Qt::QueuedConnection);
+    });
 }
 
 bool RunsController::compare(const CompareRequest &request)
@@ -49,7 +42,7 @@ bool RunsController::compare(const CompareRequest &request)
     m_cancel->store(false);
     QPointer<RunsController> self(this);
     const std::shared_ptr<std::atomic_bool> cancel = m_cancel;
-    QMetaObject::invokeMethod(m_context, [self, request, cancel] {
+    m_jobs->post([self, request, cancel] {
         QElapsedTimer sinceReport;
         sinceReport.start();
         const RunComparison result = compareRuns(
@@ -70,7 +63,7 @@ bool RunsController::compare(const CompareRequest &request)
             self->m_comparing = false;
             Q_EMIT self->compared(result);
         }, Qt::QueuedConnection);
-    }, Qt::QueuedConnection);
+    });
     return true;
 }
 

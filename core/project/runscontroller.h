@@ -12,12 +12,13 @@
 #include "project/runcompare.h"
 #include "project/runlist.h"
 
+#include "util/jobthread.h"
+
 #include <QObject>
 
 #include <atomic>
 #include <memory>
 
-class QThread;
 
 namespace aes {
 
@@ -42,8 +43,7 @@ Q_SIGNALS:
     void compared(const aes::RunComparison &comparison);
 
 private:
-    QThread *m_thread = nullptr;
-    QObject *m_context = nullptr;  // lives in m_thread: queued work runs there
+    std::unique_ptr<JobThread> m_jobs;
     std::shared_ptr<std::atomic_bool> m_cancel;
     bool m_comparing = false;
 };
