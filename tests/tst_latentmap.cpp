@@ -339,7 +339,10 @@ void TestLatentMap::twoDimensionsAreChosenInThePanel()
     data.latentSize = 16;
     map.setMap(data);
     QSignalSpy requested(&map, &LatentMap::projectionRequested);
-    auto *method = map.findChild<QComboBox *>();
+    QComboBox *method = nullptr;  // the projection's (the class list has a combo too)
+    for (QComboBox *combo : map.findChildren<QComboBox *>())
+        if (combo->findData(int(aes::ProjectionMethod::Dims)) >= 0)
+            method = combo;
     QVERIFY(method);
     const int dims = method->findData(int(aes::ProjectionMethod::Dims));
     QVERIFY(dims >= 0);
@@ -349,7 +352,10 @@ void TestLatentMap::twoDimensionsAreChosenInThePanel()
     QVERIFY(requested.last().at(0).value<std::optional<aes::ProjectionMethod>>() == aes::ProjectionMethod::Dims);
     QCOMPARE(requested.last().at(1).toInt(), 0);
     QCOMPARE(requested.last().at(2).toInt(), 1);
-    const QList<QSpinBox *> spins = map.findChildren<QSpinBox *>();
+    QList<QSpinBox *> spins;  // the two dimensions' (not k, seed or the neighbours' count)
+    for (QSpinBox *spin : map.findChildren<QSpinBox *>())
+        if (spin->toolTip().startsWith(QStringLiteral("A latent dimension")))
+            spins << spin;
     QCOMPARE(spins.size(), 2);
     QCOMPARE(spins.at(0)->maximum(), 15);  // the code's 16 dimensions
     spins.at(0)->setValue(7);
@@ -589,6 +595,8 @@ void TestLatentMap::clustersColourTheMapWithPurity()
     for (int i = 0; i < data.x.size(); ++i)
         data.codes[i * 3 + 2] *= 1000.0f;
     map.setMap(data);
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
     QSignalSpy clustered(&map, &LatentMap::clustersChanged);
     QVERIFY(map.cluster(10, 7));
     QCOMPARE(clustered.count(), 1);
@@ -602,8 +610,9 @@ void TestLatentMap::clustersColourTheMapWithPurity()
     QVERIFY(list->findChildren<QLabel *>().size() > 0);
     // Hiding a cluster hides its points; back to classes, the classes are all shown.
     map.setClassVisible(0, false);
+    QVERIFY(!map.isClassVisible(0));
     const qint64 nearest = map.nearestPoint(QPointF(400, 300));
-    QVERIFY(map.groups().groupOf(nearest) != 0);
+    QVERIFY2(nearest >= 0 && map.groups().groupOf(nearest) != 0, qPrintable(QString::number(nearest)));
     map.setColourByCluster(false);
     QCOMPARE(map.groups().count(), 11);  // 10 classes and "unlabelled"
     QCOMPARE(list->tree()->topLevelItemCount(), 10);  // the empty "unlabelled" is not listed

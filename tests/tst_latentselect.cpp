@@ -99,6 +99,11 @@ void TestLatentSelect::nearestEqualsBruteForce()
     QCOMPARE(found[0].distance, 0.0f);           // ... at distance 0
     if (k > 1 && n > 4)
         QCOMPARE(found[1].row, qint64(n - 1));   // its duplicate next, also at 0
+    // The query's own row first even when a duplicate has a smaller row number.
+    const QVector<aes::Neighbour> own = aes::nearestCodes(table, table.row(queryRow), k, {}, n - 1);
+    QCOMPARE(own[0].row, qint64(n - 1));
+    if (k > 1 && n > 4)
+        QCOMPARE(own[1].row, queryRow);
     for (int i = 0; i < found.size(); ++i) {
         QCOMPARE(found[i].row, order[i]);
         QVERIFY(std::abs(double(found[i].distance) - d[order[i]]) < 1e-5);

@@ -603,7 +603,7 @@ bool LatentMap::findSimilar(qint64 row, int k)
         return false;
     const aes::CodeTable table{m_codes.constData(), n, m_codeDims};
     const QVector<aes::Neighbour> found =
-        aes::nearestCodes(table, table.row(row), k, [this, row](qint64 i) { return i == row || rowShown(i); });
+        aes::nearestCodes(table, table.row(row), k, [this, row](qint64 i) { return i == row || rowShown(i); }, row);
     QVector<qint64> rows;
     QVector<float> distances;
     for (const aes::Neighbour &nb : found) {

@@ -3,6 +3,7 @@
 #include "crispimage.h"
 #include "imagecaption.h"
 
+#include <QFontMetrics>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -118,11 +119,15 @@ void SelectionStrip::setSelection(const aes::LatentSnapshot &map, const QVector<
     QVector<qint64> shown = rows.mid(0, kMaxShown);
     for (int i = 0; i < shown.size(); ++i) {
         const qint64 row = shown[i];
-        QString caption = imageName(map, row);
-        if (caption.size() > 14)
-            caption = QStringLiteral("...") + caption.right(12);
+        // The file's name, then the distance after a search, else the class.
+        const QFontMetrics metrics(m_list->font());
+        const int width = m_list->gridSize().width() - 4;
+        const QString file = fileNameOf(map, row);
+        QString caption = metrics.elidedText(file.isEmpty() ? imageName(map, row) : file, Qt::ElideMiddle, width);
         if (i < distances.size())
             caption += QLatin1Char('\n') + QString::number(double(distances[i]), 'f', 3);
+        else if (!file.isEmpty() && !map.classNameAt(row).isEmpty())
+            caption += QLatin1Char('\n') + metrics.elidedText(map.classNameAt(row), Qt::ElideRight, width);
         auto *item = new QListWidgetItem(caption);
         item->setData(kRowRole, row);
         item->setTextAlignment(Qt::AlignHCenter | Qt::AlignTop);

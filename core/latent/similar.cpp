@@ -10,8 +10,9 @@ namespace {
 
 struct Candidate {
     float squared;
+    qint64 tie;                        // the row, or -1 for the query's own
     qint64 row;
-    bool operator<(const Candidate &o) const { return squared < o.squared || (squared == o.squared && row < o.row); }
+    bool operator<(const Candidate &o) const { return squared < o.squared || (squared == o.squared && tie < o.tie); }
 };
 
 // Squared distance of one code to the query; four partial sums let the compiler vectorise
@@ -37,7 +38,7 @@ float squaredDistance(const float *a, const float *b, int dims)
 } // namespace
 
 QVector<Neighbour> nearestCodes(const CodeTable &codes, const float *query, int k,
-                                const std::function<bool(qint64)> &include)
+                                const std::function<bool(qint64)> &include, qint64 own)
 {
     QVector<Neighbour> out;
     if (!codes.data || !query || codes.dims <= 0 || codes.n <= 0 || k <= 0)
@@ -47,7 +48,7 @@ QVector<Neighbour> nearestCodes(const CodeTable &codes, const float *query, int 
     heap.reserve(size_t(k) + 1);
     for (qint64 i = 0; i < codes.n; ++i) {
         const float d = squaredDistance(codes.row(i), query, codes.dims);
-        const Candidate c{d, i};
+        const Candidate c{d, i == own ? -1 : i, i};
         if (int(heap.size()) == k && !(c < heap.front()))
             continue;
         if (include && !include(i))

@@ -28,9 +28,11 @@ struct CodeTable {
 };
 
 // The k rows nearest to query (dims floats), nearest first; ties by row number, so the
-// order is the one a full sort by (distance, row) gives. include, when set, skips the rows
-// it refuses (hidden classes). A query equal to a row's code finds it at distance 0.
+// order is the one a full sort by (distance, row) gives, except that the row own (the
+// query's own image, when it is one) comes before every row at its distance: duplicates of
+// an image never push it from rank 1. include, when set, skips the rows it refuses (hidden
+// classes). A query equal to a row's code finds it at distance 0.
 QVector<Neighbour> nearestCodes(const CodeTable &codes, const float *query, int k,
-                                const std::function<bool(qint64)> &include = {});
+                                const std::function<bool(qint64)> &include = {}, qint64 own = -1);
 
 } // namespace aes

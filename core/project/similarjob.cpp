@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 
 namespace aes {
 
@@ -71,10 +72,17 @@ SimilarJobResult runSimilarJob(const SimilarJobOptions &options, const LoadContr
     const torch::Tensor codes = encodeImages(*checkpoint.model, d).to(torch::kFloat).contiguous();
     // The same pixels are the same image: its code, not a re-encoding that may differ in the
     // last bits (convolutions sum in another order for a batch of one).
-    const torch::Tensor same = d.images.flatten(1).eq(query.flatten().unsqueeze(0)).all(1).nonzero();
+    // The query's own row: its file, else the first image with its pixels.
+    result.queryRow = d.paths.indexOf(QFileInfo(options.query).absoluteFilePath());
+    if (result.queryRow >= 0 && !d.images[result.queryRow].equal(query))
+        result.queryRow = -1;  // the file changed since it was loaded
+    if (result.queryRow < 0) {
+        const torch::Tensor same = d.images.flatten(1).eq(query.flatten().unsqueeze(0)).all(1).nonzero();
+        if (same.numel() > 0)
+            result.queryRow = same[0][0].item<int64_t>();
+    }
     torch::Tensor queryCode;
-    if (same.numel() > 0) {
-        result.queryRow = same[0][0].item<int64_t>();
+    if (result.queryRow >= 0) {
         queryCode = codes[result.queryRow].contiguous();
     } else {
         c10::InferenceMode inference;
@@ -83,7 +91,7 @@ SimilarJobResult runSimilarJob(const SimilarJobOptions &options, const LoadContr
     QElapsedTimer timer;
     timer.start();
     const CodeTable table{codes.data_ptr<float>(), codes.size(0), int(codes.size(1))};
-    result.neighbours = nearestCodes(table, queryCode.data_ptr<float>(), options.k);
+    result.neighbours = nearestCodes(table, queryCode.data_ptr<float>(), options.k, {}, result.queryRow);
     result.searchMs = double(timer.nsecsElapsed()) / 1e6;
     const auto labels = d.labels.accessor<int64_t, 1>();
     for (const Neighbour &n : result.neighbours) {
