@@ -5,6 +5,7 @@
 #include "anomalycommands.h"
 #include "cliparse.h"
 #include "runscommand.h"
+#include "similarcommand.h"
 #include "export/exportjob.h"
 #include "project/latentjobs.h"
 #include "project/trainjob.h"
@@ -222,6 +223,8 @@ int exportRun(const QStringList &args)
     parser.addOption({QStringLiteral("onnx"), QStringLiteral("Folder for encoder.onnx and decoder.onnx."), QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("embeddings"), QStringLiteral("Folder for TensorBoard projector files (vectors.tsv, metadata.tsv, sprite.png)."), QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("images"), QStringLiteral("Folder for images beside their reconstructions (PNG)."), QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("clusters"), QStringLiteral("With --embeddings: a k-means cluster column of K clusters in metadata.tsv."), QStringLiteral("K")});
+    parser.addOption({QStringLiteral("cluster-seed"), QStringLiteral("The seed of --clusters (default 1)."), QStringLiteral("S"), QStringLiteral("1")});
     parser.addOption({QStringLiteral("image-count"), QStringLiteral("Images for --images, from the start of the dataset; 0 = all (default 64)."), QStringLiteral("N"), QStringLiteral("64")});
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: every core)."), QStringLiteral("N")});
     int exitCode = 0;
@@ -239,6 +242,13 @@ int exportRun(const QStringList &args)
     if (!countOk || targets.imageCount < 0)
         return fail(QStringLiteral("--image-count needs a number of images (0 = all), not \"%1\"")
                         .arg(parser.value(QStringLiteral("image-count"))));
+    if (parser.isSet(QStringLiteral("clusters"))) {
+        bool ok = false, seedOk = false;
+        targets.clusters = parser.value(QStringLiteral("clusters")).toInt(&ok);
+        targets.clusterSeed = parser.value(QStringLiteral("cluster-seed")).toULongLong(&seedOk);
+        if (!ok || targets.clusters < 1 || !seedOk)
+            return fail(QStringLiteral("--clusters needs a number of clusters (1 or more) and --cluster-seed a number"));
+    }
     if (targets.isEmpty())
         return fail(QStringLiteral("export needs at least one of --torchscript, --onnx, --embeddings, --images"));
     aes::setComputeThreads(parser.value(QStringLiteral("threads")).toInt());
@@ -390,6 +400,8 @@ void usage(FILE *to)
                "                               export the model and its dataset's codes and reconstructions\n"
                "  project INPUT --method pca|tsne --out F\n"
                "                               map a run's codes (or a TSV of vectors) to 2-D\n"
+               "  similar RUN_DIR DATA --query FILE [--k 10] --out F\n"
+               "                               the images of DATA nearest to FILE in latent space\n"
                "  runs [DIR] [--json]          the table of the runs in DIR\n"
                "  runs compare RUN_A RUN_B --out DIR\n"
                "                               both runs' reconstructions of A's validation images\n"
@@ -425,6 +437,8 @@ int main(int argc, char *argv[])
         return exportRun(rest);
     if (command == QLatin1String("project"))
         return project(rest);
+    if (command == QLatin1String("similar"))
+        return aes::cli::similar(rest);
     if (command == QLatin1String("runs"))
         return aes::cli::runs(rest);
     if (command == QLatin1String("score"))

@@ -23,9 +23,10 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
-#include <tuple>
 #include <functional>
+#include <tuple>
 
 namespace {
 
@@ -109,6 +110,64 @@ qint64 firstOfClass(const aes::LatentSnapshot &map, int c)
 {
     const qsizetype row = map.labels.indexOf(c);
     return row < map.x.size() ? qint64(row) : -1;
+}
+
+// latent-lasso.png (a lasso drawn around one class's middle, the selection's images below),
+// latent-similar.png (the 10 images nearest a point) and latent-clusters.png (k-means, k = 8,
+// colouring the map), then done(ok).
+void saveLatentSelections(MainWindow &window, const QString &dirPath, const std::function<void(bool)> &done)
+{
+    const QDir dir(dirPath);
+    LatentExplorer *explorer = window.latentExplorer();
+    LatentMap *map = explorer->map();
+    window.showTab(MainWindow::LatentTab);
+    QWidget *plot = map->plotWidget();
+    const aes::LatentSnapshot &data = map->map();
+    // The lasso: a wobbly loop around the middle of class 1's points, as a hand draws it.
+    QPointF centre;
+    int count = 0;
+    for (qint64 i = 0; i < data.x.size(); ++i)
+        if (data.labels.value(i) == std::min<int>(1, int(data.classNames.size()) - 1)) {
+            centre += map->pixelOf(i);
+            ++count;
+        }
+    centre = count > 0 ? centre / count : QPointF(plot->width() / 2.0, plot->height() / 2.0);
+    map->setTool(LatentMap::Tool::Lasso);
+    QVector<QPointF> path;
+    for (int i = 0; i <= 48; ++i) {
+        const double a = 2.0 * M_PI * i / 48.0, r = 55.0 + 14.0 * std::sin(3.0 * a);
+        path << centre + QPointF(1.3 * r * std::cos(a), r * std::sin(a));
+    }
+    const auto send = [plot](QEvent::Type type, const QPointF &p, Qt::MouseButton button, Qt::MouseButtons buttons) {
+        QMouseEvent event(type, p, plot->mapToGlobal(p), button, buttons, Qt::NoModifier);
+        QApplication::sendEvent(plot, &event);
+    };
+    send(QEvent::MouseButtonPress, path.first(), Qt::LeftButton, Qt::LeftButton);
+    for (const QPointF &p : path.mid(0, 40))
+        send(QEvent::MouseMove, p, Qt::NoButton, Qt::LeftButton);
+    // Half-way drawn first (the outline on the map), then closed.
+    QCoreApplication::processEvents();
+    bool ok = window.grab().save(dir.filePath(QStringLiteral("latent-lasso-drawing.png")), "PNG", 0);
+    for (const QPointF &p : path.mid(40))
+        send(QEvent::MouseMove, p, Qt::NoButton, Qt::LeftButton);
+    send(QEvent::MouseButtonRelease, path.last(), Qt::LeftButton, Qt::NoButton);
+    map->setTool(LatentMap::Tool::Pan);
+    // The strip's images come from the worker.
+    QTimer::singleShot(800, &window, [&window, explorer, map, dir, done, ok]() mutable {
+        ok = window.grab().save(dir.filePath(QStringLiteral("latent-lasso.png")), "PNG", 0) && ok;
+        const qint64 query = map->selection().isEmpty() ? 0 : map->selection().first();
+        map->highlightPoint(query);
+        map->findSimilar(query, 10);
+        QTimer::singleShot(800, &window, [&window, explorer, map, dir, done, ok]() mutable {
+            ok = window.grab().save(dir.filePath(QStringLiteral("latent-similar.png")), "PNG", 0) && ok;
+            map->clearSelection();
+            map->cluster(8, 1);
+            QCoreApplication::processEvents();
+            ok = window.grab().save(dir.filePath(QStringLiteral("latent-clusters.png")), "PNG", 0) && ok;
+            map->setColourByCluster(false);
+            done(ok);
+        });
+    });
 }
 
 // latent-interpolation.png, latent-replay.png and latent-traversal.png, then done(ok).
@@ -259,10 +318,16 @@ void takeScreenshotsWhenReady(MainWindow &window, const QString &dir, bool after
             };
             if (saved && afterTraining && exitCode == 0)
                 saveLatentTools(window, dir, [&window, dir, runsThenQuit](bool ok) {
-                    if (!ok)
+                    if (!ok) {
                         runsThenQuit(false);
-                    else
-                        saveAnomalies(window, dir, runsThenQuit);
+                        return;
+                    }
+                    saveLatentSelections(window, dir, [&window, dir, runsThenQuit](bool selectionsOk) {
+                        if (!selectionsOk)
+                            runsThenQuit(false);
+                        else
+                            saveAnomalies(window, dir, runsThenQuit);
+                    });
                 });
             else if (saved && exitCode == 0)
                 runsThenQuit(true);

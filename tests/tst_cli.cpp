@@ -24,6 +24,7 @@ private Q_SLOTS:
     void initTestCase();
     void trainWritesTheRunDirectory();
     void encodeWritesOneRowPerImage();
+    void similarFindsTheQueryFirstInBruteForceOrder();
     void resumeContinuesTheRun();
     void exportWritesEveryFormat();
     void helpForEveryCommand_data();
@@ -117,6 +118,95 @@ void TestCli::trainWritesTheRunDirectory()
     QVERIFY(QFile::exists(m_runDir + QStringLiteral("/checkpoint.pt")));
 }
 
+void TestCli::similarFindsTheQueryFirstInBruteForceOrder()
+{
+    if (!QFile::exists(m_runDir + QStringLiteral("/checkpoint.pt")))
+        QSKIP("needs the run of trainWritesTheRunDirectory");
+    // Brute force from encode's codes: the distance of every image to circle/3.png's code.
+    const QString codesTsv = m_dir.filePath(QStringLiteral("similar-codes.tsv"));
+    QCOMPARE(run({QStringLiteral("encode"), m_runDir, m_data, QStringLiteral("--out"), codesTsv}).exitCode, 0);
+    QFile codesFile(codesTsv);
+    QVERIFY(codesFile.open(QIODevice::ReadOnly));
+    QStringList rows = QString::fromUtf8(codesFile.readAll()).trimmed().split(QLatin1Char('\n'));
+    rows.removeFirst();
+    const QString query = QDir(m_data).absoluteFilePath(QStringLiteral("circle/3.png"));
+    QHash<QString, QVector<double>> codes;
+    for (const QString &row : rows) {
+        const QStringList f = row.split(QLatin1Char('\t'));
+        QVector<double> z;
+        for (int j = 2; j < f.size(); ++j)
+            z << f[j].toDouble();
+        codes.insert(f[0], z);
+    }
+    QVERIFY(codes.contains(query));
+    QHash<QString, double> distance;
+    for (auto it = codes.cbegin(); it != codes.cend(); ++it) {
+        double s = 0.0;
+        for (int j = 0; j < it.value().size(); ++j)
+            s += std::pow(it.value()[j] - codes[query][j], 2.0);
+        distance.insert(it.key(), std::sqrt(s));
+    }
+
+    const QString out = m_dir.filePath(QStringLiteral("neighbours.tsv"));
+    const Result r = run({QStringLiteral("similar"), m_runDir, m_data, QStringLiteral("--query"), query,
+                          QStringLiteral("--k"), QStringLiteral("7"), QStringLiteral("--out"), out});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(f.readAll()).trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 8);
+    QCOMPARE(lines[0], QStringLiteral("rank\tpath\tlabel\tdistance"));
+    const QStringList first = lines[1].split(QLatin1Char('\t'));
+    QCOMPARE(first, (QStringList{QStringLiteral("1"), query, QStringLiteral("circle"), QStringLiteral("0")}));
+    double previous = 0.0;
+    for (int i = 1; i < lines.size(); ++i) {
+        const QStringList row = lines[i].split(QLatin1Char('\t'));
+        QCOMPARE(row[0].toInt(), i);
+        const double d = row[3].toDouble();
+        QVERIFY(d >= previous);
+        previous = d;
+        // The distance brute force finds from the written codes (8 significant digits).
+        QVERIFY2(std::abs(d - distance.value(row[1], -1.0)) < 1e-4 * std::max(1.0, d), qPrintable(lines[i]));
+    }
+    // Nothing left out was nearer than the last one listed.
+    int nearer = 0;
+    for (double d : distance)
+        nearer += d < previous - 1e-4 * std::max(1.0, previous) ? 1 : 0;
+    QVERIFY(nearer <= 6);
+
+    // A query outside DATA: a copy is the same image (distance 0); a changed copy is not.
+    const QString outside = m_dir.filePath(QStringLiteral("query-copy.png"));
+    QVERIFY(QFile::copy(query, outside));
+    const QString csv = m_dir.filePath(QStringLiteral("neighbours.csv"));
+    QVERIFY(run({QStringLiteral("similar"), m_runDir, m_data, QStringLiteral("--query"), outside, QStringLiteral("--out"), csv}).exitCode == 0);
+    QFile c(csv);
+    QVERIFY(c.open(QIODevice::ReadOnly));
+    const QStringList csvLines = QString::fromUtf8(c.readAll()).trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(csvLines.size(), 11);  // --k defaults to 10
+    QCOMPARE(csvLines[0], QStringLiteral("rank,path,label,distance"));
+    // The first image of DATA with the copy's pixels (circle/3.png, or a duplicate of it).
+    const QStringList best = csvLines[1].split(QLatin1Char(','));
+    QCOMPARE(best.size(), 4);
+    QCOMPARE(best[0], QStringLiteral("1"));
+    QCOMPARE(best[2], QStringLiteral("circle"));
+    QCOMPARE(best[3], QStringLiteral("0"));
+    QCOMPARE(distance.value(best[1], -1.0), 0.0);
+    QImage changed(outside);
+    changed.invertPixels();
+    const QString inverted = m_dir.filePath(QStringLiteral("query-inverted.png"));
+    QVERIFY(changed.save(inverted));
+    const Result printed = run({QStringLiteral("similar"), m_runDir, m_data, QStringLiteral("--query"), inverted, QStringLiteral("--k"), QStringLiteral("3")});
+    QVERIFY2(printed.exitCode == 0, qPrintable(printed.err));
+    const QStringList printedLines = printed.out.trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(printedLines.size(), 4);
+    QVERIFY(printedLines[1].split(QLatin1Char('\t')).value(3).toDouble() > 0.0);
+    // Bad arguments: one line, non-zero.
+    QCOMPARE(run({QStringLiteral("similar"), m_runDir, m_data}).exitCode, 2);
+    const Result missing = run({QStringLiteral("similar"), m_runDir, m_data, QStringLiteral("--query"), m_dir.filePath(QStringLiteral("nothing.png"))});
+    QCOMPARE(missing.exitCode, 2);
+    QVERIFY(missing.err.contains(QStringLiteral("nothing.png")));
+}
+
 void TestCli::encodeWritesOneRowPerImage()
 {
     if (!QFile::exists(m_runDir + QStringLiteral("/checkpoint.pt")))
@@ -190,6 +280,7 @@ void TestCli::helpForEveryCommand_data()
     QTest::newRow("encode") << QStringLiteral("encode") << QStringLiteral("--out");
     QTest::newRow("export") << QStringLiteral("export") << QStringLiteral("--torchscript");
     QTest::newRow("project") << QStringLiteral("project") << QStringLiteral("--method");
+    QTest::newRow("similar") << QStringLiteral("similar") << QStringLiteral("--query");
     QTest::newRow("bench") << QStringLiteral("bench") << QStringLiteral("--json");
 }
 

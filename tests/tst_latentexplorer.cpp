@@ -5,6 +5,8 @@
 #include "interpolationstrip.h"
 #include "latentexplorer.h"
 #include "latentmap.h"
+#include "mapgroups.h"
+#include "selectionstrip.h"
 #include "traversalgrid.h"
 #include "worstlist.h"
 
@@ -14,6 +16,8 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTabWidget>
+#include <QDirIterator>
+#include <QLabel>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -28,6 +32,7 @@ private Q_SLOTS:
     void worstListKeepsOrderAndHighlights();
     void pickedPointsAreTheInterpolationEnds();
     void traversalGridIsComposedCellByCell();
+    void selectionActionsWriteExactlyTheSelectedFiles();
 
 private:
     // n points moving with the epoch: x = i + epoch, y = epoch * (i % 7).
@@ -207,6 +212,74 @@ void TestLatentExplorer::traversalGridIsComposedCellByCell()
     const QString path = dir.filePath(QStringLiteral("grid.png"));
     QVERIFY(dialog.save(path));
     QCOMPARE(QImage(path).size(), dialog.image().size());
+}
+
+void TestLatentExplorer::selectionActionsWriteExactlyTheSelectedFiles()
+{
+    QTemporaryDir dir;
+    aes::TrainingController controller;
+    LatentExplorer explorer(&controller);
+    explorer.resize(1000, 700);
+    // Real files behind the map's rows: data/<class>/img<i>.png, 60 of them.
+    aes::LatentSnapshot map = epochMap(1, 60);
+    map.latentSize = 2;
+    for (int i = 0; i < 60; ++i) {
+        map.files[i] = dir.filePath(QStringLiteral("data/%1/img%2.png").arg(map.classNames[i % 3]).arg(i));
+        QFile f(map.files[i]);
+        QVERIFY(QDir().mkpath(QFileInfo(f).absolutePath()) && f.open(QIODevice::WriteOnly));
+        f.write(QByteArray::number(i));
+        map.codes << float(i % 3) * 100.0f << float(i % 2);
+    }
+    explorer.addMap(map);
+    const auto filesUnder = [](const QString &root) {
+        QStringList found;
+        QDirIterator it(root, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext())
+            found << QDir(root).relativeFilePath(it.next());
+        found.sort();
+        return found;
+    };
+
+    const QVector<qint64> rows{4, 5, 9, 31, 58};
+    explorer.map()->setSelection(rows);
+    QVERIFY(explorer.selectionStrip()->summary()->text().contains(QStringLiteral("5 images selected")));
+    QCOMPARE(explorer.copySelection(dir.filePath(QStringLiteral("copy"))), QString());
+    QStringList expected;
+    for (qint64 row : rows)
+        expected << QStringLiteral("%1/img%2.png").arg(map.classNames[row % 3]).arg(row);
+    expected.sort();
+    QCOMPARE(filesUnder(dir.filePath(QStringLiteral("copy"))), expected);
+    // Again into the same folder: refused, nothing added.
+    QVERIFY(!explorer.copySelection(dir.filePath(QStringLiteral("copy"))).isEmpty());
+    QCOMPARE(filesUnder(dir.filePath(QStringLiteral("copy"))), expected);
+
+    const QString csv = dir.filePath(QStringLiteral("list.csv"));
+    QCOMPARE(explorer.exportSelectionList(csv), QString());
+    QFile list(csv);
+    QVERIFY(list.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(list.readAll()).trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 6);
+    QCOMPARE(lines[0], QStringLiteral("path,label"));
+    QCOMPARE(lines[3], map.files[9] + QStringLiteral(",a"));
+
+    QSignalSpy open(&explorer, &LatentExplorer::openDatasetRequested);
+    QCOMPARE(explorer.openSelectionAsDataset(dir.filePath(QStringLiteral("subset"))), QString());
+    QCOMPARE(open.count(), 1);
+    QCOMPARE(open.first().first().toString(), dir.filePath(QStringLiteral("subset")));
+    QCOMPARE(filesUnder(dir.filePath(QStringLiteral("subset"))), expected);
+
+    // Clusters: every image exactly once, in its cluster's folder.
+    QVERIFY(!explorer.exportClusters(dir.filePath(QStringLiteral("none"))).isEmpty());  // not clustered yet
+    QVERIFY(explorer.map()->cluster(3, 1));
+    QCOMPARE(explorer.exportClusters(dir.filePath(QStringLiteral("clusters"))), QString());
+    const QStringList clustered = filesUnder(dir.filePath(QStringLiteral("clusters")));
+    QCOMPARE(clustered.size(), 60);
+    const QVector<int> &assignment = explorer.map()->groups().clusters();
+    for (int i = 0; i < 60; ++i)
+        QVERIFY2(clustered.contains(QStringLiteral("cluster-%1/img%2.png").arg(assignment[i] + 1).arg(i)), qPrintable(QString::number(i)));
+    // The clusters are the classes here (codes 100 apart): one class per folder.
+    for (int i = 3; i < 60; ++i)
+        QCOMPARE(assignment[i], assignment[i % 3]);
 }
 
 QTEST_MAIN(TestLatentExplorer)

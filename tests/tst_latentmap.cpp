@@ -2,10 +2,13 @@
 // (brute force in on-screen pixels), hidden classes are not hovered, and clicks ask for a
 // pinned image (on a point) or a decode (on empty space).
 
+#include "classlist.h"
 #include "latentmap.h"
 
 #include <QApplication>
 #include <QComboBox>
+#include <QLineEdit>
+#include <QTreeWidget>
 #include <QLabel>
 #include <QImage>
 #include <QMouseEvent>
@@ -14,7 +17,11 @@
 #include <QSpinBox>
 #include <QtTest>
 
+#include <QSet>
+
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <limits>
 
 class TestLatentMap final : public QObject {
@@ -30,12 +37,22 @@ private Q_SLOTS:
     void twoDimensionsAreChosenInThePanel();
     void replayDoesNotDecode();
     void hoverShowsImageAndReconstruction();
+    void lassoSelectsExactlyThePointsInside();
+    void rectangleSelectsAndShiftAdds();
+    void findSimilarIsTheBruteForceOrder();
+    void hiddenPointsAreNeitherHoveredNorSelected();
+    void clustersColourTheMapWithPurity();
+    void fortyClassesListBesideTheMap();
 
 private:
     // n points in 10 Gaussian clusters (the class is the cluster).
     static aes::LatentSnapshot randomMap(int n, quint32 seed);
     static void moveMouse(QWidget *plot, const QPointF &pos);
     static void click(QWidget *plot, const QPointF &pos);
+    // Press at path[0], move along path, release at its end.
+    static void drag(QWidget *plot, const QVector<QPointF> &path, Qt::KeyboardModifiers modifiers = Qt::NoModifier);
+    // Codes for a map: the point's own (x, y) and its class, as 3 numbers.
+    static void addCodes(aes::LatentSnapshot *map);
     // The point nearest to pixel among those whose class is visible, measured on screen.
     static qint64 bruteForceNearest(const LatentMap &map, const QPointF &pixel);
 };
@@ -77,6 +94,28 @@ void TestLatentMap::click(QWidget *plot, const QPointF &pos)
     QApplication::sendEvent(plot, &press);
     QMouseEvent release(QEvent::MouseButtonRelease, pos, global, Qt::LeftButton, Qt::NoButton, Qt::NoModifier);
     QApplication::sendEvent(plot, &release);
+}
+
+void TestLatentMap::drag(QWidget *plot, const QVector<QPointF> &path, Qt::KeyboardModifiers modifiers)
+{
+    QMouseEvent press(QEvent::MouseButtonPress, path.first(), plot->mapToGlobal(path.first()), Qt::LeftButton,
+                      Qt::LeftButton, modifiers);
+    QApplication::sendEvent(plot, &press);
+    for (const QPointF &p : path) {
+        QMouseEvent move(QEvent::MouseMove, p, plot->mapToGlobal(p), Qt::NoButton, Qt::LeftButton, modifiers);
+        QApplication::sendEvent(plot, &move);
+    }
+    QMouseEvent release(QEvent::MouseButtonRelease, path.last(), plot->mapToGlobal(path.last()), Qt::LeftButton,
+                        Qt::NoButton, modifiers);
+    QApplication::sendEvent(plot, &release);
+}
+
+void TestLatentMap::addCodes(aes::LatentSnapshot *map)
+{
+    map->latentSize = 3;
+    map->codes.clear();
+    for (int i = 0; i < map->x.size(); ++i)
+        map->codes << map->x[i] << map->y[i] << float(map->labels.value(i, 0));
 }
 
 qint64 TestLatentMap::bruteForceNearest(const LatentMap &map, const QPointF &pixel)
@@ -300,7 +339,10 @@ void TestLatentMap::twoDimensionsAreChosenInThePanel()
     data.latentSize = 16;
     map.setMap(data);
     QSignalSpy requested(&map, &LatentMap::projectionRequested);
-    auto *method = map.findChild<QComboBox *>();
+    QComboBox *method = nullptr;  // the projection's (the class list has a combo too)
+    for (QComboBox *combo : map.findChildren<QComboBox *>())
+        if (combo->findData(int(aes::ProjectionMethod::Dims)) >= 0)
+            method = combo;
     QVERIFY(method);
     const int dims = method->findData(int(aes::ProjectionMethod::Dims));
     QVERIFY(dims >= 0);
@@ -310,7 +352,10 @@ void TestLatentMap::twoDimensionsAreChosenInThePanel()
     QVERIFY(requested.last().at(0).value<std::optional<aes::ProjectionMethod>>() == aes::ProjectionMethod::Dims);
     QCOMPARE(requested.last().at(1).toInt(), 0);
     QCOMPARE(requested.last().at(2).toInt(), 1);
-    const QList<QSpinBox *> spins = map.findChildren<QSpinBox *>();
+    QList<QSpinBox *> spins;  // the two dimensions' (not k, seed or the neighbours' count)
+    for (QSpinBox *spin : map.findChildren<QSpinBox *>())
+        if (spin->toolTip().startsWith(QStringLiteral("A latent dimension")))
+            spins << spin;
     QCOMPARE(spins.size(), 2);
     QCOMPARE(spins.at(0)->maximum(), 15);  // the code's 16 dimensions
     spins.at(0)->setValue(7);
@@ -396,6 +441,227 @@ void TestLatentMap::hoverShowsImageAndReconstruction()
     details.index = target + 1;
     map.setPointDetails(details);
     QCOMPARE(map.hoveredPoint(), target);
+}
+
+void TestLatentMap::lassoSelectsExactlyThePointsInside()
+{
+    LatentMap map;
+    map.resize(900, 600);
+    map.setMap(randomMap(20000, 21));
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    map.setClassVisible(4, false);  // hidden points are never selected
+    map.setTool(LatentMap::Tool::Lasso);
+    QWidget *plot = map.plotWidget();
+    // A non-convex lasso (a star) around the plot's middle, as a hand draws it.
+    const QPointF centre(plot->width() * 0.45, plot->height() * 0.5);
+    QVector<QPointF> path;
+    for (int i = 0; i <= 60; ++i) {
+        const double a = 2.0 * M_PI * i / 60.0, r = (i % 10 < 5 ? 220.0 : 90.0);
+        path << centre + QPointF(r * std::cos(a), 0.6 * r * std::sin(a));
+    }
+    QSignalSpy changed(&map, &LatentMap::selectionChanged);
+    drag(plot, path);
+    QCOMPARE(changed.count(), 1);
+    // Brute force on screen: the points whose pixel lies inside the drawn polygon.
+    const QPolygonF polygon(path);
+    QVector<qint64> expected;
+    for (qint64 i = 0; i < map.map().x.size(); ++i)
+        if (map.isClassVisible(map.map().labels[i]) && polygon.containsPoint(map.pixelOf(i), Qt::OddEvenFill))
+            expected << i;
+    QVERIFY(expected.size() > 100);
+    // Points within a hair of the outline may go either way (pixels to coordinates and back).
+    const QVector<qint64> &selected = map.selection();
+    int disagreements = 0;
+    for (qint64 i = 0, a = 0, b = 0; a < selected.size() || b < expected.size(); ++i) {
+        if (a < selected.size() && b < expected.size() && selected[a] == expected[b]) {
+            ++a;
+            ++b;
+        } else {
+            ++disagreements;
+            (b >= expected.size() || (a < selected.size() && selected[a] < expected[b])) ? ++a : ++b;
+        }
+    }
+    QCOMPARE(disagreements, 0);
+    QVERIFY(map.selectionDistances().isEmpty());
+}
+
+void TestLatentMap::rectangleSelectsAndShiftAdds()
+{
+    LatentMap map;
+    map.resize(900, 600);
+    map.setMap(randomMap(3000, 22));
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    map.setTool(LatentMap::Tool::Rectangle);
+    QWidget *plot = map.plotWidget();
+    const auto inRect = [&](const QRectF &r) {
+        QVector<qint64> rows;
+        for (qint64 i = 0; i < map.map().x.size(); ++i)
+            if (r.contains(map.pixelOf(i)))
+                rows << i;
+        return rows;
+    };
+    const QRectF first(QPointF(150, 120), QPointF(330, 300)), second(QPointF(400, 200), QPointF(520, 330));
+    drag(plot, {first.bottomRight(), first.center(), first.topLeft()});  // dragged up and left
+    QCOMPARE(map.selection(), inRect(first));
+    QVERIFY(!map.selection().isEmpty());
+    drag(plot, {second.topLeft(), second.bottomRight()}, Qt::ShiftModifier);
+    QVector<qint64> both = inRect(first) + inRect(second);
+    std::sort(both.begin(), both.end());
+    both.erase(std::unique(both.begin(), both.end()), both.end());
+    QCOMPARE(map.selection(), both);
+    // Back to panning: a drag moves the view and keeps the selection.
+    map.setTool(LatentMap::Tool::Pan);
+    const QRectF before = map.visibleRegion();
+    drag(plot, {QPointF(300, 300), QPointF(340, 320), QPointF(380, 330)});
+    QVERIFY(map.visibleRegion() != before);
+    QCOMPARE(map.selection(), both);
+}
+
+void TestLatentMap::findSimilarIsTheBruteForceOrder()
+{
+    LatentMap map;
+    map.resize(900, 600);
+    aes::LatentSnapshot data = randomMap(5000, 23);
+    QVERIFY(!map.findSimilar(0, 10));  // no map, no codes
+    map.setMap(data);
+    QVERIFY(!map.hasCodes());
+    QVERIFY(!map.findSimilar(0, 10));
+    addCodes(&data);
+    map.setMap(data);
+    QVERIFY(map.hasCodes());
+    const qint64 query = 123;
+    QVERIFY(map.findSimilar(query, 10));
+    QCOMPARE(map.selection().size(), 10);
+    QCOMPARE(map.selectionQuery(), query);
+    QCOMPARE(map.selection().first(), query);
+    QCOMPARE(map.selectionDistances().first(), 0.0f);
+    // Brute force over every code.
+    QVector<qint64> order(data.x.size());
+    std::iota(order.begin(), order.end(), 0);
+    const auto distance = [&](qint64 i) {
+        double s = 0.0;
+        for (int j = 0; j < 3; ++j)
+            s += std::pow(double(data.codes[i * 3 + j]) - double(data.codes[query * 3 + j]), 2.0);
+        return std::sqrt(s);
+    };
+    std::stable_sort(order.begin(), order.end(), [&](qint64 a, qint64 b) { return distance(a) < distance(b); });
+    QCOMPARE(map.selection(), order.mid(0, 10));
+    for (int i = 0; i < 10; ++i)
+        QVERIFY(std::abs(double(map.selectionDistances()[i]) - distance(order[i])) < 1e-4);
+    // An intermediate layout (no codes) keeps the codes of the same rows.
+    aes::LatentSnapshot partial = data;
+    partial.codes.clear();
+    partial.partial = true;
+    map.setMap(partial);
+    QVERIFY(map.hasCodes());
+}
+
+void TestLatentMap::hiddenPointsAreNeitherHoveredNorSelected()
+{
+    LatentMap map;
+    map.resize(900, 600);
+    aes::LatentSnapshot data = randomMap(2000, 24);
+    addCodes(&data);
+    map.setMap(data);
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    const qint64 target = 77;
+    QVERIFY(map.findSimilar(target, 5));
+    const QVector<qint64> hidden = map.selection();
+    map.hideSelection();
+    QCOMPARE(map.hiddenCount(), qint64(5));
+    QVERIFY(map.selection().isEmpty());
+    const qint64 nearest = map.nearestPoint(map.pixelOf(target));
+    QVERIFY(nearest >= 0 && !hidden.contains(nearest));
+    map.setTool(LatentMap::Tool::Rectangle);
+    const QPointF p = map.pixelOf(target);
+    drag(map.plotWidget(), {p - QPointF(30, 30), p + QPointF(30, 30)});
+    for (qint64 row : hidden)
+        QVERIFY(!map.selection().contains(row));
+    map.showHiddenPoints();
+    QCOMPARE(map.hiddenCount(), qint64(0));
+    QCOMPARE(map.nearestPoint(map.pixelOf(target)), target);
+}
+
+void TestLatentMap::clustersColourTheMapWithPurity()
+{
+    LatentMap map;
+    map.resize(1000, 600);
+    aes::LatentSnapshot data = randomMap(3000, 25);
+    addCodes(&data);
+    // The class number (third code number) scaled up: k-means on the codes finds the classes.
+    for (int i = 0; i < data.x.size(); ++i)
+        data.codes[i * 3 + 2] *= 1000.0f;
+    map.setMap(data);
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    QSignalSpy clustered(&map, &LatentMap::clustersChanged);
+    QVERIFY(map.cluster(10, 7));
+    QCOMPARE(clustered.count(), 1);
+    QVERIFY(map.groups().byCluster());
+    QCOMPARE(map.groups().count(), 10);
+    ClassList *list = map.classList();
+    QCOMPARE(list->tree()->topLevelItemCount(), 10);
+    QCOMPARE(list->tree()->headerItem()->text(0), QStringLiteral("Cluster"));
+    for (int i = 0; i < 10; ++i)
+        QCOMPARE(list->tree()->topLevelItem(i)->text(2), QStringLiteral("100%"));
+    QVERIFY(list->findChildren<QLabel *>().size() > 0);
+    // Hiding a cluster hides its points; back to classes, the classes are all shown.
+    map.setClassVisible(0, false);
+    QVERIFY(!map.isClassVisible(0));
+    const qint64 nearest = map.nearestPoint(QPointF(400, 300));
+    QVERIFY2(nearest >= 0 && map.groups().groupOf(nearest) != 0, qPrintable(QString::number(nearest)));
+    map.setColourByCluster(false);
+    QCOMPARE(map.groups().count(), 11);  // 10 classes and "unlabelled"
+    QCOMPARE(list->tree()->topLevelItemCount(), 10);  // the empty "unlabelled" is not listed
+    QVERIFY(map.isClassVisible(0));
+    map.setColourByCluster(true);
+    QVERIFY(!map.isClassVisible(0));  // each colouring keeps its own choices
+}
+
+void TestLatentMap::fortyClassesListBesideTheMap()
+{
+    LatentMap map;
+    map.resize(1100, 600);
+    aes::LatentSnapshot data;
+    data.method = aes::ProjectionMethod::Pca;
+    for (int c = 0; c < 40; ++c)
+        data.classNames << QStringLiteral("class %1").arg(c, 2, 10, QLatin1Char('0'));
+    for (int i = 0; i < 4000; ++i) {
+        data.x << float(i % 40) + float(i % 7) * 0.1f;
+        data.y << float(i % 13);
+        data.labels << i % 40;
+    }
+    map.setMap(data);
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    ClassList *list = map.classList();
+    QCOMPARE(list->tree()->topLevelItemCount(), 40);
+    QCOMPARE(list->tree()->topLevelItem(3)->text(1), QStringLiteral("100"));
+    // Beside the map, not over it: the plot keeps its whole width for points.
+    QVERIFY(list->geometry().right() <= map.plotWidget()->mapTo(&map, QPoint(0, 0)).x());
+    QVERIFY(map.groups().note().contains(QStringLiteral("20")));
+    // The filter narrows the rows; None hides what it shows; those classes' points go.
+    list->filter()->setText(QStringLiteral("class 1"));
+    QCOMPARE(list->shownGroups().size(), 10);  // class 10 .. class 19
+    Q_EMIT list->setAllRequested(list->shownGroups(), false);
+    QVERIFY(!map.isClassVisible(12) && map.isClassVisible(2));
+    // Solo: one class alone; again: all.
+    Q_EMIT list->soloRequested(5);
+    for (int c = 0; c < 40; ++c)
+        QCOMPARE(map.isClassVisible(c), c == 5);
+    Q_EMIT list->soloRequested(5);
+    QVERIFY(map.isClassVisible(12));
+    // At most 20 shown: they share the distinct colours (no two alike).
+    for (int c = 20; c < 40; ++c)
+        map.setClassVisible(c, false);
+    const QVector<QColor> colors = map.groups().colors();
+    QSet<QRgb> distinct;
+    for (int c = 0; c < 20; ++c)
+        distinct.insert(colors[c].rgb());
+    QCOMPARE(distinct.size(), 20);
 }
 
 QTEST_MAIN(TestLatentMap)

@@ -44,6 +44,7 @@ private Q_SLOTS:
     void filesParseAndTheSpriteIsTiled_data();
     void filesParseAndTheSpriteIsTiled();
     void largeDatasetsScaleTheSpriteDown();
+    void clusterAndAnomalyScoreColumns();
     void unwritableDestinationLeavesNoPartialFile();
     void reconstructionGridHasInputsAboveOutputs();
 };
@@ -112,6 +113,23 @@ void TestProjectorExport::filesParseAndTheSpriteIsTiled()
     QCOMPARE(config.count(QLatin1Char('{')), config.count(QLatin1Char('}')));
     // Nothing else in the folder (no temporary files left).
     QCOMPARE(dir.entryList(QDir::Files | QDir::NoDotAndDotDot).size(), 4);
+}
+
+void TestProjectorExport::clusterAndAnomalyScoreColumns()
+{
+    QTemporaryDir dir;
+    aes::ProjectorData data = makeData(4, 1, 8, 8);
+    data.clusters = {2, 0, 1, 0};
+    data.anomalyScores = {0.5, 0.25, 0.125, 1.0};
+    QCOMPARE(exportProjector(dir.path(), data), QString());
+    const QList<QByteArray> metadata = readAll(dir.filePath(QLatin1String(kProjectorMetadata))).split('\n');
+    QCOMPARE(metadata.first(), QByteArray("label\tfile\tcluster\tanomaly_score"));
+    QCOMPARE(metadata[1].split('\t').mid(2), (QList<QByteArray>{"3", "0.5"}));
+    QCOMPARE(metadata[4].split('\t').mid(2), (QList<QByteArray>{"1", "1"}));
+    // Only the scores: no cluster column.
+    data.clusters.clear();
+    QCOMPARE(exportProjector(dir.path(), data), QString());
+    QCOMPARE(readAll(dir.filePath(QLatin1String(kProjectorMetadata))).split('\n').first(), QByteArray("label\tfile\tanomaly_score"));
 }
 
 void TestProjectorExport::largeDatasetsScaleTheSpriteDown()

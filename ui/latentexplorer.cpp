@@ -2,10 +2,15 @@
 
 #include "imagecaption.h"
 #include "interpolationstrip.h"
+#include "latent/selection.h"
 #include "latentmap.h"
+#include "selectionstrip.h"
 #include "traversalgrid.h"
 #include "worstlist.h"
 
+#include <QApplication>
+#include <QFileDialog>
+#include <QLocale>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -20,6 +25,13 @@
 namespace {
 constexpr int kPlayIntervalMs = 450;    // the scrubber's replay: about two epochs a second
 constexpr int kToolsHeight = 150;
+constexpr int kSelectionImages = 1;     // the purpose of the selection strip's image requests
+
+// A folder name for cluster c of k: "cluster-07" (numbers padded so that folders sort).
+QString clusterFolder(int c, int k)
+{
+    return QStringLiteral("cluster-%1").arg(c + 1, QString::number(k).size(), 10, QLatin1Char('0'));
+}
 } // namespace
 
 LatentExplorer::LatentExplorer(aes::TrainingController *controller, QWidget *parent)
@@ -29,6 +41,8 @@ LatentExplorer::LatentExplorer(aes::TrainingController *controller, QWidget *par
     m_worst = new WorstList;
     m_tools = new QTabWidget;
     m_tools->setDocumentMode(true);
+    m_selection = new SelectionStrip;
+    m_tools->addTab(m_selection, tr("Selection"));
     m_tools->addTab(m_worst, tr("Worst reconstructions"));
     m_tools->addTab(createInterpolationPage(), tr("Interpolation"));
     m_tools->addTab(createTraversalPage(), tr("Traversal grid"));
@@ -44,6 +58,37 @@ LatentExplorer::LatentExplorer(aes::TrainingController *controller, QWidget *par
 
     connect(m_worst, &WorstList::pointSelected, m_map, &LatentMap::highlightPoint);
     connect(m_map, &LatentMap::pointPicked, this, &LatentExplorer::onPointPicked);
+    connect(m_map, &LatentMap::selectionChanged, this, &LatentExplorer::updateSelection);
+    connect(m_map, &LatentMap::message, this, [this](const QString &text) { Q_EMIT message(text, 5000); });
+    connect(m_selection, &SelectionStrip::pointSelected, m_map, &LatentMap::highlightPoint);
+    connect(m_selection, &SelectionStrip::hideRequested, m_map, &LatentMap::hideSelection);
+    connect(m_selection, &SelectionStrip::showHiddenRequested, this, [this] {
+        m_map->showHiddenPoints();
+        updateSelection();
+    });
+    connect(m_selection, &SelectionStrip::clearRequested, m_map, &LatentMap::clearSelection);
+    connect(m_selection, &SelectionStrip::exportListRequested, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export the selection's file list"), QString(),
+                                                          tr("CSV files (*.csv)"));
+        if (!path.isEmpty())
+            if (const QString e = exportSelectionList(path); !e.isEmpty())
+                Q_EMIT message(e, 8000);
+    });
+    const auto askFolder = [this](const QString &title, QString (LatentExplorer::*action)(const QString &)) {
+        const QString dir = QFileDialog::getExistingDirectory(this, title);
+        if (!dir.isEmpty())
+            if (const QString e = (this->*action)(dir); !e.isEmpty())
+                Q_EMIT message(e, 8000);
+    };
+    connect(m_selection, &SelectionStrip::copyRequested, this, [this, askFolder] {
+        askFolder(tr("Copy the selected images into an empty folder"), &LatentExplorer::copySelection);
+    });
+    connect(m_selection, &SelectionStrip::openAsDatasetRequested, this, [this, askFolder] {
+        askFolder(tr("Copy the selected images into an empty folder and open it"), &LatentExplorer::openSelectionAsDataset);
+    });
+    connect(m_map, &LatentMap::exportClustersRequested, this, [this, askFolder] {
+        askFolder(tr("Copy every image into an empty folder, a subfolder per cluster"), &LatentExplorer::exportClusters);
+    });
     connectController();
     updateScrubber();
 }
@@ -160,6 +205,12 @@ void LatentExplorer::connectController()
     connect(c, &aes::TrainingController::datasetImage, m_map, &LatentMap::setImage);
     connect(c, &aes::TrainingController::pointDetails, m_map, &LatentMap::setPointDetails);
     connect(m_map, &LatentMap::imageRequested, c, &aes::TrainingController::requestImage);
+    connect(m_selection, &SelectionStrip::imagesWanted, this,
+            [c](const QVector<qint64> &rows) { c->requestImages(kSelectionImages, rows); });
+    connect(c, &aes::TrainingController::imagesReady, this, [this](const aes::ImageSet &images) {
+        if (images.purpose == kSelectionImages)
+            m_selection->setImages(images);
+    });
     connect(m_map, &LatentMap::decodeRequested, c, &aes::TrainingController::decodeAt);
     connect(m_map, &LatentMap::projectionRequested, this, [this](std::optional<aes::ProjectionMethod> method, int dimX, int dimY) {
         if (!m_controller->requestLatentMap(method, dimX, dimY))
@@ -211,6 +262,7 @@ void LatentExplorer::addMap(const aes::LatentSnapshot &map)
         if (kept.labels == last.labels)
             kept.labels = last.labels;  // one shared copy for every epoch
         last.worstImages.clear();       // only the shown map's list needs them
+        last.codes.clear();             // the map keeps the newest codes for searches
         if (last.epoch == kept.epoch)
             m_history.removeLast();     // a map asked for again within the epoch
     }
@@ -313,4 +365,71 @@ void LatentExplorer::requestTraversal()
     const int n = m_gridSize->value();
     if (m_map->map().x.isEmpty() || !m_controller->requestTraversal(m_map->visibleRegion(), n, n))
         Q_EMIT message(tr("Train a model first: the grid decodes its codes."), 4000);
+}
+
+void LatentExplorer::updateSelection()
+{
+    m_selection->setSelection(m_map->map(), m_map->selection(), m_map->selectionDistances(), m_map->selectionQuery(),
+                              m_map->hiddenCount());
+    if (!m_map->selection().isEmpty())
+        m_tools->setCurrentWidget(m_selection);
+}
+
+QString LatentExplorer::exportSelectionList(const QString &csvPath)
+{
+    const aes::LatentSnapshot &map = m_map->map();
+    QStringList labels;
+    for (qint64 row = 0; row < map.x.size(); ++row)
+        labels << map.classNameAt(row);
+    const QString error = aes::writeFileList(csvPath, m_map->selection(), map.files, labels, m_map->selectionDistances());
+    if (error.isEmpty())
+        Q_EMIT message(tr("Wrote %n images to %1", nullptr, int(m_map->selection().size())).arg(csvPath), 5000);
+    return error;
+}
+
+void LatentExplorer::reportCopy(const QString &what, const QString &dir, qint64 copied, const QStringList &skipped)
+{
+    QString text = tr("Copied %1 %2 to %3").arg(QLocale().toString(copied), what, dir);
+    if (!skipped.isEmpty())
+        text += tr("; %n without a file of their own (IDX entries) left out", nullptr, int(skipped.size()));
+    Q_EMIT message(text, 8000);
+}
+
+QString LatentExplorer::copySelection(const QString &dir)
+{
+    const aes::LatentSnapshot &map = m_map->map();
+    QVector<aes::FileCopy> copies;
+    for (qint64 row : m_map->selection())
+        copies.append({map.files.value(int(row)), map.classNameAt(row)});
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const aes::CopyResult r = aes::copyFiles(dir, copies);
+    QApplication::restoreOverrideCursor();
+    if (r.error.isEmpty())
+        reportCopy(tr("selected images"), dir, r.copied, r.skipped);
+    return r.error;
+}
+
+QString LatentExplorer::openSelectionAsDataset(const QString &dir)
+{
+    const QString error = copySelection(dir);
+    if (error.isEmpty())
+        Q_EMIT openDatasetRequested(dir);
+    return error;
+}
+
+QString LatentExplorer::exportClusters(const QString &dir)
+{
+    const MapGroups &groups = m_map->groups();
+    if (!groups.hasClusters())
+        return tr("Cluster the codes first (the list beside the map).");
+    const aes::LatentSnapshot &map = m_map->map();
+    QVector<aes::FileCopy> copies;
+    for (qint64 row = 0; row < map.x.size(); ++row)
+        copies.append({map.files.value(int(row)), clusterFolder(groups.clusters().value(row), groups.clusterCount())});
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const aes::CopyResult r = aes::copyFiles(dir, copies);
+    QApplication::restoreOverrideCursor();
+    if (r.error.isEmpty())
+        reportCopy(tr("images in %n clusters", nullptr, groups.clusterCount()), dir, r.copied, r.skipped);
+    return r.error;
 }

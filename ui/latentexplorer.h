@@ -1,6 +1,7 @@
 #pragma once
-// The Latent tab: the map (LatentMap, with its side panel) over a time scrubber that
-// replays how the map formed epoch by epoch, and three tools below: the worst
+// The Latent tab: the map (LatentMap, with its class list and side panel) over a time
+// scrubber that replays how the map formed epoch by epoch, and four tools below: the
+// selection (its images and actions: file list, copy, open as dataset, hide), the worst
 // reconstructions, an interpolation strip between two picked points, and the traversal
 // grid over the visible region. It talks to the controller for every answer.
 //
@@ -21,6 +22,7 @@ class QPushButton;
 class QSlider;
 class QSpinBox;
 class QTabWidget;
+class SelectionStrip;
 class QTimer;
 class QToolButton;
 class TraversalDialog;
@@ -37,6 +39,7 @@ public:
     WorstList *worstList() const { return m_worst; }
     InterpolationStrip *interpolationStrip() const { return m_strip; }
     TraversalDialog *traversalDialog() const { return m_traversalDialog; }
+    SelectionStrip *selectionStrip() const { return m_selection; }
     QSlider *scrubber() const { return m_scrubber; }
     QTabWidget *tools() const { return m_tools; }
 
@@ -55,13 +58,27 @@ public:
     // Asks for the traversal grid over the map's visible region.
     void requestTraversal();
 
+    // The selection's actions (the buttons ask for the file or folder, then call these).
+    // Each returns an empty string or the message shown to the user.
+    // The file list as CSV: path,label (and distance after a search).
+    QString exportSelectionList(const QString &csvPath);
+    // The selected images' files copied into dir (empty or new), a subfolder per class.
+    QString copySelection(const QString &dir);
+    // copySelection, then dir asked for as the dataset (openDatasetRequested).
+    QString openSelectionAsDataset(const QString &dir);
+    // Every image's file copied into dir (empty or new), a subfolder per cluster.
+    QString exportClusters(const QString &dir);
+
 Q_SIGNALS:
     void message(const QString &text, int timeoutMs);
+    void openDatasetRequested(const QString &folder);
 
 private:
     QWidget *createScrubber();
     QWidget *createInterpolationPage();
     QWidget *createTraversalPage();
+    void updateSelection();
+    void reportCopy(const QString &what, const QString &dir, qint64 copied, const QStringList &skipped);
     void connectController();
     void updateScrubber();
     void requestInterpolation();
@@ -80,6 +97,7 @@ private:
     QTimer *m_playTimer = nullptr;
     QTabWidget *m_tools = nullptr;
     WorstList *m_worst = nullptr;
+    SelectionStrip *m_selection = nullptr;
     InterpolationStrip *m_strip = nullptr;
     QLabel *m_endLabels[2] = {nullptr, nullptr};
     QSpinBox *m_steps = nullptr;

@@ -1,13 +1,22 @@
 #include "latentmap.h"
 
+#include "classlist.h"
 #include "imagecaption.h"
+#include "latent/kmeans.h"
+#include "latent/selection.h"
+#include "latent/similar.h"
 #include "latentmappanel.h"
 #include "pointcard.h"
 #include "pointlayer.h"
 #include "qcustomplotinclude.h"
 
+#include <QApplication>
+#include <QButtonGroup>
 #include <QHBoxLayout>
+#include <QMenu>
 #include <QMouseEvent>
+#include <QToolButton>
+#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
@@ -15,13 +24,8 @@
 
 namespace {
 
-constexpr int kMarkerSize = PointLayer::kMarkerSize;  // pixels (the legend's icons)
 constexpr double kClickSlop = 4.0;     // pixels a click may move and still be a click
-
-QPixmap markerPixmap(const QColor &color)
-{
-    return QPixmap::fromImage(markerDisc(color, kMarkerSize));
-}
+constexpr int kDefaultNeighbours = 10;
 
 // A graph outside the legend that only marks places (the probe, the pinned point).
 QCPGraph *addMarkGraph(QCustomPlot *plot, QCPScatterStyle::ScatterShape shape, double size)
@@ -61,21 +65,78 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
     m_plot->setNoAntialiasingOnDrag(true);
     m_plot->xAxis->setLabel(tr("latent x"));
     m_plot->yAxis->setLabel(tr("latent y"));
-    m_plot->legend->setVisible(true);
-    m_plot->legend->setBrush(QColor(255, 255, 255, 210));
-    m_plot->legend->setIconSize(10, 10);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_plot->legend->setVisible(false);  // the class list beside the map is the legend
     m_plot->setMouseTracking(true);
     m_plot->setMinimumSize(300, 240);
+    m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_plot, &QWidget::customContextMenuRequested, this, &LatentMap::showContextMenu);
     m_points = new PointLayer(m_plot);
+    m_shape = new QCPCurve(m_plot->xAxis, m_plot->yAxis);
+    m_shape->removeFromLegend();
+    m_shape->setPen(QPen(QColor(20, 20, 20), 1.5, Qt::DashLine));
+    m_shape->setBrush(QColor(30, 120, 220, 40));
+    m_shape->setScatterStyle(QCPScatterStyle::ssNone);
+    m_shape->setLayer(QStringLiteral("overlay"));
 
     m_card = new PointCard(m_plot);
     m_panel = new LatentMapPanel;
     connect(m_panel, &LatentMapPanel::projectionRequested, this, &LatentMap::projectionRequested);
+    connect(m_panel, &LatentMapPanel::similarRequested, this, [this](int k) {
+        if (m_pinned >= 0)
+            findSimilar(m_pinned, k);
+    });
+    m_classes = new ClassList;
+    connect(m_classes, &ClassList::visibilityToggled, this, &LatentMap::setClassVisible);
+    connect(m_classes, &ClassList::soloRequested, this, [this](int group) {
+        m_groups.solo(group);
+        applyVisibility();
+    });
+    connect(m_classes, &ClassList::setAllRequested, this, [this](const QVector<int> &groups, bool visible) {
+        for (int g : groups)
+            m_groups.setVisible(g, visible);
+        applyVisibility();
+    });
+    connect(m_classes, &ClassList::colourByClusters, this, &LatentMap::setColourByCluster);
+    connect(m_classes, &ClassList::clusterRequested, this, [this](int k, quint64 seed) {
+        if (!cluster(k, seed))
+            Q_EMIT message(tr("No codes to cluster yet: train a model, or wait for the next map."));
+    });
+    connect(m_classes, &ClassList::exportClustersRequested, this, &LatentMap::exportClustersRequested);
+
+    // The mouse's tools, above the plot.
+    auto *tools = new QHBoxLayout;
+    tools->setContentsMargins(4, 2, 4, 0);
+    auto *toolGroup = new QButtonGroup(this);
+    const struct {
+        Tool tool;
+        QString text, tip;
+    } toolInfo[] = {{Tool::Pan, tr("Pan"), tr("Drag pans the map; click pins a point or decodes empty space")},
+                    {Tool::Rectangle, tr("Rectangle select"), tr("Drag a rectangle to select its points (shift: add to the selection)")},
+                    {Tool::Lasso, tr("Lasso select"), tr("Draw around points to select them (shift: add to the selection)")}};
+    for (int t = 0; t < 3; ++t) {
+        auto *button = new QToolButton;
+        button->setText(toolInfo[t].text);
+        button->setToolTip(toolInfo[t].tip);
+        button->setCheckable(true);
+        button->setAutoRaise(true);
+        toolGroup->addButton(button);
+        const Tool tool = toolInfo[t].tool;
+        connect(button, &QToolButton::clicked, this, [this, tool] { setTool(tool); });
+        tools->addWidget(button);
+        m_toolButtons[t] = button;
+    }
+    m_toolButtons[0]->setChecked(true);
+    tools->addStretch(1);
+    auto *centre = new QVBoxLayout;
+    centre->setContentsMargins(0, 0, 0, 0);
+    centre->setSpacing(0);
+    centre->addLayout(tools);
+    centre->addWidget(m_plot, 1);
 
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_plot, 1);
+    layout->addWidget(m_classes);
+    layout->addLayout(centre, 1);
     layout->addWidget(m_panel);
 
     m_markA = addEndLabel(m_plot, QStringLiteral("A"));
@@ -89,14 +150,6 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
         m_userView = false;
         rebuildGraphs(true);
     });
-    connect(m_plot, &QCustomPlot::legendClick, this,
-            [this](QCPLegend *, QCPAbstractLegendItem *item, QMouseEvent *) {
-                auto *plottableItem = qobject_cast<QCPPlottableLegendItem *>(item);
-                if (!plottableItem)
-                    return;
-                const int classIndex = plottableItem->plottable()->property("classIndex").toInt();
-                setClassVisible(classIndex, !isClassVisible(classIndex));
-            });
     clear();
 }
 
@@ -114,14 +167,34 @@ void LatentMap::clear()
 void LatentMap::setMap(const aes::LatentSnapshot &map)
 {
     const bool sameClasses = map.classNames == m_map.classNames && map.x.size() == m_map.x.size();
+    const bool sameRows = map.x.size() == m_map.x.size();
     m_map = map;
     // Built here, not at the first hover: every lookup stays microseconds.
     m_index = m_map.x.isEmpty() ? nullptr : std::make_unique<aes::PlaneIndex>(m_map.x, m_map.y);
+    const bool hadClusters = m_groups.hasClusters();
+    m_groups.setMap(map);
     if (!sameClasses) {
-        m_classVisible = QVector<bool>(map.classNames.size() + 1, true);
         m_pinned = -1;
         m_markedA = m_markedB = -1;
     }
+    if (!sameRows) {
+        m_selection.clear();
+        m_selectionDistances.clear();
+        m_selectionQuery = -1;
+        m_hidden.clear();
+        m_codes.clear();
+        m_codeDims = 0;
+    }
+    // Intermediate layouts carry no codes: the last ones of these rows stay.
+    if (!map.codes.isEmpty() && map.latentSize > 0) {
+        m_codes = map.codes;
+        m_codeDims = map.latentSize;
+    }
+    m_classes->setCanCluster(hasCodes());
+    if (hadClusters != m_groups.hasClusters())
+        Q_EMIT clustersChanged();
+    if (!sameRows)
+        Q_EMIT selectionChanged();
     m_panel->setMap(map);
     setAxisLabels();
     // A new map moves the points: the hovered one is found again on the next mouse move.
@@ -157,26 +230,13 @@ void LatentMap::hideCard()
 void LatentMap::rebuildGraphs(bool rescale)
 {
     m_plot->clearGraphs();
-    // The points are drawn by m_points in one pass; the class graphs (without data) give
-    // the legend its entries.
-    const int classes = m_map.classNames.size();
-    const QVector<QColor> colors = classColors(classes);
-    m_points->setPoints(m_map.x, m_map.y, m_map.labels, colors);
-    for (int c = 0; c <= classes; ++c) {
-        m_points->setClassVisible(c, m_classVisible.value(c, true));
-        if (m_points->classSize(c) == 0)
-            continue;
-        QCPGraph *graph = m_plot->addGraph();
-        graph->setProperty("classIndex", c);
-        graph->setName(c < classes ? m_map.classNames.at(c) : tr("unlabelled"));
-        graph->setLineStyle(QCPGraph::lsNone);
-        graph->setPen(QPen(colors.at(c)));
-        graph->setScatterStyle(QCPScatterStyle(markerPixmap(colors.at(c))));
-        graph->setVisible(m_classVisible.value(c, true));
-        if (auto *item = m_plot->legend->itemWithPlottable(graph))
-            item->setTextColor(graph->visible() ? Qt::black : Qt::gray);
-    }
-    m_plot->legend->setVisible(m_plot->legend->itemCount() > 1);
+    // Every point is drawn by m_points in one pass.
+    m_points->setPoints(m_map.x, m_map.y, m_groups.rowGroups(), m_groups.colors());
+    for (int g = 0; g < m_groups.count(); ++g)
+        m_points->setClassVisible(g, m_groups.isVisible(g));
+    m_points->setHiddenPoints(m_hidden);
+    m_points->setSelectedPoints(m_selection);
+    updateClassList();
     // Marks where the side panel's decoded image comes from.
     m_probeGraph = addMarkGraph(m_plot, QCPScatterStyle::ssCrossCircle, 14);
     m_probeGraph->setData({m_probe.x()}, {m_probe.y()});
@@ -245,26 +305,40 @@ QRectF LatentMap::visibleRegion() const
 
 void LatentMap::setClassVisible(int classIndex, bool visible)
 {
-    if (classIndex < 0 || classIndex >= m_classVisible.size())
+    if (classIndex < 0 || classIndex >= m_groups.count())
         return;
-    m_classVisible[classIndex] = visible;
-    m_points->setClassVisible(classIndex, visible);
-    for (int g = 0; g < m_plot->graphCount(); ++g) {
-        QCPGraph *graph = m_plot->graph(g);
-        if (graph->property("classIndex").toInt() != classIndex)
-            continue;
-        graph->setVisible(visible);
-        if (auto *item = m_plot->legend->itemWithPlottable(graph))
-            item->setTextColor(visible ? Qt::black : Qt::gray);
-    }
-    if (m_hovered >= 0 && !visible)
-        hideCard();
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    m_groups.setVisible(classIndex, visible);
+    applyVisibility();
 }
 
 bool LatentMap::isClassVisible(int classIndex) const
 {
-    return m_classVisible.value(classIndex, true);
+    return m_groups.isVisible(classIndex);
+}
+
+// Which groups are shown changed: points, colours (they follow the groups shown beyond 20)
+// and the list.
+void LatentMap::applyVisibility()
+{
+    m_points->setPoints(m_map.x, m_map.y, m_groups.rowGroups(), m_groups.colors());
+    for (int g = 0; g < m_groups.count(); ++g)
+        m_points->setClassVisible(g, m_groups.isVisible(g));
+    m_points->setHiddenPoints(m_hidden);
+    updateClassList();
+    if (m_hovered >= 0 && !rowShown(m_hovered))
+        hideCard();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LatentMap::updateClassList()
+{
+    m_classes->setClustersAvailable(m_groups.hasClusters());
+    m_classes->setGroups(m_groups.entries(), m_groups.byCluster(), m_groups.note());
+}
+
+bool LatentMap::rowShown(qint64 row) const
+{
+    return m_groups.isVisible(m_groups.groupOf(row)) && !m_hidden.value(row, false);
 }
 
 QWidget *LatentMap::plotWidget() const
@@ -301,12 +375,7 @@ qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
     if (!m_index)
         m_index = std::make_unique<aes::PlaneIndex>(m_map.x, m_map.y);
     const QPointF coord = coordOf(plotPixel);
-    const int classes = m_map.classNames.size();
-    const auto visible = [&](qint64 i) {
-        const int label = m_map.labels.value(i, -1);
-        return m_classVisible.value(label >= 0 && label < classes ? label : classes, true);
-    };
-    return m_index->nearestWhere(coord.x(), coord.y(), visible, yWeight());
+    return m_index->nearestWhere(coord.x(), coord.y(), [this](qint64 i) { return rowShown(i); }, yWeight());
 }
 
 QString LatentMap::caption(qint64 index) const
@@ -316,6 +385,10 @@ QString LatentMap::caption(qint64 index) const
 
 void LatentMap::onMouseMove(QMouseEvent *event)
 {
+    if (m_pressed && m_tool != Tool::Pan) {
+        dragSelection(event->position());
+        return;
+    }
     if (m_draggingProbe) {
         // The probe follows the mouse and asks for each place; the worker serves the newest.
         const QPointF coord = coordOf(event->position());
@@ -396,6 +469,11 @@ void LatentMap::onMousePress(QMouseEvent *event)
 {
     m_pressed = event->button() == Qt::LeftButton;
     m_pressPos = event->pos();
+    if (m_pressed && m_tool != Tool::Pan) {
+        m_dragPath = {event->position()};
+        m_card->hide();
+        return;
+    }
     if (m_pressed && m_hasProbe && !m_replay && !m_map.x.isEmpty()) {
         const QPointF probePixel(m_plot->xAxis->coordToPixel(m_probe.x()), m_plot->yAxis->coordToPixel(m_probe.y()));
         if (QLineF(probePixel, event->position()).length() <= kHoverRadius) {
@@ -412,6 +490,11 @@ void LatentMap::onMouseRelease(QMouseEvent *event)
     if (!m_pressed || event->button() != Qt::LeftButton)
         return;
     m_pressed = false;
+    if (m_tool != Tool::Pan) {
+        dragSelection(event->position());
+        finishSelection(event->modifiers() & Qt::ShiftModifier);
+        return;
+    }
     if (m_draggingProbe) {
         m_draggingProbe = false;
         m_plot->setInteraction(QCP::iRangeDrag, true);
@@ -424,8 +507,6 @@ void LatentMap::onMouseRelease(QMouseEvent *event)
     }
     if (m_map.x.isEmpty() || !m_plot->axisRect()->rect().contains(event->pos()))
         return;
-    if (m_plot->legend->visible() && m_plot->legend->outerRect().contains(event->pos()))
-        return;  // legend clicks toggle classes
     const QPointF pixel = event->position();
     const qint64 nearest = nearestPoint(pixel);
     if (nearest >= 0 && QLineF(pixelOf(nearest), pixel).length() <= kHoverRadius / 2) {
@@ -440,4 +521,168 @@ void LatentMap::onMouseRelease(QMouseEvent *event)
         return;  // the worker decodes with the newest map, not the one replayed
     const QPointF coord = coordOf(pixel);
     Q_EMIT decodeRequested(coord.x(), coord.y());
+}
+
+void LatentMap::setTool(Tool tool)
+{
+    m_tool = tool;
+    m_toolButtons[int(tool)]->setChecked(true);
+    // Selection tools drag shapes, not the view.
+    m_plot->setInteraction(QCP::iRangeDrag, tool == Tool::Pan);
+    m_plot->setCursor(tool == Tool::Pan ? Qt::ArrowCursor : Qt::CrossCursor);
+}
+
+void LatentMap::dragSelection(const QPointF &pixel)
+{
+    if (m_dragPath.isEmpty())
+        return;
+    if (m_tool == Tool::Rectangle)
+        m_dragPath = {m_dragPath.first(), pixel};
+    else if (QLineF(m_dragPath.last(), pixel).length() >= 2.0)
+        m_dragPath.append(pixel);
+    // The outline in map coordinates, closed.
+    QVector<QPointF> corners = m_dragPath;
+    if (m_tool == Tool::Rectangle && corners.size() == 2) {
+        const QRectF r = QRectF(corners[0], corners[1]).normalized();
+        corners = {r.topLeft(), r.topRight(), r.bottomRight(), r.bottomLeft()};
+    }
+    QVector<double> t, xs, ys;
+    for (int i = 0; i <= corners.size(); ++i) {
+        const QPointF c = coordOf(corners[i % corners.size()]);
+        t << i;
+        xs << c.x();
+        ys << c.y();
+    }
+    m_shape->setData(t, xs, ys);
+    m_shape->setVisible(true);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LatentMap::finishSelection(bool add)
+{
+    QPolygonF polygon;
+    if (m_tool == Tool::Rectangle && m_dragPath.size() == 2) {
+        const QRectF r = QRectF(m_dragPath[0], m_dragPath[1]).normalized();
+        polygon << r.topLeft() << r.topRight() << r.bottomRight() << r.bottomLeft();
+    } else {
+        polygon = QPolygonF(m_dragPath);
+    }
+    m_dragPath.clear();
+    m_shape->data()->clear();
+    m_shape->setVisible(false);
+    // Points inside the shape as drawn on screen, in map coordinates (the axes are linear).
+    QPolygonF mapPolygon;
+    for (const QPointF &p : polygon)
+        mapPolygon << coordOf(p);
+    const auto shown = [this](qint64 row) { return rowShown(row); };
+    QVector<qint64> rows = m_tool == Tool::Rectangle && mapPolygon.size() == 4
+                               ? aes::pointsInRect(m_map.x, m_map.y, mapPolygon.boundingRect(), shown)
+                               : aes::pointsInPolygon(m_map.x, m_map.y, mapPolygon, shown);
+    if (add && m_selectionDistances.isEmpty()) {
+        rows += m_selection;
+        std::sort(rows.begin(), rows.end());
+        rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    }
+    setSelection(rows);
+}
+
+void LatentMap::setSelection(const QVector<qint64> &rows, const QVector<float> &distances, qint64 query)
+{
+    m_selection = rows;
+    m_selectionDistances = distances.size() == rows.size() ? distances : QVector<float>();
+    m_selectionQuery = query;
+    m_points->setSelectedPoints(m_selection);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    Q_EMIT selectionChanged();
+}
+
+bool LatentMap::findSimilar(qint64 row, int k)
+{
+    const qint64 n = m_map.x.size();
+    if (m_codes.isEmpty() || m_codeDims <= 0 || row < 0 || row >= n || m_codes.size() != n * m_codeDims)
+        return false;
+    const aes::CodeTable table{m_codes.constData(), n, m_codeDims};
+    const QVector<aes::Neighbour> found =
+        aes::nearestCodes(table, table.row(row), k, [this, row](qint64 i) { return i == row || rowShown(i); }, row);
+    QVector<qint64> rows;
+    QVector<float> distances;
+    for (const aes::Neighbour &nb : found) {
+        rows << nb.row;
+        distances << nb.distance;
+    }
+    setSelection(rows, distances, row);
+    return true;
+}
+
+void LatentMap::hideSelection()
+{
+    if (m_selection.isEmpty())
+        return;
+    if (m_hidden.size() != m_map.x.size())
+        m_hidden = QVector<bool>(m_map.x.size(), false);
+    for (qint64 row : m_selection)
+        if (row >= 0 && row < m_hidden.size())
+            m_hidden[row] = true;
+    setSelection({});
+    applyVisibility();
+}
+
+void LatentMap::showHiddenPoints()
+{
+    m_hidden.clear();
+    applyVisibility();
+}
+
+qint64 LatentMap::hiddenCount() const
+{
+    return std::count(m_hidden.cbegin(), m_hidden.cend(), true);
+}
+
+bool LatentMap::cluster(int k, quint64 seed)
+{
+    const qint64 n = m_map.x.size();
+    if (m_codes.isEmpty() || m_codeDims <= 0 || m_codes.size() != n * m_codeDims)
+        return false;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const aes::KMeansResult result = aes::kmeans({m_codes.constData(), n, m_codeDims}, {k, seed, 100});
+    QApplication::restoreOverrideCursor();
+    m_groups.setClusters(result.assignment, result.k);
+    m_groups.setByCluster(true);
+    rebuildGraphs(false);
+    Q_EMIT clustersChanged();
+    return true;
+}
+
+void LatentMap::setColourByCluster(bool byCluster)
+{
+    m_groups.setByCluster(byCluster);
+    if (m_hovered >= 0)
+        hideCard();
+    rebuildGraphs(false);
+}
+
+void LatentMap::showContextMenu(const QPoint &pos)
+{
+    if (m_map.x.isEmpty())
+        return;
+    const qint64 nearest = nearestPoint(pos);
+    const bool onPoint = nearest >= 0 && QLineF(pixelOf(nearest), pos).length() <= kHoverRadius;
+    QMenu menu(this);
+    if (onPoint) {
+        QAction *similar = menu.addAction(tr("Find %1 images like this").arg(kDefaultNeighbours));
+        similar->setEnabled(hasCodes());
+        connect(similar, &QAction::triggered, this, [this, nearest] { findSimilar(nearest, kDefaultNeighbours); });
+        connect(menu.addAction(tr("Pin")), &QAction::triggered, this, [this, nearest] { highlightPoint(nearest); });
+        menu.addSeparator();
+    }
+    QAction *hide = menu.addAction(tr("Hide selected points"));
+    hide->setEnabled(!m_selection.isEmpty());
+    connect(hide, &QAction::triggered, this, &LatentMap::hideSelection);
+    QAction *show = menu.addAction(tr("Show hidden points (%1)").arg(hiddenCount()));
+    show->setEnabled(hiddenCount() > 0);
+    connect(show, &QAction::triggered, this, &LatentMap::showHiddenPoints);
+    QAction *clear = menu.addAction(tr("Clear selection"));
+    clear->setEnabled(!m_selection.isEmpty());
+    connect(clear, &QAction::triggered, this, &LatentMap::clearSelection);
+    menu.exec(m_plot->mapToGlobal(pos));
 }

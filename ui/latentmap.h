@@ -1,6 +1,10 @@
 #pragma once
-// The latent explorer's map: every image of the dataset as a point (one colour per class),
-// a legend whose entries hide and show their class, mouse pan (drag) and zoom (wheel).
+// The latent explorer's map: every image of the dataset as a point (one colour per class, or
+// per k-means cluster), the class list beside it (ClassList: hide, show, solo, filter, counts,
+// clustering), mouse pan (drag) and zoom (wheel), and selections: a rectangle or a lasso
+// drawn with the selection tools (shift adds to the selection), or the k images nearest in
+// latent space to a point ("find images like this": right-click a point, or the side panel's
+// button for the pinned point). Selected points are ringed; they can be hidden.
 // Hovering shows the nearest point's image, reconstruction, label, file and error in an
 // overlay; clicking empty space asks for the decoded image there (shown in the side panel
 // with a probe marker that can be dragged: the image follows), clicking a point pins it in
@@ -19,6 +23,7 @@
 
 #include "controller/trainingcontroller.h"
 #include "latent/planeindex.h"
+#include "mapgroups.h"
 
 #include <QImage>
 #include <QPointF>
@@ -29,7 +34,10 @@
 #include <memory>
 #include <optional>
 
+class ClassList;
 class LatentMapPanel;
+class QCPCurve;
+class QToolButton;
 class PointCard;
 class PointLayer;
 class QCPGraph;
@@ -58,8 +66,37 @@ public:
     // Answer to decodeRequested().
     void setDecodedImage(const QImage &image, double x, double y, bool exact);
 
+    // Visibility of a group of the colouring shown: a class (the last: unlabelled) or a cluster.
     void setClassVisible(int classIndex, bool visible);
     bool isClassVisible(int classIndex) const;
+    ClassList *classList() const { return m_classes; }
+
+    // Selection tools: the mouse pans (and clicks), or drags a rectangle or a lasso.
+    enum class Tool { Pan, Rectangle, Lasso };
+    void setTool(Tool tool);
+    Tool tool() const { return m_tool; }
+    // The selection (rows of the map, in row order or, for a search, nearest first);
+    // distances: parallel to rows for a search, else empty; query: the searched row or -1.
+    void setSelection(const QVector<qint64> &rows, const QVector<float> &distances = {}, qint64 query = -1);
+    void clearSelection() { setSelection({}); }
+    const QVector<qint64> &selection() const { return m_selection; }
+    const QVector<float> &selectionDistances() const { return m_selectionDistances; }
+    qint64 selectionQuery() const { return m_selectionQuery; }
+    // "Find images like this": selects the k rows whose codes lie nearest to row's (itself
+    // first, at distance 0), among the points shown. False when the map has no codes.
+    bool findSimilar(qint64 row, int k);
+    bool hasCodes() const { return !m_codes.isEmpty(); }
+    // Hides the selected points (hidden points are neither drawn, hovered nor selected) or
+    // shows every hidden point again.
+    void hideSelection();
+    void showHiddenPoints();
+    qint64 hiddenCount() const;
+
+    // k-means over the codes (latent/kmeans), then the map coloured by cluster. False
+    // without codes.
+    bool cluster(int k, quint64 seed);
+    void setColourByCluster(bool byCluster);
+    const MapGroups &groups() const { return m_groups; }
 
     // Pins a point (e.g. chosen in the worst-reconstructions list): ringed on the map and
     // shown in the side panel. -1 unpins.
@@ -94,11 +131,24 @@ Q_SIGNALS:
     void projectionRequested(std::optional<aes::ProjectionMethod> method, int dimX, int dimY);
     // Shift+click on a point.
     void pointPicked(qint64 index);
+    void selectionChanged();
+    // Clusters were computed (or dropped with a new dataset).
+    void clustersChanged();
+    // The class list's "Export clusters as folders".
+    void exportClustersRequested();
+    // A problem to tell the user ("no codes yet").
+    void message(const QString &text);
 
 private:
     void onMouseMove(QMouseEvent *event);
     void onMousePress(QMouseEvent *event);
     void onMouseRelease(QMouseEvent *event);
+    void dragSelection(const QPointF &pixel);
+    void finishSelection(bool add);
+    void showContextMenu(const QPoint &pos);
+    void updateClassList();
+    void applyVisibility();
+    bool rowShown(qint64 row) const;
     void hover(const QPointF &pixel);
     void updateCard();
     void hideCard();
@@ -117,7 +167,18 @@ private:
     PointCard *m_card = nullptr;         // owned by m_plot
     LatentMapPanel *m_panel = nullptr;
     aes::LatentSnapshot m_map;
-    QVector<bool> m_classVisible;        // per class; the last entry is "unlabelled"
+    MapGroups m_groups;                  // classes or clusters, and which are shown
+    ClassList *m_classes = nullptr;
+    QToolButton *m_toolButtons[3] = {nullptr, nullptr, nullptr};
+    Tool m_tool = Tool::Pan;
+    QCPCurve *m_shape = nullptr;         // the rectangle or lasso being drawn
+    QVector<QPointF> m_dragPath;         // its corners, pixels of the plot
+    QVector<qint64> m_selection;
+    QVector<float> m_selectionDistances;
+    qint64 m_selectionQuery = -1;
+    QVector<bool> m_hidden;              // per row; empty: none hidden
+    QVector<float> m_codes;              // of the newest map that had them (same rows)
+    int m_codeDims = 0;
     mutable std::unique_ptr<aes::PlaneIndex> m_index;
     qint64 m_hovered = -1;
     qint64 m_pinned = -1;

@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QPainter>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -54,7 +55,7 @@ LatentMapPanel::LatentMapPanel(QWidget *parent) : QWidget(parent)
     m_dimsRow->hide();
     auto *help = new QLabel(tr("Hover a point to see it; click a point to pin it, shift+click to pick it "
                                "for an interpolation; click empty space to decode there and drag the "
-                               "probe. Wheel zooms, double-click fits. Click a legend entry to hide its class."));
+                               "probe. Wheel zooms, double-click fits. Right-click a point to find images like it."));
     help->setWordWrap(true);
     help->setStyleSheet(QStringLiteral("color: #606060;"));
     m_title = new QLabel;
@@ -65,6 +66,20 @@ LatentMapPanel::LatentMapPanel(QWidget *parent) : QWidget(parent)
     m_image->setStyleSheet(QStringLiteral("QLabel { background: palette(base); border: 1px solid palette(mid); }"));
     m_caption = new QLabel;
     m_caption->setWordWrap(true);
+    m_similarK = new QSpinBox;
+    m_similarK->setRange(1, 200);
+    m_similarK->setValue(10);
+    m_similarK->setToolTip(tr("How many images (the pinned one first)"));
+    auto *similar = new QPushButton(tr("Images like this"));
+    similar->setToolTip(tr("Select the images whose codes lie nearest to the pinned image's code, "
+                           "with their distances (also: right-click a point)"));
+    connect(similar, &QPushButton::clicked, this, [this] { Q_EMIT similarRequested(m_similarK->value()); });
+    m_similarRow = new QWidget;
+    auto *similarLayout = new QHBoxLayout(m_similarRow);
+    similarLayout->setContentsMargins(0, 0, 0, 0);
+    similarLayout->addWidget(similar, 1);
+    similarLayout->addWidget(m_similarK);
+    m_similarRow->hide();
 
     setFixedWidth(kImageSize + 24);
     auto *layout = new QVBoxLayout(this);
@@ -76,6 +91,7 @@ LatentMapPanel::LatentMapPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_title);
     layout->addWidget(m_image);
     layout->addWidget(m_caption);
+    layout->addWidget(m_similarRow);
     layout->addStretch(1);
     updateInfo();
 }
@@ -152,6 +168,7 @@ void LatentMapPanel::showPinned(const QString &caption)
 {
     m_title->setText(tr("<b>Pinned</b>"));
     m_caption->setText(caption);
+    m_similarRow->show();
 }
 
 void LatentMapPanel::showPinnedImage(const QImage &image, const QString &caption)
@@ -173,6 +190,7 @@ void LatentMapPanel::showPinnedDetails(const QImage &image, const QImage &recons
     painter.drawImage(half + 4 + (half - right.width()) / 2, 0, right);
     painter.end();
     m_title->setText(tr("<b>Pinned</b>: image and its reconstruction"));
+    m_similarRow->show();
     m_image->setPixmap(both);
     if (!file.isEmpty())
         m_caption->setToolTip(file);
@@ -184,6 +202,7 @@ void LatentMapPanel::showDecoded(const QImage &image, double x, double y, bool e
     m_title->setText(tr("<b>Decoded</b> at (%1, %2)").arg(x, 0, 'g', 3).arg(y, 0, 'g', 3));
     m_image->setPixmap(focusPixmap(image, kImageSize - 8));
     m_caption->setToolTip(QString());
+    m_similarRow->hide();
     m_caption->setText(exact ? tr("Exact: the code at this point of the map. Drag the probe to morph it.")
                              : tr("Approximate: the mean code of the nearest points (t-SNE has no inverse)."));
 }
@@ -193,4 +212,5 @@ void LatentMapPanel::clearPoint()
     m_title->clear();
     m_image->clear();
     m_caption->clear();
+    m_similarRow->hide();
 }

@@ -17,6 +17,7 @@
 #include <optional>
 
 class QComboBox;
+class QPushButton;
 class QLabel;
 class QSpinBox;
 
@@ -46,6 +47,8 @@ public:
 Q_SIGNALS:
     // The user picked a projection: none (automatic), Dims (dimX, dimY), Pca or Tsne.
     void projectionRequested(std::optional<aes::ProjectionMethod> method, int dimX, int dimY);
+    // "Find images like this" for the pinned point: its k nearest images in latent space.
+    void similarRequested(int k);
 
 private:
     void updateInfo();
@@ -60,6 +63,8 @@ private:
     QLabel *m_title = nullptr;
     QLabel *m_image = nullptr;
     QLabel *m_caption = nullptr;
+    QWidget *m_similarRow = nullptr;   // shown while a point is pinned
+    QSpinBox *m_similarK = nullptr;
     aes::LatentSnapshot m_map;     // shares the points with the map's copy
     bool m_replay = false;
     QString m_replayNote;

@@ -178,6 +178,7 @@ void MainWindow::createCentralTabs()
     m_latentExplorer = new LatentExplorer(m_controller);
     m_latentExplorer->setObjectName(QStringLiteral("latentPage"));
     m_latentMap = m_latentExplorer->map();
+    connect(m_latentExplorer, &LatentExplorer::openDatasetRequested, this, &MainWindow::openDataset);
     connect(m_latentExplorer, &LatentExplorer::message, this,
             [this](const QString &text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); });
 

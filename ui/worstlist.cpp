@@ -45,8 +45,10 @@ void WorstList::setMap(const aes::LatentSnapshot &map)
     m_list->clear();
     for (int i = 0; i < map.worst.size(); ++i) {
         const qint64 row = map.worst[i];
+        // Named by file wherever there is one; a class without a file (IDX) by its class.
+        const QString file = fileNameOf(map, row);
         const QString className = map.classNameAt(row);
-        const QString name = className.isEmpty() ? tr("#%1").arg(row) : className;
+        const QString name = !file.isEmpty() ? file : className.isEmpty() ? tr("image %1").arg(row) : className;
         const QPixmap icon = QPixmap::fromImage(crispScaled(map.worstImages.value(i), kThumbnail));
         auto *item = new QListWidgetItem(QIcon(icon), tr("%1\nMSE %2").arg(name).arg(map.errors.value(int(row)), 0, 'f', 4));
         item->setData(kIndexRole, row);

@@ -19,6 +19,7 @@ void registerControllerTypes()
     qRegisterMetaType<LatentSnapshot>();
     qRegisterMetaType<PointDetails>();
     qRegisterMetaType<Interpolation>();
+    qRegisterMetaType<ImageSet>();
     qRegisterMetaType<TraversalGrid>();
     qRegisterMetaType<StepReport>();
     qRegisterMetaType<EpochReport>();

@@ -69,6 +69,9 @@ struct LatentSnapshot {
     QStringList classNames;
     QStringList files;                   // path of each image ("file.idx#123" for IDX entries)
     QVector<float> errors;               // reconstruction MSE of each image (pixels in [0, 1])
+    // The codes themselves, latentSize numbers per image, row-major (for "find images like
+    // this" and clusters); empty in intermediate t-SNE layouts.
+    QVector<float> codes;
     QVector<qint64> worst;               // rows with the largest errors, largest first
     QVector<QImage> worstImages;         // their images, parallel to worst
 
@@ -84,6 +87,13 @@ struct PointDetails {
     QString label;                       // class name, empty when unlabelled
     QString file;                        // path, or "file.idx#123"
     double error = 0.0;                  // MSE of the reconstruction
+};
+
+// Dataset images asked for by row (TrainingController::requestImages): a selection's strip.
+struct ImageSet {
+    int purpose = 0;                     // the asker's tag, returned as given
+    QVector<qint64> rows;                // the rows served, in the order asked
+    QVector<QImage> images;              // parallel to rows
 };
 
 // Images decoded along the way from one image's code to another's.
@@ -135,6 +145,7 @@ Q_DECLARE_METATYPE(aes::RunInfo)
 Q_DECLARE_METATYPE(aes::LatentSnapshot)
 Q_DECLARE_METATYPE(aes::PointDetails)
 Q_DECLARE_METATYPE(aes::Interpolation)
+Q_DECLARE_METATYPE(aes::ImageSet)
 Q_DECLARE_METATYPE(aes::TraversalGrid)
 Q_DECLARE_METATYPE(aes::StepReport)
 Q_DECLARE_METATYPE(aes::EpochReport)

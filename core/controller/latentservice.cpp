@@ -75,6 +75,17 @@ void LatentService::serve(const LatentRequests &r, bool duringTraining)
             interpolate(*r.interpolation);
         if (r.traversal)
             traverse(*r.traversal);
+        for (auto it = r.images.cbegin(); m_data && it != r.images.cend(); ++it) {
+            ImageSet set;
+            set.purpose = it.key();
+            for (qint64 row : it.value()) {
+                if (row < 0 || row >= m_data->size())
+                    continue;
+                set.rows.append(row);
+                set.images.append(toImage(m_data->images[row]));
+            }
+            Q_EMIT imagesReady(set);
+        }
     } catch (const std::exception &e) {
         Q_EMIT mapFailed(errorMessage(e));
     }
@@ -162,6 +173,8 @@ void LatentService::map(std::optional<ProjectionMethod> method, int dimX, int di
     map.files = data.paths;  // implicitly shared and never modified: safe to hand over
     const torch::Tensor e = errors.contiguous();
     map.errors = QVector<float>(e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
+    const torch::Tensor c = codes.to(torch::kFloat).contiguous();
+    map.codes = QVector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
     const torch::Tensor worst = std::get<1>(errors.topk(std::min<int64_t>(kWorstImages, n))).contiguous();
     for (int64_t i = 0; i < worst.numel(); ++i) {
         const int64_t row = worst.data_ptr<int64_t>()[i];

@@ -65,6 +65,7 @@ Q_SIGNALS:
     void pointDetails(const aes::PointDetails &details);
     void interpolationReady(const aes::Interpolation &interpolation);
     void traversalReady(const aes::TraversalGrid &grid);
+    void imagesReady(const aes::ImageSet &images);
 
 private:
     void map(std::optional<ProjectionMethod> method, int dimX, int dimY, bool force);

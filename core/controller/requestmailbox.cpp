@@ -38,6 +38,11 @@ void RequestMailbox::post(const TraversalRequest &request)
     write([&](LatentRequests &r) { r.traversal = request; });
 }
 
+void RequestMailbox::postImages(int purpose, const QVector<qint64> &rows)
+{
+    write([&](LatentRequests &r) { r.images.insert(purpose, rows); });
+}
+
 LatentRequests RequestMailbox::take()
 {
     QMutexLocker lock(&m_mutex);

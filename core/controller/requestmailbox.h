@@ -11,8 +11,10 @@
 
 #include "latent/projectionmethod.h"
 
+#include <QMap>
 #include <QMutex>
 #include <QRectF>
+#include <QVector>
 
 #include <atomic>
 #include <optional>
@@ -46,6 +48,7 @@ struct LatentRequests {
     std::optional<DecodeRequest> decode;
     std::optional<InterpolationRequest> interpolation;
     std::optional<TraversalRequest> traversal;
+    QMap<int, QVector<qint64>> images;   // dataset rows' images, by the asker's purpose
 };
 
 class RequestMailbox {
@@ -55,6 +58,8 @@ public:
     void postImage(qint64 row);
     void post(const InterpolationRequest &request);
     void post(const TraversalRequest &request);
+    // Images of rows for purpose; replaces the rows still waiting for the same purpose.
+    void postImages(int purpose, const QVector<qint64> &rows);
 
     // True from a post() until the next take(); lock-free, for polling between training steps.
     bool hasRequests() const { return m_waiting.load(); }

@@ -62,6 +62,7 @@ void TrainingController::connectWorker()
     connect(latent, &LatentService::pointDetails, this, &TrainingController::pointDetails, queued);
     connect(latent, &LatentService::interpolationReady, this, &TrainingController::interpolationReady, queued);
     connect(latent, &LatentService::traversalReady, this, &TrainingController::traversalReady, queued);
+    connect(latent, &LatentService::imagesReady, this, &TrainingController::imagesReady, queued);
 }
 
 void TrainingController::queue(std::function<void(TrainingWorker &)> job)
@@ -186,6 +187,12 @@ bool TrainingController::requestTraversal(const QRectF &region, int columns, int
     m_requests->post(TraversalRequest{region, std::clamp(columns, 1, 64), std::clamp(rows, 1, 64)});
     m_worker->requestsPosted();
     return true;
+}
+
+void TrainingController::requestImages(int purpose, const QVector<qint64> &rows)
+{
+    m_requests->postImages(purpose, rows.mid(0, kMaxImageRows));
+    m_worker->requestsPosted();
 }
 
 void TrainingController::setRunDirectory(const QString &dir)

@@ -99,6 +99,11 @@ public:
     // Images decoded over region of the newest map (columns x rows, each 1 to 64), answered
     // by traversalReady(). Returns false without a model.
     bool requestTraversal(const QRectF &region, int columns, int rows);
+    // The images of dataset rows (at most kMaxImageRows; the rest are dropped), answered by
+    // imagesReady() with purpose as given; a newer request of the same purpose replaces one
+    // still waiting.
+    static constexpr int kMaxImageRows = 256;
+    void requestImages(int purpose, const QVector<qint64> &rows);
 
     // The run directory of the GUI's training: after every epoch (and when a run ends after
     // a divergence or before its first epoch) the worker writes checkpoint.pt and history.csv
@@ -143,6 +148,7 @@ Q_SIGNALS:
     void pointDetails(const aes::PointDetails &details);
     void interpolationReady(const aes::Interpolation &interpolation);
     void traversalReady(const aes::TraversalGrid &grid);
+    void imagesReady(const aes::ImageSet &images);
     void failed(const QString &message);
     void finished(const aes::TrainOutcome &outcome);
     // After every write of the run files; error is empty on success.

@@ -1,6 +1,8 @@
 #include "export/exportjob.h"
 
+#include "anomaly/anomalyscore.h"
 #include "anomaly/anomalythreshold.h"
+#include "latent/kmeans.h"
 #include "project/runfiles.h"
 
 #include "model/autoencoder.h"
@@ -149,6 +151,21 @@ ExportJobResult runExportJob(const QString &runDir, const ExportTargets &targets
                 const int64_t label = labelOf[i];
                 projector.labels << labelText(data->classNames, label);
                 projector.files << data->paths[int(i)];
+            }
+            if (targets.clusters > 0) {
+                const torch::Tensor codes = projector.codes.to(torch::kFloat).contiguous();
+                const KMeansResult k = kmeans({codes.data_ptr<float>(), codes.size(0), int(codes.size(1))},
+                                              {targets.clusters, targets.clusterSeed, 100});
+                projector.clusters = k.assignment;
+            }
+            QString thresholdError;
+            if (const std::optional<AnomalyThreshold> threshold = readAnomalyThreshold(runDirectoryOf(runDir), &thresholdError)) {
+                const torch::Tensor scores = scoreImages(model, *data, {threshold->kind, threshold->sigma}, {},
+                                                         [cancel] { return cancel && cancel->load(); });
+                if (!scores.defined())
+                    return cancelled();
+                const torch::Tensor s = scores.to(torch::kDouble).contiguous();
+                projector.anomalyScores = QVector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel());
             }
             result.error = exportProjector(targets.embeddingsDir, projector);
             if (!result.error.isEmpty())

@@ -22,6 +22,10 @@ struct ExportTargets {
     QString embeddingsDir;     // the projector files, for every image of the run's dataset
     QString imagesDir;         // reconstructions.png and per-image PNGs
     int imageCount = 64;       // images for imagesDir, from the start of the dataset; 0 = all
+    // The projector's metadata: a k-means cluster column for clusters > 0 (latent/kmeans, seeded);
+    // an anomaly_score column whenever the run has a chosen threshold (anomaly.json: its score).
+    int clusters = 0;
+    quint64 clusterSeed = 1;
     bool isEmpty() const
     {
         return torchscriptFile.isEmpty() && onnxDir.isEmpty() && embeddingsDir.isEmpty() && imagesDir.isEmpty();

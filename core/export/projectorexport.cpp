@@ -155,7 +155,10 @@ QString exportProjector(const QString &dir, const ProjectorData &data)
 
     const torch::Tensor codes = data.codes.to(torch::kFloat32).contiguous();
     const auto codeRows = codes.accessor<float, 2>();
-    QByteArray vectors, metadata = "label\tfile\n";
+    const bool withClusters = data.clusters.size() == n, withScores = data.anomalyScores.size() == n;
+    QByteArray vectors, metadata = "label\tfile";
+    metadata += withClusters ? "\tcluster" : "";
+    metadata += withScores ? "\tanomaly_score\n" : "\n";
     for (qint64 i = 0; i < n; ++i) {
         for (int64_t j = 0; j < codes.size(1); ++j) {
             if (j)
@@ -163,7 +166,12 @@ QString exportProjector(const QString &dir, const ProjectorData &data)
             vectors += QByteArray::number(double(codeRows[i][j]), 'g', 8);
         }
         vectors += '\n';
-        metadata += tsvField(data.labels[int(i)]) + '\t' + tsvField(data.files[int(i)]) + '\n';
+        metadata += tsvField(data.labels[int(i)]) + '\t' + tsvField(data.files[int(i)]);
+        if (withClusters)
+            metadata += '\t' + QByteArray::number(data.clusters[i] + 1);
+        if (withScores)
+            metadata += '\t' + QByteArray::number(data.anomalyScores[i], 'g', 8);
+        metadata += '\n';
     }
 
     // The sprite: row-major, as TensorBoard reads it; unused cells stay white.

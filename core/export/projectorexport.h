@@ -4,7 +4,8 @@
 //
 // Projector folder (open it with TensorBoard's projector, or load the files by hand):
 //   vectors.tsv             one row of codes per image, tab-separated, no header
-//   metadata.tsv            header "label<TAB>file", one row per image
+//   metadata.tsv            header "label<TAB>file" (then "<TAB>cluster" and "<TAB>anomaly_score"
+//                           when given), one row per image
 //   sprite.png              the images in a square grid, row-major, at most 8192 px a side
 //                           (thumbnails are scaled down when the images would not fit)
 //   projector_config.pbtxt  ties them together (single_image_dim = thumbnail width, height)
@@ -18,6 +19,7 @@
 
 #include <QString>
 #include <QStringList>
+#include <QVector>
 
 namespace aes {
 
@@ -33,6 +35,8 @@ struct ProjectorData {
     at::Tensor images;      // uint8, N x C x H x W, C = 1 (gray) or 3 (RGB)
     QStringList labels;     // N entries ("" when unlabelled)
     QStringList files;      // N entries
+    QVector<int> clusters;  // N entries (0-based, written 1-based), or empty: no cluster column
+    QVector<double> anomalyScores;  // N entries, or empty: no anomaly_score column
 };
 
 struct SpriteLayout {
