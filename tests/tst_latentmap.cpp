@@ -11,6 +11,7 @@
 #include <QMouseEvent>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QDoubleSpinBox>
 #include <QSpinBox>
 #include <QtTest>
 
@@ -28,6 +29,7 @@ private Q_SLOTS:
     void draggingTheProbeDecodesAlongTheWay();
     void shiftClickPicksAPoint();
     void twoDimensionsAreChosenInThePanel();
+    void umapParametersAreChosenInThePanel();
     void replayDoesNotDecode();
     void hoverShowsImageAndReconstruction();
 
@@ -310,7 +312,8 @@ void TestLatentMap::twoDimensionsAreChosenInThePanel()
     QVERIFY(requested.last().at(0).value<std::optional<aes::ProjectionMethod>>() == aes::ProjectionMethod::Dims);
     QCOMPARE(requested.last().at(1).toInt(), 0);
     QCOMPARE(requested.last().at(2).toInt(), 1);
-    const QList<QSpinBox *> spins = map.findChildren<QSpinBox *>();
+    QList<QSpinBox *> spins = map.findChildren<QSpinBox *>();
+    spins.removeIf([](QSpinBox *spin) { return spin->objectName().startsWith(QLatin1String("umap")); });
     QCOMPARE(spins.size(), 2);
     QCOMPARE(spins.at(0)->maximum(), 15);  // the code's 16 dimensions
     spins.at(0)->setValue(7);
@@ -319,6 +322,37 @@ void TestLatentMap::twoDimensionsAreChosenInThePanel()
     const int before = requested.count();
     spins.at(1)->setValue(7);  // the same dimension twice is not a map
     QCOMPARE(requested.count(), before);
+}
+
+void TestLatentMap::umapParametersAreChosenInThePanel()
+{
+    LatentMap map;
+    aes::LatentSnapshot data = randomMap(100, 8);
+    data.latentSize = 16;
+    map.setMap(data);
+    QSignalSpy requested(&map, &LatentMap::projectionRequested);
+    auto *method = map.findChild<QComboBox *>();
+    const int umap = method->findData(int(aes::ProjectionMethod::Umap));
+    QVERIFY(umap >= 0);
+    method->setCurrentIndex(umap);
+    Q_EMIT method->activated(umap);
+    QCOMPARE(requested.count(), 1);
+    QVERIFY(requested.last().at(0).value<std::optional<aes::ProjectionMethod>>() == aes::ProjectionMethod::Umap);
+    QVERIFY(requested.last().at(3).value<aes::UmapParameters>() == aes::UmapParameters{});  // 15 and 0.1
+    auto *neighbours = map.findChild<QSpinBox *>(QStringLiteral("umapNeighbours"));
+    auto *minDist = map.findChild<QDoubleSpinBox *>(QStringLiteral("umapMinDist"));
+    QVERIFY(neighbours && minDist);
+    neighbours->setValue(30);
+    minDist->setValue(0.5);
+    QCOMPARE(requested.count(), 3);
+    QVERIFY(requested.last().at(3).value<aes::UmapParameters>() == (aes::UmapParameters{30, 0.5}));
+    // A UMAP map asked for elsewhere shows its own parameters.
+    data.method = aes::ProjectionMethod::Umap;
+    data.umap = {8, 0.25};
+    map.setMap(data);
+    QCOMPARE(neighbours->value(), 8);
+    QCOMPARE(minDist->value(), 0.25);
+    QCOMPARE(requested.count(), 3);
 }
 
 void TestLatentMap::replayDoesNotDecode()
