@@ -147,8 +147,13 @@ void saveUmap(MainWindow &window, const QString &dirPath, const std::function<vo
         if (map.method != aes::ProjectionMethod::Umap)
             return;
         if (map.partial) {
-            if (!*seenLive)
-                *seenLive = window.grab().save(dir.filePath(QStringLiteral("umap-live.png")), "PNG", 0);
+            if (!*seenLive) {
+                *seenLive = true;
+                // After the queued replot; the final map is seconds away.
+                QTimer::singleShot(300, &window, [&window, dir, seenLive] {
+                    *seenLive = window.grab().save(dir.filePath(QStringLiteral("umap-live.png")), "PNG", 0);
+                });
+            }
             return;
         }
         QObject::disconnect(*ready);

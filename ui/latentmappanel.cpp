@@ -4,6 +4,7 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
@@ -75,12 +76,10 @@ LatentMapPanel::LatentMapPanel(QWidget *parent) : QWidget(parent)
     connect(m_umapNeighbours, &QSpinBox::valueChanged, this, [this] { requestProjection(); });
     connect(m_umapMinDist, &QDoubleSpinBox::valueChanged, this, [this] { requestProjection(); });
     m_umapRow = new QWidget;
-    auto *umapLayout = new QHBoxLayout(m_umapRow);
+    auto *umapLayout = new QFormLayout(m_umapRow);
     umapLayout->setContentsMargins(0, 0, 0, 0);
-    umapLayout->addWidget(new QLabel(tr("neighbours")));
-    umapLayout->addWidget(m_umapNeighbours, 1);
-    umapLayout->addWidget(new QLabel(tr("min dist")));
-    umapLayout->addWidget(m_umapMinDist, 1);
+    umapLayout->addRow(tr("Neighbours"), m_umapNeighbours);
+    umapLayout->addRow(tr("Min distance"), m_umapMinDist);
     m_umapRow->hide();
     auto *help = new QLabel(tr("Hover a point to see it; click a point to pin it, shift+click to pick it "
                                "for an interpolation; click empty space to decode there and drag the "
