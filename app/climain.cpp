@@ -281,10 +281,13 @@ int project(const QStringList &args)
         "Writes one row per input row, the coordinates as its last two columns:\n"
         "path<TAB>label<TAB>x<TAB>y for a run, x<TAB>y for a TSV."));
     parser.addPositionalArgument(QStringLiteral("INPUT"), QStringLiteral("A run directory (or its checkpoint.pt), or a TSV of vectors (one per row, no header)."));
-    parser.addOption({QStringLiteral("method"), QStringLiteral("pca or tsne."), QStringLiteral("METHOD")});
+    parser.addOption({QStringLiteral("method"), QStringLiteral("pca, tsne or umap."), QStringLiteral("METHOD")});
     parser.addOption({QStringLiteral("perplexity"), QStringLiteral("t-SNE perplexity (default 30)."), QStringLiteral("P"), QStringLiteral("30")});
-    parser.addOption({QStringLiteral("seed"), QStringLiteral("t-SNE seed (default 0)."), QStringLiteral("N"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("seed"), QStringLiteral("t-SNE and UMAP seed (default 0)."), QStringLiteral("N"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("iterations"), QStringLiteral("t-SNE iterations (default 1000)."), QStringLiteral("N"), QStringLiteral("1000")});
+    parser.addOption({QStringLiteral("neighbors"), QStringLiteral("UMAP n_neighbors, the point itself included (default 15)."), QStringLiteral("K"), QStringLiteral("15")});
+    parser.addOption({QStringLiteral("min-dist"), QStringLiteral("UMAP min_dist, 0 to 1 (default 0.1)."), QStringLiteral("D"), QStringLiteral("0.1")});
+    parser.addOption({QStringLiteral("epochs"), QStringLiteral("UMAP epochs (default: 500 up to 10000 rows, else 200)."), QStringLiteral("N"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("TSV file to write."), QStringLiteral("xy.tsv")});
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: every core)."), QStringLiteral("N")});
     int exitCode = 0;
@@ -296,8 +299,9 @@ int project(const QStringList &args)
         return fail(QStringLiteral("project needs --out FILE"));
     const QString methodName = parser.value(QStringLiteral("method"));
     const std::optional<aes::ProjectionMethod> method = aes::projectionMethodFromString(methodName);
-    if (!method || (*method != aes::ProjectionMethod::Pca && *method != aes::ProjectionMethod::Tsne))
-        return fail(QStringLiteral("project needs --method pca or --method tsne, not \"%1\"").arg(methodName));
+    if (!method || (*method != aes::ProjectionMethod::Pca && *method != aes::ProjectionMethod::Tsne
+                    && *method != aes::ProjectionMethod::Umap))
+        return fail(QStringLiteral("project needs --method pca, tsne or umap, not \"%1\"").arg(methodName));
     aes::ProjectJobOptions job;
     job.input = parser.positionalArguments().first();
     job.outTsv = parser.value(QStringLiteral("out"));
@@ -312,20 +316,33 @@ int project(const QStringList &args)
     job.projection.tsne.iterations = parser.value(QStringLiteral("iterations")).toInt(&ok);
     if (!ok || job.projection.tsne.iterations < 1)
         return fail(QStringLiteral("--iterations needs a positive integer, not \"%1\"").arg(parser.value(QStringLiteral("iterations"))));
+    job.projection.umap.seed = job.projection.tsne.seed;
+    job.projection.umap.neighbours = parser.value(QStringLiteral("neighbors")).toInt(&ok);
+    if (!ok || job.projection.umap.neighbours < 2)
+        return fail(QStringLiteral("--neighbors needs an integer of at least 2, not \"%1\"").arg(parser.value(QStringLiteral("neighbors"))));
+    job.projection.umap.minDist = parser.value(QStringLiteral("min-dist")).toDouble(&ok);
+    if (!ok || !(job.projection.umap.minDist >= 0.0 && job.projection.umap.minDist <= 1.0))
+        return fail(QStringLiteral("--min-dist needs a number from 0 to 1, not \"%1\"").arg(parser.value(QStringLiteral("min-dist"))));
+    job.projection.umap.epochs = parser.value(QStringLiteral("epochs")).toInt(&ok);
+    if (!ok || job.projection.umap.epochs < 0)
+        return fail(QStringLiteral("--epochs needs a non-negative integer, not \"%1\"").arg(parser.value(QStringLiteral("epochs"))));
     aes::setComputeThreads(parser.value(QStringLiteral("threads")).toInt());
 
     const bool tty = isatty(STDERR_FILENO);
-    aes::TsneControl control;
+    aes::LayoutControl control;
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
-    control.onLayout = [&](const aes::TsneSnapshot &s) {
+    const bool umap = *method == aes::ProjectionMethod::Umap;
+    control.onLayout = [&](const aes::LayoutSnapshot &s) {
         if (g_interrupted.load())
             control.cancel.store(true);
         if (tty)
-            printErr(QStringLiteral("\r\033[Kt-SNE iteration %1/%2  %3 s").arg(s.iteration).arg(s.iterations).arg(s.seconds, 0, 'f', 1));
+            printErr(QStringLiteral("\r\033[K%1 %2/%3  %4 s")
+                         .arg(umap ? QStringLiteral("UMAP epoch") : QStringLiteral("t-SNE iteration"))
+                         .arg(s.iteration).arg(s.iterations).arg(s.seconds, 0, 'f', 1));
     };
     const aes::ProjectJobResult r = aes::runProjectJob(job, &control);
-    if (tty && *method == aes::ProjectionMethod::Tsne)
+    if (tty && *method != aes::ProjectionMethod::Pca)
         printErr(QStringLiteral("\r\033[K"));
     if (r.cancelled) {
         printErr(QStringLiteral("stopped; nothing written\n"));
@@ -398,7 +415,7 @@ void usage(FILE *to)
                "  encode RUN_DIR DATA --out F  write the codes of DATA's images as TSV\n"
                "  export RUN_DIR [--torchscript FILE] [--onnx DIR] [--embeddings DIR] [--images DIR]\n"
                "                               export the model and its dataset's codes and reconstructions\n"
-               "  project INPUT --method pca|tsne --out F\n"
+               "  project INPUT --method pca|tsne|umap --out F\n"
                "                               map a run's codes (or a TSV of vectors) to 2-D\n"
                "  similar RUN_DIR DATA --query FILE [--k 10] --out F\n"
                "                               the images of DATA nearest to FILE in latent space\n"

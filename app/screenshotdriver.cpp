@@ -17,6 +17,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QMouseEvent>
 #include <QTableView>
@@ -27,6 +28,7 @@
 #include <cstdio>
 #include <functional>
 #include <tuple>
+#include <memory>
 
 namespace {
 
@@ -217,6 +219,51 @@ void saveLatentTools(MainWindow &window, const QString &dirPath, const std::func
     }, Qt::SingleShotConnection);
 }
 
+// Chooses UMAP in the map's panel as a user would and saves umap-live.png at its first
+// intermediate layout and umap.png at the final map, then done(ok).
+void saveUmap(MainWindow &window, const QString &dirPath, const std::function<void(bool)> &done)
+{
+    const QDir dir(dirPath);
+    auto *method = window.latentMap()->findChild<QComboBox *>();
+    const int umap = method ? method->findData(int(aes::ProjectionMethod::Umap)) : -1;
+    if (umap < 0) {
+        done(false);
+        return;
+    }
+    window.showTab(MainWindow::LatentTab);
+    aes::TrainingController *controller = window.controller();
+    auto seenLive = std::make_shared<bool>(false);
+    auto ready = std::make_shared<QMetaObject::Connection>(), failed = std::make_shared<QMetaObject::Connection>();
+    // Connected after the explorer: by the time this runs, the map shows the layout.
+    *ready = QObject::connect(controller, &aes::TrainingController::latentMapReady, &window,
+                              [&window, dir, done, seenLive, ready, failed](const aes::LatentSnapshot &map) {
+        if (map.method != aes::ProjectionMethod::Umap)
+            return;
+        if (map.partial) {
+            if (!*seenLive) {
+                *seenLive = true;
+                // After the queued replot; the final map is seconds away.
+                QTimer::singleShot(300, &window, [&window, dir, seenLive] {
+                    *seenLive = window.grab().save(dir.filePath(QStringLiteral("umap-live.png")), "PNG", 0);
+                });
+            }
+            return;
+        }
+        QObject::disconnect(*ready);
+        QObject::disconnect(*failed);
+        QTimer::singleShot(300, &window, [&window, dir, done, seenLive] {
+            done(window.grab().save(dir.filePath(QStringLiteral("umap.png")), "PNG", 0) && *seenLive);
+        });
+    });
+    *failed = QObject::connect(controller, &aes::TrainingController::latentMapFailed, &window, [done, ready, failed] {
+        QObject::disconnect(*ready);
+        QObject::disconnect(*failed);
+        done(false);
+    });
+    method->setCurrentIndex(umap);
+    Q_EMIT method->activated(umap);
+}
+
 // Scores the loaded dataset on the Anomalies tab and saves anomalies.png once the list's
 // visible pictures have arrived, then done(ok).
 void saveAnomalies(MainWindow &window, const QString &dirPath, const std::function<void(bool)> &done)
@@ -323,10 +370,16 @@ void takeScreenshotsWhenReady(MainWindow &window, const QString &dir, bool after
                         return;
                     }
                     saveLatentSelections(window, dir, [&window, dir, runsThenQuit](bool selectionsOk) {
-                        if (!selectionsOk)
+                        if (!selectionsOk) {
                             runsThenQuit(false);
-                        else
-                            saveAnomalies(window, dir, runsThenQuit);
+                            return;
+                        }
+                        saveUmap(window, dir, [&window, dir, runsThenQuit](bool umapOk) {
+                            if (!umapOk)
+                                runsThenQuit(false);
+                            else
+                                saveAnomalies(window, dir, runsThenQuit);
+                        });
                     });
                 });
             else if (saved && exitCode == 0)

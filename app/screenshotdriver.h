@@ -6,7 +6,9 @@
 // shows a hovered point and an image decoded between the first two classes, and three more
 // pictures show its tools: latent-interpolation.png (two classes' first images as the ends,
 // B pinned), latent-replay.png (the map of the first epoch) and latent-traversal.png (the
-// 12 x 12 traversal grid of the whole map, each image at twice its size). Last, the Anomalies
+// 12 x 12 traversal grid of the whole map, each image at twice its size); then UMAP is chosen
+// in the map's panel: umap-live.png at its first intermediate layout, umap.png at the final
+// map. Last, the Anomalies
 // tab scores the loaded dataset and anomalies.png is saved again with the result. Finally the
 // Runs tab (its folder: --runs-folder, else the current run's) ticks up to four runs for
 // runs.png and compares the two best for runs-compare.png.

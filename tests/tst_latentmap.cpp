@@ -14,6 +14,7 @@
 #include <QMouseEvent>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QDoubleSpinBox>
 #include <QSpinBox>
 #include <QtTest>
 
@@ -23,6 +24,15 @@
 #include <cmath>
 #include <numeric>
 #include <limits>
+
+// The projection's combo box (the class list has one too): the one that offers t-SNE.
+QComboBox *projectionCombo(QWidget &map)
+{
+    for (QComboBox *combo : map.findChildren<QComboBox *>())
+        if (combo->findText(QStringLiteral("t-SNE")) >= 0)
+            return combo;
+    return nullptr;
+}
 
 class TestLatentMap final : public QObject {
     Q_OBJECT
@@ -35,6 +45,7 @@ private Q_SLOTS:
     void draggingTheProbeDecodesAlongTheWay();
     void shiftClickPicksAPoint();
     void twoDimensionsAreChosenInThePanel();
+    void umapParametersAreChosenInThePanel();
     void replayDoesNotDecode();
     void hoverShowsImageAndReconstruction();
     void lassoSelectsExactlyThePointsInside();
@@ -339,10 +350,7 @@ void TestLatentMap::twoDimensionsAreChosenInThePanel()
     data.latentSize = 16;
     map.setMap(data);
     QSignalSpy requested(&map, &LatentMap::projectionRequested);
-    QComboBox *method = nullptr;  // the projection's (the class list has a combo too)
-    for (QComboBox *combo : map.findChildren<QComboBox *>())
-        if (combo->findData(int(aes::ProjectionMethod::Dims)) >= 0)
-            method = combo;
+    QComboBox *method = projectionCombo(map);
     QVERIFY(method);
     const int dims = method->findData(int(aes::ProjectionMethod::Dims));
     QVERIFY(dims >= 0);
@@ -364,6 +372,38 @@ void TestLatentMap::twoDimensionsAreChosenInThePanel()
     const int before = requested.count();
     spins.at(1)->setValue(7);  // the same dimension twice is not a map
     QCOMPARE(requested.count(), before);
+}
+
+void TestLatentMap::umapParametersAreChosenInThePanel()
+{
+    LatentMap map;
+    aes::LatentSnapshot data = randomMap(100, 8);
+    data.latentSize = 16;
+    map.setMap(data);
+    QSignalSpy requested(&map, &LatentMap::projectionRequested);
+    QComboBox *method = projectionCombo(map);
+    QVERIFY(method);
+    const int umap = method->findData(int(aes::ProjectionMethod::Umap));
+    QVERIFY(umap >= 0);
+    method->setCurrentIndex(umap);
+    Q_EMIT method->activated(umap);
+    QCOMPARE(requested.count(), 1);
+    QVERIFY(requested.last().at(0).value<std::optional<aes::ProjectionMethod>>() == aes::ProjectionMethod::Umap);
+    QVERIFY(requested.last().at(3).value<aes::UmapParameters>() == aes::UmapParameters{});  // 15 and 0.1
+    auto *neighbours = map.findChild<QSpinBox *>(QStringLiteral("umapNeighbours"));
+    auto *minDist = map.findChild<QDoubleSpinBox *>(QStringLiteral("umapMinDist"));
+    QVERIFY(neighbours && minDist);
+    neighbours->setValue(30);
+    minDist->setValue(0.5);
+    QCOMPARE(requested.count(), 3);
+    QVERIFY(requested.last().at(3).value<aes::UmapParameters>() == (aes::UmapParameters{30, 0.5}));
+    // A UMAP map asked for elsewhere shows its own parameters.
+    data.method = aes::ProjectionMethod::Umap;
+    data.umap = {8, 0.25};
+    map.setMap(data);
+    QCOMPARE(neighbours->value(), 8);
+    QCOMPARE(minDist->value(), 0.25);
+    QCOMPARE(requested.count(), 3);
 }
 
 void TestLatentMap::replayDoesNotDecode()

@@ -155,7 +155,8 @@ void TestProjection::methodNamesRoundTrip()
     for (const QString &name : projectionMethodNames())
         QCOMPARE(toString(*projectionMethodFromString(name)), name);
     QVERIFY(projectionMethodFromString(QStringLiteral("TSNE")) == ProjectionMethod::Tsne);
-    QVERIFY(!projectionMethodFromString(QStringLiteral("umap")));
+    QVERIFY(projectionMethodFromString(QStringLiteral("UMAP")) == ProjectionMethod::Umap);
+    QVERIFY(!projectionMethodFromString(QStringLiteral("isomap")));
 }
 
 void TestProjection::interpolationEndsAtBothCodes_data()

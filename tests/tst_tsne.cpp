@@ -59,6 +59,13 @@ double relativeRms(const std::vector<double> &approx, const std::vector<double> 
     return std::sqrt(err / norm);
 }
 
+// Sets the compute threads for a scope.
+struct ThreadCount {
+    int saved = at::get_num_threads();
+    explicit ThreadCount(int n) { at::set_num_threads(n); }
+    ~ThreadCount() { at::set_num_threads(saved); }
+};
+
 } // namespace
 
 class TestTsne final : public QObject {
@@ -73,6 +80,7 @@ private Q_SLOTS:
     void separatesClusters();
     void separatesManyClustersWithSplitKernel();
     void sameSeedSameLayout();
+    void parallelMatchesSerial();
     void reportsIntermediateLayouts();
     void cancelStopsEarly();
     void refusesImpossibleOptions();
@@ -234,6 +242,68 @@ void TestTsne::sameSeedSameLayout()
     const TsneResult other = runTsne(c.points, options);
     QVERIFY(other.ok());
     QVERIFY(!torch::equal(a.layout, other.layout));
+}
+
+// Every step runs on the compute threads: with 2 of them the layout is the same bits run after
+// run, and the serial one's within rounding (the attraction's per-thread sums are added in
+// another grouping). The early exaggeration amplifies rounding about threefold per iteration
+// (1e-6 of the layout's size after 10), so the layouts are compared after the first 5 and the
+// finished maps by what they show.
+void TestTsne::parallelMatchesSerial()
+{
+    const Clusters c = gaussianClusters(/*clusters=*/5, /*perCluster=*/200, /*dims=*/20, /*seed=*/9);
+    TsneOptions options;
+    options.seed = 5;
+    TsneResult serial, serialEarly;
+    TsneOptions early = options;
+    early.iterations = 5;
+    {
+        const ThreadCount one(1);
+        serial = runTsne(c.points, options);
+        serialEarly = runTsne(c.points, early);
+    }
+    {
+        const ThreadCount two(2);
+        const TsneResult a = runTsne(c.points, options), b = runTsne(c.points, options);
+        const TsneResult aEarly = runTsne(c.points, early);
+        QVERIFY(serial.ok() && a.ok() && b.ok() && serialEarly.ok() && aEarly.ok());
+        QVERIFY(torch::equal(a.layout, b.layout));
+        const double scale = serialEarly.layout.abs().max().item<double>();
+        const double difference = (aEarly.layout - serialEarly.layout).abs().max().item<double>() / scale;
+        QVERIFY2(difference < 1e-6, qPrintable(QString::number(difference)));
+        const double accuracySerial = layoutKnnAccuracy(serial.layout, c.labels);
+        const double accuracy = layoutKnnAccuracy(a.layout, c.labels);
+        QVERIFY2(accuracy >= 0.95 && std::abs(accuracy - accuracySerial) <= 0.01,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(accuracy).arg(accuracySerial)));
+    }
+
+    // The gradient's halves: the repulsion has one owner per sum (equal bits), the attraction
+    // groups its sums by thread (equal within rounding).
+    const std::vector<double> y = mapLikeLayout(/*clusters=*/20, /*perCluster=*/100, 150.0, 2.5, /*seed=*/10);
+    std::vector<double> repelOne, repelTwo, attractOne, attractTwo;
+    TsneSparseRows p;
+    p.rowStart.push_back(0);
+    const int64_t n = int64_t(y.size() / 2);
+    for (int64_t i = 0; i < n; ++i) {
+        for (int64_t j = i + 1; j < std::min(n, i + 12); ++j) {
+            p.column.push_back(int32_t(j));
+            p.value.push_back(float(1.0 / double(n * (j - i))));
+        }
+        p.rowStart.push_back(int64_t(p.column.size()));
+    }
+    double zOne = 0.0;
+    {
+        const ThreadCount one(1);
+        TsneRepulsion repulsion{TsneOptions{}};
+        zOne = repulsion.compute(y, &repelOne);
+        QVERIFY(repulsion.lastSplit());
+        tsneAttraction(p, y, &attractOne);
+    }
+    TsneRepulsion repulsion{TsneOptions{}};
+    QCOMPARE(repulsion.compute(y, &repelTwo), zOne);
+    QVERIFY(repelOne == repelTwo);
+    tsneAttraction(p, y, &attractTwo);
+    QVERIFY2(relativeRms(attractTwo, attractOne) < 1e-12, qPrintable(QString::number(relativeRms(attractTwo, attractOne))));
 }
 
 void TestTsne::reportsIntermediateLayouts()

@@ -212,11 +212,14 @@ void LatentExplorer::connectController()
             m_selection->setImages(images);
     });
     connect(m_map, &LatentMap::decodeRequested, c, &aes::TrainingController::decodeAt);
-    connect(m_map, &LatentMap::projectionRequested, this, [this](std::optional<aes::ProjectionMethod> method, int dimX, int dimY) {
-        if (!m_controller->requestLatentMap(method, dimX, dimY))
+    connect(m_map, &LatentMap::projectionRequested, this, [this](std::optional<aes::ProjectionMethod> method, int dimX,
+                                                                 int dimY, const aes::UmapParameters &umap) {
+        if (!m_controller->requestLatentMap(method, dimX, dimY, umap))
             Q_EMIT message(tr("Train a model first: the map shows its codes."), 4000);
-        else if (method == aes::ProjectionMethod::Tsne)
-            Q_EMIT message(tr("t-SNE of %1 images: this can take a while.").arg(m_controller->datasetSummary().count), 0);
+        else if (method && aes::isIterative(*method))
+            Q_EMIT message(tr("%1 of %2 images: this can take a while.")
+                               .arg(method == aes::ProjectionMethod::Umap ? tr("UMAP") : tr("t-SNE"))
+                               .arg(m_controller->datasetSummary().count), 0);
     });
     connect(c, &aes::TrainingController::interpolationReady, this, [this](const aes::Interpolation &result) {
         if (result.from == m_ends[0] && result.to == m_ends[1])

@@ -215,6 +215,9 @@ void LatentMap::setAxisLabels()
     } else if (m_map.method == Method::Pca) {
         x = tr("principal component 1");
         y = tr("principal component 2");
+    } else if (m_map.method == Method::Umap) {
+        x = tr("UMAP x");
+        y = tr("UMAP y");
     }
     m_plot->xAxis->setLabel(x);
     m_plot->yAxis->setLabel(y);

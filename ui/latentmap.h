@@ -127,8 +127,9 @@ Q_SIGNALS:
     void hoveredPointChanged(qint64 index);
     void imageRequested(qint64 index);
     void decodeRequested(double x, double y);
-    // The user picked a projection: none (automatic), Dims (dimX, dimY), Pca or Tsne.
-    void projectionRequested(std::optional<aes::ProjectionMethod> method, int dimX, int dimY);
+    // The user picked a projection: none (automatic), Dims (dimX, dimY), Pca, Tsne or Umap (umap).
+    void projectionRequested(std::optional<aes::ProjectionMethod> method, int dimX, int dimY,
+                             const aes::UmapParameters &umap);
     // Shift+click on a point.
     void pointPicked(qint64 index);
     void selectionChanged();

@@ -3,6 +3,8 @@
 #include "crispimage.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
@@ -32,10 +34,11 @@ LatentMapPanel::LatentMapPanel(QWidget *parent) : QWidget(parent)
     m_method->addItem(tr("Two dimensions"), int(aes::ProjectionMethod::Dims));
     m_method->addItem(tr("PCA"), int(aes::ProjectionMethod::Pca));
     m_method->addItem(tr("t-SNE"), int(aes::ProjectionMethod::Tsne));
+    m_method->addItem(tr("UMAP"), int(aes::ProjectionMethod::Umap));
     m_method->setToolTip(tr("How codes become points of the map. Automatic: the code itself for a 2-number code, "
                             "else PCA. Two dimensions: two numbers of the code, the others at their mean when "
-                            "decoding. t-SNE separates classes best but takes a while, runs only when training "
-                            "is stopped, and is decoded approximately."));
+                            "decoding. t-SNE and UMAP separate classes best but take a while (UMAP less), run "
+                            "only when training is stopped, and are decoded approximately."));
     connect(m_method, &QComboBox::activated, this, [this] { requestProjection(); });
     m_dimX = new QSpinBox;
     m_dimY = new QSpinBox;
@@ -53,6 +56,32 @@ LatentMapPanel::LatentMapPanel(QWidget *parent) : QWidget(parent)
     dimsLayout->addWidget(new QLabel(tr("y")));
     dimsLayout->addWidget(m_dimY, 1);
     m_dimsRow->hide();
+    // UMAP's two parameters; a change asks for a new map when the value is settled (Enter,
+    // focus out or an arrow click), replacing one still running.
+    m_umapNeighbours = new QSpinBox;
+    m_umapNeighbours->setObjectName(QStringLiteral("umapNeighbours"));
+    m_umapNeighbours->setRange(2, 200);
+    m_umapNeighbours->setValue(aes::UmapParameters().neighbours);
+    m_umapNeighbours->setToolTip(tr("n_neighbors: how many neighbours (the point included) shape each point's "
+                                    "place. Larger keeps more of the global structure, smaller more local detail."));
+    m_umapMinDist = new QDoubleSpinBox;
+    m_umapMinDist->setObjectName(QStringLiteral("umapMinDist"));
+    m_umapMinDist->setRange(0.0, 1.0);
+    m_umapMinDist->setSingleStep(0.05);
+    m_umapMinDist->setDecimals(2);
+    m_umapMinDist->setValue(aes::UmapParameters().minDist);
+    m_umapMinDist->setToolTip(tr("min_dist: how tightly points may pack (0 to 1). Smaller gives denser clusters."));
+    for (QAbstractSpinBox *spin : {static_cast<QAbstractSpinBox *>(m_umapNeighbours),
+                                   static_cast<QAbstractSpinBox *>(m_umapMinDist)})
+        spin->setKeyboardTracking(false);
+    connect(m_umapNeighbours, &QSpinBox::valueChanged, this, [this] { requestProjection(); });
+    connect(m_umapMinDist, &QDoubleSpinBox::valueChanged, this, [this] { requestProjection(); });
+    m_umapRow = new QWidget;
+    auto *umapLayout = new QFormLayout(m_umapRow);
+    umapLayout->setContentsMargins(0, 0, 0, 0);
+    umapLayout->addRow(tr("Neighbours"), m_umapNeighbours);
+    umapLayout->addRow(tr("Min distance"), m_umapMinDist);
+    m_umapRow->hide();
     auto *help = new QLabel(tr("Hover a point to see it; click a point to pin it, shift+click to pick it "
                                "for an interpolation; click empty space to decode there and drag the "
                                "probe. Wheel zooms, double-click fits. Right-click a point to find images like it."));
@@ -86,6 +115,7 @@ LatentMapPanel::LatentMapPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_info);
     layout->addWidget(m_method);
     layout->addWidget(m_dimsRow);
+    layout->addWidget(m_umapRow);
     layout->addWidget(help);
     layout->addSpacing(12);
     layout->addWidget(m_title);
@@ -121,8 +151,12 @@ void LatentMapPanel::updateInfo()
     QString method = m_map.method == Method::Direct ? tr("the 2 code numbers")
                    : m_map.method == Method::Dims   ? tr("code numbers %1 and %2").arg(m_map.dimX).arg(m_map.dimY)
                    : m_map.method == Method::Pca    ? tr("PCA")
-                                                    : tr("t-SNE");
-    if (m_map.partial)
+                   : m_map.method == Method::Umap
+                       ? tr("UMAP (%1 neighbours, min dist %2)").arg(m_map.umap.neighbours).arg(m_map.umap.minDist)
+                       : tr("t-SNE");
+    if (m_map.partial && m_map.method == Method::Umap)
+        method = tr("UMAP, epoch %1 of %2").arg(m_map.iteration).arg(m_map.iterations);
+    else if (m_map.partial)
         method = tr("t-SNE, iteration %1 of %2").arg(m_map.iteration).arg(m_map.iterations);
     QString text = tr("<b>%1 images</b>, epoch %2<br>projected with %3")
                        .arg(QLocale().toString(qlonglong(m_map.x.size())))
@@ -139,9 +173,11 @@ void LatentMapPanel::requestProjection()
     const std::optional<aes::ProjectionMethod> method =
         data < 0 ? std::nullopt : std::optional<aes::ProjectionMethod>(aes::ProjectionMethod(data));
     m_dimsRow->setVisible(method == aes::ProjectionMethod::Dims);
+    m_umapRow->setVisible(method == aes::ProjectionMethod::Umap);
     if (method == aes::ProjectionMethod::Dims && m_dimX->value() == m_dimY->value())
         return;  // the second spin box is on its way to another dimension
-    Q_EMIT projectionRequested(method, m_dimX->value(), m_dimY->value());
+    Q_EMIT projectionRequested(method, m_dimX->value(), m_dimY->value(),
+                               aes::UmapParameters{m_umapNeighbours->value(), m_umapMinDist->value()});
 }
 
 void LatentMapPanel::updateProjectionChoice()
@@ -152,7 +188,7 @@ void LatentMapPanel::updateProjectionChoice()
         const QSignalBlocker block(spin);
         spin->setMaximum(m_map.latentSize - 1);
     }
-    if (m_map.method == aes::ProjectionMethod::Dims || m_map.method == aes::ProjectionMethod::Tsne) {
+    if (m_map.method == aes::ProjectionMethod::Dims || aes::isIterative(m_map.method)) {
         const QSignalBlocker block(m_method);
         m_method->setCurrentIndex(m_method->findData(int(m_map.method)));
     }
@@ -161,7 +197,13 @@ void LatentMapPanel::updateProjectionChoice()
         m_dimX->setValue(m_map.dimX);
         m_dimY->setValue(m_map.dimY);
     }
+    if (m_map.method == aes::ProjectionMethod::Umap) {
+        const QSignalBlocker blockK(m_umapNeighbours), blockD(m_umapMinDist);
+        m_umapNeighbours->setValue(m_map.umap.neighbours);
+        m_umapMinDist->setValue(m_map.umap.minDist);
+    }
     m_dimsRow->setVisible(m_method->currentData().toInt() == int(aes::ProjectionMethod::Dims));
+    m_umapRow->setVisible(m_method->currentData().toInt() == int(aes::ProjectionMethod::Umap));
 }
 
 void LatentMapPanel::showPinned(const QString &caption)
@@ -204,7 +246,9 @@ void LatentMapPanel::showDecoded(const QImage &image, double x, double y, bool e
     m_caption->setToolTip(QString());
     m_similarRow->hide();
     m_caption->setText(exact ? tr("Exact: the code at this point of the map. Drag the probe to morph it.")
-                             : tr("Approximate: the mean code of the nearest points (t-SNE has no inverse)."));
+                             : tr("Approximate: the mean code of the nearest points (%1 has no inverse; a new "
+                                  "code is placed at the weighted mean of its neighbours' points).")
+                                   .arg(m_map.method == aes::ProjectionMethod::Umap ? tr("UMAP") : tr("t-SNE")));
 }
 
 void LatentMapPanel::clearPoint()

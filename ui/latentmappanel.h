@@ -1,7 +1,7 @@
 #pragma once
 // The latent map's side panel: what the map shows (image count, epoch, projection, a replay
-// note), the projection choice (automatic, two latent dimensions, PCA or t-SNE) with the
-// two dimensions' spin boxes, a short help text, and the point in focus: a pinned image
+// note), the projection choice (automatic, two latent dimensions, PCA, t-SNE or UMAP) with
+// the two dimensions' spin boxes or UMAP's n_neighbors and min_dist, a short help text, and the point in focus: a pinned image
 // (with its reconstruction once known) or the image decoded at the probe.
 //
 // It does not talk to the controller: a choice of projection leaves as projectionRequested().
@@ -17,6 +17,7 @@
 #include <optional>
 
 class QComboBox;
+class QDoubleSpinBox;
 class QPushButton;
 class QLabel;
 class QSpinBox;
@@ -45,8 +46,9 @@ public:
     void clearPoint();
 
 Q_SIGNALS:
-    // The user picked a projection: none (automatic), Dims (dimX, dimY), Pca or Tsne.
-    void projectionRequested(std::optional<aes::ProjectionMethod> method, int dimX, int dimY);
+    // The user picked a projection: none (automatic), Dims (dimX, dimY), Pca, Tsne or Umap (umap).
+    void projectionRequested(std::optional<aes::ProjectionMethod> method, int dimX, int dimY,
+                             const aes::UmapParameters &umap);
     // "Find images like this" for the pinned point: its k nearest images in latent space.
     void similarRequested(int k);
 
@@ -60,6 +62,9 @@ private:
     QWidget *m_dimsRow = nullptr;
     QSpinBox *m_dimX = nullptr;
     QSpinBox *m_dimY = nullptr;
+    QWidget *m_umapRow = nullptr;
+    QSpinBox *m_umapNeighbours = nullptr;
+    QDoubleSpinBox *m_umapMinDist = nullptr;
     QLabel *m_title = nullptr;
     QLabel *m_image = nullptr;
     QLabel *m_caption = nullptr;

@@ -59,7 +59,8 @@ struct LatentSnapshot {
     bool exactInverse = true;            // false: decoding averages nearby codes (t-SNE)
     int latentSize = 0;                  // numbers per code
     int dimX = -1, dimY = -1;            // "dims": the latent dimensions on the two axes
-    // An intermediate t-SNE layout (more follow, then the final one): only x, y, labels and
+    UmapParameters umap;                 // "umap": its parameters
+    // An intermediate t-SNE or UMAP layout (more follow, then the final one): only x, y, labels and
     // classNames are filled in; iteration of iterations done.
     bool partial = false;
     int iteration = 0, iterations = 0;
@@ -143,6 +144,7 @@ Q_DECLARE_METATYPE(aes::DatasetSummary)
 Q_DECLARE_METATYPE(aes::ReconstructionSnapshot)
 Q_DECLARE_METATYPE(aes::RunInfo)
 Q_DECLARE_METATYPE(aes::LatentSnapshot)
+Q_DECLARE_METATYPE(aes::UmapParameters)
 Q_DECLARE_METATYPE(aes::PointDetails)
 Q_DECLARE_METATYPE(aes::Interpolation)
 Q_DECLARE_METATYPE(aes::ImageSet)

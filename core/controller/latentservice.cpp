@@ -41,7 +41,7 @@ LatentService::~LatentService() = default;
 
 void LatentService::cancelProjection()
 {
-    m_tsne.cancel.store(true);
+    m_layoutControl.cancel.store(true);
 }
 
 void LatentService::mapDelivered(bool partial)
@@ -63,11 +63,12 @@ void LatentService::serve(const LatentRequests &r, bool duringTraining)
             Q_EMIT datasetImage(index, toImage(m_data->images[index]), m_data->classNameAt(index));
             details(index);
         }
-        if (r.map && duringTraining && r.map->method == ProjectionMethod::Tsne) {
-            // Minutes at 70k points: never between two training steps.
-            Q_EMIT mapFailed(QStringLiteral("t-SNE takes too long to run between training steps: stop the training first."));
+        if (r.map && duringTraining && r.map->method && isIterative(*r.map->method)) {
+            // Seconds to minutes at 70k points: never between two training steps.
+            Q_EMIT mapFailed(QStringLiteral("%1 takes too long to run between training steps: stop the training first.")
+                                 .arg(*r.map->method == ProjectionMethod::Umap ? QStringLiteral("UMAP") : QStringLiteral("t-SNE")));
         } else if (r.map) {
-            map(r.map->method, r.map->dimX, r.map->dimY, true);
+            map(r.map->method, r.map->dimX, r.map->dimY, r.map->umap, true);
         }
         if (r.decode)
             decode(r.decode->x, r.decode->y);
@@ -93,11 +94,12 @@ void LatentService::serve(const LatentRequests &r, bool duringTraining)
 
 void LatentService::epochMap(bool force)
 {
-    map(m_epochMethod, m_epochDimX, m_epochDimY, force);
+    map(m_epochMethod, m_epochDimX, m_epochDimY, {}, force);
 }
 
 // Codes of every image with the current weights (between steps), projected to 2-D.
-void LatentService::map(std::optional<ProjectionMethod> method, int dimX, int dimY, bool force)
+void LatentService::map(std::optional<ProjectionMethod> method, int dimX, int dimY, const UmapParameters &umap,
+                        bool force)
 {
     if (!m_trainer || (!force && m_mapInFlight.load()))
         return;
@@ -106,6 +108,8 @@ void LatentService::map(std::optional<ProjectionMethod> method, int dimX, int di
                                                                            : ProjectionMethod::Pca);
     options.dimX = dimX;
     options.dimY = dimY;
+    options.umap.neighbours = umap.neighbours;
+    options.umap.minDist = umap.minDist;
     const Dataset &data = m_trainer->dataset();
     torch::Tensor codes, errors;
     if (!encodeAll(&codes, &errors))
@@ -116,17 +120,19 @@ void LatentService::map(std::optional<ProjectionMethod> method, int dimX, int di
     QVector<int> labels(n);
     for (qint64 i = 0; i < n; ++i)
         labels[i] = int(labelsTensor.data_ptr<int64_t>()[i]);
-    m_tsne.cancel.store(false);
-    if (options.method == ProjectionMethod::Tsne) {
+    m_layoutControl.cancel.store(false);
+    if (isIterative(options.method)) {
         // Intermediate layouts: the newest waits in the GUI's queue, older ones are dropped.
         m_partialInFlight.store(false);
-        m_tsne.onLayout = [this, n, labels, &data](const TsneSnapshot &snapshot) {
+        m_layoutControl.onLayout = [this, n, labels, &data, method = options.method, umap](const LayoutSnapshot &snapshot) {
             if (m_partialInFlight.load())
                 return;
             LatentSnapshot map;
             map.epoch = m_trainer->epochsCompleted();
             map.globalStep = m_trainer->globalStep();
-            map.method = ProjectionMethod::Tsne;
+            map.method = method;
+            if (method == ProjectionMethod::Umap)
+                map.umap = umap;
             map.exactInverse = false;
             map.latentSize = m_trainer->modelOptions().latent;
             map.partial = true;
@@ -139,8 +145,8 @@ void LatentService::map(std::optional<ProjectionMethod> method, int dimX, int di
             Q_EMIT mapReady(map);
         };
     }
-    ProjectionResult result = project(codes, options, &m_tsne);
-    m_tsne.onLayout = nullptr;
+    ProjectionResult result = project(codes, options, &m_layoutControl);
+    m_layoutControl.onLayout = nullptr;
     if (!result.ok()) {
         if (!result.cancelled)
             Q_EMIT mapFailed(result.error);
@@ -149,9 +155,9 @@ void LatentService::map(std::optional<ProjectionMethod> method, int dimX, int di
     if (result.projection->method == ProjectionMethod::Pca)
         alignWithPrevious(&*result.projection);
     m_projection = std::move(result.projection);
-    // The user's choice, once it worked, also shapes the maps after each epoch (t-SNE is
-    // too slow for that).
-    if (options.method != ProjectionMethod::Tsne) {
+    // The user's choice, once it worked, also shapes the maps after each epoch (t-SNE and
+    // UMAP are too slow for that).
+    if (!isIterative(options.method)) {
         m_epochMethod = method;
         m_epochDimX = dimX;
         m_epochDimY = dimY;
@@ -166,6 +172,8 @@ void LatentService::map(std::optional<ProjectionMethod> method, int dimX, int di
         map.dimX = dimX;
         map.dimY = dimY;
     }
+    if (m_projection->method == ProjectionMethod::Umap)
+        map.umap = umap;
     const torch::Tensor layout = m_projection->layout.to(torch::kFloat).contiguous();
     setCoordinates(layout.data_ptr<float>(), n, &map);
     map.labels = labels;

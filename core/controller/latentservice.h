@@ -1,6 +1,6 @@
 #pragma once
 // The latent explorer's engine on the training controller's worker thread: maps of the kept
-// model's codes (direct, chosen dimensions, PCA, t-SNE with intermediate layouts), decoding at
+// model's codes (direct, chosen dimensions, PCA, t-SNE and UMAP with intermediate layouts), decoding at
 // a point of the newest map, a dataset image with its reconstruction, interpolation between two
 // images' codes and decoded grids over a region. Only the controller's own files include this
 // header (it carries torch types).
@@ -17,7 +17,7 @@
 #include "controller/requestmailbox.h"
 #include "data/dataset.h"
 #include "latent/projection.h"
-#include "latent/tsne.h"
+#include "latent/layoutcontrol.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -42,16 +42,16 @@ public:
     ~LatentService() override;
 
     // Any thread.
-    void cancelProjection();                 // stops a running t-SNE
+    void cancelProjection();                 // stops a running t-SNE or UMAP
     // The controller has taken a map: the next map after an epoch (or the next intermediate
     // t-SNE layout when partial) may be sent. At most one of each waits in the GUI's queue.
     void mapDelivered(bool partial);
 
     // Worker thread.
     // Serves every request taken from the mailbox; duringTraining: between two training
-    // steps (t-SNE is refused there: it takes minutes).
+    // steps (t-SNE and UMAP are refused there: they take seconds to minutes).
     void serve(const LatentRequests &requests, bool duringTraining);
-    // The map that follows each epoch, by the last method other than t-SNE that worked; force:
+    // The map that follows each epoch, by the last method other than t-SNE and UMAP that worked; force:
     // even when the previous one has not been delivered yet.
     void epochMap(bool force);
     // The model changed: its maps no longer apply.
@@ -68,7 +68,7 @@ Q_SIGNALS:
     void imagesReady(const aes::ImageSet &images);
 
 private:
-    void map(std::optional<ProjectionMethod> method, int dimX, int dimY, bool force);
+    void map(std::optional<ProjectionMethod> method, int dimX, int dimY, const UmapParameters &umap, bool force);
     // Codes (float32, N x latent) and reconstruction MSEs (float32, N) of every image in
     // evaluation mode; false when interrupted.
     bool encodeAll(at::Tensor *codes, at::Tensor *errors);
@@ -81,9 +81,9 @@ private:
     const std::optional<Dataset> &m_data;
     const std::unique_ptr<Trainer> &m_trainer;
     const std::function<bool()> m_interrupted;
-    TsneControl m_tsne;                      // cancel: any thread
+    LayoutControl m_layoutControl;           // of t-SNE and UMAP; cancel: any thread
     std::atomic_bool m_mapInFlight{false};
-    std::atomic_bool m_partialInFlight{false};  // an intermediate t-SNE layout
+    std::atomic_bool m_partialInFlight{false};  // an intermediate t-SNE or UMAP layout
     std::optional<Projection> m_projection;  // of the newest map, for decoding
     std::optional<ProjectionMethod> m_epochMethod;  // of the maps after each epoch (none: automatic)
     int m_epochDimX = 0, m_epochDimY = 1;    // ... its dimensions for "dims"

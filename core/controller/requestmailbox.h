@@ -25,6 +25,7 @@ namespace aes {
 struct MapRequest {
     std::optional<ProjectionMethod> method;
     int dimX = 0, dimY = 1;
+    UmapParameters umap;
 };
 // The image decoded at a point of the newest map.
 struct DecodeRequest {

@@ -150,11 +150,14 @@ void TrainingController::setLearningRate(double lr)
         m_worker->setLearningRate(lr);
 }
 
-bool TrainingController::requestLatentMap(std::optional<ProjectionMethod> method, int dimX, int dimY)
+bool TrainingController::requestLatentMap(std::optional<ProjectionMethod> method, int dimX, int dimY,
+                                          const UmapParameters &umap)
 {
     if (!m_hasModel)
         return false;
-    m_requests->post(MapRequest{method, dimX, dimY});
+    // The newest choice wins: a t-SNE or UMAP still running for an older one stops.
+    m_worker->cancelProjection();
+    m_requests->post(MapRequest{method, dimX, dimY, umap});
     m_worker->requestsPosted();
     return true;
 }

@@ -82,12 +82,14 @@ public:
     // so the weights are never read while they change. Of each kind of request only the
     // newest waiting one is served.
     // A map of the kept model: method none (automatic: Direct for a 2-number code, else
-    // Pca), Direct, Dims (latent dimensions dimX and dimY), Pca or Tsne (slow at
-    // 70k points, with intermediate layouts about twice a second; cancelled by stop(),
-    // start(), continueTraining() and loadDataset(); refused during training). A map also
-    // follows every epoch, by the last method other than Tsne asked for. Answered by
-    // latentMapReady() or latentMapFailed(). Returns false without a model.
-    bool requestLatentMap(std::optional<ProjectionMethod> method = std::nullopt, int dimX = 0, int dimY = 1);
+    // Pca), Direct, Dims (latent dimensions dimX and dimY), Pca, Tsne or Umap (with umap's
+    // parameters); the last two take seconds to minutes at 70k points, with intermediate
+    // layouts about twice a second; they are cancelled by stop(), start(), continueTraining(),
+    // loadDataset() and the next requestLatentMap(), and refused during training. A map also follows every epoch, by the
+    // last method other than Tsne and Umap asked for. Answered by latentMapReady() or
+    // latentMapFailed(). Returns false without a model.
+    bool requestLatentMap(std::optional<ProjectionMethod> method = std::nullopt, int dimX = 0, int dimY = 1,
+                          const UmapParameters &umap = {});
     // The decoded image at (x, y) of the newest map, answered by decodedImage().
     void decodeAt(double x, double y);
     // The dataset's image at index (a row of the map), answered by datasetImage() and

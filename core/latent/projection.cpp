@@ -50,12 +50,22 @@ at::Tensor Projection::codesAt(const at::Tensor &points) const
     return out;
 }
 
+at::Tensor Projection::place(const at::Tensor &newCodes) const
+{
+    TORCH_CHECK(newCodes.dim() == 2, "Projection::place: expected M x D codes, got ", newCodes.sizes());
+    const torch::Tensor c = newCodes.to(torch::kFloat32);
+    if (!exactInverse)
+        return placeByNeighbours(codes, layout, c, placeNeighbours);
+    // axes has orthonormal rows for every linear map, so x = (code - origin) . axis.
+    return torch::mm(c - origin.unsqueeze(0), axes.t());
+}
+
 qint64 Projection::nearestPoint(double x, double y) const
 {
     return index ? index->nearest(x, y) : -1;
 }
 
-ProjectionResult project(const at::Tensor &codesIn, const ProjectionOptions &options, TsneControl *control)
+ProjectionResult project(const at::Tensor &codesIn, const ProjectionOptions &options, LayoutControl *control)
 {
     TORCH_CHECK(codesIn.dim() == 2, "project: expected N x D codes, got ", codesIn.sizes());
     const int64_t n = codesIn.size(0), d = codesIn.size(1);
@@ -71,7 +81,7 @@ ProjectionResult project(const at::Tensor &codesIn, const ProjectionOptions &opt
     switch (options.method) {
     case ProjectionMethod::Direct:
         if (d != 2)
-            return failure(QStringLiteral("the direct map needs a latent size of 2, not %1: choose two dimensions, PCA or t-SNE").arg(d));
+            return failure(QStringLiteral("the direct map needs a latent size of 2, not %1: choose two dimensions, PCA, t-SNE or UMAP").arg(d));
         p.layout = codes.clone();
         p.origin = torch::zeros({2}, torch::kFloat32);
         p.axes = torch::eye(2, torch::kFloat32);
@@ -116,6 +126,22 @@ ProjectionResult project(const at::Tensor &codesIn, const ProjectionOptions &opt
         p.exactInverse = false;
         p.codes = codes;
         p.inverseNeighbours = std::max(1, options.inverseNeighbours);
+        break;
+    }
+    case ProjectionMethod::Umap: {
+        const UmapResult r = runUmap(codes, options.umap, control);
+        if (!r.error.isEmpty())
+            return failure(r.error);
+        if (r.cancelled) {
+            ProjectionResult cancelled = failure(QStringLiteral("cancelled"));
+            cancelled.cancelled = true;
+            return cancelled;
+        }
+        p.layout = r.layout;
+        p.exactInverse = false;
+        p.codes = codes;
+        p.inverseNeighbours = std::max(1, options.inverseNeighbours);
+        p.placeNeighbours = options.umap.neighbours;
         break;
     }
     }

@@ -10,8 +10,14 @@ constexpr std::pair<ProjectionMethod, const char *> kMethodNames[] = {
     {ProjectionMethod::Dims, "dims"},
     {ProjectionMethod::Pca, "pca"},
     {ProjectionMethod::Tsne, "tsne"},
+    {ProjectionMethod::Umap, "umap"},
 };
 } // namespace
+
+bool isIterative(ProjectionMethod method)
+{
+    return method == ProjectionMethod::Tsne || method == ProjectionMethod::Umap;
+}
 
 QString toString(ProjectionMethod method) { return detail::enumName(kMethodNames, method); }
 std::optional<ProjectionMethod> projectionMethodFromString(const QString &name)

@@ -16,13 +16,14 @@
 // Failure: options the data cannot satisfy (too few points, perplexity <= 0) come back as
 // a message; misuse (not an N x D tensor) raises c10::Error.
 
+#include "latent/layoutcontrol.h"
+
 #include <ATen/core/Tensor.h>
 
 #include <QString>
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <vector>
 
 namespace aes {
@@ -53,20 +54,8 @@ struct TsneOptions {
     double coarseNodeSpacing = 1.0;
 };
 
-struct TsneSnapshot {
-    int iteration = 0;                 // iterations done
-    int iterations = 0;                // planned
-    double seconds = 0.0;              // since runTsne started
-    std::vector<float> layout;         // N x 2, row-major (x0, y0, x1, y1, ...)
-};
-
-struct TsneControl {
-    std::atomic_bool cancel{false};
-    // A copy of the layout about every snapshotSeconds during the optimisation (not after
-    // the last iteration: the result holds that one).
-    std::function<void(const TsneSnapshot &)> onLayout;
-    double snapshotSeconds = 0.5;
-};
+using TsneSnapshot = LayoutSnapshot;
+using TsneControl = LayoutControl;
 
 struct TsneResult {
     at::Tensor layout;                 // float32, N x 2 (so far, when cancelled in the

@@ -125,7 +125,7 @@ std::optional<torch::Tensor> readVectorsTsv(const QString &path, QString *error)
 
 } // namespace
 
-ProjectJobResult runProjectJob(const ProjectJobOptions &options, TsneControl *control,
+ProjectJobResult runProjectJob(const ProjectJobOptions &options, LayoutControl *control,
                                const LoadControl::ProgressFn &onLoadProgress)
 {
     ProjectJobResult result;

@@ -2,8 +2,8 @@
 // `aestudio-cli encode` and `project`: a run's codes of a dataset as a TSV, and codes (of a run
 // or a TSV of vectors) projected to 2-D.
 //
-// Ownership: results are values. Threads: run on the calling thread; t-SNE stops through the
-// TsneControl passed in.
+// Ownership: results are values. Threads: run on the calling thread; t-SNE and UMAP stop
+// through the LayoutControl passed in.
 // Failure: never throws; problems come back as a message naming the file or option.
 
 #include "data/dataset.h"
@@ -41,9 +41,9 @@ struct ProjectJobResult {
 };
 // Projects the codes of a run's dataset (all images) or the rows of a TSV (one vector per
 // row, no header, tab- or space-separated) to 2-D and writes a TSV with one row per input
-// row: "path<TAB>label<TAB>x<TAB>y" for a run, "x<TAB>y" for a TSV. t-SNE reports and
-// stops through control.
-ProjectJobResult runProjectJob(const ProjectJobOptions &options, TsneControl *control = nullptr,
+// row: "path<TAB>label<TAB>x<TAB>y" for a run, "x<TAB>y" for a TSV. t-SNE and UMAP report
+// and stop through control.
+ProjectJobResult runProjectJob(const ProjectJobOptions &options, LayoutControl *control = nullptr,
                                const LoadControl::ProgressFn &onLoadProgress = {});
 
 } // namespace aes
