@@ -224,7 +224,10 @@ void saveLatentTools(MainWindow &window, const QString &dirPath, const std::func
 void saveUmap(MainWindow &window, const QString &dirPath, const std::function<void(bool)> &done)
 {
     const QDir dir(dirPath);
-    auto *method = window.latentMap()->findChild<QComboBox *>();
+    QComboBox *method = nullptr;  // the projection's (the class list has a combo too): the one offering t-SNE
+    for (QComboBox *combo : window.latentMap()->findChildren<QComboBox *>())
+        if (combo->findText(QStringLiteral("t-SNE")) >= 0)
+            method = combo;
     const int umap = method ? method->findData(int(aes::ProjectionMethod::Umap)) : -1;
     if (umap < 0) {
         done(false);
