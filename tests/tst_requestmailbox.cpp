@@ -36,8 +36,8 @@ void TestRequestMailbox::newestOfEachKindWins()
     RequestMailbox mailbox;
     mailbox.post(aes::DecodeRequest{1.0, 2.0});
     mailbox.post(aes::DecodeRequest{3.0, 4.0});
-    mailbox.post(aes::MapRequest{aes::ProjectionMethod::Pca, 0, 1});
-    mailbox.post(aes::MapRequest{aes::ProjectionMethod::Dims, 2, 3});
+    mailbox.post(aes::MapRequest{aes::ProjectionMethod::Pca, 0, 1, {}});
+    mailbox.post(aes::MapRequest{aes::ProjectionMethod::Dims, 2, 3, {}});
     const aes::LatentRequests r = mailbox.take();
     QVERIFY(r.decode);
     QCOMPARE(r.decode->x, 3.0);
