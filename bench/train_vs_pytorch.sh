@@ -33,7 +33,7 @@ for round in $(seq 1 "$ROUNDS"); do
     OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/peer_pytorch.py "$DATA" --epochs 3 --threads "$THREADS" | tee "$OUT/peer-passive-$round.jsonl"
     # aestudio runs with passive waiting as its GUI does (the CLI on a busy machine too).
     echo "== round $round: aestudio-cli keras-conv, the peer's settings"
-    OMP_WAIT_POLICY=PASSIVE "$CLI" train "$DATA" --out "$OUT/keras-$round" --model keras-conv --latent 16 --batch 128 \
+    OMP_WAIT_POLICY=PASSIVE "$CLI" train "$DATA" --out "$OUT/keras-$round" --model keras-conv --latent 16 --batch 128 --schedule constant \
         --lr 0.001 --epochs 3 --threads "$THREADS" --no-knn 2>&1 | grep -E "^epoch"
     echo "== round $round: aestudio-cli with its defaults (what a user runs), 3 epochs"
     OMP_WAIT_POLICY=PASSIVE "$CLI" train "$DATA" --out "$OUT/default-$round" --epochs 3 2>&1 | grep -E "^(model|epoch)"
