@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace aes {
 
@@ -16,6 +17,26 @@ ProjectionResult failure(const QString &message)
     ProjectionResult r;
     r.error = message;
     return r;
+}
+
+// A t-SNE or UMAP layout into the projection, whose inverse is then the mean of the nearest
+// codes; the failure to return instead when there is none (an error, or cancelled).
+template <typename LayoutResult>
+std::optional<ProjectionResult> takeLayout(const LayoutResult &r, const torch::Tensor &codes,
+                                           const ProjectionOptions &options, Projection *p)
+{
+    if (!r.error.isEmpty())
+        return failure(r.error);
+    if (r.cancelled) {
+        ProjectionResult cancelled = failure(QStringLiteral("cancelled"));
+        cancelled.cancelled = true;
+        return cancelled;
+    }
+    p->layout = r.layout;
+    p->exactInverse = false;
+    p->codes = codes;
+    p->inverseNeighbours = std::max(1, options.inverseNeighbours);
+    return std::nullopt;
 }
 
 } // namespace
@@ -113,37 +134,15 @@ ProjectionResult project(const at::Tensor &codesIn, const ProjectionOptions &opt
         p.explainedVarianceRatio = r.explainedVarianceRatio;
         break;
     }
-    case ProjectionMethod::Tsne: {
-        const TsneResult r = runTsne(codes, options.tsne, control);
-        if (!r.error.isEmpty())
-            return failure(r.error);
-        if (r.cancelled) {
-            ProjectionResult cancelled = failure(QStringLiteral("cancelled"));
-            cancelled.cancelled = true;
-            return cancelled;
-        }
-        p.layout = r.layout;
-        p.exactInverse = false;
-        p.codes = codes;
-        p.inverseNeighbours = std::max(1, options.inverseNeighbours);
+    case ProjectionMethod::Tsne:
+        if (std::optional<ProjectionResult> failed = takeLayout(runTsne(codes, options.tsne, control), codes, options, &p))
+            return *failed;
         break;
-    }
-    case ProjectionMethod::Umap: {
-        const UmapResult r = runUmap(codes, options.umap, control);
-        if (!r.error.isEmpty())
-            return failure(r.error);
-        if (r.cancelled) {
-            ProjectionResult cancelled = failure(QStringLiteral("cancelled"));
-            cancelled.cancelled = true;
-            return cancelled;
-        }
-        p.layout = r.layout;
-        p.exactInverse = false;
-        p.codes = codes;
-        p.inverseNeighbours = std::max(1, options.inverseNeighbours);
+    case ProjectionMethod::Umap:
+        if (std::optional<ProjectionResult> failed = takeLayout(runUmap(codes, options.umap, control), codes, options, &p))
+            return *failed;
         p.placeNeighbours = options.umap.neighbours;
         break;
-    }
     }
     p.index = indexLayout(p.layout);
     ProjectionResult result;
