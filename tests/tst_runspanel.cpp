@@ -25,6 +25,7 @@
 
 #include <torch/torch.h>
 
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void tableReadsCliGuiAndDamagedRuns();
     void figuresSortAsNumbers();
+    void folderPickedByHandLeadsBack();
     void legendNamesOnlyTheOptionsThatDiffer();
     void overlayDrawsOneCurvePerTickedRun();
     void comparisonReconstructsTheSameImagesWithBoth();
@@ -192,6 +194,32 @@ void TestRunsPanel::tableReadsCliGuiAndDamagedRuns()
     // The problem spans the figures' columns of its row.
     const int viewRow = panel->proxy()->mapFromSource(model->index(damaged, 0)).row();
     QCOMPARE(panel->table()->columnSpan(viewRow, RunsTableModel::Model), RunsTableModel::Modified - RunsTableModel::Model);
+}
+
+void TestRunsPanel::folderPickedByHandLeadsBack()
+{
+    RunsPanel *panel = m_window->runsPanel();
+    m_window->showTab(MainWindow::RunsTab);
+    const QList<QPushButton *> buttons = panel->findChildren<QPushButton *>();
+    QPushButton *back = nullptr;
+    for (QPushButton *button : buttons)
+        if (button->text() == QStringLiteral("Current run's folder"))
+            back = button;
+    QVERIFY(back);
+    QVERIFY(!back->isVisible());  // following the current run: nothing to go back to
+
+    QTemporaryDir other;
+    QSignalSpy listed(panel, &RunsPanel::listed);
+    panel->setFolder(other.path());
+    QVERIFY(listed.wait(20000));
+    QCOMPARE(panel->model()->rowCount(), 0);
+    QVERIFY(back->isVisible());
+
+    back->click();
+    QVERIFY(listed.wait(20000));
+    QCOMPARE(QDir(panel->folder()).canonicalPath(), QDir(m_runs).canonicalPath());
+    QCOMPARE(panel->model()->rowCount(), 4);
+    QVERIFY(!back->isVisible());
 }
 
 void TestRunsPanel::figuresSortAsNumbers()

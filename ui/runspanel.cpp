@@ -81,6 +81,9 @@ RunsPanel::RunsPanel(TrainingController *controller, ProjectSession *session, QW
     auto *folderButton = new QPushButton(tr("Folder\u2026"), this);
     folderButton->setToolTip(tr("Show the runs of another folder (a folder of run directories, or one run)"));
     connect(folderButton, &QPushButton::clicked, this, &RunsPanel::pickFolder);
+    m_followButton = new QPushButton(tr("Current run's folder"), this);
+    m_followButton->setToolTip(tr("Show the runs beside the current run again, and follow it from now on"));
+    connect(m_followButton, &QPushButton::clicked, this, &RunsPanel::followCurrentRun);
     auto *refreshButton = new QPushButton(tr("Refresh"), this);
     connect(refreshButton, &QPushButton::clicked, this, &RunsPanel::refresh);
     m_openButton = new QPushButton(tr("Open"), this);
@@ -107,6 +110,7 @@ RunsPanel::RunsPanel(TrainingController *controller, ProjectSession *session, QW
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_folderLabel, 1);
     bar->addWidget(folderButton);
+    bar->addWidget(m_followButton);
     bar->addWidget(refreshButton);
     bar->addSpacing(16);
     bar->addWidget(m_openButton);
@@ -141,6 +145,7 @@ RunsPanel::RunsPanel(TrainingController *controller, ProjectSession *session, QW
     });
     m_folder = currentRunsFolder();
     m_folderLabel->setText(QDir::toNativeSeparators(m_folder));
+    m_followButton->setVisible(false);
     updateButtons();
 }
 
@@ -188,6 +193,8 @@ void RunsPanel::refresh()
 {
     m_folderLabel->setText(QDir::toNativeSeparators(m_folder));
     m_folderLabel->setToolTip(m_follow ? tr("The runs beside the current run") : QString());
+    // Only a folder picked by hand needs a way back.
+    m_followButton->setVisible(!m_follow);
     // A hidden tab reads nothing: showing it lists the folder.
     if (isVisible())
         m_runs->list(m_folder);

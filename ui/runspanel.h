@@ -98,6 +98,7 @@ private:
     QSortFilterProxyModel *m_proxy = nullptr;
     QTableView *m_table = nullptr;
     QLabel *m_folderLabel = nullptr;
+    QPushButton *m_followButton = nullptr;
     QPushButton *m_openButton = nullptr;
     QPushButton *m_compareButton = nullptr;
     QPushButton *m_renameButton = nullptr;
