@@ -6,36 +6,16 @@
 #include "latent/tsne.h"
 #include "latent/tsnegradient.h"
 
+#include "layoutfixtures.h"
+
 #include <torch/torch.h>
 
 #include <QTest>
 
 using namespace aes;
+using namespace layouttest;
 
 namespace {
-
-struct Clusters {
-    torch::Tensor points;  // N x D
-    torch::Tensor labels;  // N
-};
-
-// `clusters` Gaussian blobs of unit spread around centres ~ N(0, 10^2) in `dims` dimensions.
-Clusters gaussianClusters(int clusters, int perCluster, int dims, int seed)
-{
-    torch::manual_seed(seed);
-    const torch::Tensor centres = torch::randn({clusters, dims}) * 10.0;
-    const torch::Tensor labels = torch::arange(clusters, torch::kLong).repeat_interleave(perCluster);
-    return {centres.index_select(0, labels) + torch::randn({clusters * perCluster, dims}), labels};
-}
-
-// kNN(10) accuracy of the layout: odd rows classified by the even ones.
-double layoutKnnAccuracy(const torch::Tensor &layout, const torch::Tensor &labels)
-{
-    const torch::Tensor even = torch::arange(0, layout.size(0), 2, torch::kLong);
-    const torch::Tensor odd = torch::arange(1, layout.size(0), 2, torch::kLong);
-    return knnAccuracy(layout.index_select(0, even), labels.index_select(0, even),
-                       layout.index_select(0, odd), labels.index_select(0, odd), 10);
-}
 
 // A layout like a late t-SNE map: `clusters` dense discs of radius ~`spread` scattered over
 // a square of side `side`, as N x 2 row-major doubles.
@@ -58,13 +38,6 @@ double relativeRms(const std::vector<double> &approx, const std::vector<double> 
     }
     return std::sqrt(err / norm);
 }
-
-// Sets the compute threads for a scope.
-struct ThreadCount {
-    int saved = at::get_num_threads();
-    explicit ThreadCount(int n) { at::set_num_threads(n); }
-    ~ThreadCount() { at::set_num_threads(saved); }
-};
 
 } // namespace
 
@@ -308,45 +281,26 @@ void TestTsne::parallelMatchesSerial()
 
 void TestTsne::reportsIntermediateLayouts()
 {
-    const Clusters c = gaussianClusters(3, 100, 10, 3);
-    TsneControl control;
-    control.snapshotSeconds = 0.0;  // every iteration
-    QVector<int> seen;
-    bool sizesRight = true;
-    control.onLayout = [&](const TsneSnapshot &s) {
-        seen << s.iteration;
-        sizesRight = sizesRight && s.layout.size() == 600 && s.iterations == 50;
+    layouttest::LayoutRunner run = [](const torch::Tensor &points, int steps, LayoutControl *control) {
+        TsneOptions options;
+        if (steps > 0)
+            options.iterations = steps;
+        const TsneResult r = runTsne(points, options, control);
+        return LayoutRun{r.layout, r.iterations, r.cancelled, r.ok()};
     };
-    TsneOptions options;
-    options.iterations = 50;
-    const TsneResult r = runTsne(c.points, options, &control);
-    QVERIFY(r.ok());
-    QVERIFY(sizesRight);
-    QCOMPARE(seen.size(), 49);  // not after the last one: the result holds it
-    QCOMPARE(seen.first(), 1);
-    QCOMPARE(seen.last(), 49);
+    checkReportsIntermediateLayouts(run);
 }
 
 void TestTsne::cancelStopsEarly()
 {
-    const Clusters c = gaussianClusters(3, 100, 10, 4);
-    TsneControl control;
-    control.snapshotSeconds = 0.0;
-    control.onLayout = [&](const TsneSnapshot &s) {
-        if (s.iteration == 10)
-            control.cancel.store(true);  // as another thread would
+    layouttest::LayoutRunner run = [](const torch::Tensor &points, int steps, LayoutControl *control) {
+        TsneOptions options;
+        if (steps > 0)
+            options.iterations = steps;
+        const TsneResult r = runTsne(points, options, control);
+        return LayoutRun{r.layout, r.iterations, r.cancelled, r.ok()};
     };
-    const TsneResult r = runTsne(c.points, {}, &control);
-    QVERIFY(r.cancelled);
-    QVERIFY(!r.ok());
-    QCOMPARE(r.iterations, 10);
-    QCOMPARE(r.layout.size(0), 300);  // the layout so far
-
-    TsneControl early;
-    early.cancel.store(true);
-    const TsneResult none = runTsne(c.points, {}, &early);
-    QVERIFY(none.cancelled);
-    QCOMPARE(none.iterations, 0);
+    checkCancelStopsEarly(run);
 }
 
 void TestTsne::refusesImpossibleOptions()

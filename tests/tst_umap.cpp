@@ -6,45 +6,14 @@
 #include "latent/umap.h"
 #include "training/metrics.h"
 
+#include "layoutfixtures.h"
+
 #include <torch/torch.h>
 
 #include <QTest>
 
 using namespace aes;
-
-namespace {
-
-struct Clusters {
-    torch::Tensor points;  // N x D
-    torch::Tensor labels;  // N
-};
-
-// `clusters` Gaussian blobs of unit spread around centres ~ N(0, 10^2) in `dims` dimensions.
-Clusters gaussianClusters(int clusters, int perCluster, int dims, int seed)
-{
-    torch::manual_seed(seed);
-    const torch::Tensor centres = torch::randn({clusters, dims}) * 10.0;
-    const torch::Tensor labels = torch::arange(clusters, torch::kLong).repeat_interleave(perCluster);
-    return {centres.index_select(0, labels) + torch::randn({clusters * perCluster, dims}), labels};
-}
-
-// kNN(10) accuracy of the layout: odd rows classified by the even ones.
-double layoutKnnAccuracy(const torch::Tensor &layout, const torch::Tensor &labels)
-{
-    const torch::Tensor even = torch::arange(0, layout.size(0), 2, torch::kLong);
-    const torch::Tensor odd = torch::arange(1, layout.size(0), 2, torch::kLong);
-    return knnAccuracy(layout.index_select(0, even), labels.index_select(0, even),
-                       layout.index_select(0, odd), labels.index_select(0, odd), 10);
-}
-
-// Restores the compute threads a test changed.
-struct ThreadCount {
-    int saved = at::get_num_threads();
-    explicit ThreadCount(int n) { at::set_num_threads(n); }
-    ~ThreadCount() { at::set_num_threads(saved); }
-};
-
-} // namespace
+using namespace layouttest;
 
 class TestUmap final : public QObject {
     Q_OBJECT
@@ -137,46 +106,26 @@ void TestUmap::sameSeedSameLayoutOnAnyThreadCount()
 
 void TestUmap::reportsIntermediateLayouts()
 {
-    const Clusters c = gaussianClusters(3, 100, 10, 3);
-    LayoutControl control;
-    control.snapshotSeconds = 0.0;  // every epoch
-    QVector<int> seen;
-    bool sizesRight = true;
-    control.onLayout = [&](const LayoutSnapshot &s) {
-        seen << s.iteration;
-        sizesRight = sizesRight && s.layout.size() == 600 && s.iterations == 50;
+    layouttest::LayoutRunner run = [](const torch::Tensor &points, int steps, LayoutControl *control) {
+        UmapOptions options;
+        if (steps > 0)
+            options.epochs = steps;
+        const UmapResult r = runUmap(points, options, control);
+        return LayoutRun{r.layout, r.epochs, r.cancelled, r.ok()};
     };
-    UmapOptions options;
-    options.epochs = 50;
-    const UmapResult r = runUmap(c.points, options, &control);
-    QVERIFY(r.ok());
-    QVERIFY(sizesRight);
-    QCOMPARE(seen.size(), 49);  // not after the last one: the result holds it
-    QCOMPARE(seen.first(), 1);
-    QCOMPARE(seen.last(), 49);
+    checkReportsIntermediateLayouts(run);
 }
 
 void TestUmap::cancelStopsEarly()
 {
-    const Clusters c = gaussianClusters(3, 100, 10, 4);
-    LayoutControl control;
-    control.snapshotSeconds = 0.0;
-    control.onLayout = [&](const LayoutSnapshot &s) {
-        if (s.iteration == 10)
-            control.cancel.store(true);  // as another thread would
+    layouttest::LayoutRunner run = [](const torch::Tensor &points, int steps, LayoutControl *control) {
+        UmapOptions options;
+        if (steps > 0)
+            options.epochs = steps;
+        const UmapResult r = runUmap(points, options, control);
+        return LayoutRun{r.layout, r.epochs, r.cancelled, r.ok()};
     };
-    const UmapResult r = runUmap(c.points, {}, &control);
-    QVERIFY(r.cancelled);
-    QVERIFY(!r.ok());
-    QCOMPARE(r.epochs, 10);
-    QCOMPARE(r.layout.size(0), 300);  // the layout so far
-
-    LayoutControl early;
-    early.cancel.store(true);
-    const UmapResult none = runUmap(c.points, {}, &early);
-    QVERIFY(none.cancelled);
-    QCOMPARE(none.epochs, 0);
-    QVERIFY(!none.layout.defined());
+    checkCancelStopsEarly(run);
 }
 
 void TestUmap::refusesImpossibleOptions()

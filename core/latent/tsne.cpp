@@ -272,6 +272,21 @@ bool nearestNeighbours(const float *points, int64_t n, int64_t dims, int k, std:
                       : blasNeighbours(points, n, dims, k, indices->data(), distancesSq->data(), cancel);
 }
 
+QString layoutInput(const at::Tensor &data, int maxInputDims, const QString &method, at::Tensor *out)
+{
+    TORCH_CHECK(data.dim() == 2, "layoutInput: expected an N x D matrix, got ", data.sizes());
+    if (data.size(0) < 4)
+        return QStringLiteral("%1 needs at least 4 points, got %2").arg(method).arg(data.size(0));
+    if (data.size(1) < 1)
+        return QStringLiteral("%1 needs at least one input dimension").arg(method);
+    torch::NoGradGuard noGrad;
+    torch::Tensor x = data.to(torch::kFloat32).contiguous();
+    if (maxInputDims > 0 && x.size(1) > maxInputDims)
+        x = pca(x, maxInputDims).projection.contiguous();
+    *out = x;
+    return {};
+}
+
 TsneResult runTsne(const at::Tensor &data, const TsneOptions &options, TsneControl *control)
 {
     TORCH_CHECK(data.dim() == 2, "runTsne: expected an N x D matrix, got ", data.sizes());
@@ -283,21 +298,12 @@ TsneResult runTsne(const at::Tensor &data, const TsneOptions &options, TsneContr
         result.error = QStringLiteral("the perplexity must be positive");
         return result;
     }
-    if (n < 4) {
-        result.error = QStringLiteral("t-SNE needs at least 4 points, got %1").arg(n);
-        return result;
-    }
-    if (data.size(1) < 1) {
-        result.error = QStringLiteral("t-SNE needs at least one input dimension");
-        return result;
-    }
     const auto cancelled = [&] { return control && control->cancel.load(std::memory_order_relaxed); };
     torch::NoGradGuard noGrad;
-
-    // Neighbourhoods in at most maxInputDims dimensions (PCA), as most t-SNE pipelines do.
-    torch::Tensor x = data.to(torch::kFloat32).contiguous();
-    if (options.maxInputDims > 0 && x.size(1) > options.maxInputDims)
-        x = pca(x, options.maxInputDims).projection.contiguous();
+    torch::Tensor x;
+    result.error = layoutInput(data, options.maxInputDims, QStringLiteral("t-SNE"), &x);
+    if (!result.error.isEmpty())
+        return result;
     const int k = int(std::min<int64_t>(n - 1, int64_t(3.0 * options.perplexity + 1.0)));
     std::vector<int32_t> neighbours;
     std::vector<float> distSq;

@@ -73,6 +73,12 @@ struct TsneResult {
 // and number of compute threads give the same layout.
 TsneResult runTsne(const at::Tensor &data, const TsneOptions &options = {}, TsneControl *control = nullptr);
 
+// The float32, contiguous N x D matrix a 2-D layout (t-SNE, UMAP) works on: data reduced by PCA
+// to maxInputDims dimensions when it has more (0: never), as most pipelines do. Returns an error
+// naming method ("t-SNE needs at least 4 points, got 3") for fewer than 4 points or no
+// dimensions, and leaves *out undefined then.
+QString layoutInput(const at::Tensor &data, int maxInputDims, const QString &method, at::Tensor *out);
+
 // Exact k nearest neighbours (squared Euclidean distance, self excluded) of every row of
 // a float32 N x D matrix, in the compute threads: a kd-tree (nanoflann) up to 16
 // dimensions, blocked matrix products above. Neighbours sorted by distance, row-major

@@ -338,20 +338,12 @@ UmapResult runUmap(const at::Tensor &data, const UmapOptions &options, LayoutCon
         result.error = QStringLiteral("UMAP needs 0 <= min_dist <= spread (%1), not %2").arg(options.spread).arg(options.minDist);
         return result;
     }
-    if (n < 4) {
-        result.error = QStringLiteral("UMAP needs at least 4 points, got %1").arg(n);
-        return result;
-    }
-    if (data.size(1) < 1) {
-        result.error = QStringLiteral("UMAP needs at least one input dimension");
-        return result;
-    }
     const auto cancelled = [&] { return control && control->cancel.load(std::memory_order_relaxed); };
     torch::NoGradGuard noGrad;
-
-    torch::Tensor x = data.to(torch::kFloat32).contiguous();
-    if (options.maxInputDims > 0 && x.size(1) > options.maxInputDims)
-        x = pca(x, options.maxInputDims).projection.contiguous();
+    torch::Tensor x;
+    result.error = layoutInput(data, options.maxInputDims, QStringLiteral("UMAP"), &x);
+    if (!result.error.isEmpty())
+        return result;
     // n_neighbors counts the point itself, as in umap-learn.
     const int k = int(std::min<int64_t>(n - 1, options.neighbours - 1));
     std::vector<int32_t> neighbours;
