@@ -39,6 +39,16 @@ double relativeRms(const std::vector<double> &approx, const std::vector<double> 
     return std::sqrt(err / norm);
 }
 
+// The step-count contract of layouttest for this method.
+LayoutRun tsneSteps(const torch::Tensor &points, int steps, LayoutControl *control)
+{
+    TsneOptions options;
+    if (steps > 0)
+        options.iterations = steps;
+    const TsneResult r = runTsne(points, options, control);
+    return LayoutRun{r.layout, r.iterations, r.cancelled, r.ok()};
+}
+
 } // namespace
 
 class TestTsne final : public QObject {
@@ -281,26 +291,12 @@ void TestTsne::parallelMatchesSerial()
 
 void TestTsne::reportsIntermediateLayouts()
 {
-    layouttest::LayoutRunner run = [](const torch::Tensor &points, int steps, LayoutControl *control) {
-        TsneOptions options;
-        if (steps > 0)
-            options.iterations = steps;
-        const TsneResult r = runTsne(points, options, control);
-        return LayoutRun{r.layout, r.iterations, r.cancelled, r.ok()};
-    };
-    checkReportsIntermediateLayouts(run);
+    checkReportsIntermediateLayouts(tsneSteps);
 }
 
 void TestTsne::cancelStopsEarly()
 {
-    layouttest::LayoutRunner run = [](const torch::Tensor &points, int steps, LayoutControl *control) {
-        TsneOptions options;
-        if (steps > 0)
-            options.iterations = steps;
-        const TsneResult r = runTsne(points, options, control);
-        return LayoutRun{r.layout, r.iterations, r.cancelled, r.ok()};
-    };
-    checkCancelStopsEarly(run);
+    checkCancelStopsEarly(tsneSteps);
 }
 
 void TestTsne::refusesImpossibleOptions()

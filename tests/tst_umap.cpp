@@ -15,6 +15,20 @@
 using namespace aes;
 using namespace layouttest;
 
+namespace {
+
+// The step-count contract of layouttest for this method.
+LayoutRun umapSteps(const torch::Tensor &points, int steps, LayoutControl *control)
+{
+    UmapOptions options;
+    if (steps > 0)
+        options.epochs = steps;
+    const UmapResult r = runUmap(points, options, control);
+    return LayoutRun{r.layout, r.epochs, r.cancelled, r.ok()};
+}
+
+} // namespace
+
 class TestUmap final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -106,26 +120,12 @@ void TestUmap::sameSeedSameLayoutOnAnyThreadCount()
 
 void TestUmap::reportsIntermediateLayouts()
 {
-    layouttest::LayoutRunner run = [](const torch::Tensor &points, int steps, LayoutControl *control) {
-        UmapOptions options;
-        if (steps > 0)
-            options.epochs = steps;
-        const UmapResult r = runUmap(points, options, control);
-        return LayoutRun{r.layout, r.epochs, r.cancelled, r.ok()};
-    };
-    checkReportsIntermediateLayouts(run);
+    checkReportsIntermediateLayouts(umapSteps);
 }
 
 void TestUmap::cancelStopsEarly()
 {
-    layouttest::LayoutRunner run = [](const torch::Tensor &points, int steps, LayoutControl *control) {
-        UmapOptions options;
-        if (steps > 0)
-            options.epochs = steps;
-        const UmapResult r = runUmap(points, options, control);
-        return LayoutRun{r.layout, r.epochs, r.cancelled, r.ok()};
-    };
-    checkCancelStopsEarly(run);
+    checkCancelStopsEarly(umapSteps);
 }
 
 void TestUmap::refusesImpossibleOptions()
