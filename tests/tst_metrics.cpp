@@ -26,6 +26,8 @@ private Q_SLOTS:
     void psnrOfKnownError();
     void ssimMatchesScikitImage();
     void ssimOfIdenticalImagesIsOne();
+    void ssimEqualsWindowMeans_data();
+    void ssimEqualsWindowMeans();
     void knnSeparatesClusters();
     void knnOfRandomLabelsIsNearChance();
 };
@@ -60,6 +62,40 @@ void TestMetrics::ssimOfIdenticalImagesIsOne()
     const torch::Tensor s = perImageSsim(x, x);
     QVERIFY(torch::allclose(s, torch::ones({3}), 1e-5, 1e-5));
     QVERIFY(perImageSsim(x, torch::rand({3, 3, 9, 9})).max().item<double>() < 0.5);
+}
+
+void TestMetrics::ssimEqualsWindowMeans_data()
+{
+    QTest::addColumn<QVector<int>>("shape");
+    QTest::newRow("rgb 20x17") << QVector<int>{4, 3, 20, 17};
+    QTest::newRow("gray 6x9: a 5x5 window") << QVector<int>{2, 1, 6, 9};
+    QTest::newRow("one row of windows") << QVector<int>{3, 2, 7, 30};
+}
+
+void TestMetrics::ssimEqualsWindowMeans()
+{
+    // SSIM written out with average pools in float64: the formula perImageSsim slides along rows.
+    QFETCH(QVector<int>, shape);
+    torch::manual_seed(9);
+    const torch::Tensor x = torch::rand({shape[0], shape[1], shape[2], shape[3]});
+    const torch::Tensor y = (x + 0.2 * torch::randn_like(x)).clamp(0, 1);
+    int64_t win = std::min<int64_t>({7, shape[2], shape[3]});
+    win -= 1 - win % 2;
+    const double np = double(win * win), cov = np / (np - 1.0), c1 = 1e-4, c2 = 9e-4;
+    const auto mean = [&](const torch::Tensor &t) {
+        return torch::nn::functional::avg_pool2d(t.reshape({-1, 1, shape[2], shape[3]}),
+                                                 torch::nn::functional::AvgPool2dFuncOptions(win).stride(1));
+    };
+    const torch::Tensor xd = x.to(torch::kFloat64), yd = y.to(torch::kFloat64);
+    const torch::Tensor ux = mean(xd), uy = mean(yd);
+    const torch::Tensor vx = cov * (mean(xd * xd) - ux * ux), vy = cov * (mean(yd * yd) - uy * uy);
+    const torch::Tensor vxy = cov * (mean(xd * yd) - ux * uy);
+    const torch::Tensor map = ((2 * ux * uy + c1) * (2 * vxy + c2)) / ((ux * ux + uy * uy + c1) * (vx + vy + c2));
+    const torch::Tensor expected = map.reshape({shape[0], shape[1], -1}).mean(2).mean(1);
+    const torch::Tensor got = perImageSsim(x, y);
+    QCOMPARE(got.sizes().vec(), (std::vector<int64_t>{shape[0]}));
+    QVERIFY2(torch::allclose(got.to(torch::kFloat64), expected, 1e-6, 1e-6),
+             qPrintable(QString::number((got.to(torch::kFloat64) - expected).abs().max().item<double>())));
 }
 
 void TestMetrics::knnSeparatesClusters()
