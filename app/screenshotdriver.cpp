@@ -163,11 +163,22 @@ void saveLatentSelections(MainWindow &window, const QString &dirPath, const std:
         QTimer::singleShot(800, &window, [&window, explorer, map, dir, done, ok]() mutable {
             ok = window.grab().save(dir.filePath(QStringLiteral("latent-similar.png")), "PNG", 0) && ok;
             map->clearSelection();
-            map->cluster(8, 1);
-            QCoreApplication::processEvents();
-            ok = window.grab().save(dir.filePath(QStringLiteral("latent-clusters.png")), "PNG", 0) && ok;
-            map->setColourByCluster(false);
-            done(ok);
+            // k-means answers from its thread; the shot waits for it (or gives up after 20 s).
+            auto shot = std::make_shared<QMetaObject::Connection>();
+            auto take = [&window, map, dir, done, ok, shot]() mutable {
+                if (!*shot)
+                    return;  // taken already
+                QObject::disconnect(*shot);
+                *shot = {};
+                ok = window.grab().save(dir.filePath(QStringLiteral("latent-clusters.png")), "PNG", 0) && ok;
+                map->setColourByCluster(false);
+                done(ok);
+            };
+            *shot = QObject::connect(map, &LatentMap::clustersChanged, &window, take);
+            if (!map->cluster(8, 1))
+                take();
+            else
+                QTimer::singleShot(20000, &window, take);
         });
     });
 }

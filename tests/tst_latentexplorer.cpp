@@ -270,7 +270,9 @@ void TestLatentExplorer::selectionActionsWriteExactlyTheSelectedFiles()
 
     // Clusters: every image exactly once, in its cluster's folder.
     QVERIFY(!explorer.exportClusters(dir.filePath(QStringLiteral("none"))).isEmpty());  // not clustered yet
+    QSignalSpy clustersReady(explorer.map(), &LatentMap::clustersChanged);
     QVERIFY(explorer.map()->cluster(3, 1));
+    QVERIFY(clustersReady.wait(20000));
     QCOMPARE(explorer.exportClusters(dir.filePath(QStringLiteral("clusters"))), QString());
     const QStringList clustered = filesUnder(dir.filePath(QStringLiteral("clusters")));
     QCOMPARE(clustered.size(), 60);

@@ -639,6 +639,8 @@ void TestLatentMap::clustersColourTheMapWithPurity()
     QVERIFY(QTest::qWaitForWindowExposed(&map));
     QSignalSpy clustered(&map, &LatentMap::clustersChanged);
     QVERIFY(map.cluster(10, 7));
+    QVERIFY(!map.groups().byCluster());  // k-means runs off the GUI thread
+    QVERIFY(clustered.wait(20000));
     QCOMPARE(clustered.count(), 1);
     QVERIFY(map.groups().byCluster());
     QCOMPARE(map.groups().count(), 10);

@@ -3,6 +3,7 @@
 #include "classlist.h"
 #include "imagecaption.h"
 #include "latent/kmeans.h"
+#include "util/jobthread.h"
 #include "latent/selection.h"
 #include "latent/similar.h"
 #include "latentmappanel.h"
@@ -153,7 +154,10 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
     clear();
 }
 
-LatentMap::~LatentMap() = default;
+LatentMap::~LatentMap()
+{
+    m_jobs.reset();  // waits for a running k-means, whose answer is then dropped with this object
+}
 
 void LatentMap::clear()
 {
@@ -646,14 +650,31 @@ bool LatentMap::cluster(int k, quint64 seed)
     const qint64 n = m_map.x.size();
     if (m_codes.isEmpty() || m_codeDims <= 0 || m_codes.size() != n * m_codeDims)
         return false;
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    const aes::KMeansResult result = aes::kmeans({m_codes.constData(), n, m_codeDims}, {k, seed, 100});
-    QApplication::restoreOverrideCursor();
+    // Seconds at hundreds of thousands of codes: off the GUI thread, the newest request wins.
+    if (!m_jobs)
+        m_jobs = std::make_unique<aes::JobThread>(QStringLiteral("k-means"));
+    const quint64 request = ++m_clusterRequest;
+    const QVector<float> codes = m_codes;  // shared: the job reads it while new maps arrive
+    const int dims = m_codeDims;
+    Q_EMIT message(tr("Clustering %1 codes into %2 clusters\u2026").arg(n).arg(k));
+    m_jobs->post([this, request, codes, n, dims, k, seed] {
+        aes::KMeansResult result = aes::kmeans({codes.constData(), n, dims}, {k, seed, 100});
+        QMetaObject::invokeMethod(this, [this, request, result = std::move(result)] { applyClusters(request, result); },
+                                  Qt::QueuedConnection);
+    });
+    return true;
+}
+
+void LatentMap::applyClusters(quint64 request, const aes::KMeansResult &result)
+{
+    // A newer request, or a map of other rows since, makes these clusters stale.
+    if (request != m_clusterRequest || result.assignment.size() != m_map.x.size())
+        return;
     m_groups.setClusters(result.assignment, result.k);
     m_groups.setByCluster(true);
     rebuildGraphs(false);
+    Q_EMIT message(tr("%1 clusters after %2 iterations").arg(result.k).arg(result.iterations));
     Q_EMIT clustersChanged();
-    return true;
 }
 
 void LatentMap::setColourByCluster(bool byCluster)

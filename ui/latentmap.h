@@ -34,6 +34,10 @@
 #include <memory>
 #include <optional>
 
+namespace aes {
+class JobThread;
+struct KMeansResult;
+}
 class ClassList;
 class LatentMapPanel;
 class QCPCurve;
@@ -92,8 +96,9 @@ public:
     void showHiddenPoints();
     qint64 hiddenCount() const;
 
-    // k-means over the codes (latent/kmeans), then the map coloured by cluster. False
-    // without codes.
+    // k-means over the codes (latent/kmeans) on a background thread; when it ends the map is
+    // coloured by cluster and clustersChanged() is emitted. A newer request or a map of other
+    // rows drops an older answer. False (and nothing starts) without codes.
     bool cluster(int k, quint64 seed);
     void setColourByCluster(bool byCluster);
     const MapGroups &groups() const { return m_groups; }
@@ -141,6 +146,7 @@ Q_SIGNALS:
     void message(const QString &text);
 
 private:
+    void applyClusters(quint64 request, const aes::KMeansResult &result);
     void onMouseMove(QMouseEvent *event);
     void onMousePress(QMouseEvent *event);
     void onMouseRelease(QMouseEvent *event);
@@ -181,6 +187,8 @@ private:
     QVector<float> m_codes;              // of the newest map that had them (same rows)
     int m_codeDims = 0;
     mutable std::unique_ptr<aes::PlaneIndex> m_index;
+    std::unique_ptr<aes::JobThread> m_jobs;  // k-means, started on the first request
+    quint64 m_clusterRequest = 0;
     qint64 m_hovered = -1;
     qint64 m_pinned = -1;
     QImage m_hoverImage;                 // of m_hovered, when it has arrived
