@@ -150,7 +150,7 @@ TrainForm::TrainForm(QWidget *parent) : QWidget(parent)
         const QStringList devices = aes::availableDevices();
         m_device->addItem(tr("auto (%1)").arg(aes::resolvedDeviceName(QStringLiteral("auto"))), QStringLiteral("auto"));
         for (const QString &d : devices)
-            m_device->addItem(d == QLatin1String("cpu") ? tr("CPU") : d.toUpper().replace(QLatin1String("CUDA"), QLatin1String("CUDA ")), d);
+            m_device->addItem(d == QLatin1String("cpu") ? tr("CPU") : d, d);  // "cuda:0", as --device writes it
     }
     m_device->setToolTip(tr("Where the model trains: auto takes the first CUDA device when this build of LibTorch\n"
                             "has CUDA and sees one, else the CPU. Thread choice applies to the CPU only"));
