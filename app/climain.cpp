@@ -10,6 +10,7 @@
 #include "export/exportjob.h"
 #include "project/latentjobs.h"
 #include "project/trainjob.h"
+#include "training/distributed.h"
 #include "training/trainingcontrol.h"
 
 #include <QCommandLineParser>
@@ -83,6 +84,9 @@ int train(const QStringList &args)
     QString distError;
     if (!aes::cli::readDistributedOptions(parser, &distributed, &nproc, &distError))
         return fail(distError);
+    if (nproc > 1 || distributed.enabled())
+        if (const QString problem = aes::backendProblem(distributed); !problem.isEmpty())
+            return fail(problem);
     const bool resume = parser.isSet(QStringLiteral("resume"));
     if (!resume && parser.positionalArguments().size() != 1)
         return fail(QStringLiteral("train needs exactly one DATA argument (see --help)"));

@@ -78,6 +78,24 @@ bool glooAvailable()
 #endif
 }
 
+bool ncclAvailable()
+{
+#ifdef USE_C10D_NCCL
+    return true;
+#else
+    return false;
+#endif
+}
+
+QString backendProblem(const DistributedOptions &options)
+{
+    if (options.backend == QLatin1String("nccl") && !ncclAvailable())
+        return QStringLiteral("--dist-backend nccl needs a LibTorch built with NCCL (this one has none); use gloo");
+    if (options.backend == QLatin1String("gloo") && !glooAvailable())
+        return QStringLiteral("this LibTorch has no Gloo backend (USE_C10D_GLOO, and libgloo-dev's headers)");
+    return {};
+}
+
 // ---------------------------------------------------------------------------------------------
 
 struct StoreHost::Impl {

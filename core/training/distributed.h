@@ -70,7 +70,10 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-// True when this LibTorch has the Gloo backend (USE_C10D_GLOO and gloo's headers).
+// True when this LibTorch has the Gloo backend (USE_C10D_GLOO and gloo's headers), and NCCL's.
 bool glooAvailable();
+bool ncclAvailable();
+// Empty when options.backend is one this build has, else why not (before any process starts).
+QString backendProblem(const DistributedOptions &options);
 
 } // namespace aes
