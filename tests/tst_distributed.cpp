@@ -133,10 +133,14 @@ void TestDistributed::deviceSpecs()
 void TestDistributed::twoRanksMatchOneProcessWithTheDoubleBatch_data()
 {
     QTest::addColumn<int>("images");
+    QTest::addColumn<bool>("batchNorm");
     // 70 images, batch 8 x 2: four full steps and a last one of 6 (3 + 3 images); 69: the last
     // is 5 (3 + 2), each rank's loss weighted by its share.
-    QTest::newRow("even last batch") << 70;
-    QTest::newRow("uneven last batch") << 69;
+    QTest::newRow("even last batch") << 70 << false;
+    QTest::newRow("uneven last batch") << 69 << false;
+    // With batch norm each rank normalises by its own batch (as DDP without SyncBatchNorm): the
+    // ranks still hold the same weights and, from rank 0, the same running statistics.
+    QTest::newRow("batch norm, ranks agree") << 69 << true;
 }
 
 // DDP's promise, checked exactly: rank r of 2 trains on images [r * B, (r + 1) * B) of each
@@ -147,13 +151,14 @@ void TestDistributed::twoRanksMatchOneProcessWithTheDoubleBatch_data()
 void TestDistributed::twoRanksMatchOneProcessWithTheDoubleBatch()
 {
     QFETCH(int, images);
+    QFETCH(bool, batchNorm);
     const aes::Dataset data = aes::test::makePatternDataset(images, 1, 8, 8);
     const aes::Split split = aes::splitIndices(images, 0.0, 1);
     aes::ModelOptions model;
     model.kind = aes::ModelKind::Conv;
     model.widths = {4, 8};
     model.latent = 4;
-    model.batchNorm = false;
+    model.batchNorm = batchNorm;
     model.dropout = 0.0;
     aes::TrainOptions train;
     train.optimizer = aes::OptimizerKind::Sgd;
@@ -208,6 +213,16 @@ void TestDistributed::twoRanksMatchOneProcessWithTheDoubleBatch()
         QVERIFY2(errors[r].isEmpty(), qPrintable(errors[r]));
         QVERIFY2(outcomes[r].status == aes::TrainStatus::Finished, qPrintable(outcomes[r].message));
         QCOMPARE(ranks[r]->globalStep(), one->globalStep());
+    }
+    if (batchNorm) {
+        const auto a = ranks[0]->model()->parameters(), b = ranks[1]->model()->parameters();
+        const auto ba = ranks[0]->model()->buffers(), bb = ranks[1]->model()->buffers();
+        QVERIFY(!ba.empty());
+        for (size_t i = 0; i < a.size(); ++i)
+            QVERIFY(torch::equal(a[i], b[i]));
+        for (size_t i = 0; i < ba.size(); ++i)
+            QVERIFY(torch::equal(ba[i], bb[i]));
+        return;
     }
     const auto reference = one->model()->parameters();
     for (int r = 0; r < 2; ++r) {
