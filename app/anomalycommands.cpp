@@ -63,6 +63,7 @@ int score(const QStringList &args)
     parser.addOption({QStringLiteral("masks"), QStringLiteral("MVTec AD ground truth (DIR/<defect>/<name>_mask.png): adds the pixel AUROC, "
                                                               "masks fitted to the model's input size."), QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: every core)."), QStringLiteral("N")});
+    addDeviceOption(parser);
     int exitCode = 0;
     if (!parse(parser, args, &exitCode))
         return exitCode;
@@ -93,7 +94,7 @@ int score(const QStringList &args)
         job.scoreGiven = true;
     }
     QString error;
-    if (!setThreads(parser, &error))
+    if (!setThreads(parser, &error) || !readDevice(parser, &job.device, &error))
         return fail(error);
     const bool tty = isatty(STDERR_FILENO);
     const ScoreJobResult r = runScoreJob(job, {}, [tty](qint64 done, qint64 total) {
@@ -146,6 +147,7 @@ int apply(const QStringList &args)
     parser.addPositionalArgument(QStringLiteral("DATA"), QStringLiteral("Image folder or IDX file, loaded as in training."));
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder to write (created if missing)."), QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: every core)."), QStringLiteral("N")});
+    addDeviceOption(parser);
     int exitCode = 0;
     if (!parse(parser, args, &exitCode))
         return exitCode;
@@ -154,11 +156,12 @@ int apply(const QStringList &args)
     if (!parser.isSet(QStringLiteral("out")))
         return fail(QStringLiteral("apply needs --out DIR"));
     QString error;
-    if (!setThreads(parser, &error))
+    QString device;
+    if (!setThreads(parser, &error) || !readDevice(parser, &device, &error))
         return fail(error);
     const QString data = parser.positionalArguments().at(1);
     const QString out = parser.value(QStringLiteral("out"));
-    const ApplyJobResult r = runApplyJob(parser.positionalArguments().at(0), data, out);
+    const ApplyJobResult r = runApplyJob(parser.positionalArguments().at(0), data, out, {}, {}, device);
     if (r.report.loaded > 0 || !r.report.skipped.isEmpty())
         printLoadReport(r.report, data);
     if (r.refused)

@@ -4,11 +4,13 @@
 #include "training/benchmark.h"
 #include "anomalycommands.h"
 #include "cliparse.h"
+#include "distlauncher.h"
 #include "runscommand.h"
 #include "similarcommand.h"
 #include "export/exportjob.h"
 #include "project/latentjobs.h"
 #include "project/trainjob.h"
+#include "training/distributed.h"
 #include "training/trainingcontrol.h"
 
 #include <QCommandLineParser>
@@ -16,6 +18,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QJsonDocument>
+#include <QThread>
 
 #include <atomic>
 #include <cmath>
@@ -72,9 +75,18 @@ int train(const QStringList &args)
     aes::cli::addLoadOptions(parser);
     aes::cli::addModelOptions(parser);
     aes::cli::addTrainOptions(parser);
+    aes::cli::addDistributedOptions(parser);
     int exitCode = 0;
     if (!parse(parser, args, &exitCode))
         return exitCode;
+    aes::DistributedOptions distributed;
+    int nproc = 1;
+    QString distError;
+    if (!aes::cli::readDistributedOptions(parser, &distributed, &nproc, &distError))
+        return fail(distError);
+    if (nproc > 1 || distributed.enabled())
+        if (const QString problem = aes::backendProblem(distributed); !problem.isEmpty())
+            return fail(problem);
     const bool resume = parser.isSet(QStringLiteral("resume"));
     if (!resume && parser.positionalArguments().size() != 1)
         return fail(QStringLiteral("train needs exactly one DATA argument (see --help)"));
@@ -106,11 +118,28 @@ int train(const QStringList &args)
         job.resume = parser.value(QStringLiteral("resume"));
         job.resumeEpochs = parser.isSet(QStringLiteral("epochs")) ? job.train.epochs : 0;
     }
+    if (nproc > 1) {
+        // Every option was checked above; the processes get the same command line.
+        QStringList childArgs{QStringLiteral("train")};
+        const QStringList own = args.mid(1);
+        for (int i = 0; i < own.size(); ++i) {
+            const QString a = own.at(i);
+            if (a == QLatin1String("--nproc") || a == QLatin1String("-nproc"))
+                ++i;  // and its value
+            else if (!a.startsWith(QLatin1String("--nproc=")) && !a.startsWith(QLatin1String("-nproc=")))
+                childArgs << a;
+        }
+        return aes::cli::launchDataParallel(childArgs, nproc, distributed.timeoutSeconds);
+    }
+    job.distributed = distributed;
+    // Rank 0 speaks for a data-parallel run; the other ranks report only their failures.
+    const bool quiet = distributed.enabled() && distributed.rank > 0;
 
-    const bool tty = isatty(STDERR_FILENO);
+    const bool tty = isatty(STDERR_FILENO) && !quiet;
     QElapsedTimer lastPrint;
     lastPrint.start();
     QElapsedTimer runClock;
+    runClock.start();
     aes::TrainingControl control;
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);  // like Ctrl+C: stop after the batch, keep the checkpoint
@@ -124,6 +153,9 @@ int train(const QStringList &args)
         }
     };
     callbacks.onLoaded = [&](const aes::Dataset &d, const aes::LoadReport &report) {
+        runClock.start();
+        if (quiet)
+            return;
         printErr(QStringLiteral("%1%2: %3 - %4x%5, %6 channel(s), %7\n")
                      .arg(tty ? QStringLiteral("\r\033[K") : QString(), d.source, report.summary())
                      .arg(d.width()).arg(d.height()).arg(d.channels())
@@ -133,16 +165,28 @@ int train(const QStringList &args)
                                           : QStringLiteral("unlabelled")));
         runClock.start();
     };
-    callbacks.onDefaults = [&](const QString &chosen) { printErr(QStringLiteral("defaults %1\n").arg(chosen)); };
+    callbacks.onDefaults = [&](const QString &chosen) {
+        if (!quiet)
+            printErr(QStringLiteral("defaults %1\n").arg(chosen));
+    };
     callbacks.onModelReady = [&](const aes::Trainer &t) {
         epochs = t.trainOptions().epochs;
+        if (quiet)
+            return;
         if (t.epochsCompleted() > 0)
             printErr(QStringLiteral("continuing after epoch %1 (step %2)\n").arg(t.epochsCompleted()).arg(t.globalStep()));
+        const bool cuda = t.deviceName().startsWith(QLatin1String("cuda"));
         const int threads = aes::setComputeThreads(t.trainOptions().threads);
-        printErr(QStringLiteral("model %1, latent %2; training on %3 images, validating on %4, %5\n")
+        const int processThreads = t.trainOptions().threads > 0 ? t.trainOptions().threads
+            : std::max(1, QThread::idealThreadCount() / std::max(1, distributed.localWorldSize));
+        printErr(QStringLiteral("model %1, latent %2; training on %3 images, validating on %4, on %5, %6\n")
                      .arg(aes::toString(t.modelOptions().kind)).arg(t.modelOptions().latent)
-                     .arg(t.split().train.numel()).arg(t.split().val.numel())
-                     .arg(t.trainOptions().threads == 0 && threads > 1
+                     .arg(t.split().train.numel()).arg(t.split().val.numel()).arg(t.deviceName())
+                     .arg(distributed.enabled()
+                              ? QStringLiteral("%1 processes (%2 backend) x %3 thread(s), batch %4 per process")
+                                    .arg(distributed.worldSize).arg(distributed.backend).arg(processThreads)
+                                    .arg(t.trainOptions().batchSize)
+                          : t.trainOptions().threads == 0 && threads > 1 && !cuda
                               ? QStringLiteral("1 or %1 threads (the faster, chosen each epoch)").arg(threads)
                               : QStringLiteral("%1 thread(s)").arg(threads)));
     };
@@ -162,6 +206,8 @@ int train(const QStringList &args)
                      .arg(duration(remainingSteps * secondsPerStep)));
     };
     callbacks.training.onEpoch = [&](const aes::EpochReport &e) {
+        if (quiet)
+            return;
         printErr(QStringLiteral("%1epoch %2/%3  train %4  val %5  mse %6  psnr %7 dB  ssim %8  knn %9  %10 img/s  %11 s\n")
                      .arg(tty ? QStringLiteral("\r\033[K") : QString()).arg(e.epoch).arg(epochs)
                      .arg(number(e.trainLoss, 5), number(e.valLoss, 5), number(e.valMse, 5),
@@ -171,6 +217,18 @@ int train(const QStringList &args)
     const aes::TrainJobResult result = aes::runTrainJob(job, control, callbacks);
     if (!result.ok && result.summary.isEmpty())
         return fail(result.error);
+    if (result.outcome.status == aes::TrainStatus::Failed && distributed.enabled()) {
+        // One line naming the rank at fault (training/distributed.h).
+        printErr(QStringLiteral("%1aestudio-cli: %2\n").arg(tty ? QStringLiteral("\r\033[K") : QString(), result.outcome.message));
+        return 1;
+    }
+    if (quiet)
+        return result.outcome.status == aes::TrainStatus::Finished ? 0 : result.outcome.status == aes::TrainStatus::Stopped ? 130 : 3;
+    const double comm = result.summary.value(QStringLiteral("communication_seconds")).toDouble();
+    const double trained = result.summary.value(QStringLiteral("step_seconds")).toDouble();
+    if (distributed.enabled() && trained > 0)
+        printErr(QStringLiteral("communication %1 s of %2 s of training steps (%3%)\n")
+                     .arg(comm, 0, 'f', 2).arg(trained, 0, 'f', 2).arg(100.0 * comm / trained, 0, 'f', 1));
     printErr(QStringLiteral("%1%2; results in %3\n")
                  .arg(tty ? QStringLiteral("\r\033[K") : QString(), result.outcome.message,
                       QDir(job.runDir).absolutePath()));
@@ -195,6 +253,7 @@ int encode(const QStringList &args)
     parser.addPositionalArgument(QStringLiteral("DATA"), QStringLiteral("Image folder or IDX file."));
     parser.addOption({QStringLiteral("out"), QStringLiteral("TSV file to write."), QStringLiteral("codes.tsv")});
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: every core)."), QStringLiteral("N")});
+    aes::cli::addDeviceOption(parser);
     int exitCode = 0;
     if (!parse(parser, args, &exitCode))
         return exitCode;
@@ -202,10 +261,13 @@ int encode(const QStringList &args)
         return fail(QStringLiteral("encode needs RUN_DIR and DATA (see --help)"));
     if (!parser.isSet(QStringLiteral("out")))
         return fail(QStringLiteral("encode needs --out FILE"));
+    QString device, error;
+    if (!aes::cli::readDevice(parser, &device, &error))
+        return fail(error);
     aes::setComputeThreads(parser.value(QStringLiteral("threads")).toInt());
     const aes::EncodeJobResult r = aes::runEncodeJob(parser.positionalArguments().at(0),
                                                      parser.positionalArguments().at(1),
-                                                     parser.value(QStringLiteral("out")));
+                                                     parser.value(QStringLiteral("out")), {}, device);
     if (!r.ok)
         return fail(r.error);
     printErr(QStringLiteral("%1; wrote %2 rows to %3\n").arg(r.report.summary()).arg(r.rows).arg(parser.value(QStringLiteral("out"))));

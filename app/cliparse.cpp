@@ -1,5 +1,7 @@
 #include "cliparse.h"
 
+#include "model/device.h"
+
 #include <QRegularExpression>
 
 #include <cstdio>
@@ -114,6 +116,64 @@ void addTrainOptions(QCommandLineParser &parser)
         opt("augment", QStringLiteral("Augment training batches: random flips, shifts of up to 10% and brightness/contrast "
                                       "jitter (never the validation images).")),
     });
+    addDeviceOption(parser);
+}
+
+void addDeviceOption(QCommandLineParser &parser)
+{
+    parser.addOption(opt("device", QStringLiteral("Where the model runs: auto (the first CUDA device when there is one), cpu, "
+                                                  "cuda or cuda:N (this build sees: %1).").arg(availableDevices().join(QStringLiteral(", "))),
+                         "auto|cpu|cuda|cuda:N"));
+}
+
+bool readDevice(const QCommandLineParser &p, QString *device, QString *error)
+{
+    const QString spec = p.isSet(QStringLiteral("device")) ? p.value(QStringLiteral("device")).trimmed().toLower()
+                                                           : QStringLiteral("auto");
+    if (const QString problem = deviceProblem(spec); !problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
+    *device = spec;
+    return true;
+}
+
+void addDistributedOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        opt("nproc", QStringLiteral("Train data-parallel in N processes on this machine (each takes --batch images per step, "
+                                    "cores / N threads unless --threads). Under torchrun or a scheduler, leave it out: the "
+                                    "RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT variables are read."), "N"),
+        opt("dist-backend", QStringLiteral("Data-parallel backend: gloo (default) or nccl (CUDA devices, a LibTorch with NCCL)."), "gloo|nccl"),
+        opt("dist-timeout", QStringLiteral("Seconds a data-parallel rank waits for the others (joining, each step) before "
+                                           "it stops with an error naming the rank at fault (default 60)."), "S"),
+    });
+}
+
+bool readDistributedOptions(const QCommandLineParser &p, DistributedOptions *out, int *nproc, QString *error)
+{
+    const std::optional<DistributedOptions> env = DistributedOptions::fromEnvironment(error);
+    if (!env)
+        return false;
+    *out = *env;
+    *nproc = 1;
+    if (!toInt(p, "nproc", nproc, error) || !toInt(p, "dist-timeout", &out->timeoutSeconds, error))
+        return false;
+    if (*nproc < 1 || *nproc > 256) {
+        *error = QStringLiteral("--nproc must be between 1 and 256");
+        return false;
+    }
+    if (*nproc > 1 && out->enabled()) {
+        *error = QStringLiteral("--nproc starts the processes itself; leave it out under torchrun (WORLD_SIZE is set)");
+        return false;
+    }
+    if (p.isSet(QStringLiteral("dist-backend")))
+        out->backend = p.value(QStringLiteral("dist-backend")).trimmed().toLower();
+    if (const QString problem = out->validate(); !problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
+    return true;
 }
 
 bool readLoadOptions(const QCommandLineParser &p, LoadOptions *out, QString *error)
@@ -190,6 +250,8 @@ bool readTrainOptions(const QCommandLineParser &p, TrainOptions *out, QString *e
         || !toDouble(p, "momentum", &out->momentum, error)
         || !toDouble(p, "val-split", &out->valFraction, error)
         || !toInt(p, "seed", &seed, error) || !toInt(p, "threads", &out->threads, error))
+        return false;
+    if (p.isSet(QStringLiteral("device")) && !readDevice(p, &out->device, error))
         return false;
     if (seed < 0) {
         *error = QStringLiteral("--seed must not be negative");

@@ -5,6 +5,7 @@
 
 #include "data/loadoptions.h"
 #include "model/modeloptions.h"
+#include "training/distoptions.h"
 #include "training/trainoptions.h"
 
 #include <QCommandLineParser>
@@ -26,5 +27,14 @@ void addTrainOptions(QCommandLineParser &parser);
 bool readLoadOptions(const QCommandLineParser &parser, LoadOptions *out, QString *error);
 bool readModelOptions(const QCommandLineParser &parser, ModelOptions *out, QString *error);
 bool readTrainOptions(const QCommandLineParser &parser, TrainOptions *out, QString *error);
+
+// --device for the commands that run a model (train adds it with its training options).
+void addDeviceOption(QCommandLineParser &parser);
+// The device given (default auto), refused when this process cannot use it.
+bool readDevice(const QCommandLineParser &parser, QString *device, QString *error);
+// train's --nproc, --dist-backend, --dist-timeout; the rank variables come from the
+// environment (torchrun's, or those the --nproc launcher sets).
+void addDistributedOptions(QCommandLineParser &parser);
+bool readDistributedOptions(const QCommandLineParser &parser, DistributedOptions *out, int *nproc, QString *error);
 
 } // namespace aes::cli

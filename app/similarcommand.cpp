@@ -25,6 +25,7 @@ int similar(const QStringList &args)
     parser.addOption({QStringLiteral("k"), QStringLiteral("How many images (default 10)."), QStringLiteral("N"), QStringLiteral("10")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Table to write (default: print it)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: every core)."), QStringLiteral("N")});
+    addDeviceOption(parser);
     int exitCode = 0;
     if (!parse(parser, args, &exitCode))
         return exitCode;
@@ -36,9 +37,12 @@ int similar(const QStringList &args)
     const int k = parser.value(QStringLiteral("k")).toInt(&ok);
     if (!ok || k < 1)
         return fail(QStringLiteral("--k needs a number of images (1 or more), not \"%1\"").arg(parser.value(QStringLiteral("k"))));
+    SimilarJobOptions options;
+    QString error;
+    if (!readDevice(parser, &options.device, &error))
+        return fail(error);
     setComputeThreads(parser.value(QStringLiteral("threads")).toInt());
 
-    SimilarJobOptions options;
     options.runDir = parser.positionalArguments().at(0);
     options.data = parser.positionalArguments().at(1);
     options.query = parser.value(QStringLiteral("query"));

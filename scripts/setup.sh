@@ -12,6 +12,7 @@ PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev qt6-base-dev-tools libgl-dev libqcustomplot-dev
     libtorch-dev libopenblas0-openmp      # without OpenBLAS, matrix products use the reference BLAS: 10-17x slower
+    libgloo-dev                           # the headers of LibTorch's Gloo process group (data-parallel training)
     libopencv-dev zlib1g-dev libnanoflann-dev libonnx-dev
     dataset-fashion-mnist fonts-dejavu-core
 )

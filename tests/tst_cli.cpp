@@ -2,6 +2,7 @@
 // TSV, and one-line reasons with a non-zero exit for bad arguments or data.
 
 #include "testutil.h"
+#include "training/distributed.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -305,6 +306,11 @@ void TestCli::badArgumentsGiveOneLineAndNonZero_data()
     QTest::newRow("bad size") << QStringList{QStringLiteral("train"), m_data, QStringLiteral("--out"), out, QStringLiteral("--size"), QStringLiteral("big")} << QStringLiteral("--size");
     QTest::newRow("bad lr") << QStringList{QStringLiteral("train"), m_data, QStringLiteral("--out"), out, QStringLiteral("--lr"), QStringLiteral("-1")} << QStringLiteral("learning rate");
     QTest::newRow("missing data") << QStringList{QStringLiteral("train"), m_dir.filePath(QStringLiteral("nowhere")), QStringLiteral("--out"), out} << QStringLiteral("nowhere");
+    QTest::newRow("bad device") << QStringList{QStringLiteral("train"), m_data, QStringLiteral("--out"), out, QStringLiteral("--device"), QStringLiteral("gpu")} << QStringLiteral("device");
+    QTest::newRow("bad nproc") << QStringList{QStringLiteral("train"), m_data, QStringLiteral("--out"), out, QStringLiteral("--nproc"), QStringLiteral("0")} << QStringLiteral("--nproc");
+    QTest::newRow("encode on a bad device") << QStringList{QStringLiteral("encode"), m_runDir, m_data, QStringLiteral("--out"), out, QStringLiteral("--device"), QStringLiteral("cuda:x")} << QStringLiteral("device");
+    if (!aes::ncclAvailable())
+        QTest::newRow("nccl without NCCL") << QStringList{QStringLiteral("train"), m_data, QStringLiteral("--out"), out, QStringLiteral("--nproc"), QStringLiteral("2"), QStringLiteral("--dist-backend"), QStringLiteral("nccl")} << QStringLiteral("NCCL");
     QTest::newRow("encode without model") << QStringList{QStringLiteral("encode"), m_dir.filePath(QStringLiteral("norun")), m_data, QStringLiteral("--out"), out} << QStringLiteral("norun");
 }
 

@@ -8,6 +8,7 @@
 #include "trainingpanel.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QSpinBox>
 #include <QLabel>
@@ -61,6 +62,7 @@ void TestTrainingPanel::everyOptionRoundTrips()
         train.momentum = 0.8;
         train.seed = 12345;
         train.threads = 1;
+        train.device = QStringLiteral("cpu");
         train.knn = false;
     }
     TrainingPanel panel;
@@ -77,6 +79,7 @@ void TestTrainingPanel::everyOptionRoundTrips()
     QCOMPARE(t.momentum, train.momentum);
     QCOMPARE(t.seed, train.seed);
     QCOMPARE(t.threads, train.threads);
+    QCOMPARE(t.device, train.device);
     QCOMPARE(t.knn, train.knn);
     QVERIFY(panel.problem().isEmpty());
 }
@@ -131,6 +134,12 @@ void TestTrainingPanel::lockedWhileTrainingAndForAKeptModel()
     auto spins = panel.trainForm()->findChildren<QSpinBox *>();
     for (QSpinBox *spin : spins)
         QVERIFY(!spin->isEnabled());
+    // The device combo: auto first, then what LibTorch sees (the CPU at least); fixed while training.
+    auto *device = panel.trainForm()->findChild<QComboBox *>(QStringLiteral("device"));
+    QVERIFY(device);
+    QCOMPARE(device->itemData(0).toString(), QStringLiteral("auto"));
+    QVERIFY(device->findData(QStringLiteral("cpu")) > 0);
+    QVERIFY(!device->isEnabled());
 
     panel.setState(TrainingController::State::Paused, true, true);
     QCOMPARE(panel.pauseButton()->text(), QStringLiteral("Resume"));

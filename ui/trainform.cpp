@@ -2,6 +2,7 @@
 
 #include "collapsiblesection.h"
 #include "crispimage.h"
+#include "model/device.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -143,6 +144,16 @@ TrainForm::TrainForm(QWidget *parent) : QWidget(parent)
     m_threads->setRange(0, std::max(1, QThread::idealThreadCount()));
     m_threads->setSpecialValueText(tr("all cores (%1)").arg(QThread::idealThreadCount()));
     m_threads->setToolTip(tr("Compute threads used for training"));
+    m_device = new QComboBox;
+    m_device->setObjectName(QStringLiteral("device"));
+    {
+        const QStringList devices = aes::availableDevices();
+        m_device->addItem(tr("auto (%1)").arg(aes::resolvedDeviceName(QStringLiteral("auto"))), QStringLiteral("auto"));
+        for (const QString &d : devices)
+            m_device->addItem(d == QLatin1String("cpu") ? tr("CPU") : d, d);  // "cuda:0", as --device writes it
+    }
+    m_device->setToolTip(tr("Where the model trains: auto takes the first CUDA device when this build of LibTorch\n"
+                            "has CUDA and sees one, else the CPU. Thread choice applies to the CPU only"));
     m_knn = new QCheckBox(tr("kNN accuracy each epoch"));
     m_knn->setToolTip(tr("Classify validation codes by their 10 nearest neighbours (needs labels):\n"
                          "how well the latent space keeps the classes apart"));
@@ -153,6 +164,7 @@ TrainForm::TrainForm(QWidget *parent) : QWidget(parent)
     m_advancedForm->addRow(tr("Momentum:"), m_momentum);
     m_advancedForm->addRow(tr("Seed:"), m_seed);
     m_advancedForm->addRow(tr("Threads:"), m_threads);
+    m_advancedForm->addRow(tr("Device:"), m_device);
     m_advancedForm->addRow(QString(), m_knn);
     m_augment = new QCheckBox(tr("Augment training images"));
     m_augment->setToolTip(tr("Random flips, shifts of up to 10% and brightness/contrast jitter of every training\n"
@@ -293,6 +305,7 @@ aes::TrainOptions TrainForm::options() const
     o.momentum = m_momentum->value();
     o.seed = quint64(m_seed->value());
     o.threads = m_threads->value();
+    o.device = m_device->currentData().toString();
     o.knn = m_knn->isChecked();
     o.schedule = m_schedule->currentData().toInt() == kAutoSchedule
         ? automatic.schedule : aes::ScheduleKind(m_schedule->currentData().toInt());
@@ -312,6 +325,9 @@ void TrainForm::setOptions(const aes::TrainOptions &o)
     m_momentum->setValue(o.momentum);
     m_seed->setValue(int(std::min<quint64>(o.seed, quint64(m_seed->maximum()))));
     m_threads->setValue(std::min(o.threads, m_threads->maximum()));
+    // A device this machine lacks (a project from a GPU machine) falls back to auto.
+    const int device = m_device->findData(o.device);
+    m_device->setCurrentIndex(device >= 0 ? device : 0);
     m_knn->setChecked(o.knn);
     selectByData(m_schedule, int(o.schedule));
     m_earlyStopping->setChecked(o.earlyStopping);
@@ -326,7 +342,8 @@ void TrainForm::setEditable(bool locked, bool running)
     for (QWidget *w : {static_cast<QWidget *>(m_batch), static_cast<QWidget *>(m_optimizer),
                        static_cast<QWidget *>(m_loss), static_cast<QWidget *>(m_weightDecay),
                        static_cast<QWidget *>(m_momentum), static_cast<QWidget *>(m_seed),
-                       static_cast<QWidget *>(m_threads), static_cast<QWidget *>(m_knn),
+                       static_cast<QWidget *>(m_threads), static_cast<QWidget *>(m_device),
+                       static_cast<QWidget *>(m_knn),
                        static_cast<QWidget *>(m_schedule), static_cast<QWidget *>(m_earlyStopping),
                        static_cast<QWidget *>(m_augment)})
         w->setEnabled(free);

@@ -74,6 +74,7 @@ private:
     QDoubleSpinBox *m_momentum = nullptr;
     QSpinBox *m_seed = nullptr;
     QSpinBox *m_threads = nullptr;
+    QComboBox *m_device = nullptr;   // auto, then what LibTorch sees (cpu, cuda:N)
     QCheckBox *m_knn = nullptr;
     QComboBox *m_schedule = nullptr;
     QCheckBox *m_earlyStopping = nullptr;

@@ -3,6 +3,7 @@
 #include "data/dataset.h"
 #include "data/tensorimage.h"
 #include "model/autoencoder.h"
+#include "model/devicetensors.h"
 #include "model/evalmode.h"
 #include "training/metrics.h"
 #include "util/colormap.h"
@@ -47,7 +48,7 @@ BatchScores scoreBatch(AutoencoderImpl &model, const Dataset &data, const at::Te
                        const ScoreOptions &options, bool withMaps)
 {
     BatchScores b;
-    b.x = data.floatBatch(indices);
+    b.x = floatBatchOn(data, indices, deviceOf(model));
     b.reconstruction = model.forward(b.x);
     if (withMaps || options.kind == ScoreKind::MaxSmoothed)
         b.maps = errorMaps(b.x, b.reconstruction, options.sigma);
@@ -62,9 +63,11 @@ BatchScores scoreBatch(AutoencoderImpl &model, const Dataset &data, const at::Te
         b.scores = b.maps.flatten(1).amax(1);
         break;
     }
-    b.scores = b.scores.to(torch::kFloat64);
-    if (!withMaps)
-        b.maps = torch::Tensor();
+    // Back to the host for the callers (a no-op on the CPU).
+    b.scores = b.scores.to(torch::kCPU, torch::kFloat64);
+    b.x = b.x.to(torch::kCPU);
+    b.reconstruction = b.reconstruction.to(torch::kCPU);
+    b.maps = withMaps ? b.maps.to(torch::kCPU) : torch::Tensor();
     return b;
 }
 

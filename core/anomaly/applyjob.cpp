@@ -3,6 +3,7 @@
 #include "anomaly/outputpaths.h"
 #include "data/tensorimage.h"
 #include "model/autoencoder.h"
+#include "model/devicetensors.h"
 #include "model/evalmode.h"
 #include "project/rundirectory.h"
 #include "util/atomicfile.h"
@@ -18,7 +19,7 @@ namespace aes {
 
 ApplyJobResult runApplyJob(const QString &runDir, const QString &data, const QString &outDir,
                            const LoadControl::ProgressFn &onLoadProgress,
-                           const std::function<void(qint64, qint64)> &onProgress)
+                           const std::function<void(qint64, qint64)> &onProgress, const QString &device)
 {
     ApplyJobResult result;
     result.error = checkOutputFolder(outDir, data);
@@ -26,7 +27,7 @@ ApplyJobResult runApplyJob(const QString &runDir, const QString &data, const QSt
         result.refused = true;
         return result;
     }
-    RunDataResult loaded = loadRunData(runDir, data, onLoadProgress);
+    RunDataResult loaded = loadRunData(runDir, data, onLoadProgress, device);
     result.report = loaded.report;
     if (!loaded.run) {
         result.error = loaded.error;
@@ -54,7 +55,8 @@ ApplyJobResult runApplyJob(const QString &runDir, const QString &data, const QSt
     const int64_t n = d.size();
     for (int64_t start = 0; start < n; start += kBatch) {
         const int64_t end = std::min(n, start + kBatch);
-        const torch::Tensor reconstruction = model.forward(d.floatBatch(torch::arange(start, end, torch::kLong)));
+        const torch::Tensor reconstruction =
+            model.forward(floatBatchOn(d, torch::arange(start, end, torch::kLong), deviceOf(model))).to(torch::kCPU);
         for (int64_t i = start; i < end; ++i) {
             const QString &target = targets[int(i)];
             if (!QDir().mkpath(QFileInfo(target).absolutePath())) {

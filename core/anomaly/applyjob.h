@@ -23,8 +23,10 @@ struct ApplyJobResult {
     qint64 written = 0;
 };
 
+// The model runs on device (model/device.h); the images are written from the host.
 ApplyJobResult runApplyJob(const QString &runDir, const QString &data, const QString &outDir,
                            const LoadControl::ProgressFn &onLoadProgress = {},
-                           const std::function<void(qint64 done, qint64 total)> &onProgress = {});
+                           const std::function<void(qint64 done, qint64 total)> &onProgress = {},
+                           const QString &device = QStringLiteral("cpu"));
 
 } // namespace aes

@@ -155,7 +155,7 @@ ScoreJobResult runScoreJob(const ScoreJobOptions &options, const LoadControl::Pr
                               .arg(toString(saved->kind)).arg(saved->sigma);
     }
 
-    RunDataResult loaded = loadRunData(options.runDir, options.data, onLoadProgress);
+    RunDataResult loaded = loadRunData(options.runDir, options.data, onLoadProgress, options.device);
     result.report = loaded.report;
     if (!loaded.run) {
         result.error = loaded.error;

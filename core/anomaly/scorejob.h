@@ -30,6 +30,7 @@ struct ScoreJobOptions {
     ScoreOptions score;
     bool scoreGiven = false;       // false: the kind and sigma of the run's anomaly.json if any
     QStringList normal;            // normal class names (empty: see normalClasses())
+    QString device = QStringLiteral("cpu");  // where the model runs (model/device.h)
 };
 
 struct ScoreJobResult {

@@ -2,6 +2,7 @@
 
 #include "data/tensorimage.h"
 #include "model/autoencoder.h"
+#include "model/devicetensors.h"
 #include "model/evalmode.h"
 #include "training/trainer.h"
 #include "util/errormessage.h"
@@ -235,7 +236,7 @@ void LatentService::decode(double x, double y)
     {
         const EvalMode eval(model);
         c10::InferenceMode inference;
-        image = model.decode(m_projection->codeAt(x, y))[0];
+        image = model.decode(m_projection->codeAt(x, y).to(deviceOf(model)))[0].to(torch::kCPU);
     }
     Q_EMIT decodedImage(floatToImage(image), x, y, m_projection->exactInverse);
 }
@@ -253,9 +254,9 @@ void LatentService::details(qint64 index)
         AutoencoderImpl &model = *m_trainer->model();
         const EvalMode eval(model);
         c10::InferenceMode inference;
-        const torch::Tensor x = m_data->floatBatch(torch::tensor({int64_t(index)}, torch::kLong));
-        const torch::Tensor r = model.decode(model.encode(x));
-        d.error = (r - x).pow(2).mean().item<double>();
+        const torch::Tensor x = floatBatchOn(*m_data, torch::tensor({int64_t(index)}, torch::kLong), deviceOf(model));
+        const torch::Tensor r = model.decode(model.encode(x)).to(torch::kCPU);
+        d.error = (r - x.to(torch::kCPU)).pow(2).mean().item<double>();
         d.reconstruction = floatToImage(r[0]);
     }
     Q_EMIT pointDetails(d);
@@ -275,8 +276,9 @@ void LatentService::interpolate(const InterpolationRequest &request)
     {
         const EvalMode eval(model);
         c10::InferenceMode inference;
-        const torch::Tensor codes = model.encode(m_data->floatBatch(torch::tensor({int64_t(from), int64_t(to)}, torch::kLong)));
-        images = model.decode(interpolateCodes(codes[0], codes[1], request.steps, result.spherical));
+        const c10::Device device = deviceOf(model);
+        const torch::Tensor codes = model.encode(floatBatchOn(*m_data, torch::tensor({int64_t(from), int64_t(to)}, torch::kLong), device));
+        images = model.decode(interpolateCodes(codes[0], codes[1], request.steps, result.spherical)).to(torch::kCPU);
     }
     for (int64_t i = 0; i < images.size(0); ++i)
         result.images.append(floatToImage(images[i]));
@@ -302,7 +304,8 @@ void LatentService::traverse(const TraversalRequest &request)
     for (int64_t start = 0; start < codes.size(0); start += kDecodeBatch) {
         if (m_interrupted())
             return;
-        const torch::Tensor images = model.decode(codes.slice(0, start, std::min(codes.size(0), start + kDecodeBatch)));
+        const torch::Tensor images =
+            model.decode(codes.slice(0, start, std::min(codes.size(0), start + kDecodeBatch)).to(deviceOf(model))).to(torch::kCPU);
         for (int64_t i = 0; i < images.size(0); ++i)
             grid.images.append(floatToImage(images[i]));
     }

@@ -5,6 +5,7 @@
 #include "data/tensorimage.h"
 #include "controller/trainingcontroller.h"
 #include "model/autoencoder.h"
+#include "model/devicetensors.h"
 #include "model/checkpoint.h"
 #include "model/evalmode.h"
 #include "project/rundirectory.h"
@@ -416,9 +417,10 @@ void TrainingWorker::snapshot(int epoch, qint64 globalStep, bool force)
         AutoencoderImpl &model = *m_trainer->model();
         const EvalMode eval(model);
         torch::NoGradGuard noGrad;
-        const torch::Tensor inputs = m_data->floatBatch(m_snapshotIndices);
-        reconstructions = model.forward(inputs);
-        mse = (reconstructions - inputs).pow(2).mean({1, 2, 3}).to(torch::kDouble).contiguous();
+        const torch::Tensor inputs = floatBatchOn(*m_data, m_snapshotIndices, deviceOf(model));
+        const torch::Tensor output = model.forward(inputs);
+        mse = (output - inputs).pow(2).mean({1, 2, 3}).to(torch::kCPU, torch::kDouble).contiguous();
+        reconstructions = output.to(torch::kCPU);
     }
 
     ReconstructionSnapshot s;

@@ -1,6 +1,7 @@
 #include "model/autoencoder.h"
 
 #include "data/dataset.h"
+#include "model/devicetensors.h"
 
 #include <torch/torch.h>
 
@@ -341,14 +342,16 @@ torch::Tensor encodeImages(AutoencoderImpl &model, const Dataset &data, const to
     c10::InferenceMode inference;
     const torch::Tensor all = indices.defined() ? indices : torch::arange(int64_t(data.size()), torch::kLong);
     const int64_t n = all.numel();
+    const c10::Device device = deviceOf(model);
     std::vector<torch::Tensor> parts, errorParts;
     for (int64_t start = 0; start < n; start += 512) {
         if (stop && stop())
             return {};
-        const torch::Tensor x = data.floatBatch(all.slice(0, start, std::min(n, start + 512)));
-        parts.push_back(model.encode(x));
+        const torch::Tensor x = floatBatchOn(data, all.slice(0, start, std::min(n, start + 512)), device);
+        const torch::Tensor code = model.encode(x);
         if (errors)
-            errorParts.push_back((model.decode(parts.back()) - x).pow(2).mean({1, 2, 3}).to(torch::kFloat));
+            errorParts.push_back((model.decode(code) - x).pow(2).mean({1, 2, 3}).to(torch::kCPU, torch::kFloat));
+        parts.push_back(code.to(torch::kCPU));  // codes come back to the host, whatever the device
     }
     if (errors)
         *errors = errorParts.empty() ? torch::zeros({0}) : torch::cat(errorParts);

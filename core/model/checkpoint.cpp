@@ -1,6 +1,7 @@
 #include "model/checkpoint.h"
 
 #include "model/autoencoder.h"
+#include "model/devicetensors.h"
 #include "util/atomicfile.h"
 
 #include <torch/torch.h>
@@ -109,7 +110,11 @@ QString saveCheckpoint(const QString &path, AutoencoderImpl &model, const QJsonO
     std::ostringstream bytes;
     try {
         torch::serialize::OutputArchive archive;
-        model.save(archive);
+        // Saved from the CPU, so that the file opens on any build (a CUDA-trained model too).
+        std::shared_ptr<AutoencoderImpl> hostCopy;
+        if (deviceOf(model).is_cuda())
+            hostCopy = cloneModel(model);
+        (hostCopy ? *hostCopy : model).save(archive);
         QJsonObject m = meta;
         m.insert(QStringLiteral("format_version"), kFormatVersion);
         archive.write(kOptionsKey, c10::IValue(QJsonDocument(model.options().toJson())
@@ -138,7 +143,7 @@ QString openCheckpoint(const QString &path, torch::serialize::InputArchive *arch
     if (const QString damage = archiveDamage(raw); !damage.isEmpty())
         return QStringLiteral("damaged or not a checkpoint (%1)").arg(damage);
     std::istringstream stream(std::string(raw.constData(), size_t(raw.size())));
-    archive->load_from(stream);
+    archive->load_from(stream, torch::Device(torch::kCPU));  // whatever device saved it
     c10::IValue optionsValue, metaValue;
     if (!archive->try_read(kOptionsKey, optionsValue) || !optionsValue.isString()) {
         // Our TorchScript export carries its options as an extra file: say what it is.

@@ -17,10 +17,10 @@
 namespace aes {
 
 EncodeJobResult runEncodeJob(const QString &runDir, const QString &data, const QString &outTsv,
-                             const LoadControl::ProgressFn &onLoadProgress)
+                             const LoadControl::ProgressFn &onLoadProgress, const QString &device)
 {
     EncodeJobResult result;
-    RunDataResult loaded = loadRunData(runDir, data, onLoadProgress);
+    RunDataResult loaded = loadRunData(runDir, data, onLoadProgress, device);
     result.report = loaded.report;
     if (!loaded.run) {
         result.error = loaded.error;

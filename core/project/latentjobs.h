@@ -21,8 +21,10 @@ struct EncodeJobResult {
 };
 // Encodes every image of data with the model of runDir (a run directory or a checkpoint
 // file) and writes a TSV: header "path<TAB>label<TAB>z0...", one row per image.
+// The model runs on device (model/device.h); the codes are written from the host.
 EncodeJobResult runEncodeJob(const QString &runDir, const QString &data, const QString &outTsv,
-                             const LoadControl::ProgressFn &onLoadProgress = {});
+                             const LoadControl::ProgressFn &onLoadProgress = {},
+                             const QString &device = QStringLiteral("cpu"));
 
 struct ProjectJobOptions {
     QString input;                 // a run directory (or checkpoint file), or a TSV of vectors

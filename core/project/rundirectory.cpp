@@ -1,6 +1,7 @@
 #include "project/rundirectory.h"
 
 #include "model/autoencoder.h"
+#include "model/devicetensors.h"
 #include "project/runfiles.h"
 #include "training/trainer.h"
 
@@ -46,7 +47,11 @@ std::optional<TrainOptions> trainOptionsOf(const LoadedCheckpoint &checkpoint, Q
     const QJsonObject trainer = checkpoint.meta.value(QStringLiteral("trainer")).toObject();
     if (trainer.isEmpty())
         return std::nullopt;
-    return TrainOptions::fromJson(trainer.value(QStringLiteral("training")).toObject(), error);
+    std::optional<TrainOptions> options = TrainOptions::fromJson(trainer.value(QStringLiteral("training")).toObject(), error);
+    // Where it trained is a record, not a requirement: a checkpoint continues on any device.
+    if (options)
+        options->device = QStringLiteral("auto");
+    return options;
 }
 
 std::optional<LoadOptions> loadOptionsOf(const LoadedCheckpoint &checkpoint, QString *error)
@@ -158,9 +163,13 @@ LoadResult loadDatasetFor(const LoadedCheckpoint &checkpoint, const QString &dat
     return loaded;
 }
 
-RunDataResult loadRunData(const QString &runDir, const QString &data, const LoadControl::ProgressFn &onLoadProgress)
+RunDataResult loadRunData(const QString &runDir, const QString &data, const LoadControl::ProgressFn &onLoadProgress,
+                          const QString &device)
 {
     RunDataResult result;
+    const std::optional<c10::Device> target = resolveDevice(device, &result.error);
+    if (!target)
+        return result;
     std::optional<LoadedCheckpoint> checkpoint = loadCheckpoint(checkpointPathOf(runDir), &result.error);
     if (!checkpoint)
         return result;
@@ -171,6 +180,7 @@ RunDataResult loadRunData(const QString &runDir, const QString &data, const Load
         return result;
     }
     checkpoint->model->eval();
+    checkpoint->model->to(*target);
     result.run = RunData{std::move(*checkpoint), std::move(*loaded.dataset)};
     return result;
 }

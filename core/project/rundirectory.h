@@ -38,9 +38,11 @@ struct RunDataResult {
 LoadResult loadDatasetFor(const LoadedCheckpoint &checkpoint, const QString &data = {},
                           const LoadControl::ProgressFn &onLoadProgress = {});
 // Loads the checkpoint of runDir (a run directory or a checkpoint file) and, with
-// loadDatasetFor, the images of data.
+// loadDatasetFor, the images of data. The model goes to device (model/device.h: "cpu",
+// "auto", "cuda:N"); an unusable device is refused before anything is loaded.
 RunDataResult loadRunData(const QString &runDir, const QString &data = {},
-                          const LoadControl::ProgressFn &onLoadProgress = {});
+                          const LoadControl::ProgressFn &onLoadProgress = {},
+                          const QString &device = QStringLiteral("cpu"));
 
 // The training options a checkpoint's training state was made with: nullopt with an empty
 // error when it holds weights only (no training state), nullopt and the reason when they are

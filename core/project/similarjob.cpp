@@ -5,6 +5,7 @@
 #include "data/imageprobe.h"
 #include "latent/selection.h"
 #include "model/autoencoder.h"
+#include "model/devicetensors.h"
 #include "project/rundirectory.h"
 #include "util/atomicfile.h"
 
@@ -53,7 +54,7 @@ SimilarJobResult runSimilarJob(const SimilarJobOptions &options, const LoadContr
         result.error = QStringLiteral("--k must be at least 1");
         return result;
     }
-    RunDataResult loaded = loadRunData(options.runDir, options.data, onLoadProgress);
+    RunDataResult loaded = loadRunData(options.runDir, options.data, onLoadProgress, options.device);
     result.report = loaded.report;
     if (!loaded.run) {
         result.error = loaded.error;
@@ -86,7 +87,8 @@ SimilarJobResult runSimilarJob(const SimilarJobOptions &options, const LoadContr
         queryCode = codes[result.queryRow].contiguous();
     } else {
         c10::InferenceMode inference;
-        queryCode = checkpoint.model->encode(query.unsqueeze(0).to(torch::kFloat).div(255.0)).to(torch::kFloat)[0].contiguous();
+        const torch::Tensor x = query.unsqueeze(0).to(deviceOf(*checkpoint.model)).to(torch::kFloat).div(255.0);
+        queryCode = checkpoint.model->encode(x).to(torch::kCPU, torch::kFloat)[0].contiguous();
     }
     QElapsedTimer timer;
     timer.start();

@@ -24,6 +24,7 @@ struct SimilarJobOptions {
     QString query;                     // an image file, inside data or not
     int k = 10;
     QString out;                       // the table to write (empty: none)
+    QString device = QStringLiteral("cpu");  // where the model encodes (model/device.h)
 };
 
 struct SimilarJobResult {

@@ -5,6 +5,7 @@
 #include "project/rundirectory.h"
 #include "project/runfiles.h"
 #include "training/datadefaults.h"
+#include "training/distributed.h"
 #include "training/memoryestimate.h"
 #include "training/trainingcontrol.h"
 
@@ -40,6 +41,7 @@ QString resumeOptions(const TrainJobOptions &requested, TrainJobOptions *out)
     out->model = checkpoint->options;
     out->train = *train;
     out->train.threads = requested.train.threads;
+    out->train.device = requested.train.device;  // a checkpoint continues on any device
     out->automatic = AutoOptions::none();
     if (requested.resumeEpochs > 0)
         out->train.epochs = requested.resumeEpochs;
@@ -51,6 +53,7 @@ QString resumeOptions(const TrainJobOptions &requested, TrainJobOptions *out)
 QJsonObject summaryJson(const TrainJobOptions &options, const Dataset &data, const LoadReport &report,
                         const Trainer &trainer, const TrainOutcome &outcome)
 {
+    const int world = options.distributed.enabled() ? options.distributed.worldSize : 1;
     const QVector<EpochReport> &h = trainer.history();
     // The figures of the weights the run keeps: early stopping's best epoch, else the last.
     const int kept = trainer.keptEpoch();
@@ -91,6 +94,10 @@ QJsonObject summaryJson(const TrainJobOptions &options, const Dataset &data, con
         {QStringLiteral("dataset"), datasetJson(data)},
         {QStringLiteral("parameters"), double(trainer.model()->parameterCount())},
         {QStringLiteral("threads"), at::get_num_threads()},
+        {QStringLiteral("device"), trainer.deviceName()},
+        {QStringLiteral("processes"), world},
+        {QStringLiteral("communication_seconds"), trainer.communicationSeconds()},
+        {QStringLiteral("step_seconds"), trainer.stepSeconds()},
     };
 }
 
@@ -101,23 +108,40 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
 {
     TrainJobResult result;
     TrainJobOptions options = requested;
+    // A data-parallel run joins its group first: a rank that cannot load the data then
+    // reports why to the others instead of leaving them waiting for it.
+    std::shared_ptr<DataParallelGroup> group;
+    if (requested.distributed.enabled()) {
+        group = DataParallelGroup::join(requested.distributed, &result.error);
+        if (!group)
+            return result;
+        if (callbacks.onJoined)
+            callbacks.onJoined(group->rank(), group->worldSize());
+    }
+    const bool writer = !group || group->rank() == 0;  // rank 0 alone writes the run directory
+    const auto failed = [&]() -> TrainJobResult & {
+        if (group)
+            group->reportError(result.error);
+        return result;
+    };
     if (!requested.resume.isEmpty()) {
         result.error = resumeOptions(requested, &options);
         if (!result.error.isEmpty())
-            return result;
+            return failed();
     }
-    if (requested.resume.isEmpty()) {
+    if (requested.resume.isEmpty() && writer) {
         // Checked before anything is written: a refused run leaves every byte where it was.
         result.error = prepareNewRunDirectory(options.runDir, options.overwrite);
         if (!result.error.isEmpty())
-            return result;
+            return failed();
     }
     const QDir dir(options.runDir);
-    if (!QDir().mkpath(options.runDir)) {
+    if (writer && !QDir().mkpath(options.runDir)) {
         result.error = QStringLiteral("cannot create the run directory %1").arg(options.runDir);
-        return result;
+        return failed();
     }
-    removeStaleTemporaryFiles(dir);
+    if (writer)
+        removeStaleTemporaryFiles(dir);
     LoadControl loadControl(callbacks.onLoadProgress);
     const LoadResult loaded = loadDataset(options.data, options.load, &loadControl);
     std::optional<Dataset> selected;
@@ -127,22 +151,24 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
         // half-way through an epoch) write nothing, so the same folder can be used again.
         selected = selectClasses(*loaded.dataset, options.classes, &result.error);
         if (!selected)
-            return result;
+            return failed();
         const DataShape shape{int(selected->channels()), int(selected->height()), int(selected->width()),
                               selected->size() - validationCount(selected->size(), options.train.valFraction)};
         chosenDefaults = applyDataDefaults(shape, options.automatic, &options.model, &options.train);
         if (QString e = checkTrainingMemory(*selected, options.model, options.train); !e.isEmpty()) {
             result.error = e;
-            return result;
+            return failed();
         }
     }
-    if (QString e = writeLoadReport(dir.filePath(runfiles::kLoadReport), loaded.report); !e.isEmpty()) {
-        result.error = e;
-        return result;
+    if (writer) {
+        if (QString e = writeLoadReport(dir.filePath(runfiles::kLoadReport), loaded.report); !e.isEmpty()) {
+            result.error = e;
+            return failed();
+        }
     }
     if (!loaded.ok()) {
         result.error = loaded.error;
-        return result;
+        return failed();
     }
     const Dataset &data = *selected;
     if (callbacks.onLoaded)
@@ -152,12 +178,13 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
     const Split split = splitIndices(data.size(), options.train.valFraction, options.train.seed);
     std::unique_ptr<Trainer> trainer = Trainer::create(data, split, options.model, options.train, &result.error);
     if (!trainer)
-        return result;
+        return failed();
     if (!options.resume.isEmpty()) {
         result.error = trainer->restore(checkpointPathOf(options.resume));
         if (!result.error.isEmpty())
-            return result;
+            return failed();
     }
+    trainer->setDistributed(group);
     if (callbacks.onModelReady)
         callbacks.onModelReady(*trainer);
 
@@ -165,21 +192,24 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
     TrainCallbacks training = callbacks.training;
     training.onEpoch = [&](const EpochReport &report) {
         // Written every epoch, so a run stopped or killed later keeps what it learned.
-        if (QString e = writeRunFiles(options.runDir, *trainer, data, options.load); !e.isEmpty())
-            writeError = e;
+        if (writer)
+            if (QString e = writeRunFiles(options.runDir, *trainer, data, options.load); !e.isEmpty())
+                writeError = e;
         if (callbacks.training.onEpoch)
             callbacks.training.onEpoch(report);
     };
     result.outcome = trainer->run(control, training);
-    if (trainer->epochsCompleted() == 0 || result.outcome.status == TrainStatus::Diverged
-        || result.outcome.bestEpoch > 0) {
-        // Nothing or something better than the epoch's end was kept: save what we have.
+    if (writer && (trainer->epochsCompleted() == 0 || result.outcome.status == TrainStatus::Diverged
+                   || result.outcome.bestEpoch > 0)) {
+        // Nothing or something better than the epoch's end was kept: save what we have. (A
+        // failed run, a data-parallel one too, keeps the checkpoint of its last finished epoch.)
         if (QString e = writeRunFiles(options.runDir, *trainer, data, options.load); !e.isEmpty())
             writeError = e;
     }
     result.summary = summaryJson(options, data, loaded.report, *trainer, result.outcome);
-    if (QString e = writeJsonFile(dir.filePath(runfiles::kSummary), result.summary); !e.isEmpty())
-        writeError = e;
+    if (writer)
+        if (QString e = writeJsonFile(dir.filePath(runfiles::kSummary), result.summary); !e.isEmpty())
+            writeError = e;
     result.ok = writeError.isEmpty();
     result.error = writeError;
     return result;

@@ -8,6 +8,7 @@
 #include "data/dataset.h"
 #include "model/modeloptions.h"
 #include "training/datadefaults.h"
+#include "training/distoptions.h"
 #include "training/trainer.h"
 #include "training/trainoptions.h"
 
@@ -37,12 +38,17 @@ struct TrainJobOptions {
     // The options that follow the data (training/datadefaults.h), set once it is loaded; the
     // CLI marks those the user did not give. Never applied to a resumed run.
     AutoOptions automatic = AutoOptions::none();
+    // One rank of a data-parallel run (worldSize > 1): every rank loads the data and trains its
+    // share; rank 0 alone writes the run directory.
+    DistributedOptions distributed;
 };
 
 struct TrainJobCallbacks {
     LoadControl::ProgressFn onLoadProgress;
     std::function<void(const Dataset &, const LoadReport &)> onLoaded;
     std::function<void(const Trainer &)> onModelReady;
+    // A data-parallel run has joined its group (before the data is loaded).
+    std::function<void(int rank, int worldSize)> onJoined;
     std::function<void(const QString &)> onDefaults;   // what the data's defaults chose, when any
     TrainCallbacks training;
 };

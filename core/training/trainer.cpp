@@ -4,8 +4,10 @@
 
 #include "model/autoencoder.h"
 #include "model/checkpoint.h"
+#include "model/devicetensors.h"
 #include "model/evalmode.h"
 #include "training/augment.h"
+#include "training/distributed.h"
 #include "training/metrics.h"
 #include "training/trainingcontrol.h"
 #include "util/errormessage.h"
@@ -51,6 +53,25 @@ void setLearningRate(torch::optim::Optimizer &optimizer, double lr)
 {
     for (auto &group : optimizer.param_groups())
         group.options().set_lr(lr);
+}
+
+void moveOptimizerState(torch::optim::Optimizer &optimizer, const c10::Device &device)
+{
+    const auto move = [&](torch::Tensor t) { return t.defined() ? t.to(device) : t; };
+    for (auto &entry : optimizer.state()) {
+        torch::optim::OptimizerParamState *state = entry.second.get();
+        if (auto *adam = dynamic_cast<torch::optim::AdamParamState *>(state)) {
+            adam->exp_avg(move(adam->exp_avg()));
+            adam->exp_avg_sq(move(adam->exp_avg_sq()));
+            adam->max_exp_avg_sq(move(adam->max_exp_avg_sq()));
+        } else if (auto *adamw = dynamic_cast<torch::optim::AdamWParamState *>(state)) {
+            adamw->exp_avg(move(adamw->exp_avg()));
+            adamw->exp_avg_sq(move(adamw->exp_avg_sq()));
+            adamw->max_exp_avg_sq(move(adamw->max_exp_avg_sq()));
+        } else if (auto *sgd = dynamic_cast<torch::optim::SGDParamState *>(state)) {
+            sgd->momentum_buffer(move(sgd->momentum_buffer()));
+        }
+    }
 }
 
 std::vector<torch::Tensor> stateTensors(Autoencoder &model)
@@ -105,7 +126,7 @@ double relativeStepSize(const std::vector<torch::Tensor> &now, const std::vector
         return 0.0;
     // One synchronisation for all tensors: the per-tensor norms are stacked first.
     const torch::Tensor sums = torch::stack({torch::stack(moved).square().sum(), torch::stack(size).square().sum()});
-    const auto v = sums.to(torch::kDouble).contiguous();
+    const auto v = sums.to(torch::kCPU, torch::kDouble).contiguous();
     const double movedNorm = std::sqrt(v.data_ptr<double>()[0]);
     const double sizeNorm = std::sqrt(v.data_ptr<double>()[1]);
     return movedNorm / std::max(sizeNorm, 1e-12);
@@ -138,9 +159,11 @@ torch::Tensor reconstructionLoss(LossKind kind, const ForwardResult &r, const to
 // a switch is not timed (allocations, thread start-up); the steps timed are real training.
 class ThreadChoice {
 public:
-    ThreadChoice(int requested, qint64 steps)
+    // Inactive on CUDA (the host threads only feed the device) and in a data-parallel run
+    // (each process takes its share of the cores).
+    ThreadChoice(int requested, qint64 steps, bool choose)
         : m_cores(std::max(1, QThread::idealThreadCount())),
-          m_active(requested == 0 && m_cores > 1 && steps >= 4 * kTimedSteps)
+          m_active(choose && requested == 0 && m_cores > 1 && steps >= 4 * kTimedSteps)
     {
     }
     void beforeStep(qint64 step)
@@ -242,11 +265,19 @@ std::unique_ptr<Trainer> Trainer::create(const Dataset &data, const Split &split
     if (!problem.isEmpty())
         return fail(problem);
 
+    QString deviceError;
+    const std::optional<c10::Device> device = resolveDevice(train.device, &deviceError);
+    if (!device)
+        return fail(deviceError);
+
     keepStepBuffers();
     std::unique_ptr<Trainer> t(new Trainer(data, split, model, train));
     try {
         torch::manual_seed(train.seed);
+        // Built on the CPU (the same initial weights on every device), then moved.
         t->m_state->model = Autoencoder(model);
+        t->m_state->model->to(*device);
+        t->m_state->device = *device;
         t->m_state->learningRate = train.learningRate;
         t->m_state->optimizer = makeOptimizer(train, t->m_state->model, train.learningRate);
         t->m_state->shuffle = at::make_generator<at::CPUGeneratorImpl>(train.seed);
@@ -261,11 +292,39 @@ std::shared_ptr<AutoencoderImpl> Trainer::model() const
     return m_state->model.ptr();
 }
 
+QString Trainer::deviceName() const
+{
+    return QString::fromStdString(m_state->device.str());
+}
+
+void Trainer::setDistributed(std::shared_ptr<DataParallelGroup> group)
+{
+    m_group = std::move(group);
+    if (!m_group)
+        return;
+    const quint64 rank = quint64(m_group->rank());
+    m_state->augmentRng = at::make_generator<at::CPUGeneratorImpl>(m_train.seed ^ (0x9E3779B97F4A7C15ull * (rank + 1)));
+    // Dropout, vae sampling and noise differ between ranks as between batches of one process.
+    if (rank > 0)
+        torch::manual_seed(m_train.seed + 7919 * rank);
+}
+
+double Trainer::communicationSeconds() const
+{
+    return m_group ? m_group->communicationSeconds() : 0.0;
+}
+
 TrainOutcome Trainer::run(TrainingControl &control, const TrainCallbacks &callbacks)
 {
     TrainOutcome outcome;
     try {
-        setComputeThreads(m_train.threads);
+        // A data-parallel run shares this machine's cores among its processes.
+        const int cores = std::max(1, QThread::idealThreadCount());
+        setComputeThreads(m_group && m_train.threads == 0
+                              ? std::max(1, cores / std::max(1, m_group->options().localWorldSize))
+                              : m_train.threads);
+        if (m_group)
+            m_group->broadcast(stateTensors(m_state->model));  // every rank starts from rank 0's weights
         while (m_history.size() < m_train.epochs) {
             if (!trainEpoch(control, callbacks, &outcome))
                 break;
@@ -273,6 +332,10 @@ TrainOutcome Trainer::run(TrainingControl &control, const TrainCallbacks &callba
     } catch (const std::exception &e) {
         outcome.status = TrainStatus::Failed;
         outcome.message = runFailureMessage(e);
+        // The other ranks name this one in their message; a failure of the group itself is
+        // theirs to diagnose.
+        if (m_group && !dynamic_cast<const DistributedFailure *>(&e))
+            m_group->reportError(outcome.message);
     }
     if (m_state->stepping) {
         // The step failed half-way: go back to the weights it started from, so that what
@@ -299,21 +362,31 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
     qint64 pausedNs = 0;
     const int epoch = m_history.size() + 1;
     const qint64 n = m_split.train.numel();
+    // One epoch order for every rank (the same shuffle generator state everywhere).
     const torch::Tensor order = m_split.train.index_select(
         0, torch::randperm(n, s.shuffle, torch::TensorOptions().dtype(torch::kLong)));
-    const qint64 batch = std::min<qint64>(m_train.batchSize, n);
-    const qint64 steps = stepsPerEpoch(n, m_train.batchSize);
+    // A data-parallel step takes batchSize images on each of the world's ranks: global batch
+    // b = batchSize x world, the same steps on every rank. Rank r trains on images
+    // [r * c, (r + 1) * c) of the step's slice of the order, c = ceil(slice / world): for a full
+    // batch exactly the batch one process with batch b would take, split in rank order.
+    const int world = m_group ? m_group->worldSize() : 1;
+    const int rank = m_group ? m_group->rank() : 0;
+    const qint64 globalBatchSize = qint64(m_train.batchSize) * world;
+    const qint64 batch = std::min<qint64>(globalBatchSize, n);
+    const qint64 steps = stepsPerEpoch(n, int(std::min<qint64>(globalBatchSize, 1 << 30)));
+    at::Generator &augmentRng = s.augmentRng ? *s.augmentRng : s.shuffle;
 
     s.model->train();
     double lossSum = 0.0;
     qint64 images = 0;
     std::vector<torch::Tensor> current = stateTensors(s.model);
     const size_t paramCount = s.model->parameters().size();  // parameters first, then buffers
+    const std::vector<torch::Tensor> parameters(current.begin(), current.begin() + qint64(paramCount));
     if (s.lastGood.empty())
         for (const auto &t : current)
             s.lastGood.push_back(t.detach().clone());
 
-    ThreadChoice threads(m_train.threads, steps);
+    ThreadChoice threads(m_train.threads, steps, !s.device.is_cuda() && !m_group);
     for (qint64 step = 0; step < steps; ++step) {
         if (control.isPaused()) {
             QElapsedTimer paused;
@@ -324,7 +397,9 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
                 control.waitWhilePaused();
             pausedNs += paused.nsecsElapsed();
         }
-        if (control.isStopRequested()) {
+        // In a group a stop travels with the step's gradients, so that every rank stops after
+        // the same step.
+        if (!m_group && control.isStopRequested()) {
             outcome->status = TrainStatus::Stopped;
             outcome->message = QStringLiteral("stopped in epoch %1 at step %2").arg(epoch).arg(step);
             return false;
@@ -343,19 +418,66 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
         threads.beforeStep(step);
         QElapsedTimer stepClock;
         stepClock.start();
-        const torch::Tensor idx = order.slice(0, step * batch, std::min(n, (step + 1) * batch));
-        const torch::Tensor x = m_train.augment ? augmentBatch(m_data.floatBatch(idx), s.shuffle) : m_data.floatBatch(idx);
-        const ForwardResult r = s.model->forwardFull(s.model->corrupt(x));
-        torch::Tensor loss = reconstructionLoss(m_train.loss, r, x) + s.model->regularization(r);
-        if (m_globalStep + 1 == m_train.debugNanAtStep) {
+        const qint64 first = step * batch, size = std::min(n, (step + 1) * batch) - first;
+        // This rank's share of the step's images, and how many images the step trains on in
+        // all (a share of one image is left out when batch norm would fail on it).
+        qint64 mine = size, counted = size;
+        qint64 myFirst = first;
+        if (m_group) {
+            const qint64 chunk = (size + world - 1) / world;
+            const auto share = [&](int r) {
+                const qint64 c = std::clamp<qint64>(size - qint64(r) * chunk, 0, chunk);
+                return c == 1 && size > 1 && m_model.batchNorm ? 0 : c;
+            };
+            counted = 0;
+            for (int r = 0; r < world; ++r)
+                counted += share(r);
+            mine = share(rank);
+            myFirst = first + qint64(rank) * chunk;
+        }
+        const torch::Tensor idx = order.slice(0, myFirst, myFirst + mine);
+        torch::Tensor loss;
+        if (mine > 0) {
+            const torch::Tensor x = m_train.augment
+                ? toDevice(augmentBatch(m_data.floatBatch(idx), augmentRng), s.device)
+                : floatBatchOn(m_data, idx, s.device);
+            const ForwardResult r = s.model->forwardFull(s.model->corrupt(x));
+            loss = reconstructionLoss(m_train.loss, r, x) + s.model->regularization(r);
+        }
+        if (m_globalStep + 1 == m_train.debugNanAtStep && loss.defined()) {
             m_train.debugNanAtStep = -1;  // a fault injected once, like a bad batch
             loss = loss * std::numeric_limits<float>::quiet_NaN();
         }
-        const double value = loss.item<double>();
+        double value = 0.0;
+        bool groupStop = false;
+        if (m_group) {
+            // Rank r's mean loss weighted by its share of the step (x world: the all-reduce
+            // divides the gradients by the world size), so that the averaged gradient is the
+            // gradient of the mean loss over the step's images, as in one process.
+            {
+                torch::NoGradGuard noGrad;
+                for (size_t i = 0; i < current.size(); ++i)
+                    s.lastGood[i].copy_(current[i]);
+            }
+            s.stepping = true;
+            s.optimizer->zero_grad();
+            const double weight = counted > 0 ? double(mine) / double(counted) : 0.0;
+            if (loss.defined())
+                (loss * (weight * world)).backward();
+            std::vector<double> sums{loss.defined() ? loss.item<double>() * weight : 0.0,
+                                     control.isStopRequested() ? 1.0 : 0.0};
+            m_group->setProgress(m_globalStep);
+            m_group->averageGradients(parameters, &sums);
+            value = sums[0];
+            groupStop = sums[1] > 0.0;  // a rank was asked to stop: all stop after this step
+        } else {
+            value = loss.item<double>();
+        }
         if (!std::isfinite(value)) {
             // The weights that produced this loss are already bad: go back to the last
             // ones that gave a finite loss, with fresh optimizer moments.
             s.rollBack(m_train);
+            s.stepping = false;
             outcome->status = TrainStatus::Diverged;
             outcome->message = QStringLiteral(
                 "The loss became %1 in epoch %2 at step %3 (learning rate %4). The last good weights "
@@ -364,14 +486,16 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
                 .arg(epoch).arg(step + 1).arg(s.learningRate);
             return false;
         }
-        {
-            torch::NoGradGuard noGrad;
-            for (size_t i = 0; i < current.size(); ++i)
-                s.lastGood[i].copy_(current[i]);
+        if (!m_group) {
+            {
+                torch::NoGradGuard noGrad;
+                for (size_t i = 0; i < current.size(); ++i)
+                    s.lastGood[i].copy_(current[i]);
+            }
+            s.stepping = true;
+            s.optimizer->zero_grad();
+            loss.backward();
         }
-        s.stepping = true;
-        s.optimizer->zero_grad();
-        loss.backward();
         s.optimizer->step();
         if (m_globalStep + 1 == m_train.debugAllocFailAtStep) {
             m_train.debugAllocFailAtStep = -1;  // once, like a large allocation that did not fit
@@ -379,7 +503,8 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
         }
         // The loss may stay finite while the weights run away (a sigmoid output bounds it):
         // a step that moved the weights by many times their own size, or made one of them
-        // non-finite, is undone at once rather than found a step later.
+        // non-finite, is undone at once rather than found a step later. Every rank holds the
+        // same weights, so every rank decides the same.
         const double moved = relativeStepSize(current, s.lastGood, paramCount);
         if (!(moved <= kMaxRelativeStep)) {
             s.rollBack(m_train);
@@ -399,7 +524,7 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
 
         ++m_globalStep;
         lossSum += value;
-        images += idx.numel();
+        images += m_group ? counted : idx.numel();
         if (callbacks.onStep) {
             StepReport report;
             report.epoch = epoch;
@@ -413,11 +538,36 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
             report.imagesPerSecond = seconds > 0 ? double(images) / seconds : 0.0;
             callbacks.onStep(report);
         }
+        if (groupStop) {
+            control.stop();
+            outcome->status = TrainStatus::Stopped;
+            outcome->message = QStringLiteral("stopped in epoch %1 at step %2").arg(epoch).arg(step + 1);
+            return false;
+        }
     }
+    synchronize(s.device);  // the clock is read once the device's work is done
     const double trainSeconds = double(clock.nsecsElapsed() - pausedNs) * 1e-9;
+    m_stepSeconds += trainSeconds;
 
     // Validation can take seconds on a large set: it stops on request like training does.
-    EpochReport report = evaluate(&control);
+    // In a group, rank 0 validates with its batch-norm statistics, which every rank takes
+    // first (checkpoints and later epochs see the same buffers everywhere).
+    EpochReport report;
+    if (m_group) {
+        const std::vector<torch::Tensor> all = stateTensors(s.model);
+        m_group->broadcast(std::vector<torch::Tensor>(all.begin() + qint64(paramCount), all.end()));
+        if (m_group->rank() == 0)
+            report = evaluate();  // not cut short: a local stop reaches the others with the next step
+        std::vector<double> figures{report.valLoss, report.valMse, report.valPsnr, report.valSsim, report.knnAccuracy};
+        m_group->broadcastValues(&figures);
+        report.valLoss = figures[0];
+        report.valMse = figures[1];
+        report.valPsnr = figures[2];
+        report.valSsim = figures[3];
+        report.knnAccuracy = figures[4];
+    } else {
+        report = evaluate(&control);
+    }
     report.epoch = epoch;
     report.trainLoss = steps > 0 ? lossSum / double(steps) : kNoValue;
     report.imagesPerSecond = trainSeconds > 0 ? double(images) / trainSeconds : 0.0;
@@ -426,7 +576,7 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
     m_history.append(report);
     if (callbacks.onEpoch)
         callbacks.onEpoch(report);
-    if (control.isStopRequested()) {
+    if (!m_group && control.isStopRequested()) {
         outcome->status = TrainStatus::Stopped;
         outcome->message = QStringLiteral("stopped after epoch %1, before its validation was complete").arg(epoch);
         return false;
@@ -491,7 +641,7 @@ EpochReport Trainer::evaluate(const TrainingControl *control)
         if (control && control->isStopRequested())
             return EpochReport{};
         const torch::Tensor idx = m_split.val.slice(0, start, std::min(n, start + batch));
-        const torch::Tensor x = m_data.floatBatch(idx);
+        const torch::Tensor x = floatBatchOn(m_data, idx, s.device);
         const ForwardResult r = s.model->forwardFull(x);
         const double count = double(idx.numel());
         lossSum += (reconstructionLoss(m_train.loss, r, x) + s.model->regularization(r)).item<double>() * count;
@@ -500,7 +650,7 @@ EpochReport Trainer::evaluate(const TrainingControl *control)
         mseSum += mse.sum().item<double>();
         psnrSum += psnrFromMse(mse).sum().item<double>();
         ssimSum += perImageSsim(recon, x).sum().item<double>();
-        codes.push_back(r.code);  // in evaluation mode a vae code is its mean
+        codes.push_back(r.code.to(torch::kCPU));  // in evaluation mode a vae code is its mean
     }
     report.valLoss = lossSum / double(n);
     report.valMse = mseSum / double(n);

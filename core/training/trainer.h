@@ -21,6 +21,7 @@
 namespace aes {
 
 class AutoencoderImpl;
+class DataParallelGroup;
 class TrainingControl;
 
 struct TrainCallbacks {
@@ -39,6 +40,18 @@ public:
                                            ModelOptions model, const TrainOptions &train,
                                            QString *error);
     ~Trainer();
+
+    // Trains as one rank of a data-parallel group from the next run() on: the weights start as
+    // rank 0's, each step takes this rank's share of a batch of batchSize x world images, the
+    // gradients are averaged over the ranks, and rank 0's validation figures go to every rank
+    // (only rank 0 computes them). Augmentation, dropout and noise draw from per-rank generators.
+    void setDistributed(std::shared_ptr<DataParallelGroup> group);
+    // Seconds this trainer's collectives took (0 without a group), and its training steps took
+    // in all (validation excluded; both for this object's runs, not a resumed run's past).
+    double communicationSeconds() const;
+    double stepSeconds() const { return m_stepSeconds; }
+    // The device the model is on, as model/device.h names it ("cpu", "cuda:0").
+    QString deviceName() const;
 
     // Trains until options().epochs epochs are complete, a stop, or divergence.
     // May be called again to continue (e.g. after raising the epoch count).
@@ -88,7 +101,9 @@ private:
     QVector<EpochReport> m_history;
     qint64 m_globalStep = 0;
     double m_trainSeconds = 0.0;
+    double m_stepSeconds = 0.0;
     std::unique_ptr<State> m_state;  // torch objects: model, optimizer, generator, snapshot
+    std::shared_ptr<DataParallelGroup> m_group;  // null: one process
 };
 
 // Sets the number of compute threads for torch (0 = every core); returns the number used.

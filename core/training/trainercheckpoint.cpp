@@ -74,7 +74,13 @@ QString Trainer::saveCheckpoint(const QString &path, const QJsonObject &meta)
     }
     return aes::saveCheckpoint(path, *s.model, m, [&](torch::serialize::OutputArchive &archive) {
         torch::serialize::OutputArchive optimizer;
+        // The optimizer's moments are saved from the CPU like the weights (device-independent
+        // files), and go back to the device afterwards.
+        if (s.device.is_cuda())
+            moveOptimizerState(*s.optimizer, torch::kCPU);
         s.optimizer->save(optimizer);
+        if (s.device.is_cuda())
+            moveOptimizerState(*s.optimizer, s.device);
         archive.write(kOptimizerKey, optimizer);
         archive.write(kShuffleRngKey, shuffleRng);
         archive.write(kGlobalRngKey, globalRng);
@@ -112,6 +118,7 @@ QString Trainer::restore(const QString &path)
         // Everything is read: from here on nothing can fail half-way.
         auto optimizer = makeOptimizer(m_train, s.model, lr);
         optimizer->load(optimizerArchive);
+        moveOptimizerState(*optimizer, s.device);  // read onto the CPU
         copyWeights(*loaded->model, *s.model);
         s.optimizer = std::move(optimizer);
         s.learningRate = lr;

@@ -10,12 +10,17 @@
 #include <torch/torch.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace aes {
 
 struct Trainer::State {
     Autoencoder model{nullptr};
+    c10::Device device{c10::kCPU};   // the model's, and every tensor the trainer makes
+    // Distributed runs: augmentation draws from a generator of the rank's own, so that the
+    // shuffle generator (one epoch order for every rank) stays the same on every rank.
+    std::optional<at::Generator> augmentRng;
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     at::Generator shuffle;
     // The weights and buffers that last gave a finite loss: restored on divergence.
@@ -40,6 +45,9 @@ struct Trainer::State {
 
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainOptions &o, Autoencoder &model, double lr);
 void setLearningRate(torch::optim::Optimizer &optimizer, double lr);
+// Moves the optimizer's per-parameter state (moments, momentum buffers) to device: checkpoints
+// hold it on the CPU, the trainer keeps it beside the parameters.
+void moveOptimizerState(torch::optim::Optimizer &optimizer, const c10::Device &device);
 // The parameters, then the buffers.
 std::vector<torch::Tensor> stateTensors(Autoencoder &model);
 

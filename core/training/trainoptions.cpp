@@ -1,5 +1,6 @@
 #include "training/trainoptions.h"
 
+#include "model/device.h"
 #include "util/enumnames.h"
 #include "util/jsonfields.h"
 
@@ -42,6 +43,8 @@ QString TrainOptions::validate() const
         return QStringLiteral("validation fraction must be in [0, 1)");
     if (threads < 0 || threads > 1024)
         return QStringLiteral("threads must be between 0 (all cores) and 1024");
+    if (!isDeviceSpec(device))
+        return QStringLiteral("device must be auto, cpu, cuda or cuda:N, not \"%1\"").arg(device);
     if (patience < 1 || patience > 1000)
         return QStringLiteral("patience must be between 1 and 1000 epochs");
     if (!(minDelta >= 0.0 && minDelta < 1.0))
@@ -64,6 +67,7 @@ void describe(Io &io, Options &o)
     io.uint64Field(QStringLiteral("seed"), &o.seed);
     io.doubleField(QStringLiteral("val_split"), &o.valFraction);
     io.intField(QStringLiteral("threads"), &o.threads);
+    io.stringField(QStringLiteral("device"), &o.device);
     io.boolField(QStringLiteral("knn"), &o.knn);
     io.enumField(QStringLiteral("schedule"), &o.schedule, scheduleKindFromString);
     io.boolField(QStringLiteral("augment"), &o.augment);

@@ -31,6 +31,9 @@ struct TrainOptions {
     quint64 seed = 1;             // weights, shuffling, noise and the validation split
     double valFraction = 0.1;
     int threads = 0;              // compute threads; 0 = automatic (every core or one: see trainer.cpp)
+    // Where to train: "auto" (the first CUDA device when there is one, else the CPU), "cpu",
+    // "cuda" or "cuda:N" (model/device.h). Automatic threads apply to the CPU only.
+    QString device = QStringLiteral("auto");
     bool knn = true;              // kNN accuracy of validation codes each epoch (needs labels)
     ScheduleKind schedule = ScheduleKind::Constant;
     // Early stopping: end the run when the validation loss has not improved by minDelta
