@@ -13,6 +13,7 @@ PACKAGES=(
     qt6-base-dev qt6-base-dev-tools libgl-dev libqcustomplot-dev
     libtorch-dev libopenblas0-openmp      # without OpenBLAS, matrix products use the reference BLAS: 10-17x slower
     libopencv-dev zlib1g-dev libnanoflann-dev libonnx-dev
+    libsndfile1-dev libsoxr-dev qt6-multimedia-dev espeak-ng   # audio datasets, playback, the spoken-digits sample
     dataset-fashion-mnist fonts-dejavu-core
 )
 
