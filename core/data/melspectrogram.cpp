@@ -10,6 +10,8 @@ namespace {
 
 // Power below this is treated as this (-200 dB): log10(0) would give -inf.
 constexpr double kPowerFloor = 1e-20;
+// Multiplicative updates from mel power back to bins: 30 reach within 2% of 100's error.
+constexpr int kNnlsIterations = 30;
 
 } // namespace
 
@@ -54,8 +56,8 @@ MelSpectrogram::MelSpectrogram(const AudioOptions &options) : m_options(options)
     m_scale = m_window.sum().item<double>() / 2.0;
     m_filterbank = melFilterbank(options.nMels, options.nFft, options.sampleRate, options.fMin,
                                  options.maxFrequency());
-    // Least squares from mel bands back to bins (double for a stable pseudo-inverse).
-    m_inverse = torch::linalg::pinv(m_filterbank.to(torch::kDouble)).to(torch::kFloat).contiguous();
+    m_transposed = m_filterbank.t().contiguous();
+    m_binWeights = m_transposed.sum(1, /*keepdim=*/true).clamp_min_(1e-9);
 }
 
 at::Tensor MelSpectrogram::stft(const at::Tensor &waveforms) const
@@ -92,7 +94,15 @@ at::Tensor MelSpectrogram::unitToMagnitude(const at::Tensor &unit) const
     torch::NoGradGuard noGrad;
     const torch::Tensor db = unit.to(torch::kFloat).clamp(0.0, 1.0).sub(1.0).mul_(m_options.dbRange);
     const torch::Tensor mel = torch::pow(10.0, db.div(10.0));
-    return torch::matmul(m_inverse, mel).clamp_min_(0.0).sqrt_();
+    // Non-negative least squares by multiplicative updates (Lee and Seung), from each bin's
+    // weighted mean of the bands over it. The pseudo-inverse is exact on float features but
+    // turns 8-bit rounding into noise across the spectrum (spectral convergence 0.33 against
+    // 0.20 on the spoken digits); this stays at 0.20 either way.
+    const torch::Tensor numerator = torch::matmul(m_transposed, mel);
+    torch::Tensor power = numerator.div(m_binWeights).clamp_min_(1e-12);
+    for (int i = 0; i < kNnlsIterations; ++i)
+        power.mul_(numerator.div(torch::matmul(m_transposed, torch::matmul(m_filterbank, power)).clamp_min_(1e-30)));
+    return power.sqrt_();
 }
 
 } // namespace aes

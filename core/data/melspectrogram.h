@@ -3,8 +3,8 @@
 // (LibTorch's stft, periodic Hann window of n_fft samples, centred frames every hop samples),
 // its power scaled so that a full-scale sine gives 0 dB, summed by a triangular mel filterbank
 // (HTK mel scale, peaks of 1), in dB, then mapped to [0, 1]: 0 dB -> 1, -dbRange dB (the floor)
-// and below -> 0. unitToMagnitude undoes it as far as it can (the filterbank's pseudo-inverse,
-// clamped at zero) for Griffin-Lim (data/griffinlim.h).
+// and below -> 0. unitToMagnitude undoes it as far as it can (non-negative least squares through
+// the filterbank) for Griffin-Lim (data/griffinlim.h).
 //
 // Ownership: a MelSpectrogram is a value holding its window and filterbank.
 // Threads: const methods may be called from several threads at once.
@@ -51,7 +51,8 @@ private:
     AudioOptions m_options;
     at::Tensor m_window;         // float [nFft], periodic Hann
     at::Tensor m_filterbank;     // float [nMels, bins]
-    at::Tensor m_inverse;        // float [bins, nMels], the filterbank's pseudo-inverse
+    at::Tensor m_transposed;     // float [bins, nMels]
+    at::Tensor m_binWeights;     // float [bins, 1]: each bin's total filter weight
     double m_scale = 1.0;
 };
 
