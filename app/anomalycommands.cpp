@@ -142,7 +142,9 @@ int apply(const QStringList &args)
     parser.setApplicationDescription(QStringLiteral(
         "Run every image of DATA through the model of RUN_DIR and write each reconstruction as PNG\n"
         "under DIR with the image's relative path (<index>.png for IDX); a denoising model's output is\n"
-        "the cleaned image. Refuses a DIR that is DATA or inside it; never overwrites an input."));
+        "the cleaned image. For a folder of audio clips each reconstructed spectrogram is turned back\n"
+        "into sound (Griffin-Lim) and written as a WAV of the clip's duration (<name>-<n>.wav for\n"
+        "window n). Refuses a DIR that is DATA or inside it; never overwrites an input."));
     parser.addPositionalArgument(QStringLiteral("RUN_DIR"), QStringLiteral("A run directory (or its checkpoint.pt)."));
     parser.addPositionalArgument(QStringLiteral("DATA"), QStringLiteral("Image folder or IDX file, loaded as in training."));
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder to write (created if missing)."), QStringLiteral("DIR")});
@@ -170,7 +172,8 @@ int apply(const QStringList &args)
         printErr(QStringLiteral("aestudio-cli: %1\n").arg(r.error));
         return 1;
     }
-    printErr(QStringLiteral("wrote %1 images under %2\n").arg(r.written).arg(out));
+    printErr(QStringLiteral("wrote %1 %2 under %3\n").arg(r.written)
+                 .arg(r.report.audio ? QStringLiteral("clips") : QStringLiteral("images")).arg(out));
     return 0;
 }
 

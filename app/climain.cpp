@@ -163,6 +163,8 @@ int train(const QStringList &args)
                                                    .arg(d.size())
                           : d.hasLabels() ? QStringLiteral("%1 classes").arg(d.classNames.size())
                                           : QStringLiteral("unlabelled")));
+        if (report.audio)
+            printErr(QStringLiteral("audio: %1\n").arg(report.audioDetails));
         runClock.start();
     };
     callbacks.onDefaults = [&](const QString &chosen) {

@@ -74,6 +74,16 @@ void addLoadOptions(QCommandLineParser &parser)
         opt("size", QStringLiteral("Image size to use, e.g. 28x28 (default: the images' own size, or the most common one)."), "WxH"),
         opt("channels", QStringLiteral("1 (gray) or 3 (RGB); default: 1 when every image is gray."), "1|3"),
         opt("resize", QStringLiteral("How images of another size are fitted: crop (centre crop) or letterbox."), "crop|letterbox"),
+        opt("audio-rate", QStringLiteral("Audio folders: sample rate clips are resampled to (default 16000)."), "HZ"),
+        opt("audio-seconds", QStringLiteral("Audio folders: clip duration, padded or cut (default: the median clip, at most 10 s)."), "S"),
+        opt("audio-window", QStringLiteral("Audio folders: split clips into windows of S seconds instead."), "S"),
+        opt("n-fft", QStringLiteral("Audio folders: STFT window in samples (default 400, 25 ms at 16 kHz)."), "N"),
+        opt("hop", QStringLiteral("Audio folders: STFT hop in samples (default 160, 10 ms at 16 kHz)."), "N"),
+        opt("n-mels", QStringLiteral("Audio folders: mel bands (default 64)."), "N"),
+        opt("fmin", QStringLiteral("Audio folders: lowest mel frequency (default 0)."), "HZ"),
+        opt("fmax", QStringLiteral("Audio folders: highest mel frequency (default: half the rate)."), "HZ"),
+        opt("db-range", QStringLiteral("Audio folders: dB below full scale that map to 0 (default 80)."), "DB"),
+        opt("no-normalize", QStringLiteral("Audio folders: keep each clip's level (default: peak-normalised).")),
     });
 }
 
@@ -194,8 +204,23 @@ bool readLoadOptions(const QCommandLineParser &p, LoadOptions *out, QString *err
         *error = QStringLiteral("--channels must be 1 or 3");
         return false;
     }
-    return toEnum(p, "resize", &out->resize, resizeModeFromString,
-                  {toString(ResizeMode::CenterCrop), toString(ResizeMode::Letterbox)}, error);
+    if (!toEnum(p, "resize", &out->resize, resizeModeFromString,
+                {toString(ResizeMode::CenterCrop), toString(ResizeMode::Letterbox)}, error))
+        return false;
+    AudioOptions &a = out->audio;
+    if (!toInt(p, "audio-rate", &a.sampleRate, error) || !toDouble(p, "audio-seconds", &a.seconds, error)
+        || !toDouble(p, "audio-window", &a.windowSeconds, error) || !toInt(p, "n-fft", &a.nFft, error)
+        || !toInt(p, "hop", &a.hop, error) || !toInt(p, "n-mels", &a.nMels, error)
+        || !toDouble(p, "fmin", &a.fMin, error) || !toDouble(p, "fmax", &a.fMax, error)
+        || !toDouble(p, "db-range", &a.dbRange, error))
+        return false;
+    if (p.isSet(QStringLiteral("no-normalize")))
+        a.normalize = false;
+    if (const QString problem = a.validate(); !problem.isEmpty()) {
+        *error = QStringLiteral("audio options: %1").arg(problem);
+        return false;
+    }
+    return true;
 }
 
 bool readModelOptions(const QCommandLineParser &p, ModelOptions *out, QString *error)

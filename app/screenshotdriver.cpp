@@ -6,6 +6,7 @@
 #include "latentmap.h"
 #include "mainwindow.h"
 #include "modelform.h"
+#include "reconstructiondetail.h"
 #include "reconstructionview.h"
 #include "runcompareview.h"
 #include "runsoverlay.h"
@@ -74,6 +75,25 @@ bool saveScreenshots(MainWindow &window, const QString &dirPath)
     view->setShowError(showed);
     window.showTab(MainWindow::LossTab);
     return saveTrainingPanel(window, dir) && ok;
+}
+
+// Audio data: audio-detail.png, the large view of the first clip (spectrograms with axes,
+// waveforms, play buttons) once its waveforms have been rendered; then done(ok). Images: done(true).
+void saveAudioDetail(MainWindow &window, const QString &dirPath, const std::function<void(bool)> &done)
+{
+    if (!window.controller()->datasetSummary().audio) {
+        done(true);
+        return;
+    }
+    window.showTab(MainWindow::ReconstructionsTab);
+    ReconstructionDetail *detail = window.reconstructionView()->showDetail(0);
+    detail->resize(900, 560);
+    // Griffin-Lim runs on the player's thread: a moment for both waveforms.
+    QTimer::singleShot(2500, &window, [detail, dirPath, done] {
+        const bool ok = detail->grab().save(QDir(dirPath).filePath(QStringLiteral("audio-detail.png")), "PNG", 0);
+        detail->hide();
+        done(ok);
+    });
 }
 
 // Hovers a point of the map and decodes a point halfway between the centres of the first
@@ -369,7 +389,7 @@ void takeScreenshotsWhenReady(MainWindow &window, const QString &dir, bool after
                     std::fprintf(stderr, "aestudio: cannot write %s\n", qPrintable(dir));
                 QApplication::exit(saved ? exitCode : 1);
             };
-            const bool saved = saveScreenshots(window, dir);
+            const bool shot = saveScreenshots(window, dir);
             // Last, the Runs tab: its folder's runs overlaid and two of them compared.
             const auto runsThenQuit = [&window, dir, quit](bool ok) {
                 if (!ok)
@@ -377,29 +397,32 @@ void takeScreenshotsWhenReady(MainWindow &window, const QString &dir, bool after
                 else
                     saveRuns(window, dir, quit);
             };
-            if (saved && afterTraining && exitCode == 0)
-                saveLatentTools(window, dir, [&window, dir, runsThenQuit](bool ok) {
-                    if (!ok) {
-                        runsThenQuit(false);
-                        return;
-                    }
-                    saveLatentSelections(window, dir, [&window, dir, runsThenQuit](bool selectionsOk) {
-                        if (!selectionsOk) {
+            saveAudioDetail(window, dir, [&window, dir, exitCode, afterTraining, quit, runsThenQuit, shot](bool audioOk) {
+                const bool saved = shot && audioOk;
+                if (saved && afterTraining && exitCode == 0)
+                    saveLatentTools(window, dir, [&window, dir, runsThenQuit](bool ok) {
+                        if (!ok) {
                             runsThenQuit(false);
                             return;
                         }
-                        saveUmap(window, dir, [&window, dir, runsThenQuit](bool umapOk) {
-                            if (!umapOk)
+                        saveLatentSelections(window, dir, [&window, dir, runsThenQuit](bool selectionsOk) {
+                            if (!selectionsOk) {
                                 runsThenQuit(false);
-                            else
-                                saveAnomalies(window, dir, runsThenQuit);
+                                return;
+                            }
+                            saveUmap(window, dir, [&window, dir, runsThenQuit](bool umapOk) {
+                                if (!umapOk)
+                                    runsThenQuit(false);
+                                else
+                                    saveAnomalies(window, dir, runsThenQuit);
+                            });
                         });
                     });
-                });
-            else if (saved && exitCode == 0)
-                runsThenQuit(true);
-            else
-                quit(saved);
+                else if (saved && exitCode == 0)
+                    runsThenQuit(true);
+                else
+                    quit(saved);
+            });
         });
     };
     aes::TrainingController *controller = window.controller();

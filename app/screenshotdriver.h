@@ -2,7 +2,8 @@
 // `aestudio --screenshots DIR`: once the data is loaded (or, with --train, once training has
 // finished and the final latent map has arrived), saves every tab of the window as shown to
 // DIR/<tab>.png (loss, reconstructions, metrics, latent, anomalies) and the reconstructions with the
-// error heatmap as reconstructions-error.png, then quits. After training the Latent tab
+// error heatmap as reconstructions-error.png (for audio data also audio-detail.png: the first
+// clip's large view with axes, waveforms and play buttons), then quits. After training the Latent tab
 // shows a hovered point and an image decoded between the first two classes, and three more
 // pictures show its tools: latent-interpolation.png (two classes' first images as the ends,
 // B pinned), latent-replay.png (the map of the first epoch) and latent-traversal.png (the

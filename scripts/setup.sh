@@ -14,6 +14,7 @@ PACKAGES=(
     libtorch-dev libopenblas0-openmp      # without OpenBLAS, matrix products use the reference BLAS: 10-17x slower
     libgloo-dev                           # the headers of LibTorch's Gloo process group (data-parallel training)
     libopencv-dev zlib1g-dev libnanoflann-dev libonnx-dev
+    libsndfile1-dev libsoxr-dev qt6-multimedia-dev espeak-ng   # audio datasets, playback, the spoken-digits sample
     dataset-fashion-mnist fonts-dejavu-core
 )
 

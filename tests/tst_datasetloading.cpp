@@ -380,7 +380,7 @@ void TestDatasetLoading::noUsableImageIsAnError()
     const QString root = QFileInfo(dir.path()).absoluteFilePath();
     LoadResult result = loadDataset(dir.path());
     QVERIFY(!result.ok());
-    QCOMPARE(result.error, "No image files found in " + root);
+    QCOMPARE(result.error, "No image or audio files found in " + root);
     QCOMPARE(result.report.source, root);
 
     QVERIFY(aes::test::writeFile(dir.filePath("a.png"), "text"));

@@ -341,7 +341,7 @@ void TestHostileFiles::folderWithoutImages()
     const std::optional<LoadResult> result = loadWithin(root, LoadOptions{}, QString(), 60);
     QVERIFY(result);
     QVERIFY(!result->ok());
-    QCOMPARE(result->error, "No image files found in " + root);
+    QCOMPARE(result->error, "No image or audio files found in " + root);
     QVERIFY(result->report.skipped.isEmpty());
 }
 

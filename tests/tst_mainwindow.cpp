@@ -13,8 +13,11 @@
 #include "reconstructiondetail.h"
 #include "reconstructiongrid.h"
 #include "reconstructionview.h"
+#include "soundplayer.h"
+#include "spectrogramview.h"
 #include "trainform.h"
 #include "trainingpanel.h"
+#include "util/colormap.h"
 
 #include "testutil.h"
 
@@ -42,6 +45,7 @@ using aes::TrainingController;
 class TestMainWindow final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void audioViewsPlayOrSayWhyNot();
     void initTestCase();
     void init();
     void listsSkippedFiles();
@@ -425,6 +429,47 @@ void TestMainWindow::datasetPanelShowsEveryColumn()
     const QRect panelInView(window.datasetPanel()->mapTo(viewport, QPoint(0, 0)), window.datasetPanel()->size());
     QVERIFY2(panelInView.right() < viewport->width(),
              qPrintable(QStringLiteral("panel ends at %1 of %2").arg(panelInView.right()).arg(viewport->width())));
+}
+
+void TestMainWindow::audioViewsPlayOrSayWhyNot()
+{
+    // A spectrogram snapshot as the controller sends it for audio data: 32 mels x 26 frames.
+    aes::AudioOptions audio;
+    audio.nMels = 32;
+    QImage spectrogram(26, 32, QImage::Format_Grayscale8);
+    for (int y = 0; y < 32; ++y)
+        for (int x = 0; x < 26; ++x)
+            spectrogram.scanLine(y)[x] = uchar(y == 20 ? 230 : 40);
+    aes::ReconstructionSnapshot snapshot;
+    snapshot.inputs = {spectrogram};
+    snapshot.reconstructions = {spectrogram};
+    snapshot.mse = {0.0};
+    snapshot.globalStep = 1;
+
+    SoundPlayer player;
+    player.setAvailableForTesting(false, QStringLiteral("No audio output device"));
+    ReconstructionView view;
+    view.setAudio(audio, &player);
+    view.setSnapshot(snapshot);
+    ReconstructionDetail *detail = view.showDetail(0);
+    auto *play = detail->findChild<QPushButton *>(QStringLiteral("playInput"));
+    QVERIFY(play);
+    QVERIFY(!play->isEnabled());  // no device: disabled, and the view says why
+    QCOMPARE(play->toolTip(), QStringLiteral("No audio output device"));
+    QVERIFY(detail->errorText().startsWith(QStringLiteral("Clip 1 of 1")));
+
+    // Rendering still works without a device: the sound can be saved. (1 + 25 hops) frames.
+    QSignalSpy rendered(&player, &SoundPlayer::rendered);
+    detail->play(1);
+    QVERIFY(rendered.wait(10000));
+    QCOMPARE(player.lastSound().size(), size_t(25 * 160));
+    QCOMPARE(player.lastRate(), 16000);
+
+    // Tiles in the inferno colour map; sweeps side by side.
+    QCOMPARE(SpectrogramView::colorized(spectrogram).pixel(0, 0), aes::infernoColor(40 / 255.0));
+    QCOMPARE(SpectrogramView::concatenated({spectrogram, spectrogram}).size(), QSize(52, 32));
+    view.setAudio(std::nullopt, &player);
+    QVERIFY(!detail->findChild<QWidget *>(QStringLiteral("playInput"))->isVisible());
 }
 
 QTEST_MAIN(TestMainWindow)

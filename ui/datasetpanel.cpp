@@ -1,6 +1,7 @@
 #include "datasetpanel.h"
 
 #include "collapsiblesection.h"
+#include "spectrogramview.h"
 
 #include <QComboBox>
 #include <QDialog>
@@ -53,7 +54,8 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
 
     auto *form = new QFormLayout;
     form->setContentsMargins(0, 0, 0, 0);
-    form->addRow(tr("Images:"), m_count);
+    m_countLabel = new QLabel(tr("Images:"), this);
+    form->addRow(m_countLabel, m_count);
     form->addRow(tr("Size:"), m_size);
     form->addRow(tr("Skipped:"), skippedRow);
 
@@ -142,6 +144,7 @@ aes::LoadOptions DatasetPanel::loadOptions() const
         o.height = o.width;
     o.channels = m_channels->currentData().toInt();
     o.resize = aes::ResizeMode(m_fit->currentData().toInt());
+    o.audio = m_audioOptions;
     return o;
 }
 
@@ -151,6 +154,7 @@ void DatasetPanel::setLoadOptions(const aes::LoadOptions &o)
     m_height->setValue(o.height);
     m_channels->setCurrentIndex(std::max(0, m_channels->findData(o.channels)));
     m_fit->setCurrentIndex(std::max(0, m_fit->findData(int(o.resize))));
+    m_audioOptions = o.audio;
 }
 
 double DatasetPanel::validationFraction() const
@@ -209,6 +213,16 @@ void DatasetPanel::showSummary(const aes::DatasetSummary &summary)
     m_count->setText(QLocale().toString(summary.count));
     m_count->setToolTip(tr("Loaded in %1 s").arg(summary.seconds, 0, 'f', 2));
     m_size->setText(tr("%1 \u00d7 %2, %3").arg(summary.width).arg(summary.height).arg(channelText(summary.channels)));
+    m_countLabel->setText(summary.audio ? tr("Clips:") : tr("Images:"));
+    m_size->setToolTip(QString());
+    if (summary.audio) {
+        const aes::AudioOptions &a = summary.audioOptions;
+        m_count->setText(tr("%1 \u00b7 %2 kHz \u00b7 %3 s each")
+                             .arg(QLocale().toString(summary.count)).arg(a.sampleRate / 1000.0)
+                             .arg(a.seconds, 0, 'f', 2));
+        m_size->setText(tr("%1 mels \u00d7 %2 frames (spectrogram)").arg(summary.height).arg(summary.width));
+        m_size->setToolTip(summary.audioDetails);
+    }
     showSkipped(summary);
 
     m_classes->clear();
@@ -237,7 +251,8 @@ void DatasetPanel::showSummary(const aes::DatasetSummary &summary)
         delete item;
     }
     int index = 0;
-    for (const QImage &image : summary.samples) {
+    for (const QImage &sample : summary.samples) {
+        const QImage image = summary.audio ? SpectrogramView::colorized(sample) : sample;
         auto *thumb = new QLabel(m_samples);
         // Small images are enlarged without smoothing: the user sees the real pixels.
         thumb->setPixmap(QPixmap::fromImage(image.scaled(kThumbnail, kThumbnail, Qt::KeepAspectRatio,

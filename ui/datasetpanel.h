@@ -56,6 +56,8 @@ private:
     aes::DatasetSummary m_summary;
     QLabel *m_source = nullptr;
     QLabel *m_count = nullptr;
+    QLabel *m_countLabel = nullptr;   // "Images:" or "Clips:"
+    aes::AudioOptions m_audioOptions;  // kept as set (the panel has no audio fields)
     QLabel *m_size = nullptr;
     QLabel *m_skipped = nullptr;
     QPushButton *m_details = nullptr;

@@ -1,6 +1,7 @@
 #include "interpolationstrip.h"
 
 #include "crispimage.h"
+#include "spectrogramview.h"
 
 #include <QPainter>
 
@@ -44,7 +45,7 @@ void InterpolationStrip::paintEvent(QPaintEvent *)
     const int total = n * cell + (n - 1) * gap;
     int x = std::max(0, (width() - total) / 2);
     for (int i = 0; i < n; ++i) {
-        const QImage shown = crispScaled(m_images.at(i), cell);
+        const QImage shown = crispScaled(m_spectrograms ? SpectrogramView::colorized(m_images.at(i)) : m_images.at(i), cell);
         painter.drawImage(x + (cell - shown.width()) / 2, (cell - shown.height()) / 2, shown);
         const QString caption = i == 0 ? QStringLiteral("A") : i == n - 1 ? QStringLiteral("B")
                                                                            : QString::number(double(i) / (n - 1), 'f', 2);

@@ -17,6 +17,8 @@ public:
     void setImages(const QVector<QImage> &images);
     const QVector<QImage> &images() const { return m_images; }
     void setHint(const QString &hint);
+    // Audio data: spectrograms drawn in colour.
+    void setSpectrograms(bool on) { m_spectrograms = on; update(); }
 
     QSize sizeHint() const override;
 
@@ -26,4 +28,5 @@ protected:
 private:
     QVector<QImage> m_images;
     QString m_hint;
+    bool m_spectrograms = false;
 };

@@ -5,6 +5,8 @@
 #include "latent/selection.h"
 #include "latentmap.h"
 #include "selectionstrip.h"
+#include "soundplayer.h"
+#include "spectrogramview.h"
 #include "traversalgrid.h"
 #include "worstlist.h"
 
@@ -15,8 +17,10 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolButton>
@@ -47,7 +51,16 @@ LatentExplorer::LatentExplorer(aes::TrainingController *controller, QWidget *par
     m_tools->addTab(createInterpolationPage(), tr("Interpolation"));
     m_tools->addTab(createTraversalPage(), tr("Traversal grid"));
     m_tools->setFixedHeight(kToolsHeight);
+    // P plays the hovered clip (audio data): the card under the mouse cannot take a click.
+    m_playKey = new QShortcut(QKeySequence(Qt::Key_P), this);
+    m_playKey->setEnabled(false);
+    connect(m_playKey, &QShortcut::activated, this, [this] {
+        if (m_audio && !m_map->playHovered())
+            Q_EMIT message(tr("Hover a point of the map, then press P to hear it."), 4000);
+    });
+    connect(m_map, &LatentMap::playRequested, this, &LatentExplorer::play);
     m_traversalDialog = new TraversalDialog(this);
+    connect(m_traversalDialog, &TraversalDialog::playRequested, this, &LatentExplorer::play);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -131,6 +144,39 @@ QWidget *LatentExplorer::createScrubber()
     return row;
 }
 
+void LatentExplorer::setAudio(const std::optional<aes::AudioOptions> &audio, SoundPlayer *player)
+{
+    m_audio = audio;
+    m_player = player;
+    const bool on = audio.has_value();
+    // Without an audio output the buttons stay, disabled, saying why.
+    const bool canPlay = player && player->available();
+    const QString reason = player ? player->unavailableReason() : tr("No audio output");
+    m_map->setSpectrograms(on, canPlay, reason);
+    m_strip->setSpectrograms(on);
+    m_traversalDialog->setSpectrograms(on, canPlay, reason);
+    m_playStrip->setVisible(on);
+    m_playStrip->setEnabled(canPlay);
+    m_playStrip->setToolTip(canPlay ? tr("The strip's clips one after another, from A to B") : reason);
+    m_playKey->setEnabled(on);
+}
+
+bool LatentExplorer::playInterpolation()
+{
+    const QImage sweep = SpectrogramView::concatenated(m_strip->images());
+    if (sweep.isNull())
+        return false;
+    play(sweep, tr("the interpolation"));
+    return true;
+}
+
+void LatentExplorer::play(const QImage &spectrogram, const QString &what)
+{
+    if (!m_audio || !m_player)
+        return;
+    m_player->play(spectrogram, *m_audio, what);
+}
+
 QWidget *LatentExplorer::createInterpolationPage()
 {
     auto *page = new QWidget;
@@ -161,7 +207,16 @@ QWidget *LatentExplorer::createInterpolationPage()
     stepsRow->addWidget(new QLabel(tr("Images")));
     stepsRow->addWidget(m_steps);
     controls->addLayout(stepsRow, 2, 0, 1, 2);
-    controls->setRowStretch(3, 1);
+    m_playStrip = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Play A \u2192 B"));
+    m_playStrip->setObjectName(QStringLiteral("interpolationPlay"));
+    m_playStrip->setToolTip(tr("The strip's clips one after another, from A to B"));
+    m_playStrip->hide();
+    connect(m_playStrip, &QPushButton::clicked, this, [this] {
+        if (!playInterpolation())
+            Q_EMIT message(tr("Pick two points first: the strip is empty."), 4000);
+    });
+    controls->addWidget(m_playStrip, 3, 0, 1, 2);
+    controls->setRowStretch(4, 1);
     auto *layout = new QHBoxLayout(page);
     layout->setContentsMargins(6, 4, 6, 4);
     layout->addLayout(controls);

@@ -12,6 +12,8 @@
 #include "controller/trainingcontroller.h"
 
 #include <QHash>
+
+#include <optional>
 #include <QVector>
 #include <QWidget>
 
@@ -19,10 +21,12 @@ class InterpolationStrip;
 class LatentMap;
 class QLabel;
 class QPushButton;
+class QShortcut;
 class QSlider;
 class QSpinBox;
 class QTabWidget;
 class SelectionStrip;
+class SoundPlayer;
 class QTimer;
 class QToolButton;
 class TraversalDialog;
@@ -57,6 +61,12 @@ public:
     qint64 interpolationEnd(int end) const { return m_ends[end]; }
     // Asks for the traversal grid over the map's visible region.
     void requestTraversal();
+    // Audio data (nullopt: images): spectrograms in colour, and the hovered clip (P key), the
+    // pinned or decoded point, the interpolation and the traversal grid's rows played through
+    // player (which must outlive the explorer).
+    void setAudio(const std::optional<aes::AudioOptions> &audio, SoundPlayer *player);
+    // Plays the interpolation strip's clips one after another; false when there are none.
+    bool playInterpolation();
 
     // The selection's actions (the buttons ask for the file or folder, then call these).
     // Each returns an empty string or the message shown to the user.
@@ -74,6 +84,7 @@ Q_SIGNALS:
     void openDatasetRequested(const QString &folder);
 
 private:
+    void play(const QImage &spectrogram, const QString &what);
     QWidget *createScrubber();
     QWidget *createInterpolationPage();
     QWidget *createTraversalPage();
@@ -101,6 +112,10 @@ private:
     InterpolationStrip *m_strip = nullptr;
     QLabel *m_endLabels[2] = {nullptr, nullptr};
     QSpinBox *m_steps = nullptr;
+    QPushButton *m_playStrip = nullptr;   // audio only
+    QShortcut *m_playKey = nullptr;       // P, audio only
+    std::optional<aes::AudioOptions> m_audio;
+    SoundPlayer *m_player = nullptr;
     qint64 m_ends[2] = {-1, -1};
     int m_nextEnd = 0;                    // which end the next shift+click sets
     QSpinBox *m_gridSize = nullptr;

@@ -86,6 +86,7 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
         if (m_pinned >= 0)
             findSimilar(m_pinned, k);
     });
+    connect(m_panel, &LatentMapPanel::playRequested, this, &LatentMap::playRequested);
     m_classes = new ClassList;
     connect(m_classes, &ClassList::visibilityToggled, this, &LatentMap::setClassVisible);
     connect(m_classes, &ClassList::soloRequested, this, [this](int group) {
@@ -424,6 +425,20 @@ void LatentMap::hover(const QPointF &pixel)
     }
     if (m_hovered >= 0)
         m_card->placeBeside(pixel);
+}
+
+void LatentMap::setSpectrograms(bool on, bool canPlay, const QString &reason)
+{
+    m_card->setSpectrograms(on);
+    m_panel->setSpectrograms(on, canPlay, reason);
+}
+
+bool LatentMap::playHovered()
+{
+    if (m_hovered < 0 || m_hoverImage.isNull())
+        return false;
+    Q_EMIT playRequested(m_hoverImage, caption(m_hovered).section(QLatin1Char('\n'), 0, 0));
+    return true;
 }
 
 void LatentMap::updateCard()

@@ -120,6 +120,12 @@ public:
 
     // The point under the cursor (-1: none within kHoverRadius).
     qint64 hoveredPoint() const { return m_hovered; }
+    // Audio data: the card and the panel show spectrograms in colour, with play hints/buttons.
+    // canPlay false (no audio output): play buttons disabled with reason as their tooltip.
+    void setSpectrograms(bool on, bool canPlay = true, const QString &reason = {});
+    // Asks to play the hovered point's clip (the P key); false when none is hovered or its
+    // spectrogram has not arrived yet.
+    bool playHovered();
     // The visible point nearest to a widget pixel of the plot (-1 for an empty map).
     qint64 nearestPoint(const QPointF &plotPixel) const;
     // Where a point is drawn, in pixels of plotWidget().
@@ -129,6 +135,8 @@ public:
     QWidget *plotWidget() const;
 
 Q_SIGNALS:
+    // A spectrogram to play (the hovered clip, the pinned point, the probe), named for messages.
+    void playRequested(const QImage &spectrogram, const QString &what);
     void hoveredPointChanged(qint64 index);
     void imageRequested(qint64 index);
     void decodeRequested(double x, double y);

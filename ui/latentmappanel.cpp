@@ -1,6 +1,7 @@
 #include "latentmappanel.h"
 
 #include "crispimage.h"
+#include "spectrogramview.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -11,6 +12,7 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStyle>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -120,6 +122,11 @@ LatentMapPanel::LatentMapPanel(QWidget *parent) : QWidget(parent)
     layout->addSpacing(12);
     layout->addWidget(m_title);
     layout->addWidget(m_image);
+    // Inside the image's box, at its foot: the panel has no height to spare beside the map.
+    m_play = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Play"), m_image);
+    m_play->setObjectName(QStringLiteral("panelPlay"));
+    m_play->hide();
+    connect(m_play, &QPushButton::clicked, this, [this] { Q_EMIT playRequested(m_playImage, m_playWhat); });
     layout->addWidget(m_caption);
     layout->addWidget(m_similarRow);
     layout->addStretch(1);
@@ -206,6 +213,30 @@ void LatentMapPanel::updateProjectionChoice()
     m_umapRow->setVisible(m_method->currentData().toInt() == int(aes::ProjectionMethod::Umap));
 }
 
+QImage LatentMapPanel::shown(const QImage &image) const
+{
+    return m_spectrograms ? SpectrogramView::colorized(image) : image;
+}
+
+void LatentMapPanel::setSpectrograms(bool on, bool canPlay, const QString &reason)
+{
+    m_spectrograms = on;
+    m_canPlay = canPlay;
+    m_play->setEnabled(canPlay);
+    m_play->setToolTip(canPlay ? QString() : reason);
+    m_play->setVisible(on && !m_playImage.isNull());
+}
+
+void LatentMapPanel::setPlayable(const QImage &image, const QString &what)
+{
+    m_playImage = image;
+    m_playWhat = what;
+    m_play->setText(what.isEmpty() ? tr("Play") : tr("Play %1").arg(what));
+    m_play->adjustSize();
+    m_play->move(std::max(0, (m_image->width() - m_play->width()) / 2), m_image->height() - m_play->height() - 4);
+    m_play->setVisible(m_spectrograms && !image.isNull());
+}
+
 void LatentMapPanel::showPinned(const QString &caption)
 {
     m_title->setText(tr("<b>Pinned</b>"));
@@ -216,7 +247,8 @@ void LatentMapPanel::showPinned(const QString &caption)
 void LatentMapPanel::showPinnedImage(const QImage &image, const QString &caption)
 {
     showPinned(caption);
-    m_image->setPixmap(focusPixmap(image, kImageSize - 8));
+    m_image->setPixmap(focusPixmap(shown(image), kImageSize - 8));
+    setPlayable(image, tr("the clip"));
 }
 
 void LatentMapPanel::showPinnedDetails(const QImage &image, const QImage &reconstruction, const QString &caption,
@@ -224,7 +256,8 @@ void LatentMapPanel::showPinnedDetails(const QImage &image, const QImage &recons
 {
     // Image and reconstruction side by side.
     const int half = (kImageSize - 12) / 2;
-    const QImage left = crispScaled(image, half), right = crispScaled(reconstruction, half);
+    const QImage left = crispScaled(shown(image), half), right = crispScaled(shown(reconstruction), half);
+    setPlayable(reconstruction, tr("the reconstruction"));
     QPixmap both(kImageSize - 8, std::max(left.height(), right.height()));
     both.fill(Qt::transparent);
     QPainter painter(&both);
@@ -242,7 +275,8 @@ void LatentMapPanel::showPinnedDetails(const QImage &image, const QImage &recons
 void LatentMapPanel::showDecoded(const QImage &image, double x, double y, bool exact)
 {
     m_title->setText(tr("<b>Decoded</b> at (%1, %2)").arg(x, 0, 'g', 3).arg(y, 0, 'g', 3));
-    m_image->setPixmap(focusPixmap(image, kImageSize - 8));
+    m_image->setPixmap(focusPixmap(shown(image), kImageSize - 8));
+    setPlayable(image, tr("the decoded point"));
     m_caption->setToolTip(QString());
     m_similarRow->hide();
     m_caption->setText(exact ? tr("Exact: the code at this point of the map. Drag the probe to morph it.")
@@ -257,4 +291,5 @@ void LatentMapPanel::clearPoint()
     m_image->clear();
     m_caption->clear();
     m_similarRow->hide();
+    setPlayable({}, {});
 }

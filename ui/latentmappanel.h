@@ -44,8 +44,13 @@ public:
     // The image decoded at (x, y) of the map; exact: from the projection's inverse.
     void showDecoded(const QImage &image, double x, double y, bool exact);
     void clearPoint();
+    // Audio data: images are spectrograms (in colour) and a Play button plays the one shown
+    // (the pinned clip's reconstruction, or the decoded probe).
+    // canPlay false (no audio output): the button stays disabled, with reason as its tooltip.
+    void setSpectrograms(bool on, bool canPlay = true, const QString &reason = {});
 
 Q_SIGNALS:
+    void playRequested(const QImage &spectrogram, const QString &what);
     // The user picked a projection: none (automatic), Dims (dimX, dimY), Pca, Tsne or Umap (umap).
     void projectionRequested(std::optional<aes::ProjectionMethod> method, int dimX, int dimY,
                              const aes::UmapParameters &umap);
@@ -69,6 +74,13 @@ private:
     QLabel *m_image = nullptr;
     QLabel *m_caption = nullptr;
     QWidget *m_similarRow = nullptr;   // shown while a point is pinned
+    QPushButton *m_play = nullptr;     // audio only, while an image is shown
+    bool m_spectrograms = false;
+    bool m_canPlay = true;
+    QImage m_playImage;
+    QString m_playWhat;
+    QImage shown(const QImage &image) const;
+    void setPlayable(const QImage &image, const QString &what);
     QSpinBox *m_similarK = nullptr;
     aes::LatentSnapshot m_map;     // shares the points with the map's copy
     bool m_replay = false;

@@ -12,6 +12,8 @@
 #include "recentfiles.h"
 #include "reconstructionview.h"
 #include "runspanel.h"
+#include "sampledatasets.h"
+#include "soundplayer.h"
 #include "trainform.h"
 #include "trainingpanel.h"
 #include "trainingprogress.h"
@@ -69,6 +71,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     setWindowTitle(tr("Autoencoder Studio"));
     setAcceptDrops(true);
     m_controller = new TrainingController(this);
+    m_player = new SoundPlayer(this);
     createCentralTabs();
     createDock();
     m_session = new ProjectSession(m_controller, [this] { return currentProject(); }, this, this);
@@ -146,6 +149,11 @@ void MainWindow::createMenus()
     m_newModelAction->setShortcut(QKeySequence::New);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    m_samples = new SampleDatasets(help->addMenu(tr("&Sample datasets")), this);
+    connect(m_samples, &SampleDatasets::openRequested, this, &MainWindow::openDataset);
+    connect(m_samples, &SampleDatasets::message, statusBar(), &QStatusBar::showMessage);
+    connect(m_samples, &SampleDatasets::problem, this, &MainWindow::showProblem);
+    help->addSeparator();
     help->addAction(tr("&About Autoencoder Studio"), this, &MainWindow::showAbout)->setMenuRole(QAction::AboutRole);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt)->setMenuRole(QAction::AboutQtRole);
 }
@@ -213,6 +221,12 @@ void MainWindow::connectController()
     connect(m_controller, &TrainingController::modelOpened, this, [this](const aes::OpenedModel &opened) {
         setOptions(opened.model, opened.train);
         showHistory(opened.history);
+    });
+
+    connect(m_player, &SoundPlayer::message, this, [this](const QString &text) { statusBar()->showMessage(text, 6000); });
+    connect(m_player, &SoundPlayer::rendered, this, [this](const QString &what, double seconds, double ms) {
+        statusBar()->showMessage(tr("Playing %1: %2 s of sound, made from its spectrogram in %3 ms")
+                                     .arg(what).arg(seconds, 0, 'f', 2).arg(ms, 0, 'f', 0), 6000);
     });
 
     // The Latent tab (LatentExplorer) wires itself to the controller.
@@ -407,6 +421,10 @@ void MainWindow::onDatasetLoaded(const aes::DatasetSummary &summary)
     m_lossChart->clear();
     m_metrics->clear();
     m_reconstructions->clear();
+    const std::optional<aes::AudioOptions> audio =
+        summary.audio ? std::optional<aes::AudioOptions>(summary.audioOptions) : std::nullopt;
+    m_reconstructions->setAudio(audio, m_player);
+    m_latentExplorer->setAudio(audio, m_player);
     statusBar()->showMessage(summary.seconds >= 0.05
                                  ? tr("%1: %2 in %3 s").arg(summary.source, summary.report).arg(summary.seconds, 0, 'f', 1)
                                  : tr("%1: %2").arg(summary.source, summary.report));

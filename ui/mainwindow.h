@@ -35,6 +35,8 @@ class QTabWidget;
 class RecentFiles;
 class ReconstructionView;
 class RunsPanel;
+class SampleDatasets;
+class SoundPlayer;
 class TrainingPanel;
 class TrainingProgress;
 
@@ -79,6 +81,8 @@ public:
     AnomalyExplorer *anomalyExplorer() const { return m_anomalies; }
     RunsPanel *runsPanel() const { return m_runsPanel; }
     RecentFiles *recentDatasets() const { return m_recent; }
+    SoundPlayer *soundPlayer() const { return m_player; }
+    SampleDatasets *sampleDatasets() const { return m_samples; }
 
     enum Tab { LossTab = 0, ReconstructionsTab = 1, MetricsTab = 2, LatentTab = 3, AnomaliesTab = 4, RunsTab = 5, TabCount = 6 };
     static QString tabFileName(int index);  // "loss", "reconstructions", ...
@@ -128,6 +132,8 @@ private:
     LatentExplorer *m_latentExplorer = nullptr;
     AnomalyExplorer *m_anomalies = nullptr;
     RunsPanel *m_runsPanel = nullptr;
+    SoundPlayer *m_player = nullptr;          // plays spectrograms of audio data
+    SampleDatasets *m_samples = nullptr;
     QTabWidget *m_tabs = nullptr;
     TrainingProgress *m_progress = nullptr;
     RecentFiles *m_recent = nullptr;

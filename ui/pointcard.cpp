@@ -1,6 +1,7 @@
 #include "pointcard.h"
 
 #include "crispimage.h"
+#include "spectrogramview.h"
 
 #include <QPainter>
 
@@ -21,10 +22,16 @@ void PointCard::showPoint(const QString &caption, const QImage &imageIn, const Q
     if (imageIn.isNull()) {
         setText(caption);
     } else {
-        const QImage image = crispScaled(imageIn, kImageSize);
-        const QImage reconstruction = crispScaled(reconstructionIn, kImageSize);
+        // Spectrograms (64 x 75 and so on) would stay at one pixel per pixel in kImageSize: doubled.
+        const int side = m_spectrograms ? 2 * kImageSize : kImageSize;
+        const QImage image = crispScaled(m_spectrograms ? SpectrogramView::colorized(imageIn) : imageIn, side);
+        const QImage reconstruction = crispScaled(
+            m_spectrograms ? SpectrogramView::colorized(reconstructionIn) : reconstructionIn, side);
         const QFontMetrics metrics(font());
-        const QStringList lines = caption.split(QLatin1Char('\n'));
+        QStringList lines = caption.split(QLatin1Char('\n'));
+        // The card floats under the mouse and takes no clicks: its play button is the P key.
+        if (m_spectrograms)
+            lines << tr("\u25b6 press P to play the clip");
         int textWidth = 0;
         for (const QString &line : lines)
             textWidth = std::max(textWidth, metrics.horizontalAdvance(line));

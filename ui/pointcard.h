@@ -23,4 +23,9 @@ public:
     void showPoint(const QString &caption, const QImage &image, const QImage &reconstruction, const QPointF &cursor);
     // Beside the cursor (a pixel of the parent), flipped to stay inside the parent.
     void placeBeside(const QPointF &cursor);
+    // Audio data: spectrograms in colour and a play line ("P plays the clip").
+    void setSpectrograms(bool on) { m_spectrograms = on; }
+
+private:
+    bool m_spectrograms = false;
 };

@@ -1,6 +1,7 @@
 #include "reconstructiongrid.h"
 
 #include "errorheatmap.h"
+#include "spectrogramview.h"
 
 #include <QMouseEvent>
 #include <QPainter>
@@ -52,16 +53,32 @@ void ReconstructionGrid::setSnapshot(const aes::ReconstructionSnapshot &snapshot
     if (m_inputs.size() != snapshot.inputs.size() || m_snapshot.inputs != snapshot.inputs) {
         m_inputs.clear();
         for (const QImage &image : snapshot.inputs)
-            m_inputs.append(QPixmap::fromImage(image));
+            m_inputs.append(tile(image));
     }
     m_reconstructions.clear();
     for (const QImage &image : snapshot.reconstructions)
-        m_reconstructions.append(QPixmap::fromImage(image));
+        m_reconstructions.append(tile(image));
     m_snapshot = snapshot;
     m_errors.clear();
     if (m_showError)
         setShowError(true);
     update();
+}
+
+QPixmap ReconstructionGrid::tile(const QImage &image) const
+{
+    return QPixmap::fromImage(m_spectrograms ? SpectrogramView::colorized(image) : image);
+}
+
+void ReconstructionGrid::setSpectrograms(bool on)
+{
+    if (on == m_spectrograms)
+        return;
+    m_spectrograms = on;
+    const aes::ReconstructionSnapshot snapshot = m_snapshot;
+    m_inputs.clear();
+    if (snapshot.globalStep >= 0)
+        setSnapshot(snapshot);
 }
 
 void ReconstructionGrid::setShowError(bool on)

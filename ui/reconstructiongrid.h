@@ -23,6 +23,8 @@ public:
     void clear();
     void setShowError(bool on);
     bool showsError() const { return m_showError; }
+    // Audio data: images are spectrograms, drawn in the inferno colour map.
+    void setSpectrograms(bool on);
     const aes::ReconstructionSnapshot &snapshot() const { return m_snapshot; }
     int imageCount() const { return m_inputs.size(); }
     qint64 snapshotStep() const { return m_snapshot.globalStep; }
@@ -38,6 +40,8 @@ Q_SIGNALS:
     void imageClicked(int index);
 
 protected:
+    QPixmap tile(const QImage &image) const;
+
     void paintEvent(QPaintEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
@@ -48,5 +52,6 @@ private:
     QVector<QPixmap> m_reconstructions;
     QVector<QPixmap> m_errors;
     bool m_showError = false;
+    bool m_spectrograms = false;
     QVector<QPair<QRect, int>> m_hitRects;  // every drawn cell and its image
 };

@@ -3,6 +3,7 @@
 #include "errorheatmap.h"
 #include "reconstructiondetail.h"
 #include "reconstructiongrid.h"
+#include "soundplayer.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>
@@ -35,6 +36,9 @@ ReconstructionView::ReconstructionView(QWidget *parent) : QWidget(parent)
     bar->addWidget(m_legendLow);
     bar->addWidget(m_legend);
     bar->addWidget(m_legendHigh);
+    m_audioHint = new QLabel(this);
+    m_audioHint->hide();
+    bar->addWidget(m_audioHint);
     bar->addStretch(1);
 
     auto *layout = new QVBoxLayout(this);
@@ -82,10 +86,28 @@ qint64 ReconstructionView::snapshotStep() const
     return m_grid->snapshotStep();
 }
 
+void ReconstructionView::setAudio(const std::optional<aes::AudioOptions> &audio, SoundPlayer *player)
+{
+    m_audio = audio;
+    m_player = player;
+    m_grid->setSpectrograms(audio.has_value());
+    if (audio) {
+        const bool canPlay = player && player->available();
+        m_audioHint->setText(tr("Mel spectrograms, 0 to \u2212%1 dB: click one for its axes, waveform and play "
+                                "buttons%2").arg(audio->dbRange).arg(canPlay ? QString() : tr(" (no audio output)")));
+        m_audioHint->setToolTip(canPlay ? QString() : player ? player->unavailableReason() : QString());
+    }
+    m_audioHint->setVisible(audio.has_value());
+    if (m_detail)
+        m_detail->setAudio(audio, player);
+}
+
 ReconstructionDetail *ReconstructionView::showDetail(int index)
 {
-    if (!m_detail)
+    if (!m_detail) {
         m_detail = new ReconstructionDetail(this);
+        m_detail->setAudio(m_audio, m_player);
+    }
     m_detail->setSnapshot(m_grid->snapshot());
     m_detail->setIndex(index);
     m_detail->show();

@@ -10,7 +10,10 @@
 
 #include <QWidget>
 
+#include <optional>
+
 class QCheckBox;
+class SoundPlayer;
 class QLabel;
 class ReconstructionDetail;
 class ReconstructionGrid;
@@ -30,6 +33,9 @@ public:
     // Opens (or brings up) the large view of image `index`; returns it.
     ReconstructionDetail *showDetail(int index);
     ReconstructionDetail *detail() const { return m_detail; }
+    // Audio data (nullopt: images): spectrograms in colour; the large view gets axes,
+    // waveforms and play buttons (through player, which must outlive the view).
+    void setAudio(const std::optional<aes::AudioOptions> &audio, SoundPlayer *player);
 
 Q_SIGNALS:
     void showErrorChanged(bool on);
@@ -41,4 +47,7 @@ private:
     QLabel *m_legendLow = nullptr;
     QLabel *m_legendHigh = nullptr;
     ReconstructionDetail *m_detail = nullptr;
+    QLabel *m_audioHint = nullptr;
+    std::optional<aes::AudioOptions> m_audio;
+    SoundPlayer *m_player = nullptr;
 };

@@ -1,15 +1,19 @@
 #include "traversalgrid.h"
 
 #include "crispimage.h"
+#include "spectrogramview.h"
 #include "util/atomicfile.h"
 
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPainter>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSpinBox>
+#include <QStyle>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -53,16 +57,58 @@ TraversalDialog::TraversalDialog(QWidget *parent) : QDialog(parent)
     m_save = buttons->addButton(tr("Save PNG…"), QDialogButtonBox::ActionRole);
     connect(m_save, &QPushButton::clicked, this, &TraversalDialog::saveAs);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    m_playRow = new QWidget;
+    auto *playLayout = new QHBoxLayout(m_playRow);
+    playLayout->setContentsMargins(0, 0, 0, 0);
+    m_row = new QSpinBox;
+    m_row->setPrefix(tr("row "));
+    auto *play = m_playButton = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Play row"));
+    play->setObjectName(QStringLiteral("traversalPlay"));
+    play->setToolTip(tr("The row's clips one after another, left to right: a walk along the map's x axis"));
+    connect(play, &QPushButton::clicked, this, [this] {
+        const QImage row = rowSpectrogram(m_row->value() - 1);
+        if (!row.isNull())
+            Q_EMIT playRequested(row, tr("row %1 of the grid").arg(m_row->value()));
+    });
+    playLayout->addWidget(m_row);
+    playLayout->addWidget(play);
+    playLayout->addStretch(1);
+    m_playRow->hide();
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(scroll, 1);
     layout->addWidget(m_caption);
+    layout->addWidget(m_playRow);
     layout->addWidget(buttons);
     resize(640, 700);
 }
 
+void TraversalDialog::setSpectrograms(bool on, bool canPlay, const QString &reason)
+{
+    m_spectrograms = on;
+    m_playButton->setEnabled(canPlay);
+    m_playButton->setToolTip(canPlay ? tr("The row's clips one after another, left to right: a walk along the map's x axis")
+                                     : reason);
+    m_playRow->setVisible(on);
+    if (!m_grid.images.isEmpty())
+        setGrid(m_grid);
+}
+
+QImage TraversalDialog::rowSpectrogram(int row) const
+{
+    if (row < 0 || row >= m_grid.rows)
+        return {};
+    return SpectrogramView::concatenated(m_grid.images.mid(row * m_grid.columns, m_grid.columns));
+}
+
 void TraversalDialog::setGrid(const aes::TraversalGrid &grid)
 {
-    m_image = composeGrid(grid.images, grid.columns, grid.rows);
+    m_grid = grid;
+    m_row->setRange(1, std::max(1, grid.rows));
+    QVector<QImage> cells = grid.images;
+    if (m_spectrograms)
+        for (QImage &cell : cells)
+            cell = SpectrogramView::colorized(cell);
+    m_image = composeGrid(cells, grid.columns, grid.rows);
     // Shown at most 560 pixels a side.
     m_picture->setPixmap(QPixmap::fromImage(crispScaled(m_image, 560)));
     const QRectF r = grid.region;

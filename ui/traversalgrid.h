@@ -14,6 +14,7 @@
 
 class QLabel;
 class QPushButton;
+class QSpinBox;
 
 // columns x rows images (row-major, the first row on top) into one picture: each cell
 // scale times the image size, spacing pixels of white between cells and around them.
@@ -29,6 +30,13 @@ public:
     // The composed picture at one pixel per image pixel (what Save writes).
     const QImage &image() const { return m_image; }
     bool save(const QString &path) const;
+    // Audio data: cells in colour and a Play row control (a row's clips one after another).
+    void setSpectrograms(bool on, bool canPlay = true, const QString &reason = {});
+    // The row's clips side by side (rows counted from the top, from 0); null when out of range.
+    QImage rowSpectrogram(int row) const;
+
+Q_SIGNALS:
+    void playRequested(const QImage &spectrogram, const QString &what);
 
 private:
     void saveAs();
@@ -37,4 +45,9 @@ private:
     QLabel *m_picture = nullptr;
     QLabel *m_caption = nullptr;
     QPushButton *m_save = nullptr;
+    QWidget *m_playRow = nullptr;
+    QSpinBox *m_row = nullptr;
+    QPushButton *m_playButton = nullptr;
+    aes::TraversalGrid m_grid;
+    bool m_spectrograms = false;
 };

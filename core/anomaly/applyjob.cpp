@@ -1,6 +1,9 @@
 #include "anomaly/applyjob.h"
 
 #include "anomaly/outputpaths.h"
+#include "data/audiofile.h"
+#include "data/griffinlim.h"
+#include "data/melspectrogram.h"
 #include "data/tensorimage.h"
 #include "model/autoencoder.h"
 #include "model/devicetensors.h"
@@ -39,8 +42,10 @@ ApplyJobResult runApplyJob(const QString &runDir, const QString &data, const QSt
     // Every target is checked before the first is written: all or nothing on a refusal.
     const QDir out(outDir);
     QStringList targets;
+    // Sound comes back as sound: each reconstructed spectrogram through Griffin-Lim to a WAV.
+    const QString suffix = d.isAudio() ? QStringLiteral("wav") : QStringLiteral("png");
     for (const QString &path : d.paths)
-        targets << out.filePath(outputRelativePath(data, path));
+        targets << out.filePath(outputRelativePath(data, path, suffix));
     QStringList inputs = d.paths;
     inputs << data;
     result.error = checkTargetsAreNotInputs(targets, inputs);
@@ -49,6 +54,9 @@ ApplyJobResult runApplyJob(const QString &runDir, const QString &data, const QSt
         return result;
     }
 
+    std::optional<MelSpectrogram> mel;
+    if (d.isAudio())
+        mel.emplace(*d.audio);
     EvalMode eval(model);
     torch::NoGradGuard noGrad;
     constexpr int64_t kBatch = 256;
@@ -63,7 +71,10 @@ ApplyJobResult runApplyJob(const QString &runDir, const QString &data, const QSt
                 result.error = QStringLiteral("cannot create the folder of %1").arg(target);
                 return result;
             }
-            if (QString e = writeImageAtomically(target, floatToImage(reconstruction[i - start])); !e.isEmpty()) {
+            const QString e = mel ? writeAudioFile(target, featuresToWave(*mel, reconstruction[i - start][0].flip({0})),
+                                                   d.audio->sampleRate)
+                                  : writeImageAtomically(target, floatToImage(reconstruction[i - start]));
+            if (!e.isEmpty()) {
                 result.error = e;
                 return result;
             }

@@ -1,7 +1,9 @@
 #pragma once
 // `aestudio-cli apply`: every image of a dataset through a run's model, each reconstruction
 // written as a PNG under an output folder with the image's relative path (a denoising
-// model's output is the cleaned image). Never writes into the data or over an input.
+// model's output is the cleaned image); for audio data, each reconstructed spectrogram is
+// turned back into sound (Griffin-Lim, data/griffinlim.h) and written as a WAV of the clip's
+// duration. Never writes into the data or over an input.
 //
 // Threads: runs on the calling thread (LibTorch's compute threads inside). Failure: never
 // throws; refusals and problems come back as a message naming the folder or file; files

@@ -18,15 +18,18 @@ QString comparablePath(const QString &path)
 
 } // namespace
 
-QString outputRelativePath(const QString &dataRoot, const QString &imagePath)
+QString outputRelativePath(const QString &dataRoot, const QString &imagePath, const QString &suffix)
 {
     const qsizetype hash = imagePath.lastIndexOf(QLatin1Char('#'));
     if (QFileInfo(dataRoot).isFile() && hash >= 0)
-        return imagePath.mid(hash + 1) + QStringLiteral(".png");
-    QString relative = QDir(dataRoot).relativeFilePath(imagePath);
+        return imagePath.mid(hash + 1) + QLatin1Char('.') + suffix;
+    // A window of a clip: "clip.wav#2" is not a file of its own.
+    const bool window = hash >= 0 && !QFileInfo::exists(imagePath);
+    QString relative = QDir(dataRoot).relativeFilePath(window ? imagePath.left(hash) : imagePath);
     const QFileInfo info(relative);
     const QString dir = info.path();
-    const QString name = info.completeBaseName() + QStringLiteral(".png");
+    const QString name = info.completeBaseName() + (window ? QLatin1Char('-') + imagePath.mid(hash + 1) : QString())
+        + QLatin1Char('.') + suffix;
     return dir == QLatin1String(".") ? name : dir + QLatin1Char('/') + name;
 }
 

@@ -11,9 +11,11 @@
 namespace aes {
 
 // The relative output path of imagePath, an image of the data opened from dataRoot, as
-// PNG: "<sub/dir/name>.png" for a folder's image, "<index>.png" for an IDX entry
-// ("<file>#<index>").
-QString outputRelativePath(const QString &dataRoot, const QString &imagePath);
+// PNG (or the given suffix): "<sub/dir/name>.png" for a folder's image, "<index>.png" for an
+// IDX entry ("<file>#<index>"), "<sub/dir/name>-<n>.wav" for window n of an audio clip
+// ("<clip>#<n>").
+QString outputRelativePath(const QString &dataRoot, const QString &imagePath,
+                           const QString &suffix = QStringLiteral("png"));
 
 // Refuses writing into data itself or a folder inside it (outputs would be read as
 // inputs next time), "" when outDir is elsewhere.

@@ -8,6 +8,7 @@
 //
 // This header is torch-free so that ui/ can include it.
 
+#include "data/loadoptions.h"
 #include "latent/projectionmethod.h"
 #include "model/modeloptions.h"
 #include "training/trainoptions.h"
@@ -38,6 +39,12 @@ struct DatasetSummary {
     // The first of them as training with augmentation sees them (one seeded draw each):
     // the preview of what --augment does.
     QVector<QImage> augmentedSamples;
+    // For audio datasets: the images are spectrograms made with these options (rows = mels,
+    // row 0 the highest; columns = frames), which turn them back into sound
+    // (data/spectrogramsound.h); audioDetails says how the clips were cut.
+    bool audio = false;
+    AudioOptions audioOptions;
+    QString audioDetails;
 };
 
 // A fixed set of validation images and the model's current reconstructions of them.

@@ -81,6 +81,11 @@ DatasetSummary summarize(const Dataset &data, const LoadReport &report)
         s.skipped.append({f.path, f.reason});
     s.report = report.summary();
     s.seconds = report.seconds;
+    if (data.audio) {
+        s.audio = true;
+        s.audioOptions = *data.audio;
+        s.audioDetails = report.audioDetails;
+    }
     const torch::Tensor all = torch::arange(int64_t(data.size()), torch::kLong);
     const torch::Tensor samples = coverClasses(data, all, kSampleImages);
     for (qint64 i = 0; i < samples.numel(); ++i)

@@ -173,6 +173,7 @@ std::optional<Dataset> selectClasses(const Dataset &data, const QStringList &cla
     for (const int64_t i : keep)
         subset.paths << data.paths[qsizetype(i)];
     subset.source = data.source;
+    subset.audio = data.audio;
     return subset;
 }
 

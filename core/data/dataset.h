@@ -26,8 +26,13 @@ struct Dataset {
     QStringList classNames;    // index = label; empty when unlabelled
     QStringList paths;         // absolute path of each image ("file.idx#123" for IDX entries)
     QString source;
+    // Set when the "images" are log-mel spectrograms of sound (data/audiofolder.h): how they
+    // were made, with the duration resolved (seconds), so that they can be turned back into
+    // sound. Rows run from the highest mel band (row 0) down to the lowest.
+    std::optional<AudioOptions> audio;
 
     qint64 size() const;
+    bool isAudio() const { return audio.has_value(); }
     int channels() const;
     int height() const;
     int width() const;

@@ -1,7 +1,10 @@
 #include "data/folderloader.h"
 
+#include "data/audiofile.h"
+#include "data/audiofolder.h"
 #include "data/imagedecode.h"
 #include "data/imageprobe.h"
+#include "data/parallelfor.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -41,50 +44,6 @@ bool hasImageSuffix(const QFileInfo &info)
         QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("bmp"),
         QStringLiteral("tif"), QStringLiteral("tiff"), QStringLiteral("webp"), QStringLiteral("gif")};
     return suffixes.contains(info.suffix().toLower());
-}
-
-// Runs task(i) for every i in [0, count) on up to `threads` threads (the caller's included).
-// Each thread pulls the next index from a shared counter, so a few slow files do not hold up
-// a fixed share of the work. Stops early on cancellation. Returns the message of the first
-// exception a task let escape (tasks catch what they expect; this keeps a bug from
-// terminating the program from a worker thread).
-template <typename Task>
-QString runParallel(qint64 count, int threads, const LoadControl *control, Task task)
-{
-    std::atomic<qint64> next{0};
-    std::mutex errorMutex;
-    QString firstError;
-    auto worker = [&] {
-        for (;;) {
-            if (control && control->isCancelled())
-                return;
-            const qint64 i = next.fetch_add(1);
-            if (i >= count)
-                return;
-            try {
-                task(i);
-            } catch (const std::exception &e) {
-                std::lock_guard<std::mutex> lock(errorMutex);
-                if (firstError.isEmpty())
-                    firstError = QString::fromLocal8Bit(e.what());
-                next.store(count);
-                return;
-            }
-        }
-    };
-    const int n = int(std::clamp<qint64>(threads, 1, std::max<qint64>(count, 1)));
-    std::vector<std::thread> pool;
-    for (int t = 1; t < n; ++t) {
-        try {
-            pool.emplace_back(worker);
-        } catch (const std::system_error &) {
-            break;  // out of threads: the ones started (and the caller) do the work
-        }
-    }
-    worker();
-    for (std::thread &t : pool)
-        t.join();
-    return firstError;
 }
 
 Decoded decodeFile(const QString &path, const LoadOptions &options, bool needGray)
@@ -174,23 +133,40 @@ LoadResult loadFolder(const QString &folder, const LoadOptions &options, const L
     // 1. List candidates. System is needed to see FIFOs and sockets at all (so they can be
     // named in the report); they are never opened. Symlinked folders are not followed.
     QVector<Candidate> candidates;
+    QVector<AudioCandidate> clips;  // used when the folder holds sound and no images
     const QDir rootDir(root);
     QDirIterator it(root, QDir::Files | QDir::System | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
     while (it.hasNext()) {
         if (control && control->isCancelled())
             return failure(result, cancelled, timer);
         const QString path = it.next();
-        if (!hasImageSuffix(it.fileInfo()))
+        const bool image = hasImageSuffix(it.fileInfo());
+        if (!image && !isAudioSuffix(it.fileInfo().suffix()))
             continue;
         const QString relative = rootDir.relativeFilePath(path);
         const int slash = relative.indexOf(QLatin1Char('/'));
-        candidates.push_back({path, slash < 0 ? QString() : relative.left(slash)});
+        const QString classDir = slash < 0 ? QString() : relative.left(slash);
+        if (image)
+            candidates.push_back({path, classDir});
+        else
+            clips.push_back({path, classDir});
     }
     // Directory order differs between file systems; sorted paths make every result reproducible.
     std::sort(candidates.begin(), candidates.end(),
               [](const Candidate &a, const Candidate &b) { return a.path < b.path; });
+    if (candidates.isEmpty() && !clips.isEmpty()) {
+        std::sort(clips.begin(), clips.end(),
+                  [](const AudioCandidate &a, const AudioCandidate &b) { return a.path < b.path; });
+        QStringList clipClasses;
+        for (const AudioCandidate &c : clips)
+            if (!c.classDir.isEmpty())
+                clipClasses << c.classDir;
+        clipClasses.removeDuplicates();
+        clipClasses.sort();
+        return loadAudioFolder(root, clips, clipClasses, options, control);
+    }
     if (candidates.isEmpty())
-        return failure(result, QStringLiteral("No image files found in %1").arg(root), timer);
+        return failure(result, QStringLiteral("No image or audio files found in %1").arg(root), timer);
 
     QStringList classNames;
     for (const Candidate &c : candidates) {

@@ -24,6 +24,43 @@ const std::pair<ResizeMode, const char *> kResizeModes[] = {
 QString toString(ResizeMode mode) { return detail::enumName(kResizeModes, mode); }
 std::optional<ResizeMode> resizeModeFromString(const QString &name) { return detail::enumFromName(kResizeModes, name); }
 
+int AudioOptions::framesFor(qint64 samples) const
+{
+    return int(1 + std::max<qint64>(samples, 0) / std::max(hop, 1));
+}
+
+qint64 AudioOptions::samplesFor(int frames) const
+{
+    return qint64(std::max(frames - 1, 0)) * std::max(hop, 1);
+}
+
+QString AudioOptions::validate() const
+{
+    if (sampleRate < 1000 || sampleRate > 192000)
+        return QStringLiteral("the sample rate must be from 1000 to 192000 Hz, not %1").arg(sampleRate);
+    if (nFft < 16 || nFft > 16384)
+        return QStringLiteral("n_fft must be from 16 to 16384 samples, not %1").arg(nFft);
+    // Beyond half the window the inverse STFT cannot overlap-add a Hann window back.
+    if (hop < 1 || hop > nFft / 2)
+        return QStringLiteral("the hop must be from 1 to n_fft / 2 (%1) samples, not %2").arg(nFft / 2).arg(hop);
+    if (nMels < 1 || nMels > nFft / 2 + 1)
+        return QStringLiteral("n_mels must be from 1 to n_fft / 2 + 1 (%1), not %2").arg(nFft / 2 + 1).arg(nMels);
+    if (!(fMin >= 0.0) || !(fMax >= 0.0) || fMax > sampleRate / 2.0 || fMin >= maxFrequency())
+        return QStringLiteral("the mel band %1-%2 Hz must lie within 0-%3 Hz, lowest first")
+            .arg(fMin).arg(maxFrequency()).arg(sampleRate / 2.0);
+    if (!(seconds >= 0.0 && seconds <= 3600.0) || !(windowSeconds >= 0.0 && windowSeconds <= 3600.0))
+        return QStringLiteral("durations must be from 0 to 3600 seconds");
+    if (!(dbRange >= 10.0 && dbRange <= 200.0))
+        return QStringLiteral("the dB range must be from 10 to 200, not %1").arg(dbRange);
+    return {};
+}
+
+QString AudioOptions::describe() const
+{
+    return QStringLiteral("%1 Hz, %2 mels, n_fft %3, hop %4, %5-%6 Hz, %7 dB range")
+        .arg(sampleRate).arg(nMels).arg(nFft).arg(hop).arg(fMin).arg(maxFrequency()).arg(dbRange);
+}
+
 QJsonObject LoadOptions::toJson() const
 {
     return writeFields(*this, [](auto &io, auto &o) { describeLoadOptions(io, o); });
@@ -64,9 +101,11 @@ QString LoadReport::reasonCounts(int maxReasons) const
 
 QString LoadReport::summary() const
 {
+    const QString noun = audio ? (loaded == 1 ? QStringLiteral("clip") : QStringLiteral("clips"))
+                               : (loaded == 1 ? QStringLiteral("image") : QStringLiteral("images"));
     QString text = QStringLiteral("loaded %1 %2, skipped %3")
                        .arg(loaded)
-                       .arg(loaded == 1 ? QStringLiteral("image") : QStringLiteral("images"))
+                       .arg(noun)
                        .arg(skipped.size());
     if (!skipped.isEmpty())
         text += QStringLiteral(" (%1)").arg(reasonCounts());
