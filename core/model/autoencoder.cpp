@@ -335,6 +335,12 @@ qint64 AutoencoderImpl::parameterCount() const
     return n;
 }
 
+qint64 inferenceBatchSize(qint64 valuesPerImage, qint64 maxImages)
+{
+    const qint64 perImage = std::max<qint64>(1, valuesPerImage) * qint64(sizeof(float));
+    return std::clamp<qint64>((qint64(16) << 20) / perImage, 1, std::max<qint64>(1, maxImages));
+}
+
 torch::Tensor encodeImages(AutoencoderImpl &model, const Dataset &data, const torch::Tensor &indices,
                            const std::function<bool()> &stop, torch::Tensor *errors)
 {
@@ -342,10 +348,11 @@ torch::Tensor encodeImages(AutoencoderImpl &model, const Dataset &data, const to
     const torch::Tensor all = indices.defined() ? indices : torch::arange(int64_t(data.size()), torch::kLong);
     const int64_t n = all.numel();
     std::vector<torch::Tensor> parts, errorParts;
-    for (int64_t start = 0; start < n; start += 512) {
+    const int64_t batch = inferenceBatchSize(qint64(data.channels()) * data.height() * data.width(), 512);
+    for (int64_t start = 0; start < n; start += batch) {
         if (stop && stop())
             return {};
-        const torch::Tensor x = data.floatBatch(all.slice(0, start, std::min(n, start + 512)));
+        const torch::Tensor x = data.floatBatch(all.slice(0, start, std::min(n, start + batch)));
         parts.push_back(model.encode(x));
         if (errors)
             errorParts.push_back((model.decode(parts.back()) - x).pow(2).mean({1, 2, 3}).to(torch::kFloat));
