@@ -80,6 +80,11 @@ DatasetSummary summarize(const Dataset &data, const LoadReport &report)
         s.skipped.append({f.path, f.reason});
     s.report = report.summary();
     s.seconds = report.seconds;
+    s.cacheFile = data.mapped ? report.cacheFile : QString();
+    s.cacheBytes = data.mapped ? report.cacheBytes : 0;
+    s.decoded = report.decoded;
+    s.cacheNote = report.cacheNote;
+    s.pixelBytes = data.images.defined() ? data.images.numel() : 0;
     const torch::Tensor all = torch::arange(int64_t(data.size()), torch::kLong);
     const torch::Tensor samples = coverClasses(data, all, kSampleImages);
     for (qint64 i = 0; i < samples.numel(); ++i)

@@ -1,0 +1,65 @@
+#pragma once
+// runParallel: a loop over [0, count) shared by a few threads, for the dataset loaders.
+// Internal to core/data (header-only template).
+//
+// Threads: the caller's thread takes part; up to `threads - 1` more are started and joined
+// before it returns. Failure: never throws; returns the message of the first exception a
+// task let escape (tasks catch what they expect; this keeps a bug from terminating the
+// program from a worker thread), and stops the others.
+
+#include "data/dataset.h"
+
+#include <QString>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+namespace aes {
+
+// Runs task(i) for every i in [0, count) on up to `threads` threads (the caller's included).
+// Each thread pulls the next index from a shared counter, so a few slow files do not hold up
+// a fixed share of the work. Stops early on cancellation.
+template <typename Task>
+QString runParallel(qint64 count, int threads, const LoadControl *control, Task task)
+{
+    std::atomic<qint64> next{0};
+    std::mutex errorMutex;
+    QString firstError;
+    auto worker = [&] {
+        for (;;) {
+            if (control && control->isCancelled())
+                return;
+            const qint64 i = next.fetch_add(1);
+            if (i >= count)
+                return;
+            try {
+                task(i);
+            } catch (const std::exception &e) {
+                std::lock_guard<std::mutex> lock(errorMutex);
+                if (firstError.isEmpty())
+                    firstError = QString::fromLocal8Bit(e.what());
+                next.store(count);
+                return;
+            }
+        }
+    };
+    const int n = int(std::clamp<qint64>(threads, 1, std::max<qint64>(count, 1)));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < n; ++t) {
+        try {
+            pool.emplace_back(worker);
+        } catch (const std::system_error &) {
+            break;  // out of threads: the ones started (and the caller) do the work
+        }
+    }
+    worker();
+    for (std::thread &t : pool)
+        t.join();
+    return firstError;
+}
+
+} // namespace aes
