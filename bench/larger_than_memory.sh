@@ -35,7 +35,7 @@ for storage in mapped memory; do
     opt=(--cache-dir "$OUT/cache"); [ "$storage" = memory ] && opt=(--no-cache)
     set +e
     inlimit /usr/bin/time -v -o "$OUT/time" env OMP_WAIT_POLICY=PASSIVE "$CLI" train "$SET" "${opt[@]}" --size "${SIZE}x${SIZE}" \
-        --channels 3 --out "$OUT/run-$storage" --overwrite --epochs 1 --threads 2 --no-knn --val-split 0.05 > "$OUT/log" 2>&1
+        --channels 3 --out "$OUT/run-$storage" --overwrite --epochs 1 --batch 8 --threads 2 --no-knn --val-split 0.05 > "$OUT/log" 2>&1
     rc=$?
     set -e
     peak=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$OUT/time")

@@ -212,7 +212,8 @@ void DatasetPanel::showCache()
     }
     if (!m_summary.cacheNote.isEmpty())
         text += QStringLiteral("<br><small>%1</small>").arg(m_summary.cacheNote.toHtmlEscaped());
-    text += QStringLiteral("<br><small>") + tr("cache folder: %1 files, %2").arg(usage.files).arg(aes::byteSizeText(usage.bytes))
+    text += QStringLiteral("<br><small>") + (usage.files == 1 ? tr("cache folder: 1 file, %1").arg(aes::byteSizeText(usage.bytes))
+                           : tr("cache folder: %1 files, %2").arg(usage.files).arg(aes::byteSizeText(usage.bytes)))
         + QStringLiteral("</small>");
     m_cache->setText(text);
     m_cache->setToolTip(tr("Cache folder: %1%2%3")

@@ -7,7 +7,9 @@
 #include <QLockFile>
 #include <QStandardPaths>
 
+#include <cerrno>
 #include <mutex>
+#include <signal.h>
 
 namespace aes {
 
@@ -74,6 +76,15 @@ int clearDatasetCache(const QString &dir, QString *error)
             ++removed;
         else if (error && error->isEmpty())
             *error = QStringLiteral("Cannot delete %1").arg(QDir::toNativeSeparators(path));
+    }
+    // Temporary files of builds that were killed (<name>.aesdata.tmp-<pid>, the pid gone).
+    QDirIterator temps(dir, {QStringLiteral("*") + kSuffix + QStringLiteral(".tmp-*")}, QDir::Files);
+    while (temps.hasNext()) {
+        const QString path = temps.next();
+        bool ok = false;
+        const qint64 pid = path.section(QStringLiteral(".tmp-"), -1).toLongLong(&ok);
+        if (ok && pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+            QFile::remove(path);
     }
     return removed;
 }

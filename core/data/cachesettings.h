@@ -32,7 +32,8 @@ struct DatasetCacheUsage {
 };
 DatasetCacheUsage datasetCacheUsage(const QString &dir);
 
-// Deletes every cache file in dir (not the folder itself). A cache that another process is
+// Deletes every cache file in dir (not the folder itself), and the temporary files of builds
+// whose process is gone. A cache that another process is
 // building is left alone (its lock is held). A mapped file stays readable by whoever maps it
 // until they let it go (POSIX unlink semantics). Returns the files deleted; *error names one
 // that could not be.

@@ -42,7 +42,21 @@ qint64 memAvailable()
     return -1;
 }
 
+// A key's value in a cgroup memory.stat file; 0 when missing.
+qint64 statValue(const QString &path, const QByteArray &key)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : file.readAll().split('\n'))
+        if (line.startsWith(key + ' '))
+            return line.mid(key.size() + 1).trimmed().toLongLong();
+    return 0;
+}
+
 // Room left under the cgroup's limit; -1 when there is no limit (or no cgroup file system).
+// The group's usage counts its page cache (a mapped dataset's pages, files read), which the
+// kernel reclaims before it kills anything: that is room too.
 qint64 cgroupRoom(QString *source)
 {
     // cgroup v2: the process's group is named in /proc/self/cgroup as "0::/path".
@@ -56,10 +70,13 @@ qint64 cgroupRoom(QString *source)
     const QString v2 = QStringLiteral("/sys/fs/cgroup") + (group == QLatin1String("/") ? QString() : group);
     qint64 limit = readNumber(v2 + QStringLiteral("/memory.max"));
     qint64 used = readNumber(v2 + QStringLiteral("/memory.current"));
+    if (used > 0)
+        used -= statValue(v2 + QStringLiteral("/memory.stat"), "file");
     *source = QStringLiteral("cgroup memory.max");
     if (limit < 0) {
         limit = readNumber(QStringLiteral("/sys/fs/cgroup/memory/memory.limit_in_bytes"));
-        used = readNumber(QStringLiteral("/sys/fs/cgroup/memory/memory.usage_in_bytes"));
+        used = readNumber(QStringLiteral("/sys/fs/cgroup/memory/memory.usage_in_bytes"))
+            - statValue(QStringLiteral("/sys/fs/cgroup/memory/memory.stat"), "total_cache");
         *source = QStringLiteral("cgroup memory.limit_in_bytes");
         // v1: the process's own group ("4:memory:/a/b"), which a container may show below a
         // mount of one of its parents: the longest tail of the path that exists is it.
@@ -75,7 +92,8 @@ qint64 cgroupRoom(QString *source)
                     if (own >= 0) {
                         if (limit < 0 || own < limit) {
                             limit = own;
-                            used = readNumber(dir + QStringLiteral("/memory.usage_in_bytes"));
+                            used = readNumber(dir + QStringLiteral("/memory.usage_in_bytes"))
+                                - statValue(dir + QStringLiteral("/memory.stat"), "total_cache");
                         }
                         break;
                     }
