@@ -117,6 +117,7 @@ private Q_SLOTS:
     void channelsFollowAddedImages();
     void damagedCacheIsRebuilt_data();
     void damagedCacheIsRebuilt();
+    void noUsableImageIsExplained();
     void loadDatasetFollowsTheSetting();
     void clearRemovesCacheFiles();
     void concurrentProcesses();
@@ -279,6 +280,19 @@ void TestDatasetCache::damagedCacheIsRebuilt()
     const LoadResult again = openCachedFolder(data.path(), options, cache.path());
     QCOMPARE(again.report.decoded, qint64(0));
     QVERIFY(again.report.cacheNote.isEmpty());
+}
+
+void TestDatasetCache::noUsableImageIsExplained()
+{
+    QTemporaryDir data, cache;
+    QVERIFY(data.isValid() && cache.isValid());
+    QVERIFY(aes::test::writeFile(data.filePath("cat.png"), "not a png"));
+    QVERIFY(aes::test::writeFile(data.filePath("cut.jpg"), QByteArray("\xff\xd8\xff", 3)));
+    const LoadResult cached = openCachedFolder(data.path(), {}, cache.path());
+    QVERIFY(!cached.ok());
+    QCOMPARE(compareResults(cached, loadFolder(data.path())), QString());
+    QCOMPARE(cached.report.skipped.size(), 2);
+    QVERIFY2(cached.error.contains("not an image"), qPrintable(cached.error));
 }
 
 void TestDatasetCache::loadDatasetFollowsTheSetting()

@@ -575,10 +575,12 @@ LoadResult build(const FolderScan &scan, const LoadOptions &options, const QStri
         // 3. Decode into a slot per file of a temporary file (3 channels while the channel
         // count is automatic), then move the kept images together.
         const int workChannels = autoChannels ? 3 : options.channels;
+        // No header could be read: decode anyway, for the reasons (or the sizes the decoder
+        // finds, which the check below then adopts).
+        if (size.width <= 0 || size.height <= 0)
+            size = cv::Size(1, 1);
         const size_t plane = size_t(size.width) * size_t(size.height);
         const size_t workSlot = plane * size_t(workChannels);
-        if (size.width <= 0 || size.height <= 0)
-            break;  // nothing decodable; reported below
         TempFile temp(path + QStringLiteral(".tmp-%1").arg(QCoreApplication::applicationPid()));
         if (const QString e = temp.create(kHeaderBytes + workSlot * size_t(n)); !e.isEmpty()) {
             // Read-only or full disk: the folder still opens, in memory.
