@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 WORK="${1:-${TMPDIR:-/tmp}/aes-cache-bench}"
 CLI="${CLI:-build/app/aestudio-cli}"
 REPEATS="${REPEATS:-5}"
-bench/install-packages.sh python3-numpy python3-pil python3-scipy python3-sklearn
+bench/install-packages.sh python3-numpy python3-pil python3-scipy python3-sklearn bc
 PNG="${PNG:-$WORK/png}"
 SETS="${SETS:-$WORK/sets}"
 /usr/bin/python3 bench/write_png_folders.py "$PNG" > /dev/null

@@ -14,7 +14,7 @@ DATA="${1:-${TMPDIR:-/tmp}/xd}"
 CLI="$(realpath "${CLI:-build/app/aestudio-cli}")"
 LIMIT_MB="${LIMIT_MB:-600}"
 SIZE="${SIZE:-288}"
-bench/install-packages.sh time python3-numpy python3-pil python3-scipy python3-sklearn
+bench/install-packages.sh time bc python3-numpy python3-pil python3-scipy python3-sklearn
 /usr/bin/python3 bench/make_datasets.py "$DATA" photos192x4k > /dev/null
 SET="$DATA/photos192x4k"
 OUT="$(mktemp -d)"
