@@ -3,6 +3,7 @@
 
 #include "training/benchmark.h"
 #include "anomalycommands.h"
+#include "cachecommand.h"
 #include "cliparse.h"
 #include "distlauncher.h"
 #include "runscommand.h"
@@ -490,7 +491,12 @@ void usage(FILE *to)
                "                               anomaly score of every image; AUROC etc. with labels\n"
                "  apply RUN_DIR DATA --out DIR  write every image's reconstruction (denoised) as PNG\n"
                "  bench [DATA] [--json] [--quick]\n"
-               "                               this machine's training, encoding and loading speed\n\n"
+               "                               this machine's training, encoding and loading speed\n"
+               "  cache DATA [--size WxH --channels C]\n"
+               "                               build or refresh DATA's dataset cache; print its path and size\n"
+               "                               (cache --info, cache --clear: the cache folder)\n\n"
+               "Every command opens folders through the dataset cache (decoded once, then mapped);\n"
+               "--no-cache loads into memory instead, --cache-dir DIR puts the cache elsewhere.\n"
                "aestudio-cli COMMAND --help shows a command's options.\n",
                to);
 }
@@ -510,6 +516,8 @@ int main(int argc, char *argv[])
     const QString command = args.at(1);
     QStringList rest = args.mid(2);
     rest.prepend(args.at(0) + QLatin1Char(' ') + command);
+    if (QString error; !aes::cli::takeCacheOptions(&rest, &error))
+        return fail(error);
     if (command == QLatin1String("train"))
         return train(rest);
     if (command == QLatin1String("encode"))
@@ -528,6 +536,8 @@ int main(int argc, char *argv[])
         return aes::cli::apply(rest);
     if (command == QLatin1String("bench"))
         return bench(rest);
+    if (command == QLatin1String("cache"))
+        return aes::cli::cache(rest);
     if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
         usage(stdout);
         return 0;

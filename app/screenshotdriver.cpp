@@ -2,6 +2,7 @@
 
 #include "anomalyexplorer.h"
 #include "collapsiblesection.h"
+#include "datasetpanel.h"
 #include "latentexplorer.h"
 #include "latentmap.h"
 #include "mainwindow.h"
@@ -60,6 +61,22 @@ bool saveTrainingPanel(MainWindow &window, const QDir &dir)
     return ok;
 }
 
+// The dataset panel with its load options open: where the pixels are (the dataset cache's file
+// and size, or memory), Clear cache, and the cache option.
+bool saveDatasetPanel(MainWindow &window, const QDir &dir)
+{
+    DatasetPanel *panel = window.datasetPanel();
+    const bool open = panel->loadOptionsSection()->isExpanded();
+    panel->loadOptionsSection()->setExpanded(true);
+    const QSize size = panel->size();
+    panel->resize(std::max(panel->width(), 340), panel->sizeHint().height());
+    QCoreApplication::processEvents();
+    const bool ok = panel->grab().save(dir.filePath(QStringLiteral("dataset-panel.png")), "PNG", 0);
+    panel->loadOptionsSection()->setExpanded(open);
+    panel->resize(size);
+    return ok;
+}
+
 bool saveScreenshots(MainWindow &window, const QString &dirPath)
 {
     QDir dir(dirPath);
@@ -74,6 +91,7 @@ bool saveScreenshots(MainWindow &window, const QString &dirPath)
     ok = window.renderTab(MainWindow::ReconstructionsTab).save(dir.filePath(QStringLiteral("reconstructions-error.png")), "PNG", 0) && ok;
     view->setShowError(showed);
     window.showTab(MainWindow::LossTab);
+    ok = saveDatasetPanel(window, dir) && ok;
     return saveTrainingPanel(window, dir) && ok;
 }
 

@@ -6,6 +6,7 @@ resizing happens on either side of a comparison):
                SciPy's raccoon face), random position, scale (48-256 px squares) and mirror;
                one class per source photo
   photos128/   2000 RGB 128x128 crops of the same photos (96-400 px squares)
+  photos{64,128,192}x4k/  4000 crops each at 64, 128 and 192 px (the memory benchmark)
   icons48/     the 48x48 PNG icons of Debian's adwaita-icon-theme (RGBA, ~1000); one class per
                icon context (actions, status, places, ...)
   faces25/     3000 gray 25x25 synthetic faces (head, hair, eyes, brows, nose, mouth, side light
@@ -165,6 +166,10 @@ def digits(folder):
 SETS = {
     "photos64": lambda out: photos(os.path.join(out, "photos64"), 4000, 64, 48, 256, 64),
     "photos128": lambda out: photos(os.path.join(out, "photos128"), 2000, 128, 96, 400, 128),
+    # The memory benchmark's sets (bench/memory_bound.sh): 4000 crops at 64, 128 and 192 px.
+    "photos64x4k": lambda out: photos(os.path.join(out, "photos64x4k"), 4000, 64, 48, 256, 641),
+    "photos128x4k": lambda out: photos(os.path.join(out, "photos128x4k"), 4000, 128, 96, 400, 1281),
+    "photos192x4k": lambda out: photos(os.path.join(out, "photos192x4k"), 4000, 192, 144, 480, 1921),
     "icons48": lambda out: icons(os.path.join(out, "icons48")),
     "faces25": lambda out: faces(os.path.join(out, "faces25"), 3000, 25),
     "digits8": lambda out: digits(os.path.join(out, "digits8")),

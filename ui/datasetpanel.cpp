@@ -2,8 +2,13 @@
 
 #include "collapsiblesection.h"
 #include "spectrogramview.h"
+#include "skippedfilesmodel.h"
 
+#include "data/cachesettings.h"
+
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDialog>
 #include <QDoubleSpinBox>
 #include <QDialogButtonBox>
@@ -16,6 +21,7 @@
 #include <QPixmap>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTreeView>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -52,12 +58,25 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
     skippedRow->addWidget(m_skipped, 1);
     skippedRow->addWidget(m_details);
 
+    m_cache = new QLabel(QStringLiteral("\u2013"), this);
+    m_cache->setWordWrap(true);
+    m_cache->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_clearCache = new QPushButton(tr("Clear cache"), this);
+    m_clearCache->setToolTip(tr("Delete the decoded images kept for every folder opened so far; the next open of a "
+                                "folder decodes it again"));
+    connect(m_clearCache, &QPushButton::clicked, this, &DatasetPanel::clearCache);
+    auto *cacheRow = new QHBoxLayout;
+    cacheRow->setContentsMargins(0, 0, 0, 0);
+    cacheRow->addWidget(m_cache, 1);
+    cacheRow->addWidget(m_clearCache, 0, Qt::AlignTop);
+
     auto *form = new QFormLayout;
     form->setContentsMargins(0, 0, 0, 0);
     m_countLabel = new QLabel(tr("Images:"), this);
     form->addRow(m_countLabel, m_count);
     form->addRow(tr("Size:"), m_size);
     form->addRow(tr("Skipped:"), skippedRow);
+    form->addRow(tr("Stored:"), cacheRow);
 
     m_classes = new QTreeWidget(this);
     m_classes->setColumnCount(2);
@@ -108,6 +127,13 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
     m_valFraction->setSuffix(QStringLiteral(" %"));
     m_valFraction->setToolTip(tr("Images kept aside to measure the model (validation loss, PSNR, SSIM, kNN).\n"
                                  "Takes effect with the next new model; no reload needed."));
+    m_useCache = new QCheckBox(tr("Keep decoded images in a cache"));
+    m_useCache->setChecked(true);
+    m_useCache->setToolTip(tr("The first open of a folder decodes it into one file in your cache folder; later opens "
+                              "check the files and map it (only added or changed images are decoded again), and the "
+                              "system pages images in and out, so folders larger than memory train.\n"
+                              "Off: every open decodes the whole folder into memory."));
+    connect(m_useCache, &QCheckBox::toggled, this, &DatasetPanel::setCacheEnabled);
     m_reload = new QPushButton(tr("Reload"));
     m_reload->setToolTip(tr("Load the dataset again with these options (F5)"));
     m_reload->setEnabled(false);
@@ -119,6 +145,7 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
     optionsForm->addRow(tr("Channels:"), m_channels);
     optionsForm->addRow(tr("Fit:"), m_fit);
     optionsForm->addRow(tr("Validation:"), m_valFraction);
+    optionsForm->addRow(tr("Cache:"), m_useCache);
     optionsForm->addRow(QString(), m_reload);
 
     auto *layout = new QVBoxLayout(this);
@@ -130,6 +157,73 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_optionsSection);
     layout->addStretch(1);
     setValidationFraction(aes::TrainOptions().valFraction);
+    setCacheEnabled(true);
+}
+
+bool DatasetPanel::cacheEnabled() const
+{
+    return m_useCache->isChecked();
+}
+
+void DatasetPanel::setCacheEnabled(bool enabled)
+{
+    m_useCache->setChecked(enabled);
+    aes::DatasetCacheSettings settings = aes::datasetCacheSettings();
+    settings.enabled = enabled;
+    aes::setDatasetCacheSettings(settings);
+    showCache();
+}
+
+QString DatasetPanel::cacheText() const
+{
+    return m_cache->text();
+}
+
+int DatasetPanel::clearCache()
+{
+    const QString dir = aes::effectiveCacheDir(aes::datasetCacheSettings());
+    const aes::DatasetCacheUsage before = aes::datasetCacheUsage(dir);
+    QString error;
+    const int removed = aes::clearDatasetCache(dir, &error);
+    // The loaded dataset keeps reading its (now deleted) file until the next load.
+    m_summary.cacheFile.clear();
+    showCache();
+    m_cache->setText(error.isEmpty() ? tr("cache cleared (%1 freed)").arg(aes::byteSizeText(before.bytes)) : error);
+    return removed;
+}
+
+// Where the pixels are: the cache file (size, folder) or memory, and the cache folder's total.
+void DatasetPanel::showCache()
+{
+    const QString dir = aes::effectiveCacheDir(aes::datasetCacheSettings());
+    const aes::DatasetCacheUsage usage = aes::datasetCacheUsage(dir);
+    QString text;
+    if (!m_summary.cacheFile.isEmpty()) {
+        const QString size = aes::byteSizeText(m_summary.cacheBytes);
+        if (m_summary.decoded <= 0)
+            text = tr("cache file, %1, mapped (nothing decoded)").arg(size);
+        else if (m_summary.decoded < m_summary.count)
+            text = tr("cache file, %1 (%2 new or changed images decoded, the rest reused)")
+                       .arg(size, QLocale().toString(m_summary.decoded));
+        else
+            text = tr("cache file, %1 (decoded now; the next open maps it)").arg(size);
+    } else if (m_summary.count > 0) {
+        text = tr("in memory, %1").arg(aes::byteSizeText(m_summary.pixelBytes));
+    } else {
+        text = QStringLiteral("\u2013");
+    }
+    if (!m_summary.cacheNote.isEmpty())
+        text += QStringLiteral("<br><small>%1</small>").arg(m_summary.cacheNote.toHtmlEscaped());
+    text += QStringLiteral("<br><small>") + (usage.files == 1 ? tr("cache folder: 1 file, %1").arg(aes::byteSizeText(usage.bytes))
+                           : tr("cache folder: %1 files, %2").arg(usage.files).arg(aes::byteSizeText(usage.bytes)))
+        + QStringLiteral("</small>");
+    m_cache->setText(text);
+    m_cache->setToolTip(tr("Cache folder: %1%2%3")
+                            .arg(QDir::toNativeSeparators(dir))
+                            .arg(m_summary.cacheFile.isEmpty() ? QString()
+                                                               : tr("\nThis dataset: %1").arg(QDir::toNativeSeparators(m_summary.cacheFile)))
+                            .arg(m_summary.cacheNote.isEmpty() ? QString() : QStringLiteral("\n") + m_summary.cacheNote));
+    m_clearCache->setEnabled(usage.files > 0);
 }
 
 aes::LoadOptions DatasetPanel::loadOptions() const
@@ -224,6 +318,7 @@ void DatasetPanel::showSummary(const aes::DatasetSummary &summary)
         m_size->setToolTip(summary.audioDetails);
     }
     showSkipped(summary);
+    showCache();
 
     m_classes->clear();
     for (int i = 0; i < summary.classNames.size(); ++i) {
@@ -264,14 +359,15 @@ void DatasetPanel::showSummary(const aes::DatasetSummary &summary)
     }
 }
 
-QTreeWidget *DatasetPanel::showSkippedDetails()
+QTreeView *DatasetPanel::showSkippedDetails()
 {
     // Non-modal: the list can stay open beside the window while the user fixes the files.
     if (!m_detailsDialog) {
         m_detailsDialog = new QDialog(this);
         m_detailsDialog->setWindowTitle(tr("Skipped files"));
-        m_detailsList = new QTreeWidget(m_detailsDialog);
-        m_detailsList->setHeaderLabels({tr("File"), tr("Reason")});
+        m_detailsModel = new SkippedFilesModel(m_detailsDialog);
+        m_detailsList = new QTreeView(m_detailsDialog);
+        m_detailsList->setModel(m_detailsModel);
         m_detailsList->setRootIsDecorated(false);
         m_detailsList->setUniformRowHeights(true);
         m_detailsList->setSortingEnabled(true);
@@ -285,14 +381,10 @@ QTreeWidget *DatasetPanel::showSkippedDetails()
         layout->addWidget(buttons);
         m_detailsDialog->resize(760, 420);
     }
-    m_detailsList->clear();
-    for (const auto &[path, reason] : m_summary.skipped) {
-        auto *item = new QTreeWidgetItem(m_detailsList);
-        item->setText(0, path);
-        item->setToolTip(0, path);
-        item->setText(1, reason);
-    }
+    m_detailsModel->setFiles(m_summary.skipped);
+    // QTreeView measures the rows in view only, so this stays quick for a huge report.
     m_detailsList->resizeColumnToContents(0);
+    m_detailsList->header()->resizeSection(0, std::clamp(m_detailsList->header()->sectionSize(0), 200, 560));
     m_detailsReport->setText(m_summary.report);
     m_detailsDialog->show();
     m_detailsDialog->raise();

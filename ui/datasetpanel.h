@@ -1,8 +1,10 @@
 #pragma once
 // Shows what was loaded: source, image count, classes with their counts, size and
 // channels, a few sample images, and the files that were skipped (with a details list of
-// path and reason, also after a load that failed). Below, the load options (size,
-// channels, crop or letterbox, validation fraction) with a Reload button.
+// path and reason, also after a load that failed, as a virtual list), and where the pixels
+// live: the dataset cache file (size, folder) with "Clear cache", or memory. Below, the load
+// options (size, channels, crop or letterbox, validation fraction, the cache on or off) with
+// a Reload button.
 //
 // Ownership: a plain widget; keeps a copy of the summary it shows.
 // Threads: GUI thread only.
@@ -12,13 +14,16 @@
 #include <QWidget>
 
 class CollapsibleSection;
+class QCheckBox;
 class QComboBox;
 class QDialog;
 class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
 class QSpinBox;
+class QTreeView;
 class QTreeWidget;
+class SkippedFilesModel;
 class QHBoxLayout;
 
 class DatasetPanel final : public QWidget {
@@ -39,12 +44,20 @@ public:
     // Fraction of the images kept for validation (0..0.5), used when a model is created.
     double validationFraction() const;
     void setValidationFraction(double fraction);
+    // Whether folders are opened through the dataset cache; applied to the engine at once
+    // (aes::setDatasetCacheSettings, process-wide). On by default.
+    bool cacheEnabled() const;
+    void setCacheEnabled(bool enabled);
+    // The text of the cache field (for tests).
+    QString cacheText() const;
+    // Deletes the dataset cache's files (what the "Clear cache" button does); returns the count.
+    int clearCache();
     // Reload is possible (a path is known and nothing is running).
     void setReloadEnabled(bool enabled);
     CollapsibleSection *loadOptionsSection() const { return m_optionsSection; }
 
     // Opens the non-modal list of skipped files (path, reason) and returns it.
-    QTreeWidget *showSkippedDetails();
+    QTreeView *showSkippedDetails();
 
 Q_SIGNALS:
     // Load the same path again with loadOptions().
@@ -52,6 +65,7 @@ Q_SIGNALS:
 
 private:
     void showSkipped(const aes::DatasetSummary &summary);
+    void showCache();
 
     aes::DatasetSummary m_summary;
     QLabel *m_source = nullptr;
@@ -61,6 +75,9 @@ private:
     QLabel *m_size = nullptr;
     QLabel *m_skipped = nullptr;
     QPushButton *m_details = nullptr;
+    QLabel *m_cache = nullptr;
+    QPushButton *m_clearCache = nullptr;
+    QCheckBox *m_useCache = nullptr;
     QTreeWidget *m_classes = nullptr;
     QWidget *m_samples = nullptr;
     QHBoxLayout *m_samplesLayout = nullptr;
@@ -72,6 +89,7 @@ private:
     QDoubleSpinBox *m_valFraction = nullptr;
     QPushButton *m_reload = nullptr;
     QDialog *m_detailsDialog = nullptr;
-    QTreeWidget *m_detailsList = nullptr;
+    QTreeView *m_detailsList = nullptr;
+    SkippedFilesModel *m_detailsModel = nullptr;
     QLabel *m_detailsReport = nullptr;
 };

@@ -588,6 +588,7 @@ void MainWindow::loadSettings()
     const auto load = aes::LoadOptions::fromJson(
         QJsonDocument::fromJson(settings.value(QStringLiteral("options/load")).toByteArray()).object(), &error);
     m_datasetPanel->setLoadOptions(load.value_or(aes::LoadOptions{}));
+    m_datasetPanel->setCacheEnabled(settings.value(QStringLiteral("dataset/cache"), true).toBool());
     m_lossChart->setLogScale(settings.value(QStringLiteral("view/logScale"), false).toBool());
     m_reconstructions->setShowError(settings.value(QStringLiteral("view/showError"), false).toBool());
     m_tabs->setCurrentIndex(std::clamp(settings.value(QStringLiteral("view/tab"), 0).toInt(), 0, TabCount - 1));
@@ -609,6 +610,7 @@ void MainWindow::saveSettings() const
                       QJsonDocument(m_datasetPanel->loadOptions().toJson()).toJson(QJsonDocument::Compact));
     if (!m_datasetPath.isEmpty())
         settings.setValue(QStringLiteral("dataset/last"), m_datasetPath);
+    settings.setValue(QStringLiteral("dataset/cache"), m_datasetPanel->cacheEnabled());
     settings.setValue(QStringLiteral("view/logScale"), m_lossChart->isLogScale());
     settings.setValue(QStringLiteral("view/showError"), m_reconstructions->showsError());
     settings.setValue(QStringLiteral("view/tab"), m_tabs->currentIndex());

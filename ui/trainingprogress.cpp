@@ -43,10 +43,12 @@ TrainingProgress::TrainingProgress(QWidget *parent) : QWidget(parent)
 void TrainingProgress::showLoading(qint64 done, qint64 total)
 {
     m_bar->setVisible(true);
+    // total 0: the folder is still being listed (its size is not known yet): a busy bar.
     m_bar->setRange(0, clampInt(total));
     m_bar->setValue(clampInt(done));
     m_bar->setFormat(QStringLiteral("%p%"));
-    m_text->setText(tr("Loading %1 of %2").arg(QLocale().toString(done), QLocale().toString(total)));
+    m_text->setText(total > 0 ? tr("Loading %1 of %2").arg(QLocale().toString(done), QLocale().toString(total))
+                              : tr("Listing files: %1").arg(QLocale().toString(done)));
 }
 
 void TrainingProgress::beginRun(const aes::RunInfo &run, int batchSize)

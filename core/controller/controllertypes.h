@@ -35,6 +35,13 @@ struct DatasetSummary {
     QVector<QPair<QString, QString>> skipped;  // (path, reason) of each file not loaded
     QString report;                      // "loaded 9 images, skipped 2 (2 not an image)"
     double seconds = 0.0;
+    // The dataset cache (data/datasetcache.h): where the pixels are mapped from; empty when
+    // the images were loaded into memory.
+    QString cacheFile;
+    qint64 cacheBytes = 0;
+    qint64 decoded = -1;                 // files decoded by this open (0: all from the cache)
+    QString cacheNote;                   // why the cache was rebuilt or not written
+    qint64 pixelBytes = 0;               // N x C x H x W
     QVector<QImage> samples;             // a few images, one per class first
     // The first of them as training with augmentation sees them (one seeded draw each):
     // the preview of what --augment does.

@@ -86,6 +86,11 @@ DatasetSummary summarize(const Dataset &data, const LoadReport &report)
         s.audioOptions = *data.audio;
         s.audioDetails = report.audioDetails;
     }
+    s.cacheFile = data.mapped ? report.cacheFile : QString();
+    s.cacheBytes = data.mapped ? report.cacheBytes : 0;
+    s.decoded = report.decoded;
+    s.cacheNote = report.cacheNote;
+    s.pixelBytes = data.images.defined() ? data.images.numel() : 0;
     const torch::Tensor all = torch::arange(int64_t(data.size()), torch::kLong);
     const torch::Tensor samples = coverClasses(data, all, kSampleImages);
     for (qint64 i = 0; i < samples.numel(); ++i)

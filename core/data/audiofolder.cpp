@@ -2,7 +2,7 @@
 
 #include "data/audiofile.h"
 #include "data/melspectrogram.h"
-#include "data/parallelfor.h"
+#include "data/parallelrun.h"
 
 #include <QElapsedTimer>
 #include <QHash>

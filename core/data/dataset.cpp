@@ -1,5 +1,7 @@
 #include "data/dataset.h"
 
+#include "data/cachesettings.h"
+#include "data/datasetcache.h"
 #include "data/folderloader.h"
 #include "data/idxfile.h"
 
@@ -112,8 +114,11 @@ LoadResult loadDataset(const QString &path, const LoadOptions &options, const Lo
     const QString absolute = QDir::cleanPath(info.absoluteFilePath());
     if (!info.exists())
         return failedLoad(absolute, QStringLiteral("Dataset not found: %1").arg(absolute));
-    if (info.isDir())
-        return loadFolder(absolute, options, control);
+    if (info.isDir()) {
+        const DatasetCacheSettings cache = datasetCacheSettings();
+        return cache.enabled ? openCachedFolder(absolute, options, effectiveCacheDir(cache), control)
+                             : loadFolder(absolute, options, control);
+    }
     if (!info.isFile())
         return failedLoad(absolute, QStringLiteral("%1 is not a folder or a regular file").arg(absolute));
     const quint32 magic = idxMagic(absolute);

@@ -2,7 +2,8 @@
 // An image dataset held in memory as ONE uint8 tensor, plus what is needed to show
 // and explain each image (label, class name, file path) and how it was loaded.
 //
-// Ownership: a Dataset is a value; copying it shares the tensor storage (torch semantics).
+// Ownership: a Dataset is a value; copying it shares the tensor storage (torch semantics);
+// a mapped dataset's storage keeps its file mapping alive.
 // Threads: immutable after loading, so any thread may read it.
 
 #include "data/loadoptions.h"
@@ -30,6 +31,9 @@ struct Dataset {
     // were made, with the duration resolved (seconds), so that they can be turned back into
     // sound. Rows run from the highest mel band (row 0) down to the lowest.
     std::optional<AudioOptions> audio;
+    // True when images points into a memory-mapped dataset cache file (data/datasetcache.h):
+    // the OS pages the pixels in and out, so they are not resident memory of their own.
+    bool mapped = false;
 
     qint64 size() const;
     bool isAudio() const { return audio.has_value(); }

@@ -4,7 +4,7 @@
 #include "data/audiofolder.h"
 #include "data/imagedecode.h"
 #include "data/imageprobe.h"
-#include "data/parallelfor.h"
+#include "data/parallelrun.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -32,80 +32,13 @@ struct Candidate {
     QString classDir;  // top-level subfolder, empty for files in the root
 };
 
-struct Decoded {
-    cv::Mat pixels;  // empty when skipped
-    QString reason;  // why it was skipped
-    bool gray = false;
-};
-
-bool hasImageSuffix(const QFileInfo &info)
+// The most frequent size of the kept images (the rule is in imagedecode.h).
+cv::Size mostFrequentSizeOf(const QVector<DecodedFile> &decoded, const QVector<int> &kept)
 {
-    static const QSet<QString> suffixes = {
-        QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("bmp"),
-        QStringLiteral("tif"), QStringLiteral("tiff"), QStringLiteral("webp"), QStringLiteral("gif")};
-    return suffixes.contains(info.suffix().toLower());
-}
-
-Decoded decodeFile(const QString &path, const LoadOptions &options, bool needGray)
-{
-    Decoded d;
-    try {
-        QString error;
-        const QByteArray bytes = readFileBytes(path, options.maxFileBytes, &error);
-        if (!error.isEmpty()) {
-            d.reason = error;
-            return d;
-        }
-        // The header decides before any decoder allocates: a small file may declare a huge image.
-        const ImageProbe probe = probeImage(bytes);
-        if (!probe.ok()) {
-            d.reason = probe.error;
-            return d;
-        }
-        if (probe.pixels() > options.maxPixels) {
-            d.reason = QStringLiteral("too large");
-            return d;
-        }
-        if (!imageLooksComplete(bytes, probe.format)) {
-            d.reason = QStringLiteral("truncated");
-            return d;
-        }
-        DecodedImage image = decodeImage(bytes);
-        if (!image.ok()) {
-            // The header was valid, so the decoder failed on the data after it.
-            d.reason = image.error == QLatin1String("unreadable") ? QStringLiteral("truncated") : image.error;
-            return d;
-        }
-        d.pixels = std::move(image.pixels);
-        d.gray = needGray && isGray(d.pixels);
-    } catch (const std::bad_alloc &) {
-        d.pixels.release();
-        d.reason = QStringLiteral("too large");
-    } catch (const std::exception &) {  // cv::Exception from a decoder on hostile data
-        d.pixels.release();
-        d.reason = QStringLiteral("unreadable");
-    }
-    return d;
-}
-
-// The most frequent size; ties go to the larger area (detail is not thrown away), then to
-// the wider one so that the choice never depends on the order of the files.
-cv::Size mostFrequentSize(const QVector<Decoded> &decoded, const QVector<int> &kept)
-{
-    std::map<std::pair<int, int>, int> counts;  // (width, height) -> images
+    SizeCounts counts;
     for (int i : kept)
         ++counts[{decoded[i].pixels.cols, decoded[i].pixels.rows}];
-    std::pair<int, int> best{0, 0};
-    int bestCount = 0;
-    for (const auto &[size, count] : counts) {
-        const qint64 area = qint64(size.first) * size.second;
-        const qint64 bestArea = qint64(best.first) * best.second;
-        if (count > bestCount || (count == bestCount && (area > bestArea || (area == bestArea && size > best)))) {
-            best = size;
-            bestCount = count;
-        }
-    }
-    return {best.first, best.second};
+    return mostFrequentSize(counts);
 }
 
 LoadResult failure(LoadResult result, const QString &error, const QElapsedTimer &timer)
@@ -140,7 +73,7 @@ LoadResult loadFolder(const QString &folder, const LoadOptions &options, const L
         if (control && control->isCancelled())
             return failure(result, cancelled, timer);
         const QString path = it.next();
-        const bool image = hasImageSuffix(it.fileInfo());
+        const bool image = isImageFileName(it.fileName());
         if (!image && !isAudioSuffix(it.fileInfo().suffix()))
             continue;
         const QString relative = rootDir.relativeFilePath(path);
@@ -178,7 +111,7 @@ LoadResult loadFolder(const QString &folder, const LoadOptions &options, const L
     const bool labelled = !classNames.isEmpty();
 
     // 2. Decode on every core.
-    QVector<Decoded> decoded(candidates.size());
+    QVector<DecodedFile> decoded(candidates.size());
     QVector<int> work;
     for (int i = 0; i < candidates.size(); ++i) {
         if (labelled && candidates[i].classDir.isEmpty())
@@ -194,7 +127,7 @@ LoadResult loadFolder(const QString &folder, const LoadOptions &options, const L
         control->report(0, total);
     QString bug = runParallel(total, threads, control, [&](qint64 k) {
         const int i = work[int(k)];
-        decoded[i] = decodeFile(candidates[i].path, options, needGray);
+        decoded[i] = decodeImageFile(candidates[i].path, options, needGray);
         if (control)
             control->report(++done, total);
     });
@@ -232,7 +165,7 @@ LoadResult loadFolder(const QString &folder, const LoadOptions &options, const L
         size.width = options.width > 0 ? options.width : options.height;
         size.height = options.height > 0 ? options.height : options.width;
     } else {
-        size = mostFrequentSize(decoded, kept);
+        size = mostFrequentSizeOf(decoded, kept);
     }
 
     // 4. One allocation for the whole dataset; each image is converted into its slot and its
@@ -249,7 +182,7 @@ LoadResult loadFolder(const QString &folder, const LoadOptions &options, const L
     }
     uint8_t *base = images.data_ptr<uint8_t>();
     bug = runParallel(n, threads, control, [&](qint64 k) {
-        Decoded &d = decoded[kept[int(k)]];
+        DecodedFile &d = decoded[kept[int(k)]];
         writePlanes(fitImage(d.pixels, channels, size.width, size.height, options.resize),
                     base + k * slotBytes);
         d.pixels.release();

@@ -1,8 +1,11 @@
 #include "data/imagedecode.h"
 
+#include "data/imageprobe.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
+#include <QSet>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -208,6 +211,72 @@ void writePlanes(const cv::Mat &image, std::uint8_t *planes)
         image.copyTo(views[0]);
     else
         cv::split(image, views.data());
+}
+
+bool isImageFileName(const QString &fileName)
+{
+    static const QSet<QString> suffixes = {
+        QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("bmp"),
+        QStringLiteral("tif"), QStringLiteral("tiff"), QStringLiteral("webp"), QStringLiteral("gif")};
+    const qsizetype dot = fileName.lastIndexOf(QLatin1Char('.'));
+    return dot >= 0 && suffixes.contains(fileName.mid(dot + 1).toLower());
+}
+
+DecodedFile decodeImageFile(const QString &path, const LoadOptions &options, bool needGray)
+{
+    DecodedFile d;
+    try {
+        QString error;
+        const QByteArray bytes = readFileBytes(path, options.maxFileBytes, &error);
+        if (!error.isEmpty()) {
+            d.reason = error;
+            return d;
+        }
+        // The header decides before any decoder allocates: a small file may declare a huge image.
+        const ImageProbe probe = probeImage(bytes);
+        if (!probe.ok()) {
+            d.reason = probe.error;
+            return d;
+        }
+        if (probe.pixels() > options.maxPixels) {
+            d.reason = QStringLiteral("too large");
+            return d;
+        }
+        if (!imageLooksComplete(bytes, probe.format)) {
+            d.reason = QStringLiteral("truncated");
+            return d;
+        }
+        DecodedImage image = decodeImage(bytes);
+        if (!image.ok()) {
+            // The header was valid, so the decoder failed on the data after it.
+            d.reason = image.error == QLatin1String("unreadable") ? QStringLiteral("truncated") : image.error;
+            return d;
+        }
+        d.pixels = std::move(image.pixels);
+        d.gray = needGray && isGray(d.pixels);
+    } catch (const std::bad_alloc &) {
+        d.pixels.release();
+        d.reason = QStringLiteral("too large");
+    } catch (const std::exception &) {  // cv::Exception from a decoder on hostile data
+        d.pixels.release();
+        d.reason = QStringLiteral("unreadable");
+    }
+    return d;
+}
+
+cv::Size mostFrequentSize(const SizeCounts &counts)
+{
+    std::pair<int, int> best{0, 0};
+    qint64 bestCount = 0;
+    for (const auto &[size, count] : counts) {
+        const qint64 area = qint64(size.first) * size.second;
+        const qint64 bestArea = qint64(best.first) * best.second;
+        if (count > bestCount || (count == bestCount && (area > bestArea || (area == bestArea && size > best)))) {
+            best = size;
+            bestCount = count;
+        }
+    }
+    return {best.first, best.second};
 }
 
 } // namespace aes

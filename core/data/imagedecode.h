@@ -14,6 +14,8 @@
 #include <opencv2/core.hpp>
 
 #include <cstdint>
+#include <map>
+#include <utility>
 
 namespace aes {
 
@@ -22,6 +24,27 @@ struct DecodedImage {
     QString error;   // "unreadable", "unsupported format", ... when pixels is empty
     bool ok() const { return !pixels.empty(); }
 };
+
+// One image file read, probed, checked and decoded as the folder loaders do it.
+struct DecodedFile {
+    cv::Mat pixels;  // empty when skipped
+    QString reason;  // why it was skipped ("too large", "truncated", "unreadable", ...)
+    bool gray = false;  // only computed when asked for
+};
+
+// True for the file names the folder loaders take as images (png, jpg, jpeg, bmp, tif,
+// tiff, webp, gif; any case).
+bool isImageFileName(const QString &fileName);
+
+// Reads path, refuses what the header shows to be too large (options' limits) or cut short,
+// then decodes. needGray: also tell whether every pixel is gray. Never throws.
+DecodedFile decodeImageFile(const QString &path, const LoadOptions &options, bool needGray);
+
+// Image count per (width, height).
+using SizeCounts = std::map<std::pair<int, int>, qint64>;
+// The most frequent size; ties go to the larger area (detail is not thrown away), then to
+// the wider one so that the choice never depends on the order of the files. 0x0 when empty.
+cv::Size mostFrequentSize(const SizeCounts &counts);
 
 // Reads a whole file with QFile (so non-ASCII paths work). Refuses files larger than
 // maxBytes ("too large") and anything that is not a regular file (never opens a FIFO).

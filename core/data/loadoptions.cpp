@@ -109,6 +109,8 @@ QString LoadReport::summary() const
                        .arg(skipped.size());
     if (!skipped.isEmpty())
         text += QStringLiteral(" (%1)").arg(reasonCounts());
+    if (!cacheFile.isEmpty())
+        text += decoded == 0 ? QStringLiteral("; from the cache") : QStringLiteral("; cached (decoded %1)").arg(decoded);
     return text;
 }
 

@@ -79,6 +79,11 @@ struct LoadReport {
     QString audioDetails;      // for audio: rate, duration and how it was chosen, features
     QVector<SkippedFile> skipped;
     double seconds = 0.0;
+    // The dataset cache (data/datasetcache.h), when the folder was opened through it.
+    QString cacheFile;         // the file the pixels are mapped from; empty without a cache
+    qint64 cacheBytes = 0;     // its size
+    qint64 decoded = -1;       // image files decoded by this open (-1: not counted)
+    QString cacheNote;         // why a cache file was not used as it was ("damaged: ...; rebuilt")
     QString summary() const;   // "loaded 9 images, skipped 2"
     // The most frequent skip reasons, most frequent first: "3 not an image, 1 truncated".
     QString reasonCounts(int maxReasons = 3) const;

@@ -336,6 +336,12 @@ qint64 AutoencoderImpl::parameterCount() const
     return n;
 }
 
+qint64 inferenceBatchSize(qint64 valuesPerImage, qint64 maxImages)
+{
+    const qint64 perImage = std::max<qint64>(1, valuesPerImage) * qint64(sizeof(float));
+    return std::clamp<qint64>((qint64(16) << 20) / perImage, 1, std::max<qint64>(1, maxImages));
+}
+
 torch::Tensor encodeImages(AutoencoderImpl &model, const Dataset &data, const torch::Tensor &indices,
                            const std::function<bool()> &stop, torch::Tensor *errors)
 {
@@ -344,10 +350,11 @@ torch::Tensor encodeImages(AutoencoderImpl &model, const Dataset &data, const to
     const int64_t n = all.numel();
     const c10::Device device = deviceOf(model);
     std::vector<torch::Tensor> parts, errorParts;
-    for (int64_t start = 0; start < n; start += 512) {
+    const int64_t batch = inferenceBatchSize(qint64(data.channels()) * data.height() * data.width(), 512);
+    for (int64_t start = 0; start < n; start += batch) {
         if (stop && stop())
             return {};
-        const torch::Tensor x = floatBatchOn(data, all.slice(0, start, std::min(n, start + 512)), device);
+        const torch::Tensor x = floatBatchOn(data, all.slice(0, start, std::min(n, start + batch)), device);
         const torch::Tensor code = model.encode(x);
         if (errors)
             errorParts.push_back((model.decode(code) - x).pow(2).mean({1, 2, 3}).to(torch::kCPU, torch::kFloat));

@@ -65,6 +65,11 @@ private:
 };
 TORCH_MODULE(Autoencoder);
 
+// Images per batch for evaluation and encoding: as many as keep one float32 input batch within
+// 16 MiB (its activations scale with it), at most maxImages and at least one. Memory then stays
+// bounded by the image size, not by how many images are evaluated or encoded.
+qint64 inferenceBatchSize(qint64 valuesPerImage, qint64 maxImages = 256);
+
 // Codes (float32, N x latent) of the images data[indices] — every image when indices is
 // undefined — in batches, without autograd, in the model's current mode (callers set eval).
 // Returns an undefined tensor when stop() says so between two batches. With errors, also

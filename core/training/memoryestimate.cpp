@@ -42,7 +42,21 @@ qint64 memAvailable()
     return -1;
 }
 
+// A key's value in a cgroup memory.stat file; 0 when missing.
+qint64 statValue(const QString &path, const QByteArray &key)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : file.readAll().split('\n'))
+        if (line.startsWith(key + ' '))
+            return line.mid(key.size() + 1).trimmed().toLongLong();
+    return 0;
+}
+
 // Room left under the cgroup's limit; -1 when there is no limit (or no cgroup file system).
+// The group's usage counts its page cache (a mapped dataset's pages, files read), which the
+// kernel reclaims before it kills anything: that is room too.
 qint64 cgroupRoom(QString *source)
 {
     // cgroup v2: the process's group is named in /proc/self/cgroup as "0::/path".
@@ -56,11 +70,36 @@ qint64 cgroupRoom(QString *source)
     const QString v2 = QStringLiteral("/sys/fs/cgroup") + (group == QLatin1String("/") ? QString() : group);
     qint64 limit = readNumber(v2 + QStringLiteral("/memory.max"));
     qint64 used = readNumber(v2 + QStringLiteral("/memory.current"));
+    if (used > 0)
+        used -= statValue(v2 + QStringLiteral("/memory.stat"), "file");
     *source = QStringLiteral("cgroup memory.max");
     if (limit < 0) {
         limit = readNumber(QStringLiteral("/sys/fs/cgroup/memory/memory.limit_in_bytes"));
-        used = readNumber(QStringLiteral("/sys/fs/cgroup/memory/memory.usage_in_bytes"));
+        used = readNumber(QStringLiteral("/sys/fs/cgroup/memory/memory.usage_in_bytes"))
+            - statValue(QStringLiteral("/sys/fs/cgroup/memory/memory.stat"), "total_cache");
         *source = QStringLiteral("cgroup memory.limit_in_bytes");
+        // v1: the process's own group ("4:memory:/a/b"), which a container may show below a
+        // mount of one of its parents: the longest tail of the path that exists is it.
+        if (QFile groups(QStringLiteral("/proc/self/cgroup")); groups.open(QIODevice::ReadOnly)) {
+            for (const QByteArray &line : groups.readAll().split('\n')) {
+                const QList<QByteArray> parts = line.split(':');
+                if (parts.size() < 3 || !parts[1].split(',').contains("memory"))
+                    continue;
+                QStringList path = QString::fromUtf8(parts[2]).split(QLatin1Char('/'), Qt::SkipEmptyParts);
+                for (; !path.isEmpty(); path.removeFirst()) {
+                    const QString dir = QStringLiteral("/sys/fs/cgroup/memory/") + path.join(QLatin1Char('/'));
+                    const qint64 own = readNumber(dir + QStringLiteral("/memory.limit_in_bytes"));
+                    if (own >= 0) {
+                        if (limit < 0 || own < limit) {
+                            limit = own;
+                            used = readNumber(dir + QStringLiteral("/memory.usage_in_bytes"))
+                                - statValue(dir + QStringLiteral("/memory.stat"), "total_cache");
+                        }
+                        break;
+                    }
+                }
+            }
+        }
     }
     // v1 reports "no limit" as a huge page-rounded number.
     if (limit < 0 || limit >= (qint64(1) << 60))
@@ -127,7 +166,10 @@ MemoryEstimate estimateTrainingMemory(const Dataset &data, const ModelOptions &m
     MemoryEstimate e;
     if (!data.images.defined() || data.size() == 0)
         return e;
-    e.datasetBytes = data.images.numel() * qint64(data.images.element_size());
+    const qint64 imageBytes = data.images.numel() * qint64(data.images.element_size());
+    // Only what is resident counts: a mapped dataset lives in the page cache, which the system
+    // reclaims under pressure (an epoch then reads pixels from disk again instead of failing).
+    (data.mapped ? e.mappedBytes : e.datasetBytes) = imageBytes;
     ModelOptions options = modelOptions;
     options.channels = data.channels();
     options.height = data.height();
@@ -180,10 +222,13 @@ QString memoryProblem(const MemoryEstimate &needed, const AvailableMemory &avail
     const qint64 more = needed.total() - (datasetLoaded ? needed.datasetBytes : 0);
     if (more <= available.bytes)
         return {};
-    return QStringLiteral("Not enough memory to train: about %1 is needed (images %2, model and optimizer %3, "
+    const QString images = needed.mappedBytes > 0
+        ? QStringLiteral("images 0: their %1 are mapped from the dataset cache, not resident").arg(mib(needed.mappedBytes))
+        : QStringLiteral("images %1").arg(mib(needed.datasetBytes));
+    return QStringLiteral("Not enough memory to train: about %1 is needed (%2, model and optimizer %3, "
                           "one batch %4) but only %5 is available (%6). Use a smaller batch size, image size "
                           "or model, or fewer images.")
-        .arg(mib(needed.total()), mib(needed.datasetBytes), mib(needed.modelBytes), mib(needed.batchBytes),
+        .arg(mib(needed.total()), images, mib(needed.modelBytes), mib(needed.batchBytes),
              mib(available.bytes + (datasetLoaded ? needed.datasetBytes : 0)), available.source);
 }
 

@@ -20,7 +20,9 @@
 namespace aes {
 
 struct MemoryEstimate {
-    qint64 datasetBytes = 0;     // the uint8 image tensor
+    qint64 datasetBytes = 0;     // the uint8 image tensor, when it is in memory (0 when mapped)
+    qint64 mappedBytes = 0;      // the image tensor mapped from the dataset cache: paged in and out
+                                 // by the system as page cache, so not counted as needed
     qint64 modelBytes = 0;       // parameters x (weights, gradients, optimizer moments, last-good copy)
     qint64 batchBytes = 0;       // activations kept for backward, and the float batch, at the batch size
     qint64 total() const { return datasetBytes + modelBytes + batchBytes; }

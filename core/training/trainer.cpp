@@ -636,7 +636,7 @@ EpochReport Trainer::evaluate(const TrainingControl *control)
     c10::InferenceMode inference;  // no autograd bookkeeping at all: faster than no_grad
     double lossSum = 0.0, mseSum = 0.0, psnrSum = 0.0, ssimSum = 0.0;
     std::vector<torch::Tensor> codes;
-    const qint64 batch = 256;
+    const qint64 batch = inferenceBatchSize(qint64(m_data.channels()) * m_data.height() * m_data.width());
     for (qint64 start = 0; start < n; start += batch) {
         if (control && control->isStopRequested())
             return EpochReport{};

@@ -1,7 +1,11 @@
 #pragma once
-// Runs a loader's per-file task on a few threads: the folder loader's decoding and the audio
-// loader's. Threads: call from any thread; returns when every started task is done.
-// Failure: a task that lets an exception escape stops the rest; its message is returned.
+// runParallel: a loop over [0, count) shared by a few threads, for the dataset loaders.
+// Internal to core/data (header-only template).
+//
+// Threads: the caller's thread takes part; up to `threads - 1` more are started and joined
+// before it returns. Failure: never throws; returns the message of the first exception a
+// task let escape (tasks catch what they expect; this keeps a bug from terminating the
+// program from a worker thread), and stops the others.
 
 #include "data/dataset.h"
 
@@ -18,9 +22,7 @@ namespace aes {
 
 // Runs task(i) for every i in [0, count) on up to `threads` threads (the caller's included).
 // Each thread pulls the next index from a shared counter, so a few slow files do not hold up
-// a fixed share of the work. Stops early on cancellation. Returns the message of the first
-// exception a task let escape (tasks catch what they expect; this keeps a bug from
-// terminating the program from a worker thread).
+// a fixed share of the work. Stops early on cancellation.
 template <typename Task>
 QString runParallel(qint64 count, int threads, const LoadControl *control, Task task)
 {
