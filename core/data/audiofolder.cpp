@@ -66,24 +66,15 @@ LoadResult loadAudioFolder(const QString &root, const QVector<AudioCandidate> &c
 
     // 1. Decode and resample on every core.
     QVector<DecodedAudio> decoded(candidates.size());
-    QVector<int> work;
-    for (int i = 0; i < candidates.size(); ++i) {
-        if (labelled && candidates[i].classDir.isEmpty())
-            decoded[i].error = QStringLiteral("not in a class folder");
-        else
-            work << i;
-    }
     const int threads = options.threads > 0 ? options.threads : QThread::idealThreadCount();
-    std::atomic<qint64> done{0};
-    const qint64 total = work.size();
-    if (control)
-        control->report(0, total);
-    QString bug = runParallel(total, threads, control, [&](qint64 k) {
-        const int i = work[int(k)];
-        decoded[i] = decodeAudioFile(candidates[i].path, audio.sampleRate, options.maxFileBytes);
-        if (control)
-            control->report(++done, total);
-    });
+    qint64 outside = 0;
+    const QString bug = decodeCandidates(
+        candidates, labelled, threads, control,
+        [&](int i) {
+            decoded[i].error = QStringLiteral("not in a class folder");
+            ++outside;
+        },
+        [&](int i) { decoded[i] = decodeAudioFile(candidates[i].path, audio.sampleRate, options.maxFileBytes); });
     if (!bug.isEmpty())
         return failure(result, QStringLiteral("Loading %1 failed: %2").arg(root, bug), timer);
     if (control && control->isCancelled())
@@ -209,7 +200,7 @@ LoadResult loadAudioFolder(const QString &root, const QVector<AudioCandidate> &c
     result.report.seconds = timer.elapsed() / 1000.0;
     result.dataset = std::move(dataset);
     if (control)
-        control->report(total, total);
+        control->report(candidates.size() - outside, candidates.size() - outside);
     return result;
 }
 

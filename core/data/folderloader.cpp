@@ -112,25 +112,16 @@ LoadResult loadFolder(const QString &folder, const LoadOptions &options, const L
 
     // 2. Decode on every core.
     QVector<DecodedFile> decoded(candidates.size());
-    QVector<int> work;
-    for (int i = 0; i < candidates.size(); ++i) {
-        if (labelled && candidates[i].classDir.isEmpty())
-            decoded[i].reason = QStringLiteral("not in a class folder");
-        else
-            work << i;
-    }
     const int threads = options.threads > 0 ? options.threads : QThread::idealThreadCount();
     const bool needGray = options.channels == 0;
-    std::atomic<qint64> done{0};
-    const qint64 total = work.size();
-    if (control)
-        control->report(0, total);
-    QString bug = runParallel(total, threads, control, [&](qint64 k) {
-        const int i = work[int(k)];
-        decoded[i] = decodeImageFile(candidates[i].path, options, needGray);
-        if (control)
-            control->report(++done, total);
-    });
+    qint64 outside = 0;
+    QString bug = decodeCandidates(
+        candidates, labelled, threads, control,
+        [&](int i) {
+            decoded[i].reason = QStringLiteral("not in a class folder");
+            ++outside;
+        },
+        [&](int i) { decoded[i] = decodeImageFile(candidates[i].path, options, needGray); });
     if (!bug.isEmpty())
         return failure(result, QStringLiteral("Loading %1 failed: %2").arg(root, bug), timer);
     if (control && control->isCancelled())
@@ -213,7 +204,7 @@ LoadResult loadFolder(const QString &folder, const LoadOptions &options, const L
     result.report.seconds = timer.elapsed() / 1000.0;
     result.dataset = std::move(dataset);
     if (control)
-        control->report(total, total);
+        control->report(candidates.size() - outside, candidates.size() - outside);
     return result;
 }
 

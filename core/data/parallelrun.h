@@ -62,4 +62,30 @@ QString runParallel(qint64 count, int threads, const LoadControl *control, Task 
     return firstError;
 }
 
+// The decoding step of a folder loader: decode(i) for every candidate on `threads` threads,
+// with progress reported to control; in a labelled folder (class subfolders) a candidate
+// outside every class folder gets notInClass(i) instead. Candidates: a vector of items with
+// a classDir. Returns runParallel's message.
+template <typename Candidates, typename NotInClass, typename Decode>
+QString decodeCandidates(const Candidates &candidates, bool labelled, int threads, const LoadControl *control,
+                         NotInClass notInClass, Decode decode)
+{
+    std::vector<int> work;
+    for (int i = 0; i < int(candidates.size()); ++i) {
+        if (labelled && candidates[i].classDir.isEmpty())
+            notInClass(i);
+        else
+            work.push_back(i);
+    }
+    std::atomic<qint64> done{0};
+    const qint64 total = qint64(work.size());
+    if (control)
+        control->report(0, total);
+    return runParallel(total, threads, control, [&](qint64 k) {
+        decode(work[size_t(k)]);
+        if (control)
+            control->report(++done, total);
+    });
+}
+
 } // namespace aes
