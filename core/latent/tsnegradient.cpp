@@ -25,6 +25,11 @@ inline Float4 load4(const float *p)
     return v;
 }
 
+inline void store4(float *p, Float4 v)
+{
+    std::memcpy(p, &v, sizeof v);
+}
+
 inline Float4 splat4(float x)
 {
     return Float4{x, x, x, x};
@@ -113,7 +118,16 @@ void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::
     sums.assign(size_t(threads) * y.size(), 0.0);
     // Float coordinates halve the memory the random reads below touch.
     const std::vector<float> yf(y.begin(), y.end());
-    at::parallel_for(0, n, 512, [&](int64_t begin, int64_t end) {
+    // One run of rows per thread with equal numbers of pairs: an upper triangle's rows
+    // shorten towards its end, so equal row counts would leave the first thread ~3/4 of the work.
+    std::vector<int64_t> bound(size_t(threads) + 1, n);
+    bound[0] = 0;
+    for (int t = 1; t < threads; ++t) {
+        const int64_t target = p.rowStart[size_t(n)] * t / threads;
+        bound[size_t(t)] = std::upper_bound(p.rowStart.begin(), p.rowStart.end() - 1, target) - p.rowStart.begin() - 1;
+    }
+    at::parallel_for(0, threads, 1, [&](int64_t pieceBegin, int64_t pieceEnd) {
+        const int64_t begin = bound[size_t(pieceBegin)], end = bound[size_t(pieceEnd)];
         double *own = &sums[size_t(at::get_thread_num()) * y.size()];
         // A row's differences are gathered first (random access), weighted four at a time
         // (the last partial group by lanes that carry P = 0), then added to the row's
@@ -201,6 +215,8 @@ struct TsneRepulsion::State {
     int cellsX = 0, cellsY = 0;
     std::vector<int32_t> cellStart, order, cellOf;
     std::vector<float> sortedX, sortedY;
+    std::vector<double> rowWork;      // pairs counted up to each row of cells (bin)
+    std::vector<float> nearForce;     // per thread: 2 per point, in sorted order
     bool lastSplit = false;
 
     double node(int a) const { return (a + 0.5) / nodes; }
@@ -297,7 +313,9 @@ struct TsneRepulsion::State {
             sortedY[size_t(at)] = float(y[size_t(2 * i + 1)] - minY);
         }
         double pairs = 0.0;
-        for (int r = 0; r < cellsY; ++r)
+        rowWork.assign(size_t(cellsY) + 1, 0.0);
+        for (int r = 0; r < cellsY; ++r) {
+            rowWork[size_t(r) + 1] = pairs;
             for (int c = 0; c < cellsX; ++c) {
                 const int count = cellStart[size_t(r * cellsX + c) + 1] - cellStart[size_t(r * cellsX + c)];
                 if (count == 0)
@@ -308,12 +326,14 @@ struct TsneRepulsion::State {
                               - cellStart[size_t(rr * cellsX + std::max(0, c - kCellsPerRadius))];
                 pairs += double(count) * double(around);
             }
+            rowWork[size_t(r) + 1] = pairs;
+        }
         return pairs;
     }
 
     void gridSums(const std::vector<double> &y, int64_t n, double cx, double cy, const Geometry &g, bool splitKernel,
                   std::vector<double> *force);
-    void nearField(int64_t n, std::vector<double> *force);
+    double nearField(int64_t n, std::vector<double> *force);
 };
 
 void TsneRepulsion::State::gridSums(const std::vector<double> &y, int64_t n, double cx, double cy, const Geometry &g,
@@ -396,15 +416,30 @@ void TsneRepulsion::State::gridSums(const std::vector<double> &y, int64_t n, dou
     });
 }
 
-// Adds, over the pairs closer than R (self included), (K - smooth) (y_i - y_j) to the
-// forces and 1 / (1 + d^2) - smooth * (1 + d^2) to the Z terms. Cells (rows of cells
-// in sorted order) are the tasks; each point's sums have one owner and a fixed order.
-void TsneRepulsion::State::nearField(int64_t n, std::vector<double> *force)
+// Adds, over the pairs closer than R, (K - smooth) (y_i - y_j) to the forces and returns
+// the near field's share of Z: 1 / (1 + d^2) - smooth * (1 + d^2) over ordered pairs, self
+// included. Each unordered pair is visited once (a half shell: the rest of its own cell
+// row to the right, and the two rows of cells above), its force added to one end and
+// taken from the other. The tasks are runs of cell rows with equal counted pairs, one
+// per thread; every thread sums into its own buffer in sorted order, added up in thread
+// order, so the same thread count gives the same bits.
+double TsneRepulsion::State::nearField(int64_t n, std::vector<double> *force)
 {
     const float r2 = float(split.r2), k0 = float(split.k0), k1 = float(split.k1);
-    at::parallel_for(0, cellsY, 4, [&](int64_t rowBegin, int64_t rowEnd) {
+    const int threads = std::max(1, at::get_num_threads());
+    std::vector<int64_t> bound(size_t(threads) + 1, cellsY);
+    bound[0] = 0;
+    for (int t = 1; t < threads; ++t)
+        bound[size_t(t)] = std::upper_bound(rowWork.begin(), rowWork.end() - 1, rowWork.back() * t / threads)
+                           - rowWork.begin() - 1;
+    nearForce.assign(size_t(threads) * size_t(2 * n), 0.0f);
+    std::vector<double> zPart(size_t(threads), 0.0);
+    at::parallel_for(0, threads, 1, [&](int64_t pieceBegin, int64_t pieceEnd) {
+        const int thread = at::get_thread_num();
+        float *fxAll = &nearForce[size_t(thread) * size_t(2 * n)], *fyAll = fxAll + n;
         const Float4 one = splat4(1.0f), r2v = splat4(r2), k0v = splat4(k0), k1v = splat4(k1);
-        for (int64_t r = rowBegin; r < rowEnd; ++r)
+        double z = 0.0;
+        for (int64_t r = bound[size_t(pieceBegin)]; r < bound[size_t(pieceEnd)]; ++r)
             for (int c = 0; c < cellsX; ++c) {
                 const int cell = int(r) * cellsX + c;
                 for (int32_t at = cellStart[size_t(cell)]; at < cellStart[size_t(cell) + 1]; ++at) {
@@ -412,44 +447,63 @@ void TsneRepulsion::State::nearField(int64_t n, std::vector<double> *force)
                     const Float4 xv = splat4(xi), yv = splat4(yi);
                     Float4 fx = splat4(0.0f), fy = fx, zs = fx;
                     double tx = 0.0, ty = 0.0, tz = 0.0;
-                    for (int64_t rr = std::max<int64_t>(0, r - kCellsPerRadius);
-                         rr <= std::min<int64_t>(cellsY - 1, r + kCellsPerRadius); ++rr) {
-                        // The cells of a row are consecutive in sorted order.
-                        const int32_t from = cellStart[size_t(rr * cellsX + std::max(0, c - kCellsPerRadius))];
+                    // The cells of a row are consecutive in sorted order.
+                    for (int64_t rr = r; rr <= std::min<int64_t>(cellsY - 1, r + kCellsPerRadius); ++rr) {
+                        const int32_t from = rr == r ? at + 1 : cellStart[size_t(rr * cellsX + std::max(0, c - kCellsPerRadius))];
                         const int32_t to = cellStart[size_t(rr * cellsX + std::min(cellsX - 1, c + kCellsPerRadius)) + 1];
                         int32_t j = from;
                         for (; j + 4 <= to; j += 4) {
                             const Float4 dx = xv - load4(&sortedX[size_t(j)]), dy = yv - load4(&sortedY[size_t(j)]);
                             const Float4 u = dx * dx + dy * dy;
                             const Float4 w = one / (one + u);
-                            const Float4 t = u - r2v;
-                            const Float4 smooth = k0v + t * k1v;
+                            const Float4 smooth = k0v + (u - r2v) * k1v;
                             const Int4 near = u < r2v;
                             const Float4 g = (Float4)((Int4)(w * w - smooth) & near);
-                            fx += g * dx;
-                            fy += g * dy;
+                            const Float4 gx = g * dx, gy = g * dy;
+                            fx += gx;
+                            fy += gy;
                             zs += (Float4)((Int4)(w - smooth * (one + u)) & near);
+                            store4(&fxAll[j], load4(&fxAll[j]) - gx);
+                            store4(&fyAll[j], load4(&fyAll[j]) - gy);
                         }
                         for (; j < to; ++j) {
                             const float dx = xi - sortedX[size_t(j)], dy = yi - sortedY[size_t(j)];
                             const float u = dx * dx + dy * dy;
                             if (!(u < r2))
                                 continue;
-                            const float w = 1.0f / (1.0f + u), t = u - r2;
-                            const float smooth = k0 + t * k1;
-                            tx += double((w * w - smooth) * dx);
-                            ty += double((w * w - smooth) * dy);
+                            const float w = 1.0f / (1.0f + u), smooth = k0 + (u - r2) * k1;
+                            const float g = w * w - smooth;
+                            tx += double(g * dx);
+                            ty += double(g * dy);
+                            fxAll[j] -= g * dx;
+                            fyAll[j] -= g * dy;
                             tz += double(w - smooth * (1.0f + u));
                         }
                     }
-                    const int32_t i = order[size_t(at)];
-                    (*force)[size_t(2 * i)] += sum4(fx) + tx;
-                    (*force)[size_t(2 * i + 1)] += sum4(fy) + ty;
-                    zTerm[size_t(i)] += sum4(zs) + tz;
+                    fxAll[at] += float(sum4(fx) + tx);
+                    fyAll[at] += float(sum4(fy) + ty);
+                    z += 2.0 * (sum4(zs) + tz);
                 }
             }
+        zPart[size_t(thread)] = z;
     });
-    (void)n;
+    at::parallel_for(0, n, 2048, [&](int64_t begin, int64_t end) {
+        for (int64_t at = begin; at < end; ++at) {
+            double fx = 0.0, fy = 0.0;
+            for (int t = 0; t < threads; ++t) {
+                fx += double(nearForce[size_t(t) * size_t(2 * n) + size_t(at)]);
+                fy += double(nearForce[size_t(t) * size_t(2 * n) + size_t(n + at)]);
+            }
+            const int32_t i = order[size_t(at)];
+            (*force)[size_t(2 * i)] += fx;
+            (*force)[size_t(2 * i + 1)] += fy;
+        }
+    });
+    // The self pairs: d = 0, K = 1, smooth(0) = k0 - r2 k1.
+    double z = double(n) * (1.0 - (double(k0) - double(r2) * double(k1)));
+    for (double part : zPart)
+        z += part;
+    return z;
 }
 
 TsneRepulsion::TsneRepulsion(const TsneOptions &o) : m(std::make_unique<State>())
@@ -503,9 +557,7 @@ double TsneRepulsion::compute(const std::vector<double> &y, std::vector<double> 
     }
     m->lastSplit = split;
     m->gridSums(y, n, cx, cy, split ? coarse : fine, split, force);
-    if (split)
-        m->nearField(n, force);
-    double z = 0.0;
+    double z = split ? m->nearField(n, force) : 0.0;
     for (double t : m->zTerm)
         z += t;
     return std::max(z - double(n), std::numeric_limits<double>::min());
