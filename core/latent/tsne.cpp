@@ -324,7 +324,7 @@ TsneResult runTsne(const at::Tensor &data, const TsneOptions &options, TsneContr
         ? options.learningRate
         : std::max(double(n) / options.exaggeration / 4.0, 50.0);
     TsneRepulsion repulsion(options);
-    std::vector<double> attract, attractionSums, repel, update(y.size(), 0.0), gains(y.size(), 1.0);
+    std::vector<double> attract, repel, update(y.size(), 0.0), gains(y.size(), 1.0);
     double lastSnapshot = clock.elapsed() / 1000.0;
     const int iterations = std::max(0, options.iterations);
     for (int it = 0; it < iterations; ++it) {
@@ -340,8 +340,7 @@ TsneResult runTsne(const at::Tensor &data, const TsneOptions &options, TsneContr
         }
         const double exaggeration = early ? options.exaggeration : 1.0;
         const double momentum = early ? 0.5 : 0.8;
-        tsneAttraction(p, y, &attract, &attractionSums);
-        const double z = repulsion.compute(y, &repel);
+        const double z = repulsion.compute(y, &repel, p, &attract);
         result.splitIterations += repulsion.lastSplit() ? 1 : 0;
         at::parallel_for(0, 2 * n, 4096, [&](int64_t begin, int64_t end) {
             for (int64_t c = begin; c < end; ++c) {

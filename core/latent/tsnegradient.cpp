@@ -108,79 +108,99 @@ double fftCost(int64_t padded)
 
 } // namespace
 
-void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::vector<double> *force,
-                    std::vector<double> *workspace)
+namespace {
+
+// Runs of rows, one per thread, with equal numbers of pairs: an upper triangle's rows
+// shorten towards its end, so equal row counts would leave the first thread ~3/4 of the work.
+std::vector<int64_t> attractionBounds(const TsneSparseRows &p, int threads)
 {
-    const int64_t n = int64_t(y.size() / 2);
-    std::vector<double> local;
-    std::vector<double> &sums = workspace ? *workspace : local;
-    const int threads = std::max(1, at::get_num_threads());
-    sums.assign(size_t(threads) * y.size(), 0.0);
-    // Float coordinates halve the memory the random reads below touch.
-    const std::vector<float> yf(y.begin(), y.end());
-    // One run of rows per thread with equal numbers of pairs: an upper triangle's rows
-    // shorten towards its end, so equal row counts would leave the first thread ~3/4 of the work.
+    const int64_t n = int64_t(p.rowStart.size()) - 1;
     std::vector<int64_t> bound(size_t(threads) + 1, n);
     bound[0] = 0;
     for (int t = 1; t < threads; ++t) {
         const int64_t target = p.rowStart[size_t(n)] * t / threads;
         bound[size_t(t)] = std::upper_bound(p.rowStart.begin(), p.rowStart.end() - 1, target) - p.rowStart.begin() - 1;
     }
-    at::parallel_for(0, threads, 1, [&](int64_t pieceBegin, int64_t pieceEnd) {
-        const int64_t begin = bound[size_t(pieceBegin)], end = bound[size_t(pieceEnd)];
-        double *own = &sums[size_t(at::get_thread_num()) * y.size()];
-        // A row's differences are gathered first (random access), weighted four at a time
-        // (the last partial group by lanes that carry P = 0), then added to the row's
-        // point and taken from each neighbour.
-        std::vector<float> dx, dy, gx, gy;
-        for (int64_t i = begin; i < end; ++i) {
-            const int64_t first = p.rowStart[size_t(i)], count = p.rowStart[size_t(i) + 1] - first;
-            if (count == 0)
-                continue;
-            const int64_t padded = (count + 3) & ~int64_t(3);
-            if (int64_t(dx.size()) < padded) {
-                for (auto *v : {&dx, &dy, &gx, &gy})
-                    v->resize(size_t(padded));
-            }
-            const float yx = yf[size_t(2 * i)], yy = yf[size_t(2 * i + 1)];
-            const int32_t *column = &p.column[size_t(first)];
-            for (int64_t e = 0; e < count; ++e) {
-                const int64_t j = column[e];
-                dx[size_t(e)] = yx - yf[size_t(2 * j)];
-                dy[size_t(e)] = yy - yf[size_t(2 * j + 1)];
-            }
-            float tail[4] = {};
-            for (int64_t e = count & ~int64_t(3); e < count; ++e)  // a loop: memmove's call costs more
-                tail[e & 3] = p.value[size_t(first + e)];
-            Float4 fx = splat4(0.0f), fy = fx;
-            const Float4 one = splat4(1.0f);
-            for (int64_t e = 0; e < padded; e += 4) {
-                const float *pe = e + 4 <= count ? &p.value[size_t(first + e)] : tail;
-                const Float4 x = load4(&dx[size_t(e)]), z = load4(&dy[size_t(e)]);
-                const Float4 w = load4(pe) / (one + x * x + z * z);
-                const Float4 wx = w * x, wz = w * z;
-                std::memcpy(&gx[size_t(e)], &wx, sizeof wx);
-                std::memcpy(&gy[size_t(e)], &wz, sizeof wz);
-                fx += wx;
-                fy += wz;
-            }
-            own[2 * i] += sum4(fx);
-            own[2 * i + 1] += sum4(fy);
-            for (int64_t e = 0; e < count; ++e) {
-                const int64_t j = column[e];
-                own[2 * j] -= double(gx[size_t(e)]);
-                own[2 * j + 1] -= double(gy[size_t(e)]);
-            }
+    return bound;
+}
+
+// The attraction of rows [begin, end) of p, added to own (2 per point) at both ends of
+// each pair. yf: the layout in float, which halves the memory the random reads touch.
+void attractionRows(const TsneSparseRows &p, const std::vector<float> &yf, int64_t begin, int64_t end, double *own)
+{
+    // A row's differences are gathered first (random access), weighted four at a time
+    // (the last partial group by lanes that carry P = 0), then added to the row's
+    // point and taken from each neighbour.
+    std::vector<float> dx, dy, gx, gy;
+    for (int64_t i = begin; i < end; ++i) {
+        const int64_t first = p.rowStart[size_t(i)], count = p.rowStart[size_t(i) + 1] - first;
+        if (count == 0)
+            continue;
+        const int64_t padded = (count + 3) & ~int64_t(3);
+        if (int64_t(dx.size()) < padded) {
+            for (auto *v : {&dx, &dy, &gx, &gy})
+                v->resize(size_t(padded));
         }
+        const float yx = yf[size_t(2 * i)], yy = yf[size_t(2 * i + 1)];
+        const int32_t *column = &p.column[size_t(first)];
+        for (int64_t e = 0; e < count; ++e) {
+            const int64_t j = column[e];
+            dx[size_t(e)] = yx - yf[size_t(2 * j)];
+            dy[size_t(e)] = yy - yf[size_t(2 * j + 1)];
+        }
+        float tail[4] = {};
+        for (int64_t e = count & ~int64_t(3); e < count; ++e)  // a loop: memmove's call costs more
+            tail[e & 3] = p.value[size_t(first + e)];
+        Float4 fx = splat4(0.0f), fy = fx;
+        const Float4 one = splat4(1.0f);
+        for (int64_t e = 0; e < padded; e += 4) {
+            const float *pe = e + 4 <= count ? &p.value[size_t(first + e)] : tail;
+            const Float4 x = load4(&dx[size_t(e)]), z = load4(&dy[size_t(e)]);
+            const Float4 w = load4(pe) / (one + x * x + z * z);
+            const Float4 wx = w * x, wz = w * z;
+            store4(&gx[size_t(e)], wx);
+            store4(&gy[size_t(e)], wz);
+            fx += wx;
+            fy += wz;
+        }
+        own[2 * i] += sum4(fx);
+        own[2 * i + 1] += sum4(fy);
+        for (int64_t e = 0; e < count; ++e) {
+            const int64_t j = column[e];
+            own[2 * j] -= double(gx[size_t(e)]);
+            own[2 * j + 1] -= double(gy[size_t(e)]);
+        }
+    }
+}
+
+// Sum of the per-thread buffers (each 2 N) at coordinate c, in thread order.
+inline double threadSum(const std::vector<double> &sums, int threads, size_t stride, size_t c)
+{
+    double total = 0.0;
+    for (int t = 0; t < threads; ++t)
+        total += sums[size_t(t) * stride + c];
+    return total;
+}
+
+} // namespace
+
+void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::vector<double> *force,
+                    std::vector<double> *workspace)
+{
+    std::vector<double> local;
+    std::vector<double> &sums = workspace ? *workspace : local;
+    const int threads = std::max(1, at::get_num_threads());
+    sums.assign(size_t(threads) * y.size(), 0.0);
+    const std::vector<float> yf(y.begin(), y.end());
+    const std::vector<int64_t> bound = attractionBounds(p, threads);
+    at::parallel_for(0, threads, 1, [&](int64_t pieceBegin, int64_t pieceEnd) {
+        attractionRows(p, yf, bound[size_t(pieceBegin)], bound[size_t(pieceEnd)],
+                       &sums[size_t(at::get_thread_num()) * y.size()]);
     });
     force->resize(y.size());
     at::parallel_for(0, int64_t(y.size()), 4096, [&](int64_t begin, int64_t end) {
-        for (int64_t c = begin; c < end; ++c) {
-            double total = 0.0;
-            for (int t = 0; t < threads; ++t)
-                total += sums[size_t(t) * y.size() + size_t(c)];
-            (*force)[size_t(c)] = total;
-        }
+        for (int64_t c = begin; c < end; ++c)
+            (*force)[size_t(c)] = threadSum(sums, threads, y.size(), size_t(c));
     });
 }
 
@@ -213,13 +233,14 @@ struct TsneRepulsion::State {
     KernelTransform fine, coarse;
     // Cell lists of the near field: points sorted by cell, their coordinates in that order.
     int cellsX = 0, cellsY = 0;
-    std::vector<int32_t> cellStart, order, cellOf;
+    std::vector<int32_t> cellStart, order, rank, cellOf;  // rank: a point's place in sorted order
     std::vector<float> sortedX, sortedY;
     std::vector<double> rowWork;      // pairs counted up to each row of cells (bin)
     std::vector<float> nearForce;     // per thread: 2 per point, in sorted order
+    std::vector<float> yf;            // the layout in float, for the attraction
+    std::vector<double> attractSums;  // per thread: 2 per point
+    std::vector<double> nodePosition;
     bool lastSplit = false;
-
-    double node(int a) const { return (a + 0.5) / nodes; }
 
     void lagrange(double u, double *weights) const
     {
@@ -227,7 +248,7 @@ struct TsneRepulsion::State {
             double w = inverseDenominator[size_t(a)];
             for (int b = 0; b < nodes; ++b)
                 if (b != a)
-                    w *= u - node(b);
+                    w *= u - nodePosition[size_t(b)];
             weights[a] = w;
         }
     }
@@ -303,19 +324,20 @@ struct TsneRepulsion::State {
         for (int c = 0; c < cells; ++c)
             cellStart[size_t(c) + 1] += cellStart[size_t(c)];
         order.resize(size_t(n));
+        rank.resize(size_t(n));
         sortedX.resize(size_t(n));
         sortedY.resize(size_t(n));
         std::vector<int32_t> fill(cellStart.begin(), cellStart.end() - 1);
         for (int64_t i = 0; i < n; ++i) {
             const int32_t at = fill[size_t(cellOf[size_t(i)])]++;
             order[size_t(at)] = int32_t(i);
+            rank[size_t(i)] = at;
             sortedX[size_t(at)] = float(y[size_t(2 * i)] - minX);
             sortedY[size_t(at)] = float(y[size_t(2 * i + 1)] - minY);
         }
         double pairs = 0.0;
         rowWork.assign(size_t(cellsY) + 1, 0.0);
         for (int r = 0; r < cellsY; ++r) {
-            rowWork[size_t(r) + 1] = pairs;
             for (int c = 0; c < cellsX; ++c) {
                 const int count = cellStart[size_t(r * cellsX + c) + 1] - cellStart[size_t(r * cellsX + c)];
                 if (count == 0)
@@ -331,39 +353,39 @@ struct TsneRepulsion::State {
         return pairs;
     }
 
-    void gridSums(const std::vector<double> &y, int64_t n, double cx, double cy, const Geometry &g, bool splitKernel,
-                  std::vector<double> *force);
-    double nearField(int64_t n, std::vector<double> *force);
+    void weights(const std::vector<double> &y, int64_t begin, int64_t end, double cx, double cy, const Geometry &g);
+    double nearRows(int64_t n, int64_t rowBegin, int64_t rowEnd, float *own);
+    void convolve(const std::vector<double> &y, int64_t n, double cx, double cy, const Geometry &g,
+                  const KernelTransform &kernel);
+    double run(const std::vector<double> &y, std::vector<double> *force, const TsneSparseRows *p,
+               std::vector<double> *attraction);
 };
 
-void TsneRepulsion::State::gridSums(const std::vector<double> &y, int64_t n, double cx, double cy, const Geometry &g,
-                                    bool splitKernel, std::vector<double> *force)
+// Box and interpolation weights of points [begin, end) on the grid g centred at (cx, cy).
+void TsneRepulsion::State::weights(const std::vector<double> &y, int64_t begin, int64_t end, double cx, double cy,
+                                   const Geometry &g)
+{
+    const double half = 0.5 * g.boxes * g.boxWidth, inverseWidth = 1.0 / g.boxWidth;
+    for (int64_t i = begin; i < end; ++i)
+        for (int axis = 0; axis < 2; ++axis) {
+            const double u = (y[size_t(2 * i + axis)] - (axis == 0 ? cx : cy) + half) * inverseWidth;
+            const int b = std::clamp(int(u), 0, g.boxes - 1);
+            box[size_t(2 * i + axis)] = b;
+            lagrange(u - b, &weight[size_t((2 * i + axis) * nodes)]);
+        }
+}
+
+// One task per charge: spread it on the grid, convolve, keep the potential. Each sum has
+// one owner, so results do not depend on the thread count. pocketfft runs one transform
+// per thread, so the tasks are what spreads the FFTs over the cores. The transform is
+// split by axis to skip work on the zero padding: rows are transformed only where
+// charges are, and transformed back only where the potential is read (3/4 of a full
+// padded 2-D transform).
+void TsneRepulsion::State::convolve(const std::vector<double> &y, int64_t n, double cx, double cy, const Geometry &g,
+                                    const KernelTransform &kernel)
 {
     const int p = nodes;
     const int64_t grid = g.grid, padded = g.padded;
-    const double half = 0.5 * g.boxes * g.boxWidth;
-    KernelTransform &kernel = splitKernel ? coarse : fine;
-    prepareKernel(&kernel, padded, g.boxWidth / p, splitKernel);
-
-    // Box and interpolation weights of every point.
-    box.resize(size_t(2 * n));
-    weight.resize(size_t(2 * n * p));
-    at::parallel_for(0, n, 2048, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i)
-            for (int axis = 0; axis < 2; ++axis) {
-                const double u = (y[size_t(2 * i + axis)] - (axis == 0 ? cx : cy) + half) / g.boxWidth;
-                const int b = std::clamp(int(u), 0, g.boxes - 1);
-                box[size_t(2 * i + axis)] = b;
-                lagrange(u - b, &weight[size_t((2 * i + axis) * p)]);
-            }
-    });
-
-    // One task per charge: spread it on the grid, convolve, keep the potential. Each sum
-    // has one owner, so results do not depend on the thread count. pocketfft runs one
-    // transform per thread, so the tasks are what spreads the FFTs over the cores. The
-    // transform is split by axis to skip work on the zero padding: rows are transformed
-    // only where charges are, and transformed back only where the potential is read (3/4
-    // of a full padded 2-D transform).
     potential.resize(size_t(4 * grid * grid));
     at::parallel_for(0, 4, 1, [&](int64_t begin, int64_t end) {
         for (int64_t q = begin; q < end; ++q) {
@@ -389,121 +411,189 @@ void TsneRepulsion::State::gridSums(const std::vector<double> &y, int64_t n, dou
             std::memcpy(charge, result.data_ptr<float>(), size_t(grid * grid) * sizeof(float));
         }
     });
+}
+
+// The near field of the cell rows [rowBegin, rowEnd): over the pairs closer than R, adds
+// (K - smooth) (y_i - y_j) to own (x then y, n each, in sorted order) and returns their
+// share of Z, 1 / (1 + d^2) - smooth * (1 + d^2) over ordered pairs (the self pairs are
+// added by run). Each unordered pair is visited once (a half shell: the rest of its own
+// cell row to the right, and the rows of cells above), its force added to one end and
+// taken from the other.
+double TsneRepulsion::State::nearRows(int64_t n, int64_t rowBegin, int64_t rowEnd, float *own)
+{
+    const float r2 = float(split.r2), k0 = float(split.k0), k1 = float(split.k1);
+    float *fxAll = own, *fyAll = own + n;
+    const Float4 one = splat4(1.0f), r2v = splat4(r2), k0v = splat4(k0), k1v = splat4(k1);
+    double z = 0.0;
+    for (int64_t r = rowBegin; r < rowEnd; ++r)
+        for (int c = 0; c < cellsX; ++c) {
+            const int cell = int(r) * cellsX + c;
+            for (int32_t at = cellStart[size_t(cell)]; at < cellStart[size_t(cell) + 1]; ++at) {
+                const float xi = sortedX[size_t(at)], yi = sortedY[size_t(at)];
+                const Float4 xv = splat4(xi), yv = splat4(yi);
+                Float4 fx = splat4(0.0f), fy = fx, zs = fx;
+                double tx = 0.0, ty = 0.0, tz = 0.0;
+                // The cells of a row are consecutive in sorted order.
+                for (int64_t rr = r; rr <= std::min<int64_t>(cellsY - 1, r + kCellsPerRadius); ++rr) {
+                    const int32_t from = rr == r ? at + 1 : cellStart[size_t(rr * cellsX + std::max(0, c - kCellsPerRadius))];
+                    const int32_t to = cellStart[size_t(rr * cellsX + std::min(cellsX - 1, c + kCellsPerRadius)) + 1];
+                    int32_t j = from;
+                    for (; j + 4 <= to; j += 4) {
+                        const Float4 dx = xv - load4(&sortedX[size_t(j)]), dy = yv - load4(&sortedY[size_t(j)]);
+                        const Float4 u = dx * dx + dy * dy;
+                        const Float4 w = one / (one + u);
+                        const Float4 smooth = k0v + (u - r2v) * k1v;
+                        const Int4 near = u < r2v;
+                        const Float4 g = (Float4)((Int4)(w * w - smooth) & near);
+                        const Float4 gx = g * dx, gy = g * dy;
+                        fx += gx;
+                        fy += gy;
+                        zs += (Float4)((Int4)(w - smooth * (one + u)) & near);
+                        store4(&fxAll[j], load4(&fxAll[j]) - gx);
+                        store4(&fyAll[j], load4(&fyAll[j]) - gy);
+                    }
+                    for (; j < to; ++j) {
+                        const float dx = xi - sortedX[size_t(j)], dy = yi - sortedY[size_t(j)];
+                        const float u = dx * dx + dy * dy;
+                        if (!(u < r2))
+                            continue;
+                        const float w = 1.0f / (1.0f + u), smooth = k0 + (u - r2) * k1;
+                        const float g = w * w - smooth;
+                        tx += double(g * dx);
+                        ty += double(g * dy);
+                        fxAll[j] -= g * dx;
+                        fyAll[j] -= g * dy;
+                        tz += double(w - smooth * (1.0f + u));
+                    }
+                }
+                fxAll[at] += float(sum4(fx) + tx);
+                fyAll[at] += float(sum4(fy) + ty);
+                z += 2.0 * (sum4(zs) + tz);
+            }
+        }
+    return z;
+}
+
+// One evaluation in three parallel regions (each hand-over between threads costs tens of
+// microseconds with OMP_WAIT_POLICY=PASSIVE, so few and large ones): (1) the attraction,
+// the interpolation weights and the near field, one run of each per thread; (2) the
+// convolutions; (3) interpolation back, adding up the per-thread buffers of (1). Every
+// sum has one owner in a fixed order: the same thread count gives the same bits.
+double TsneRepulsion::State::run(const std::vector<double> &y, std::vector<double> *force, const TsneSparseRows *p,
+                                 std::vector<double> *attraction)
+{
+    const int64_t n = int64_t(y.size() / 2);
+    double minX = y[0], maxX = y[0], minY = y[1], maxY = y[1];
+    for (int64_t i = 0; i < n; ++i) {
+        minX = std::min(minX, y[size_t(2 * i)]);
+        maxX = std::max(maxX, y[size_t(2 * i)]);
+        minY = std::min(minY, y[size_t(2 * i + 1)]);
+        maxY = std::max(maxY, y[size_t(2 * i + 1)]);
+    }
+    // Coordinates relative to the box centre keep |y|^2 small in the cancellations above.
+    const double cx = 0.5 * (minX + maxX), cy = 0.5 * (minY + maxY);
+    const double span = std::max({maxX - minX, maxY - minY, 1e-12}) * (1.0 + 1e-9);
+    const Geometry fineGrid = fineGeometry(span);
+    Geometry coarseGrid;
+    bool splitNow = false;
+    if (split.r2 > 0 && coarseSpacing > 0) {
+        coarseGrid = coarseGeometry(span);
+        // Only worth counting pairs when the coarse grid is much smaller: the near field
+        // of a small, dense layout is nearly all pairs.
+        if (coarseGrid.padded * 2 <= fineGrid.padded) {
+            const double pairs = bin(y, n, minX, minY, maxX - minX, maxY - minY);
+            splitNow = fftCost(coarseGrid.padded) + pairs < fftCost(fineGrid.padded);
+        }
+    }
+    lastSplit = splitNow;
+    const Geometry g = splitNow ? coarseGrid : fineGrid;
+    KernelTransform &kernel = splitNow ? coarse : fine;
+    prepareKernel(&kernel, g.padded, g.boxWidth / nodes, splitNow);
+
+    const int threads = std::max(1, at::get_num_threads());
+    const size_t stride = size_t(2 * n);
+    box.resize(stride);
+    weight.resize(stride * size_t(nodes));
+    std::vector<int64_t> attractionBound, nearBound;
+    if (p) {
+        yf.assign(y.begin(), y.end());
+        attractSums.assign(size_t(threads) * stride, 0.0);
+        attractionBound = attractionBounds(*p, threads);
+    }
+    std::vector<double> zPart(size_t(threads), 0.0);
+    if (splitNow) {
+        // Runs of cell rows with equal counted pairs, one per thread.
+        nearBound.assign(size_t(threads) + 1, cellsY);
+        nearBound[0] = 0;
+        for (int t = 1; t < threads; ++t)
+            nearBound[size_t(t)] = std::upper_bound(rowWork.begin(), rowWork.end() - 1, rowWork.back() * t / threads)
+                                   - rowWork.begin() - 1;
+        nearForce.assign(size_t(threads) * stride, 0.0f);
+    }
+    at::parallel_for(0, threads, 1, [&](int64_t pieceBegin, int64_t pieceEnd) {
+        const int thread = at::get_thread_num();
+        for (int64_t piece = pieceBegin; piece < pieceEnd; ++piece) {
+            if (p)
+                attractionRows(*p, yf, attractionBound[size_t(piece)], attractionBound[size_t(piece) + 1],
+                               &attractSums[size_t(thread) * stride]);
+            weights(y, n * piece / threads, n * (piece + 1) / threads, cx, cy, g);
+            if (splitNow)
+                zPart[size_t(thread)] += nearRows(n, nearBound[size_t(piece)], nearBound[size_t(piece) + 1],
+                                                  &nearForce[size_t(thread) * stride]);
+        }
+    });
+    convolve(y, n, cx, cy, g, kernel);
 
     // Interpolate the potentials back and form the forces and the per-point Z terms.
+    const int np = nodes;
+    const int64_t grid = g.grid;
     zTerm.resize(size_t(n));
-    force->resize(size_t(2 * n));
+    force->resize(stride);
+    if (attraction)
+        attraction->resize(stride);
     at::parallel_for(0, n, 2048, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
-            const double *wx = &weight[size_t(2 * i * p)], *wy = &weight[size_t((2 * i + 1) * p)];
-            const int64_t gx = int64_t(box[size_t(2 * i)]) * p, gy = int64_t(box[size_t(2 * i + 1)]) * p;
+            const double *wx = &weight[size_t(2 * i * np)], *wy = &weight[size_t((2 * i + 1) * np)];
+            const int64_t gx = int64_t(box[size_t(2 * i)]) * np, gy = int64_t(box[size_t(2 * i + 1)]) * np;
             double phi[4] = {0, 0, 0, 0};
             for (int q = 0; q < 4; ++q) {
                 const float *pot = &potential[size_t(q * grid * grid)];
-                for (int b = 0; b < p; ++b) {
+                for (int b = 0; b < np; ++b) {
                     const float *row = pot + (gy + b) * grid + gx;
                     double sum = 0.0;
-                    for (int a = 0; a < p; ++a)
+                    for (int a = 0; a < np; ++a)
                         sum += wx[a] * double(row[a]);
                     phi[q] += wy[b] * sum;
                 }
             }
             const double yx = y[size_t(2 * i)] - cx, yy = y[size_t(2 * i + 1)] - cy;
-            (*force)[size_t(2 * i)] = yx * phi[0] - phi[1];
-            (*force)[size_t(2 * i + 1)] = yy * phi[0] - phi[2];
-            zTerm[size_t(i)] = (1.0 + yx * yx + yy * yy) * phi[0] - 2.0 * (yx * phi[1] + yy * phi[2]) + phi[3];
-        }
-    });
-}
-
-// Adds, over the pairs closer than R, (K - smooth) (y_i - y_j) to the forces and returns
-// the near field's share of Z: 1 / (1 + d^2) - smooth * (1 + d^2) over ordered pairs, self
-// included. Each unordered pair is visited once (a half shell: the rest of its own cell
-// row to the right, and the two rows of cells above), its force added to one end and
-// taken from the other. The tasks are runs of cell rows with equal counted pairs, one
-// per thread; every thread sums into its own buffer in sorted order, added up in thread
-// order, so the same thread count gives the same bits.
-double TsneRepulsion::State::nearField(int64_t n, std::vector<double> *force)
-{
-    const float r2 = float(split.r2), k0 = float(split.k0), k1 = float(split.k1);
-    const int threads = std::max(1, at::get_num_threads());
-    std::vector<int64_t> bound(size_t(threads) + 1, cellsY);
-    bound[0] = 0;
-    for (int t = 1; t < threads; ++t)
-        bound[size_t(t)] = std::upper_bound(rowWork.begin(), rowWork.end() - 1, rowWork.back() * t / threads)
-                           - rowWork.begin() - 1;
-    nearForce.assign(size_t(threads) * size_t(2 * n), 0.0f);
-    std::vector<double> zPart(size_t(threads), 0.0);
-    at::parallel_for(0, threads, 1, [&](int64_t pieceBegin, int64_t pieceEnd) {
-        const int thread = at::get_thread_num();
-        float *fxAll = &nearForce[size_t(thread) * size_t(2 * n)], *fyAll = fxAll + n;
-        const Float4 one = splat4(1.0f), r2v = splat4(r2), k0v = splat4(k0), k1v = splat4(k1);
-        double z = 0.0;
-        for (int64_t r = bound[size_t(pieceBegin)]; r < bound[size_t(pieceEnd)]; ++r)
-            for (int c = 0; c < cellsX; ++c) {
-                const int cell = int(r) * cellsX + c;
-                for (int32_t at = cellStart[size_t(cell)]; at < cellStart[size_t(cell) + 1]; ++at) {
-                    const float xi = sortedX[size_t(at)], yi = sortedY[size_t(at)];
-                    const Float4 xv = splat4(xi), yv = splat4(yi);
-                    Float4 fx = splat4(0.0f), fy = fx, zs = fx;
-                    double tx = 0.0, ty = 0.0, tz = 0.0;
-                    // The cells of a row are consecutive in sorted order.
-                    for (int64_t rr = r; rr <= std::min<int64_t>(cellsY - 1, r + kCellsPerRadius); ++rr) {
-                        const int32_t from = rr == r ? at + 1 : cellStart[size_t(rr * cellsX + std::max(0, c - kCellsPerRadius))];
-                        const int32_t to = cellStart[size_t(rr * cellsX + std::min(cellsX - 1, c + kCellsPerRadius)) + 1];
-                        int32_t j = from;
-                        for (; j + 4 <= to; j += 4) {
-                            const Float4 dx = xv - load4(&sortedX[size_t(j)]), dy = yv - load4(&sortedY[size_t(j)]);
-                            const Float4 u = dx * dx + dy * dy;
-                            const Float4 w = one / (one + u);
-                            const Float4 smooth = k0v + (u - r2v) * k1v;
-                            const Int4 near = u < r2v;
-                            const Float4 g = (Float4)((Int4)(w * w - smooth) & near);
-                            const Float4 gx = g * dx, gy = g * dy;
-                            fx += gx;
-                            fy += gy;
-                            zs += (Float4)((Int4)(w - smooth * (one + u)) & near);
-                            store4(&fxAll[j], load4(&fxAll[j]) - gx);
-                            store4(&fyAll[j], load4(&fyAll[j]) - gy);
-                        }
-                        for (; j < to; ++j) {
-                            const float dx = xi - sortedX[size_t(j)], dy = yi - sortedY[size_t(j)];
-                            const float u = dx * dx + dy * dy;
-                            if (!(u < r2))
-                                continue;
-                            const float w = 1.0f / (1.0f + u), smooth = k0 + (u - r2) * k1;
-                            const float g = w * w - smooth;
-                            tx += double(g * dx);
-                            ty += double(g * dy);
-                            fxAll[j] -= g * dx;
-                            fyAll[j] -= g * dy;
-                            tz += double(w - smooth * (1.0f + u));
-                        }
-                    }
-                    fxAll[at] += float(sum4(fx) + tx);
-                    fyAll[at] += float(sum4(fy) + ty);
-                    z += 2.0 * (sum4(zs) + tz);
+            double fx = yx * phi[0] - phi[1], fy = yy * phi[0] - phi[2];
+            if (splitNow) {
+                const size_t at = size_t(rank[size_t(i)]);
+                for (int t = 0; t < threads; ++t) {
+                    fx += double(nearForce[size_t(t) * stride + at]);
+                    fy += double(nearForce[size_t(t) * stride + size_t(n) + at]);
                 }
             }
-        zPart[size_t(thread)] = z;
-    });
-    at::parallel_for(0, n, 2048, [&](int64_t begin, int64_t end) {
-        for (int64_t at = begin; at < end; ++at) {
-            double fx = 0.0, fy = 0.0;
-            for (int t = 0; t < threads; ++t) {
-                fx += double(nearForce[size_t(t) * size_t(2 * n) + size_t(at)]);
-                fy += double(nearForce[size_t(t) * size_t(2 * n) + size_t(n + at)]);
+            (*force)[size_t(2 * i)] = fx;
+            (*force)[size_t(2 * i + 1)] = fy;
+            zTerm[size_t(i)] = (1.0 + yx * yx + yy * yy) * phi[0] - 2.0 * (yx * phi[1] + yy * phi[2]) + phi[3];
+            if (attraction) {
+                (*attraction)[size_t(2 * i)] = threadSum(attractSums, threads, stride, size_t(2 * i));
+                (*attraction)[size_t(2 * i + 1)] = threadSum(attractSums, threads, stride, size_t(2 * i + 1));
             }
-            const int32_t i = order[size_t(at)];
-            (*force)[size_t(2 * i)] += fx;
-            (*force)[size_t(2 * i + 1)] += fy;
         }
     });
-    // The self pairs: d = 0, K = 1, smooth(0) = k0 - r2 k1.
-    double z = double(n) * (1.0 - (double(k0) - double(r2) * double(k1)));
-    for (double part : zPart)
-        z += part;
-    return z;
+    double z = 0.0;
+    if (splitNow) {
+        // The self pairs of the near field: d = 0, K = 1, smooth(0) = k0 - R^2 k1.
+        z = double(n) * (1.0 - (split.k0 - split.r2 * split.k1));
+        for (double part : zPart)
+            z += part;
+    }
+    for (double t : zTerm)
+        z += t;
+    return std::max(z - double(n), std::numeric_limits<double>::min());
 }
 
 TsneRepulsion::TsneRepulsion(const TsneOptions &o) : m(std::make_unique<State>())
@@ -514,11 +604,13 @@ TsneRepulsion::TsneRepulsion(const TsneOptions &o) : m(std::make_unique<State>()
     m->coarseSpacing = o.coarseNodeSpacing;
     m->split = KernelSplit(o.nearFieldRadius);
     // Lagrange denominators for nodes at (a + 0.5) / nodes inside a unit box.
+    for (int a = 0; a < m->nodes; ++a)
+        m->nodePosition.push_back((a + 0.5) / m->nodes);
     for (int a = 0; a < m->nodes; ++a) {
         double denominator = 1.0;
         for (int b = 0; b < m->nodes; ++b)
             if (b != a)
-                denominator *= m->node(a) - m->node(b);
+                denominator *= m->nodePosition[size_t(a)] - m->nodePosition[size_t(b)];
         m->inverseDenominator.push_back(1.0 / denominator);
     }
 }
@@ -532,35 +624,13 @@ bool TsneRepulsion::lastSplit() const
 
 double TsneRepulsion::compute(const std::vector<double> &y, std::vector<double> *force)
 {
-    const int64_t n = int64_t(y.size() / 2);
-    double minX = y[0], maxX = y[0], minY = y[1], maxY = y[1];
-    for (int64_t i = 0; i < n; ++i) {
-        minX = std::min(minX, y[size_t(2 * i)]);
-        maxX = std::max(maxX, y[size_t(2 * i)]);
-        minY = std::min(minY, y[size_t(2 * i + 1)]);
-        maxY = std::max(maxY, y[size_t(2 * i + 1)]);
-    }
-    // Coordinates relative to the box centre keep |y|^2 small in the cancellations above.
-    const double cx = 0.5 * (minX + maxX), cy = 0.5 * (minY + maxY);
-    const double span = std::max({maxX - minX, maxY - minY, 1e-12}) * (1.0 + 1e-9);
-    const Geometry fine = m->fineGeometry(span);
-    Geometry coarse;
-    bool split = false;
-    if (m->split.r2 > 0 && m->coarseSpacing > 0) {
-        coarse = m->coarseGeometry(span);
-        // Only worth counting pairs when the coarse grid is much smaller: the near field
-        // of a small, dense layout is nearly all pairs.
-        if (coarse.padded * 2 <= fine.padded) {
-            const double pairs = m->bin(y, n, minX, minY, maxX - minX, maxY - minY);
-            split = fftCost(coarse.padded) + pairs < fftCost(fine.padded);
-        }
-    }
-    m->lastSplit = split;
-    m->gridSums(y, n, cx, cy, split ? coarse : fine, split, force);
-    double z = split ? m->nearField(n, force) : 0.0;
-    for (double t : m->zTerm)
-        z += t;
-    return std::max(z - double(n), std::numeric_limits<double>::min());
+    return m->run(y, force, nullptr, nullptr);
+}
+
+double TsneRepulsion::compute(const std::vector<double> &y, std::vector<double> *force, const TsneSparseRows &p,
+                              std::vector<double> *attraction)
+{
+    return m->run(y, force, &p, attraction);
 }
 
 double tsneExactRepulsion(const std::vector<double> &y, std::vector<double> *force)
