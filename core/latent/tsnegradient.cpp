@@ -13,31 +13,42 @@ namespace aes {
 
 namespace {
 
-// Four floats: one SSE register on baseline x86-64, so comparisons and selects stay
-// vector instructions. Sums keep a fixed lane order, so results stay deterministic.
-typedef float Float4 __attribute__((vector_size(16)));
-typedef int32_t Int4 __attribute__((vector_size(16)));
+// Eight floats: one AVX register where the hot loops are compiled for AVX2 as well
+// (kHotLoop), two SSE registers on baseline x86-64; comparisons and selects stay vector
+// instructions. Sums keep a fixed lane order, so results stay deterministic.
+#pragma GCC diagnostic ignored "-Wpsabi"  // the helpers below are inlined, never called across files
+typedef float Float8 __attribute__((vector_size(32)));
+typedef int32_t Int8 __attribute__((vector_size(32)));
 
-inline Float4 load4(const float *p)
+// The hot loops get an AVX2 + FMA version beside the baseline one, chosen when the
+// program starts (GCC's function multi-versioning); elsewhere, the baseline alone.
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define kHotLoop __attribute__((target_clones("avx2", "default")))
+#else
+#define kHotLoop
+#endif
+
+inline Float8 load8(const float *p)
 {
-    Float4 v;
+    Float8 v;
     std::memcpy(&v, p, sizeof v);
     return v;
 }
 
-inline void store4(float *p, Float4 v)
+inline void store8(float *p, Float8 v)
 {
     std::memcpy(p, &v, sizeof v);
 }
 
-inline Float4 splat4(float x)
+inline Float8 splat8(float x)
 {
-    return Float4{x, x, x, x};
+    return Float8{x, x, x, x, x, x, x, x};
 }
 
-inline double sum4(Float4 v)
+inline double sum8(Float8 v)
 {
-    return (double(v[0]) + double(v[1])) + (double(v[2]) + double(v[3]));
+    return ((double(v[0]) + double(v[1])) + (double(v[2]) + double(v[3])))
+           + ((double(v[4]) + double(v[5])) + (double(v[6]) + double(v[7])));
 }
 
 inline double cauchySquared(double u)
@@ -126,7 +137,7 @@ std::vector<int64_t> attractionBounds(const TsneSparseRows &p, int threads)
 
 // The attraction of rows [begin, end) of p, added to own (2 per point) at both ends of
 // each pair. yf: the layout in float, which halves the memory the random reads touch.
-void attractionRows(const TsneSparseRows &p, const std::vector<float> &yf, int64_t begin, int64_t end, double *own)
+kHotLoop void attractionRows(const TsneSparseRows &p, const std::vector<float> &yf, int64_t begin, int64_t end, double *own)
 {
     // A row's differences are gathered first (random access), weighted four at a time
     // (the last partial group by lanes that carry P = 0), then added to the row's
@@ -136,7 +147,7 @@ void attractionRows(const TsneSparseRows &p, const std::vector<float> &yf, int64
         const int64_t first = p.rowStart[size_t(i)], count = p.rowStart[size_t(i) + 1] - first;
         if (count == 0)
             continue;
-        const int64_t padded = (count + 3) & ~int64_t(3);
+        const int64_t padded = (count + 7) & ~int64_t(7);
         if (int64_t(dx.size()) < padded) {
             for (auto *v : {&dx, &dy, &gx, &gy})
                 v->resize(size_t(padded));
@@ -148,23 +159,23 @@ void attractionRows(const TsneSparseRows &p, const std::vector<float> &yf, int64
             dx[size_t(e)] = yx - yf[size_t(2 * j)];
             dy[size_t(e)] = yy - yf[size_t(2 * j + 1)];
         }
-        float tail[4] = {};
-        for (int64_t e = count & ~int64_t(3); e < count; ++e)  // a loop: memmove's call costs more
-            tail[e & 3] = p.value[size_t(first + e)];
-        Float4 fx = splat4(0.0f), fy = fx;
-        const Float4 one = splat4(1.0f);
-        for (int64_t e = 0; e < padded; e += 4) {
-            const float *pe = e + 4 <= count ? &p.value[size_t(first + e)] : tail;
-            const Float4 x = load4(&dx[size_t(e)]), z = load4(&dy[size_t(e)]);
-            const Float4 w = load4(pe) / (one + x * x + z * z);
-            const Float4 wx = w * x, wz = w * z;
-            store4(&gx[size_t(e)], wx);
-            store4(&gy[size_t(e)], wz);
+        float tail[8] = {};
+        for (int64_t e = count & ~int64_t(7); e < count; ++e)  // a loop: memmove's call costs more
+            tail[e & 7] = p.value[size_t(first + e)];
+        Float8 fx = splat8(0.0f), fy = fx;
+        const Float8 one = splat8(1.0f);
+        for (int64_t e = 0; e < padded; e += 8) {
+            const float *pe = e + 8 <= count ? &p.value[size_t(first + e)] : tail;
+            const Float8 x = load8(&dx[size_t(e)]), z = load8(&dy[size_t(e)]);
+            const Float8 w = load8(pe) / (one + x * x + z * z);
+            const Float8 wx = w * x, wz = w * z;
+            store8(&gx[size_t(e)], wx);
+            store8(&gy[size_t(e)], wz);
             fx += wx;
             fy += wz;
         }
-        own[2 * i] += sum4(fx);
-        own[2 * i + 1] += sum4(fy);
+        own[2 * i] += sum8(fx);
+        own[2 * i + 1] += sum8(fy);
         for (int64_t e = 0; e < count; ++e) {
             const int64_t j = column[e];
             own[2 * j] -= double(gx[size_t(e)]);
@@ -419,38 +430,42 @@ void TsneRepulsion::State::convolve(const std::vector<double> &y, int64_t n, dou
 // added by run). Each unordered pair is visited once (a half shell: the rest of its own
 // cell row to the right, and the rows of cells above), its force added to one end and
 // taken from the other.
-double TsneRepulsion::State::nearRows(int64_t n, int64_t rowBegin, int64_t rowEnd, float *own)
+namespace {
+
+kHotLoop double nearFieldRows(const KernelSplit &split, int cellsX, int cellsY, const std::vector<int32_t> &cellStart,
+                              const std::vector<float> &sortedX, const std::vector<float> &sortedY, int64_t n,
+                              int64_t rowBegin, int64_t rowEnd, float *own)
 {
     const float r2 = float(split.r2), k0 = float(split.k0), k1 = float(split.k1);
     float *fxAll = own, *fyAll = own + n;
-    const Float4 one = splat4(1.0f), r2v = splat4(r2), k0v = splat4(k0), k1v = splat4(k1);
+    const Float8 one = splat8(1.0f), r2v = splat8(r2), k0v = splat8(k0), k1v = splat8(k1);
     double z = 0.0;
     for (int64_t r = rowBegin; r < rowEnd; ++r)
         for (int c = 0; c < cellsX; ++c) {
             const int cell = int(r) * cellsX + c;
             for (int32_t at = cellStart[size_t(cell)]; at < cellStart[size_t(cell) + 1]; ++at) {
                 const float xi = sortedX[size_t(at)], yi = sortedY[size_t(at)];
-                const Float4 xv = splat4(xi), yv = splat4(yi);
-                Float4 fx = splat4(0.0f), fy = fx, zs = fx;
+                const Float8 xv = splat8(xi), yv = splat8(yi);
+                Float8 fx = splat8(0.0f), fy = fx, zs = fx;
                 double tx = 0.0, ty = 0.0, tz = 0.0;
                 // The cells of a row are consecutive in sorted order.
                 for (int64_t rr = r; rr <= std::min<int64_t>(cellsY - 1, r + kCellsPerRadius); ++rr) {
                     const int32_t from = rr == r ? at + 1 : cellStart[size_t(rr * cellsX + std::max(0, c - kCellsPerRadius))];
                     const int32_t to = cellStart[size_t(rr * cellsX + std::min(cellsX - 1, c + kCellsPerRadius)) + 1];
                     int32_t j = from;
-                    for (; j + 4 <= to; j += 4) {
-                        const Float4 dx = xv - load4(&sortedX[size_t(j)]), dy = yv - load4(&sortedY[size_t(j)]);
-                        const Float4 u = dx * dx + dy * dy;
-                        const Float4 w = one / (one + u);
-                        const Float4 smooth = k0v + (u - r2v) * k1v;
-                        const Int4 near = u < r2v;
-                        const Float4 g = (Float4)((Int4)(w * w - smooth) & near);
-                        const Float4 gx = g * dx, gy = g * dy;
+                    for (; j + 8 <= to; j += 8) {
+                        const Float8 dx = xv - load8(&sortedX[size_t(j)]), dy = yv - load8(&sortedY[size_t(j)]);
+                        const Float8 u = dx * dx + dy * dy;
+                        const Float8 w = one / (one + u);
+                        const Float8 smooth = k0v + (u - r2v) * k1v;
+                        const Int8 near = u < r2v;
+                        const Float8 g = (Float8)((Int8)(w * w - smooth) & near);
+                        const Float8 gx = g * dx, gy = g * dy;
                         fx += gx;
                         fy += gy;
-                        zs += (Float4)((Int4)(w - smooth * (one + u)) & near);
-                        store4(&fxAll[j], load4(&fxAll[j]) - gx);
-                        store4(&fyAll[j], load4(&fyAll[j]) - gy);
+                        zs += (Float8)((Int8)(w - smooth * (one + u)) & near);
+                        store8(&fxAll[j], load8(&fxAll[j]) - gx);
+                        store8(&fyAll[j], load8(&fyAll[j]) - gy);
                     }
                     for (; j < to; ++j) {
                         const float dx = xi - sortedX[size_t(j)], dy = yi - sortedY[size_t(j)];
@@ -466,12 +481,19 @@ double TsneRepulsion::State::nearRows(int64_t n, int64_t rowBegin, int64_t rowEn
                         tz += double(w - smooth * (1.0f + u));
                     }
                 }
-                fxAll[at] += float(sum4(fx) + tx);
-                fyAll[at] += float(sum4(fy) + ty);
-                z += 2.0 * (sum4(zs) + tz);
+                fxAll[at] += float(sum8(fx) + tx);
+                fyAll[at] += float(sum8(fy) + ty);
+                z += 2.0 * (sum8(zs) + tz);
             }
         }
     return z;
+}
+
+} // namespace
+
+double TsneRepulsion::State::nearRows(int64_t n, int64_t rowBegin, int64_t rowEnd, float *own)
+{
+    return nearFieldRows(split, cellsX, cellsY, cellStart, sortedX, sortedY, n, rowBegin, rowEnd, own);
 }
 
 // One evaluation in three parallel regions (each hand-over between threads costs tens of
