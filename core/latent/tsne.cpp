@@ -156,9 +156,55 @@ std::vector<double> initialLayout(const torch::Tensor &x, const TsneOptions &opt
     return y;
 }
 
-std::vector<float> toFloat(const std::vector<double> &y)
+// A visiting order of the kNN graph, breadth first from point 0 (then from the first
+// point not reached yet), and the graph renumbered in it: a point's neighbours then sit at
+// nearby numbers, so the attraction's reads and writes of their coordinates stay in the
+// near caches instead of wandering over the whole layout (10k Fashion-MNIST points: the
+// whole t-SNE 5% faster).
+// order[new] = old.
+std::vector<int32_t> localityOrder(int64_t n, int k, std::vector<int32_t> *neighbours, std::vector<float> *distSq)
 {
-    return std::vector<float>(y.begin(), y.end());
+    std::vector<int32_t> order, rank(size_t(n), -1);
+    order.reserve(size_t(n));
+    for (int64_t start = 0; start < n; ++start) {
+        if (rank[size_t(start)] >= 0)
+            continue;
+        rank[size_t(start)] = int32_t(order.size());
+        order.push_back(int32_t(start));
+        for (size_t head = order.size() - 1; head < order.size(); ++head) {
+            const int64_t i = order[head];
+            for (int a = 0; a < k; ++a) {
+                const int32_t j = (*neighbours)[size_t(i * k + a)];
+                if (rank[size_t(j)] < 0) {
+                    rank[size_t(j)] = int32_t(order.size());
+                    order.push_back(j);
+                }
+            }
+        }
+    }
+    std::vector<int32_t> renumbered(neighbours->size());
+    std::vector<float> distances(distSq->size());
+    for (int64_t r = 0; r < n; ++r) {
+        const int64_t i = order[size_t(r)];
+        for (int a = 0; a < k; ++a) {
+            renumbered[size_t(r * k + a)] = rank[size_t((*neighbours)[size_t(i * k + a)])];
+            distances[size_t(r * k + a)] = (*distSq)[size_t(i * k + a)];
+        }
+    }
+    *neighbours = std::move(renumbered);
+    *distSq = std::move(distances);
+    return order;
+}
+
+// y (in the order of localityOrder) back in the caller's order, as float.
+std::vector<float> toFloat(const std::vector<double> &y, const std::vector<int32_t> &order)
+{
+    std::vector<float> out(y.size());
+    for (size_t r = 0; r < order.size(); ++r) {
+        out[2 * size_t(order[r])] = float(y[2 * r]);
+        out[2 * size_t(order[r]) + 1] = float(y[2 * r + 1]);
+    }
+    return out;
 }
 
 } // namespace
@@ -311,13 +357,22 @@ TsneResult runTsne(const at::Tensor &data, const TsneOptions &options, TsneContr
         result.cancelled = true;
         return result;
     }
+    const std::vector<int32_t> order = localityOrder(n, k, &neighbours, &distSq);
     std::vector<float> conditional(size_t(n * k));
     at::parallel_for(0, n, 256, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i)
             calibrateRow(&distSq[size_t(i * k)], k, options.perplexity, &conditional[size_t(i * k)]);
     });
     const TsneSparseRows p = symmetrise(n, k, neighbours, conditional);
-    std::vector<double> y = initialLayout(x, options);
+    std::vector<double> y;
+    {
+        const std::vector<double> start = initialLayout(x, options);
+        y.resize(start.size());
+        for (int64_t r = 0; r < n; ++r) {
+            y[size_t(2 * r)] = start[size_t(2 * order[size_t(r)])];
+            y[size_t(2 * r + 1)] = start[size_t(2 * order[size_t(r)] + 1)];
+        }
+    }
     result.neighbourSeconds = clock.elapsed() / 1000.0;
 
     const double learningRate = options.learningRate > 0
@@ -356,10 +411,11 @@ TsneResult runTsne(const at::Tensor &data, const TsneOptions &options, TsneContr
         const double now = clock.elapsed() / 1000.0;
         if (control && control->onLayout && now - lastSnapshot >= control->snapshotSeconds && it + 1 < iterations) {
             lastSnapshot = now;
-            control->onLayout(TsneSnapshot{it + 1, iterations, now, toFloat(y)});
+            control->onLayout(TsneSnapshot{it + 1, iterations, now, toFloat(y, order)});
         }
     }
-    result.layout = torch::from_blob(y.data(), {n, 2}, torch::kFloat64).to(torch::kFloat32);
+    std::vector<float> layout = toFloat(y, order);
+    result.layout = torch::from_blob(layout.data(), {n, 2}, torch::kFloat32).clone();
     result.seconds = clock.elapsed() / 1000.0;
     return result;
 }
