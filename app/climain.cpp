@@ -13,6 +13,7 @@
 #include "project/trainjob.h"
 #include "training/distributed.h"
 #include "training/trainingcontrol.h"
+#include "util/threadpolicy.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -509,6 +510,7 @@ void usage(FILE *to)
 
 int main(int argc, char *argv[])
 {
+    aes::selectBlasKernels();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("aestudio-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(AES_VERSION));

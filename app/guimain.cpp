@@ -136,6 +136,7 @@ int main(int argc, char *argv[])
         return 0;
     }
     aes::ensurePassiveOpenMpWait(argv);
+    aes::selectBlasKernels();
     if (!installTerminateHandler())
         std::fprintf(stderr, "aestudio: cannot watch for SIGTERM; closing by signal will not save settings\n");
 

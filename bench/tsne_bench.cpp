@@ -11,6 +11,7 @@
 
 #include "latent/tsne.h"
 #include "latent/tsnegradient.h"
+#include "util/threadpolicy.h"
 
 #include <torch/torch.h>
 
@@ -106,6 +107,7 @@ int repulsionAccuracy(const QString &layoutPath, const aes::TsneOptions &options
 
 int main(int argc, char *argv[])
 {
+    aes::selectBlasKernels();
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() < 3) {

@@ -1,6 +1,7 @@
 #include "latent/tsnegradient.h"
 
 #include "latent/tsne.h"
+#include "util/hotloop.h"
 
 #include <torch/torch.h>
 
@@ -14,19 +15,11 @@ namespace aes {
 namespace {
 
 // Eight floats: one AVX register where the hot loops are compiled for AVX2 as well
-// (kHotLoop), two SSE registers on baseline x86-64; comparisons and selects stay vector
+// (AES_HOT_LOOP, util/hotloop.h), two SSE registers on baseline x86-64; comparisons and selects stay vector
 // instructions. Sums keep a fixed lane order, so results stay deterministic.
 #pragma GCC diagnostic ignored "-Wpsabi"  // the helpers below are inlined, never called across files
 typedef float Float8 __attribute__((vector_size(32)));
 typedef int32_t Int8 __attribute__((vector_size(32)));
-
-// The hot loops get an AVX2 + FMA version beside the baseline one, chosen when the
-// program starts (GCC's function multi-versioning); elsewhere, the baseline alone.
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define kHotLoop __attribute__((target_clones("avx2", "default")))
-#else
-#define kHotLoop
-#endif
 
 inline Float8 load8(const float *p)
 {
@@ -137,7 +130,7 @@ std::vector<int64_t> attractionBounds(const TsneSparseRows &p, int threads)
 
 // The attraction of rows [begin, end) of p, added to own (2 per point) at both ends of
 // each pair. yf: the layout in float, which halves the memory the random reads touch.
-kHotLoop void attractionRows(const TsneSparseRows &p, const std::vector<float> &yf, int64_t begin, int64_t end, double *own)
+AES_HOT_LOOP void attractionRows(const TsneSparseRows &p, const std::vector<float> &yf, int64_t begin, int64_t end, double *own)
 {
     // A row's differences are gathered first (random access), weighted four at a time
     // (the last partial group by lanes that carry P = 0), then added to the row's
@@ -432,7 +425,7 @@ void TsneRepulsion::State::convolve(const std::vector<double> &y, int64_t n, dou
 // taken from the other.
 namespace {
 
-kHotLoop double nearFieldRows(const KernelSplit &split, int cellsX, int cellsY, const std::vector<int32_t> &cellStart,
+AES_HOT_LOOP double nearFieldRows(const KernelSplit &split, int cellsX, int cellsY, const std::vector<int32_t> &cellStart,
                               const std::vector<float> &sortedX, const std::vector<float> &sortedY, int64_t n,
                               int64_t rowBegin, int64_t rowEnd, float *own)
 {
