@@ -72,7 +72,7 @@ void calibrateRow(const float *distSq, int k, double perplexity, float *p)
     }
 }
 
-// The symmetric joint probabilities P = (p(j|i) + p(i|j)) / 2N: its upper triangle in compressed rows.
+// The symmetric joint probabilities P = (p(j|i) + p(i|j)) / 2N in compressed rows.
 TsneSparseRows symmetrise(int64_t n, int k, const std::vector<int32_t> &neighbours, const std::vector<float> &conditional)
 {
     // Each (i, j, p(j|i)) lands in row i and, transposed, in row j; duplicates merge below.
@@ -108,25 +108,22 @@ TsneSparseRows symmetrise(int64_t n, int k, const std::vector<int32_t> &neighbou
             kept[size_t(i)] = out - first;
         }
     });
-    // Only the upper triangle (j > i) is kept: the attraction visits each pair once. Rows
-    // are sorted by column, so it is the tail of each merged row.
-    std::vector<int64_t> upper(size_t(n), 0);
-    for (int64_t i = 0; i < n; ++i)
-        for (int64_t e = 0; e < kept[size_t(i)]; ++e)
-            upper[size_t(i)] += entries[size_t(count[size_t(i)] + e)].first > i ? 1 : 0;
+    // Whole rows, both triangles: the attraction of a row then needs no writes to other rows.
     TsneSparseRows p;
     p.rowStart.assign(size_t(n) + 1, 0);
     for (int64_t i = 0; i < n; ++i)
-        p.rowStart[size_t(i) + 1] = p.rowStart[size_t(i)] + upper[size_t(i)];
+        p.rowStart[size_t(i) + 1] = p.rowStart[size_t(i)] + kept[size_t(i)];
     p.column.resize(size_t(p.rowStart.back()));
     p.value.resize(size_t(p.rowStart.back()));
     const double scale = 1.0 / (2.0 * double(n));  // every conditional row sums to 1
-    for (int64_t i = 0; i < n; ++i)
-        for (int64_t e = 0; e < upper[size_t(i)]; ++e) {
-            const auto &entry = entries[size_t(count[size_t(i)] + kept[size_t(i)] - upper[size_t(i)] + e)];
-            p.column[size_t(p.rowStart[size_t(i)] + e)] = entry.first;
-            p.value[size_t(p.rowStart[size_t(i)] + e)] = float(double(entry.second) * scale);
-        }
+    at::parallel_for(0, n, 1024, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+            for (int64_t e = 0; e < kept[size_t(i)]; ++e) {
+                const auto &entry = entries[size_t(count[size_t(i)] + e)];
+                p.column[size_t(p.rowStart[size_t(i)] + e)] = entry.first;
+                p.value[size_t(p.rowStart[size_t(i)] + e)] = float(double(entry.second) * scale);
+            }
+    });
     return p;
 }
 

@@ -114,8 +114,7 @@ double fftCost(int64_t padded)
 
 namespace {
 
-// Runs of rows, one per thread, with equal numbers of pairs: an upper triangle's rows
-// shorten towards its end, so equal row counts would leave the first thread ~3/4 of the work.
+// Runs of rows, one per thread, with equal numbers of pairs (rows differ in length).
 std::vector<int64_t> attractionBounds(const TsneSparseRows &p, int threads)
 {
     const int64_t n = int64_t(p.rowStart.size()) - 1;
@@ -128,22 +127,20 @@ std::vector<int64_t> attractionBounds(const TsneSparseRows &p, int threads)
     return bound;
 }
 
-// The attraction of rows [begin, end) of p, added to own (2 per point) at both ends of
-// each pair. yf: the layout in float, which halves the memory the random reads touch.
-AES_HOT_LOOP void attractionRows(const TsneSparseRows &p, const std::vector<float> &yf, int64_t begin, int64_t end, double *own)
+// The attraction of rows [begin, end) of p, written to force (2 per point). yf: the layout
+// in float, which halves the memory the random reads touch.
+AES_HOT_LOOP void attractionRows(const TsneSparseRows &p, const std::vector<float> &yf, int64_t begin, int64_t end,
+                                 double *force)
 {
-    // A row's differences are gathered first (random access), weighted four at a time
-    // (the last partial group by lanes that carry P = 0), then added to the row's
-    // point and taken from each neighbour.
-    std::vector<float> dx, dy, gx, gy;
+    // A row's differences are gathered first (random access), then weighted eight at a time
+    // (the last partial group by lanes that carry P = 0).
+    std::vector<float> dx, dy;
     for (int64_t i = begin; i < end; ++i) {
         const int64_t first = p.rowStart[size_t(i)], count = p.rowStart[size_t(i) + 1] - first;
-        if (count == 0)
-            continue;
         const int64_t padded = (count + 7) & ~int64_t(7);
         if (int64_t(dx.size()) < padded) {
-            for (auto *v : {&dx, &dy, &gx, &gy})
-                v->resize(size_t(padded));
+            dx.resize(size_t(padded));
+            dy.resize(size_t(padded));
         }
         const float yx = yf[size_t(2 * i)], yy = yf[size_t(2 * i + 1)];
         const int32_t *column = &p.column[size_t(first)];
@@ -161,50 +158,24 @@ AES_HOT_LOOP void attractionRows(const TsneSparseRows &p, const std::vector<floa
             const float *pe = e + 8 <= count ? &p.value[size_t(first + e)] : tail;
             const Float8 x = load8(&dx[size_t(e)]), z = load8(&dy[size_t(e)]);
             const Float8 w = load8(pe) / (one + x * x + z * z);
-            const Float8 wx = w * x, wz = w * z;
-            store8(&gx[size_t(e)], wx);
-            store8(&gy[size_t(e)], wz);
-            fx += wx;
-            fy += wz;
+            fx += w * x;
+            fy += w * z;
         }
-        own[2 * i] += sum8(fx);
-        own[2 * i + 1] += sum8(fy);
-        for (int64_t e = 0; e < count; ++e) {
-            const int64_t j = column[e];
-            own[2 * j] -= double(gx[size_t(e)]);
-            own[2 * j + 1] -= double(gy[size_t(e)]);
-        }
+        force[2 * i] = sum8(fx);
+        force[2 * i + 1] = sum8(fy);
     }
-}
-
-// Sum of the per-thread buffers (each 2 N) at coordinate c, in thread order.
-inline double threadSum(const std::vector<double> &sums, int threads, size_t stride, size_t c)
-{
-    double total = 0.0;
-    for (int t = 0; t < threads; ++t)
-        total += sums[size_t(t) * stride + c];
-    return total;
 }
 
 } // namespace
 
-void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::vector<double> *force,
-                    std::vector<double> *workspace)
+void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::vector<double> *force)
 {
-    std::vector<double> local;
-    std::vector<double> &sums = workspace ? *workspace : local;
     const int threads = std::max(1, at::get_num_threads());
-    sums.assign(size_t(threads) * y.size(), 0.0);
     const std::vector<float> yf(y.begin(), y.end());
     const std::vector<int64_t> bound = attractionBounds(p, threads);
-    at::parallel_for(0, threads, 1, [&](int64_t pieceBegin, int64_t pieceEnd) {
-        attractionRows(p, yf, bound[size_t(pieceBegin)], bound[size_t(pieceEnd)],
-                       &sums[size_t(at::get_thread_num()) * y.size()]);
-    });
     force->resize(y.size());
-    at::parallel_for(0, int64_t(y.size()), 4096, [&](int64_t begin, int64_t end) {
-        for (int64_t c = begin; c < end; ++c)
-            (*force)[size_t(c)] = threadSum(sums, threads, y.size(), size_t(c));
+    at::parallel_for(0, threads, 1, [&](int64_t pieceBegin, int64_t pieceEnd) {
+        attractionRows(p, yf, bound[size_t(pieceBegin)], bound[size_t(pieceEnd)], force->data());
     });
 }
 
@@ -242,7 +213,6 @@ struct TsneRepulsion::State {
     std::vector<double> rowWork;      // pairs counted up to each row of cells (bin)
     std::vector<float> nearForce;     // per thread: 2 per point, in sorted order
     std::vector<float> yf;            // the layout in float, for the attraction
-    std::vector<double> attractSums;  // per thread: 2 per point
     std::vector<double> nodePosition;
     bool lastSplit = false;
 
@@ -532,7 +502,7 @@ double TsneRepulsion::State::run(const std::vector<double> &y, std::vector<doubl
     std::vector<int64_t> attractionBound, nearBound;
     if (p) {
         yf.assign(y.begin(), y.end());
-        attractSums.assign(size_t(threads) * stride, 0.0);
+        attraction->resize(stride);
         attractionBound = attractionBounds(*p, threads);
     }
     std::vector<double> zPart(size_t(threads), 0.0);
@@ -550,7 +520,7 @@ double TsneRepulsion::State::run(const std::vector<double> &y, std::vector<doubl
         for (int64_t piece = pieceBegin; piece < pieceEnd; ++piece) {
             if (p)
                 attractionRows(*p, yf, attractionBound[size_t(piece)], attractionBound[size_t(piece) + 1],
-                               &attractSums[size_t(thread) * stride]);
+                               attraction->data());
             weights(y, n * piece / threads, n * (piece + 1) / threads, cx, cy, g);
             if (splitNow)
                 zPart[size_t(thread)] += nearRows(n, nearBound[size_t(piece)], nearBound[size_t(piece) + 1],
@@ -564,8 +534,6 @@ double TsneRepulsion::State::run(const std::vector<double> &y, std::vector<doubl
     const int64_t grid = g.grid;
     zTerm.resize(size_t(n));
     force->resize(stride);
-    if (attraction)
-        attraction->resize(stride);
     at::parallel_for(0, n, 2048, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
             const double *wx = &weight[size_t(2 * i * np)], *wy = &weight[size_t((2 * i + 1) * np)];
@@ -593,10 +561,6 @@ double TsneRepulsion::State::run(const std::vector<double> &y, std::vector<doubl
             (*force)[size_t(2 * i)] = fx;
             (*force)[size_t(2 * i + 1)] = fy;
             zTerm[size_t(i)] = (1.0 + yx * yx + yy * yy) * phi[0] - 2.0 * (yx * phi[1] + yy * phi[2]) + phi[3];
-            if (attraction) {
-                (*attraction)[size_t(2 * i)] = threadSum(attractSums, threads, stride, size_t(2 * i));
-                (*attraction)[size_t(2 * i + 1)] = threadSum(attractSums, threads, stride, size_t(2 * i + 1));
-            }
         }
     });
     double z = 0.0;

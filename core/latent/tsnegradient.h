@@ -25,8 +25,8 @@ namespace aes {
 
 struct TsneOptions;
 
-// A sparse symmetric matrix with a zero diagonal (the joint probabilities P): its upper
-// triangle (column > row) in compressed rows, columns ascending.
+// A sparse symmetric matrix with a zero diagonal (the joint probabilities P): every row
+// (both triangles) in compressed rows, columns ascending.
 struct TsneSparseRows {
     std::vector<int64_t> rowStart;  // n + 1
     std::vector<int32_t> column;
@@ -34,11 +34,10 @@ struct TsneSparseRows {
 };
 
 // force[2i, 2i+1] = sum_j P_ij / (1 + |y_i - y_j|^2) (y_i - y_j); y is N x 2, row-major.
-// Each pair is visited once and added to both ends, in per-thread sums added up in
-// thread order: the same thread count gives the same bits. workspace: buffers kept
-// between calls (2 N doubles per thread); may be null.
-void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::vector<double> *force,
-                    std::vector<double> *workspace = nullptr);
+// Each row is summed by one thread alone, reading other points and writing only its own:
+// every thread count gives the same bits (both directions of a pair are computed, which
+// costs less than adding each pair's force to the other end's row).
+void tsneAttraction(const TsneSparseRows &p, const std::vector<double> &y, std::vector<double> *force);
 
 class TsneRepulsion {
 public:
