@@ -17,11 +17,12 @@ int similar(const QStringList &args)
         "The images of DATA most like a query image: the k whose codes under RUN_DIR's model lie\n"
         "nearest to the query's code (Euclidean distance, exact over every image).\n"
         "Writes a table with a header rank, path, label, distance: tab-separated, or\n"
-        "comma-separated when FILE ends in .csv. The query may be any image file; one that is\n"
-        "an image of DATA comes first, at distance 0."));
+        "comma-separated when FILE ends in .csv. The query may be any image file (any audio clip\n"
+        "when DATA holds sound: it gets the run's spectrogram options); one that is an image of\n"
+        "DATA comes first, at distance 0."));
     parser.addPositionalArgument(QStringLiteral("RUN_DIR"), QStringLiteral("A run directory (or its checkpoint.pt)."));
     parser.addPositionalArgument(QStringLiteral("DATA"), QStringLiteral("Image folder or IDX file to search."));
-    parser.addOption({QStringLiteral("query"), QStringLiteral("The image to find images like."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("query"), QStringLiteral("The image (or clip) to find images like."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("k"), QStringLiteral("How many images (default 10)."), QStringLiteral("N"), QStringLiteral("10")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Table to write (default: print it)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: every core)."), QStringLiteral("N")});

@@ -76,7 +76,9 @@ def main():
             clips = pool.map(decode, paths, chunksize=16)
     else:
         clips = [decode(p) for p in paths]
-    samples = int(np.median([len(c) for c in clips]))
+    # The median as aestudio takes it (the upper middle of an even count, not numpy's mean of
+    # the two), then whole hops: the same frame count on any set.
+    samples = sorted(len(c) for c in clips)[len(clips) // 2]
     samples = (samples // HOP) * HOP
     fb = filterbank()
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)

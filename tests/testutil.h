@@ -1,6 +1,8 @@
 #pragma once
 // Small helpers shared by the tests: fixtures are made by the tests themselves.
 
+#include "data/cachesettings.h"
+
 #include <QByteArray>
 #include <QDir>
 #include <QFile>
@@ -13,6 +15,17 @@
 #include <sys/resource.h>
 
 namespace aes::test {
+
+// GUI tests: a MainWindow opens folders through the dataset cache (its panel turns it on), whose
+// files go to the cache-dir setting or else under $XDG_CACHE_HOME (~/.qttest/cache in Qt's test
+// mode); this keeps them in the test's own temporary folder. Call before the first window.
+inline void keepCacheIn(const QString &dir)
+{
+    qputenv("XDG_CACHE_HOME", QFile::encodeName(dir));
+    DatasetCacheSettings settings = datasetCacheSettings();
+    settings.dir = QDir(dir).filePath(QStringLiteral("autoencoder-studio/datasets"));
+    setDatasetCacheSettings(settings);
+}
 
 inline bool writeFile(const QString &path, const QByteArray &bytes)
 {

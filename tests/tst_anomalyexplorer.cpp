@@ -12,6 +12,7 @@
 
 #include "anomaly/anomalythreshold.h"
 #include "controller/trainingcontroller.h"
+#include "testutil.h"
 
 #include <QApplication>
 #include <QFile>
@@ -40,6 +41,7 @@ private:
     static constexpr int kDefects = 10;
     QTemporaryDir m_dir;
     QTemporaryDir m_settingsDir;
+    QTemporaryDir m_cacheDir;     // the dataset cache's files
     QString m_data;
 };
 
@@ -47,6 +49,8 @@ void TestAnomalyExplorer::initTestCase()
 {
     QVERIFY(m_dir.isValid());
     QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_cacheDir.isValid());
+    aes::test::keepCacheIn(m_cacheDir.path());
     QCoreApplication::setOrganizationName(QStringLiteral("aestudio-tests"));
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());

@@ -399,6 +399,31 @@ void TestAudio::cliTrainsEncodesAndAppliesToWavs()
         QCOMPARE(back.sourceRate, 16000);
         QCOMPARE(back.samples.size(), size_t(4800));  // 0.3 s at 16 kHz: 30 hops
     }
+
+    // A copy of a clip outside the folder, as the query of similar: the same features (8 kHz
+    // resampled to the run's 16 kHz, 32 mels, 0.3 s), so its original comes first at distance 0.
+    const QString query = dir.filePath("query.wav");
+    QVERIFY(QFile::copy(data + "/low/2.wav", query));
+    r = cli({"similar", run, data, "--query", query, "--k", "3"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QStringList rows = r.out.split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(rows.size(), 4);  // header + 3
+    const QStringList first = rows[1].split('\t');
+    QCOMPARE(first.size(), 4);
+    QCOMPARE(first[0], "1");
+    QVERIFY2(first[1].endsWith("low/2.wav"), qPrintable(rows[1]));
+    QCOMPARE(first[2], "low");
+    QCOMPARE(first[3], "0");
+    QVERIFY2(r.err.contains("the query is image"), qPrintable(r.err));
+    // An image is no query for sound, and a clip that is not audio is named.
+    QVERIFY(test::writeFile(dir.filePath("query.png"), "png"));
+    r = cli({"similar", run, data, "--query", dir.filePath("query.png")});
+    QVERIFY(r.exitCode != 0);
+    QVERIFY2(r.err.contains("is not a sound clip"), qPrintable(r.err));
+    QVERIFY(test::writeFile(dir.filePath("words.wav"), "these are words"));
+    r = cli({"similar", run, data, "--query", dir.filePath("words.wav")});
+    QVERIFY(r.exitCode != 0);
+    QVERIFY2(r.err.contains("words.wav: not audio"), qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestAudio)

@@ -3,6 +3,7 @@
 // (a marker on the chart), stops, continues, starts a new model, renders every tab, keeps
 // its options in QSettings, reports a folder without images, and closes mid-training.
 
+#include "collapsiblesection.h"
 #include "datasetpanel.h"
 #include "latentmap.h"
 #include "losschart.h"
@@ -17,6 +18,7 @@
 #include "spectrogramview.h"
 #include "trainform.h"
 #include "trainingpanel.h"
+#include "data/audiofile.h"
 #include "util/colormap.h"
 
 #include "testutil.h"
@@ -25,6 +27,7 @@
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QImage>
+#include <QLabel>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QMouseEvent>
@@ -33,6 +36,7 @@
 #include <QHeaderView>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeView>
@@ -59,6 +63,7 @@ private Q_SLOTS:
     void dropOpensTheDataset();
     void quitMidTrainingStopsWithinABatch();
     void datasetPanelShowsEveryColumn();
+    void audioOptionsSetInThePanelShapeTheDataset();
 
 private:
     // A shown window with the fixture loaded and a tiny, fast model in the form.
@@ -67,11 +72,14 @@ private:
 
     QTemporaryDir m_dir;
     QTemporaryDir m_settingsDir;
+    QTemporaryDir m_cacheDir;
 };
 
 void TestMainWindow::initTestCase()
 {
     QVERIFY(m_dir.isValid());
+    QVERIFY(m_cacheDir.isValid());
+    aes::test::keepCacheIn(m_cacheDir.path());
     // The user's settings are not touched: every QSettings goes to a temporary folder.
     QCoreApplication::setOrganizationName(QStringLiteral("aestudio-tests"));
     QSettings::setDefaultFormat(QSettings::IniFormat);
@@ -474,6 +482,61 @@ void TestMainWindow::audioViewsPlayOrSayWhyNot()
     QCOMPARE(SpectrogramView::concatenated({spectrogram, spectrogram}).size(), QSize(52, 32));
     view.setAudio(std::nullopt, &player);
     QVERIFY(!detail->findChild<QWidget *>(QStringLiteral("playInput"))->isVisible());
+}
+
+void TestMainWindow::audioOptionsSetInThePanelShapeTheDataset()
+{
+    // Six 0.5 s clips at 22.05 kHz in two classes.
+    QTemporaryDir clips;
+    for (int i = 0; i < 6; ++i) {
+        std::vector<float> tone(11025);
+        for (size_t k = 0; k < tone.size(); ++k)
+            tone[k] = 0.5f * float(std::sin(2.0 * M_PI * (i % 2 ? 2000.0 : 300.0) * double(k) / 22050.0));
+        const QString path = clips.filePath(QStringLiteral("%1/%2.wav").arg(i % 2 ? "high" : "low").arg(i));
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        QCOMPARE(aes::writeAudioFile(path, tone, 22050), QString());
+    }
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    DatasetPanel *panel = window.datasetPanel();
+    // The user types into the Audio rows: 8 kHz, 0.25 s clips, n_fft 256, hop 64, 24 mels, up to 3 kHz.
+    auto *rate = panel->findChild<QSpinBox *>(QStringLiteral("audioRate"));
+    auto *seconds = panel->findChild<QDoubleSpinBox *>(QStringLiteral("audioSeconds"));
+    auto *nFft = panel->findChild<QSpinBox *>(QStringLiteral("audioNFft"));
+    auto *hop = panel->findChild<QSpinBox *>(QStringLiteral("audioHop"));
+    auto *mels = panel->findChild<QSpinBox *>(QStringLiteral("audioMels"));
+    auto *fMax = panel->findChild<QDoubleSpinBox *>(QStringLiteral("audioFMax"));
+    auto *range = panel->findChild<QDoubleSpinBox *>(QStringLiteral("audioDbRange"));
+    QVERIFY(rate && seconds && nFft && hop && mels && fMax && range);
+    rate->setValue(8000);
+    seconds->setValue(0.25);
+    nFft->setValue(256);
+    hop->setValue(64);
+    mels->setValue(24);
+    fMax->setValue(3000.0);
+    range->setValue(60.0);
+
+    QSignalSpy loaded(window.controller(), &TrainingController::datasetLoaded);
+    window.openDataset(clips.path());
+    QVERIFY(loaded.wait(20000));
+    const aes::DatasetSummary &summary = panel->summary();
+    QVERIFY(summary.audio);
+    QCOMPARE(summary.count, qint64(6));
+    QCOMPARE(summary.height, 24);                     // mel bands
+    QCOMPARE(summary.width, 1 + 2000 / 64);           // 0.25 s at 8 kHz, whole hops
+    QCOMPARE(summary.audioOptions.sampleRate, 8000);
+    QCOMPARE(summary.audioOptions.nFft, 256);
+    QCOMPARE(summary.audioOptions.fMax, 3000.0);
+    QCOMPARE(summary.audioOptions.dbRange, 60.0);
+    QVERIFY(panel->audioOptionsSection()->isExpanded());  // a folder of clips opens the section
+
+    // A hop over n_fft / 2 is named under the rows before anything is loaded.
+    hop->setValue(200);
+    bool named = false;
+    for (QLabel *label : panel->audioOptionsSection()->findChildren<QLabel *>())
+        named = named || (!label->isHidden() && label->text().startsWith(QStringLiteral("The hop must be")));
+    QVERIFY(named);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -45,6 +45,7 @@ private:
 
     QTemporaryDir m_dir;
     QTemporaryDir m_settingsDir;
+    QTemporaryDir m_cacheDir;     // the dataset cache's files
     QString m_data;
 };
 
@@ -52,6 +53,8 @@ void TestProjectSession::initTestCase()
 {
     QVERIFY(m_dir.isValid());
     QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_cacheDir.isValid());
+    aes::test::keepCacheIn(m_cacheDir.path());
     QCoreApplication::setOrganizationName(QStringLiteral("aestudio-tests"));
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());

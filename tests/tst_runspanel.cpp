@@ -58,6 +58,7 @@ private:
 
     QTemporaryDir m_dir;
     QTemporaryDir m_settingsDir;
+    QTemporaryDir m_cacheDir;     // the dataset cache's files
     QString m_data;
     QString m_runs;                       // the project's folder: its run and the CLI's
     std::unique_ptr<MainWindow> m_window;  // trained one epoch; its run is current
@@ -94,6 +95,8 @@ void TestRunsPanel::initTestCase()
 {
     QVERIFY(m_dir.isValid());
     QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_cacheDir.isValid());
+    aes::test::keepCacheIn(m_cacheDir.path());
     QCoreApplication::setOrganizationName(QStringLiteral("aestudio-tests"));
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());

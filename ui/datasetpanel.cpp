@@ -1,5 +1,6 @@
 #include "datasetpanel.h"
 
+#include "audiooptionsform.h"
 #include "collapsiblesection.h"
 #include "spectrogramview.h"
 #include "skippedfilesmodel.h"
@@ -120,6 +121,10 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
     m_fit->addItem(tr("center crop"), int(aes::ResizeMode::CenterCrop));
     m_fit->addItem(tr("letterbox"), int(aes::ResizeMode::Letterbox));
     m_fit->setToolTip(tr("Images of another aspect ratio: crop the middle, or fit whole with borders"));
+    // Used when the folder holds sound clips and no images.
+    m_audioForm = new AudioOptionsForm;
+    m_audioSection = new CollapsibleSection(tr("Audio clips"), m_audioForm, this);
+    m_audioSection->setToolTip(tr("How a folder of sound clips becomes spectrograms; images ignore these"));
     m_valFraction = new QDoubleSpinBox;
     m_valFraction->setRange(0.0, 50.0);
     m_valFraction->setDecimals(1);
@@ -144,6 +149,7 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
     optionsForm->addRow(tr("Size:"), sizeRow);
     optionsForm->addRow(tr("Channels:"), m_channels);
     optionsForm->addRow(tr("Fit:"), m_fit);
+    optionsForm->addRow(m_audioSection);
     optionsForm->addRow(tr("Validation:"), m_valFraction);
     optionsForm->addRow(tr("Cache:"), m_useCache);
     optionsForm->addRow(QString(), m_reload);
@@ -238,7 +244,7 @@ aes::LoadOptions DatasetPanel::loadOptions() const
         o.height = o.width;
     o.channels = m_channels->currentData().toInt();
     o.resize = aes::ResizeMode(m_fit->currentData().toInt());
-    o.audio = m_audioOptions;
+    o.audio = m_audioForm->options();
     return o;
 }
 
@@ -248,7 +254,7 @@ void DatasetPanel::setLoadOptions(const aes::LoadOptions &o)
     m_height->setValue(o.height);
     m_channels->setCurrentIndex(std::max(0, m_channels->findData(o.channels)));
     m_fit->setCurrentIndex(std::max(0, m_fit->findData(int(o.resize))));
-    m_audioOptions = o.audio;
+    m_audioForm->setOptions(o.audio);
 }
 
 double DatasetPanel::validationFraction() const
@@ -316,6 +322,7 @@ void DatasetPanel::showSummary(const aes::DatasetSummary &summary)
                              .arg(a.seconds, 0, 'f', 2));
         m_size->setText(tr("%1 mels \u00d7 %2 frames (spectrogram)").arg(summary.height).arg(summary.width));
         m_size->setToolTip(summary.audioDetails);
+        m_audioSection->setExpanded(true);  // the options that shaped these spectrograms
     }
     showSkipped(summary);
     showCache();

@@ -3,8 +3,9 @@
 // channels, a few sample images, and the files that were skipped (with a details list of
 // path and reason, also after a load that failed, as a virtual list), and where the pixels
 // live: the dataset cache file (size, folder) with "Clear cache", or memory. Below, the load
-// options (size, channels, crop or letterbox, validation fraction, the cache on or off) with
-// a Reload button.
+// options (size, channels, crop or letterbox, the audio options in a section of their own that
+// opens when a folder of clips is loaded, validation fraction, the cache on or off) with a
+// Reload button.
 //
 // Ownership: a plain widget; keeps a copy of the summary it shows.
 // Threads: GUI thread only.
@@ -13,6 +14,7 @@
 
 #include <QWidget>
 
+class AudioOptionsForm;
 class CollapsibleSection;
 class QCheckBox;
 class QComboBox;
@@ -55,6 +57,8 @@ public:
     // Reload is possible (a path is known and nothing is running).
     void setReloadEnabled(bool enabled);
     CollapsibleSection *loadOptionsSection() const { return m_optionsSection; }
+    // The "Audio" rows inside the load options (AudioOptionsForm).
+    CollapsibleSection *audioOptionsSection() const { return m_audioSection; }
 
     // Opens the non-modal list of skipped files (path, reason) and returns it.
     QTreeView *showSkippedDetails();
@@ -71,7 +75,6 @@ private:
     QLabel *m_source = nullptr;
     QLabel *m_count = nullptr;
     QLabel *m_countLabel = nullptr;   // "Images:" or "Clips:"
-    aes::AudioOptions m_audioOptions;  // kept as set (the panel has no audio fields)
     QLabel *m_size = nullptr;
     QLabel *m_skipped = nullptr;
     QPushButton *m_details = nullptr;
@@ -86,6 +89,8 @@ private:
     QSpinBox *m_height = nullptr;
     QComboBox *m_channels = nullptr;
     QComboBox *m_fit = nullptr;
+    CollapsibleSection *m_audioSection = nullptr;
+    AudioOptionsForm *m_audioForm = nullptr;
     QDoubleSpinBox *m_valFraction = nullptr;
     QPushButton *m_reload = nullptr;
     QDialog *m_detailsDialog = nullptr;

@@ -122,11 +122,12 @@ LatentMapPanel::LatentMapPanel(QWidget *parent) : QWidget(parent)
     layout->addSpacing(12);
     layout->addWidget(m_title);
     layout->addWidget(m_image);
-    // Inside the image's box, at its foot: the panel has no height to spare beside the map.
-    m_play = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Play"), m_image);
+    // Under the image's box, not over it: the spectrogram's lowest bands stay in sight.
+    m_play = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Play"));
     m_play->setObjectName(QStringLiteral("panelPlay"));
     m_play->hide();
     connect(m_play, &QPushButton::clicked, this, [this] { Q_EMIT playRequested(m_playImage, m_playWhat); });
+    layout->addWidget(m_play, 0, Qt::AlignHCenter);
     layout->addWidget(m_caption);
     layout->addWidget(m_similarRow);
     layout->addStretch(1);
@@ -232,8 +233,6 @@ void LatentMapPanel::setPlayable(const QImage &image, const QString &what)
     m_playImage = image;
     m_playWhat = what;
     m_play->setText(what.isEmpty() ? tr("Play") : tr("Play %1").arg(what));
-    m_play->adjustSize();
-    m_play->move(std::max(0, (m_image->width() - m_play->width()) / 2), m_image->height() - m_play->height() - 4);
     m_play->setVisible(m_spectrograms && !image.isNull());
 }
 

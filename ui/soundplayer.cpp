@@ -83,7 +83,18 @@ void SoundPlayer::stop()
     }
 }
 
-void SoundPlayer::startPlayback(const QByteArray &pcm, int rate)
+bool SoundPlayer::playSamples(const std::vector<float> &samples, int rate)
+{
+    stop();
+    ++m_generation;  // a render still running for play() is dropped
+    if (!m_available) {
+        Q_EMIT message(m_reason);
+        return false;
+    }
+    return startPlayback(aes::toPcm16(samples), rate);
+}
+
+bool SoundPlayer::startPlayback(const QByteArray &pcm, int rate)
 {
     QAudioFormat format;
     format.setSampleRate(rate);
@@ -92,11 +103,24 @@ void SoundPlayer::startPlayback(const QByteArray &pcm, int rate)
     const QAudioDevice device = QMediaDevices::defaultAudioOutput();
     if (device.isNull() || !device.isFormatSupported(format)) {
         Q_EMIT message(device.isNull() ? m_reason : tr("The audio output cannot play %1 Hz mono").arg(rate));
-        return;
+        return false;
     }
     m_buffer = new QBuffer(this);
     m_buffer->setData(pcm);
     m_buffer->open(QIODevice::ReadOnly);
     m_sink = new QAudioSink(device, format, this);
+    QAudioSink *sink = m_sink;
+    // Idle: the buffer has run dry, the sound is over. Stopped with an error: the device failed.
+    connect(sink, &QAudioSink::stateChanged, this, [this, sink](QAudio::State state) {
+        if (sink != m_sink)
+            return;
+        if (state == QAudio::IdleState) {
+            Q_EMIT playbackFinished();
+        } else if (state == QAudio::StoppedState && sink->error() != QAudio::NoError) {
+            Q_EMIT message(tr("The audio output stopped: error %1").arg(int(sink->error())));
+            Q_EMIT playbackFinished();
+        }
+    });
     m_sink->start(m_buffer);
+    return m_sink->error() == QAudio::NoError;
 }

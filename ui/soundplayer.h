@@ -36,6 +36,9 @@ public:
 
     // Renders the spectrogram and plays it; `what` names it in messages ("the input").
     void play(const QImage &spectrogram, const aes::AudioOptions &audio, const QString &what);
+    // Plays samples as they are (mono, in [-1, 1], at rate Hz), stopping the sound playing;
+    // false, with message(), when there is no output or it cannot play that rate.
+    bool playSamples(const std::vector<float> &samples, int rate);
     void stop();
     // Renders without playing (the large view's waveforms): done(samples) runs on the GUI
     // thread unless context is gone by then; renders run one after another.
@@ -50,9 +53,12 @@ Q_SIGNALS:
     // the rendering took.
     void rendered(const QString &what, double seconds, double renderMs);
     void message(const QString &text);
+    // The output has played the whole of the sound started last (its buffer ran dry), or
+    // stopped on an error (then message() says which).
+    void playbackFinished();
 
 private:
-    void startPlayback(const QByteArray &pcm, int rate);
+    bool startPlayback(const QByteArray &pcm, int rate);
 
     QThreadPool m_pool;
     QAudioSink *m_sink = nullptr;

@@ -36,6 +36,27 @@ QString secondsText(double s)
     return QStringLiteral("%1 s").arg(s, 0, 'f', 2);
 }
 
+// samples values of clip from offset into wave (already zeros: the rest stays silence), scaled
+// so that the whole clip's peak is full scale when normalize.
+void fillWave(float *wave, const std::vector<float> &clip, qint64 offset, qint64 samples, bool normalize)
+{
+    float peak = 0.0f;
+    if (normalize)
+        for (float s : clip)
+            peak = std::max(peak, std::abs(s));
+    const float gain = peak > 1e-6f ? 1.0f / peak : 1.0f;
+    const qint64 available = std::clamp<qint64>(qint64(clip.size()) - offset, 0, samples);
+    for (qint64 s = 0; s < available; ++s)
+        wave[s] = clip[size_t(offset + s)] * gain;
+}
+
+// Waves [B, samples] to the dataset's rows: uint8 [B, 1, nMels, frames], highest band first.
+torch::Tensor spectrogramRows(const MelSpectrogram &mel, const torch::Tensor &waves)
+{
+    const torch::Tensor unit = mel.unitFeatures(waves).flip({1});
+    return unit.mul(255.0).round_().unsqueeze(1).to(torch::kByte);
+}
+
 } // namespace
 
 AudioOptions resolvedAudioOptions(const LoadOptions &options)
@@ -157,18 +178,9 @@ LoadResult loadAudioFolder(const QString &root, const QVector<AudioCandidate> &c
         float *w = waves.data_ptr<float>();
         for (qint64 b = 0; b < count; ++b) {
             const Piece &piece = pieces[int(start + b)];
-            const std::vector<float> &clip = decoded[piece.clip].samples;
-            float peak = 0.0f;
-            if (audio.normalize)
-                for (float s : clip)
-                    peak = std::max(peak, std::abs(s));
-            const float gain = peak > 1e-6f ? 1.0f / peak : 1.0f;
-            const qint64 available = std::clamp<qint64>(qint64(clip.size()) - piece.offset, 0, samples);
-            for (qint64 s = 0; s < available; ++s)
-                w[b * samples + s] = clip[size_t(piece.offset + s)] * gain;
+            fillWave(w + b * samples, decoded[piece.clip].samples, piece.offset, samples, audio.normalize);
         }
-        const torch::Tensor unit = mel.unitFeatures(waves).flip({1});  // highest band first
-        images.narrow(0, start, count).copy_(unit.mul(255.0).round_().unsqueeze(1).to(torch::kByte));
+        images.narrow(0, start, count).copy_(spectrogramRows(mel, waves));
     }
 
     Dataset dataset;
@@ -202,6 +214,24 @@ LoadResult loadAudioFolder(const QString &root, const QVector<AudioCandidate> &c
     if (control)
         control->report(candidates.size() - outside, candidates.size() - outside);
     return result;
+}
+
+at::Tensor audioClipRow(const QString &path, const AudioOptions &audio, int frames, qint64 maxFileBytes,
+                        QString *error)
+{
+    if (const QString problem = audio.validate(); !problem.isEmpty()) {
+        *error = problem;
+        return {};
+    }
+    const DecodedAudio decoded = decodeAudioFile(path, audio.sampleRate, maxFileBytes);
+    if (!decoded.ok()) {
+        *error = decoded.error;
+        return {};
+    }
+    const qint64 samples = audio.samplesFor(frames);
+    torch::Tensor wave = torch::zeros({1, samples}, torch::kFloat);
+    fillWave(wave.data_ptr<float>(), decoded.samples, 0, samples, audio.normalize);
+    return spectrogramRows(MelSpectrogram(audio), wave)[0];
 }
 
 } // namespace aes

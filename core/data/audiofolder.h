@@ -31,6 +31,14 @@ LoadResult loadAudioFolder(const QString &root, const QVector<AudioCandidate> &c
                            const QStringList &classNames, const LoadOptions &options,
                            const LoadControl *control = nullptr);
 
+// One clip as loadAudioFolder makes a row of a dataset whose resolved options are `audio`
+// (Dataset::audio) and whose rows have `frames` columns: decoded, resampled, peak-normalised,
+// padded or cut (a windowed dataset's first window), uint8 [1, nMels, frames]. For queries from
+// outside the folder (aestudio-cli similar). Undefined and *error (the loader's skip reason:
+// "not audio", "truncated", ...) when the clip cannot be used.
+at::Tensor audioClipRow(const QString &path, const AudioOptions &audio, int frames, qint64 maxFileBytes,
+                        QString *error);
+
 // The audio options a dataset of the given shape was made with: options.audio with n_mels from
 // height and the duration from width (frames) when they are non-zero.
 AudioOptions resolvedAudioOptions(const LoadOptions &options);

@@ -1,5 +1,7 @@
 #include "project/similarjob.h"
 
+#include "data/audiofile.h"
+#include "data/audiofolder.h"
 #include "data/dataset.h"
 #include "data/imagedecode.h"
 #include "data/imageprobe.h"
@@ -65,8 +67,23 @@ SimilarJobResult runSimilarJob(const SimilarJobOptions &options, const LoadContr
     const std::optional<LoadOptions> load = loadOptionsOf(checkpoint, &result.error);
     if (!load)
         return result;
-    const torch::Tensor query = loadQuery(options.query, *load, d.images.size(1), d.images.size(2), d.images.size(3),
-                                          &result.error);
+    const bool audioQuery = isAudioSuffix(QFileInfo(options.query).suffix());
+    if (audioQuery != d.isAudio()) {
+        result.error = d.isAudio() ? QStringLiteral("query %1 is not a sound clip, and %2 holds sound clips")
+                                         .arg(options.query, d.source)
+                                   : QStringLiteral("query %1 is a sound clip, and %2 holds images").arg(options.query, d.source);
+        return result;
+    }
+    torch::Tensor query;
+    if (d.isAudio()) {
+        // The dataset's own features: its rate, mels, duration (the model's frames), range.
+        QString reason;
+        query = audioClipRow(options.query, *d.audio, int(d.images.size(3)), load->maxFileBytes, &reason);
+        if (!query.defined())
+            result.error = QStringLiteral("query %1: %2").arg(options.query, reason);
+    } else {
+        query = loadQuery(options.query, *load, d.images.size(1), d.images.size(2), d.images.size(3), &result.error);
+    }
     if (!query.defined())
         return result;
 

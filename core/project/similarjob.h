@@ -4,7 +4,8 @@
 // "rank, path, label, distance" (tab-separated, or comma-separated for a .csv file).
 //
 // The query is any image file: decoded and fitted as the dataset's images were (the run's
-// channels, size and resize mode). A query whose pixels equal a dataset image's is that image:
+// channels, size and resize mode); for a dataset of sound clips, any audio file, turned into
+// the dataset's spectrogram (its rate, mels, duration and range: data/audiofolder.h). A query whose pixels equal a dataset image's is that image:
 // it takes that image's code, so the image itself comes first at distance 0.
 //
 // Ownership: results are values. Threads: runs on the calling thread.
@@ -21,7 +22,7 @@ namespace aes {
 struct SimilarJobOptions {
     QString runDir;                    // a run directory or its checkpoint file
     QString data;                      // image folder or IDX file (empty: the run's own data)
-    QString query;                     // an image file, inside data or not
+    QString query;                     // an image (or audio) file, inside data or not
     int k = 10;
     QString out;                       // the table to write (empty: none)
     QString device = QStringLiteral("cpu");  // where the model encodes (model/device.h)
