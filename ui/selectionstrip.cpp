@@ -108,6 +108,12 @@ void SelectionStrip::setSelection(const aes::LatentSnapshot &map, const QVector<
         if (!parts.isEmpty())
             text += QStringLiteral("<br>") + parts.join(QStringLiteral(", "));
     }
+    if (map.sampled() && !rows.isEmpty()) {
+        // A search reaches every image; the map draws its sample only.
+        const qint64 offMap = std::count_if(rows.cbegin(), rows.cend(), [&map](qint64 row) { return map.pointOf(row) < 0; });
+        if (offMap > 0)
+            text += QStringLiteral("<br>") + tr("%1 of them not drawn (outside the map's sample)").arg(locale.toString(offMap));
+    }
     if (hidden > 0)
         text += QStringLiteral("<br>") + tr("%1 points hidden").arg(locale.toString(hidden));
     m_summary->setText(text);
