@@ -135,6 +135,8 @@ void showLatentExample(MainWindow &window, const std::function<void()> &done)
         if (count[0] > 0 && count[1] > 0)
             window.controller()->decodeAt((cx[0] / count[0] + cx[1] / count[1]) / 2,
                                           (cy[0] / count[0] + cy[1] / count[1]) / 2);
+        else if (!data.x.isEmpty())  // no two classes: the middle of the map's region
+            window.controller()->decodeAt(map->visibleRegion().center().x(), map->visibleRegion().center().y());
         if (!data.x.isEmpty()) {
             QWidget *plot = map->plotWidget();
             const QPointF pos = map->pixelOf(data.rowOf(data.x.size() / 3));
@@ -208,9 +210,12 @@ void saveLatentSelections(MainWindow &window, const QString &dirPath, const std:
                     return;  // taken already
                 QObject::disconnect(*shot);
                 *shot = {};
-                ok = window.grab().save(dir.filePath(QStringLiteral("latent-clusters.png")), "PNG", 0) && ok;
-                map->setColourByCluster(false);
-                done(ok);
+                // After the plot's queued replot: the points in their clusters' colours.
+                QTimer::singleShot(300, &window, [&window, map, dir, done, ok] {
+                    const bool saved = window.grab().save(dir.filePath(QStringLiteral("latent-clusters.png")), "PNG", 0);
+                    map->setColourByCluster(false);
+                    done(ok && saved);
+                });
             };
             *shot = QObject::connect(map, &LatentMap::clustersChanged, &window, take);
             if (!map->cluster(8, 1))

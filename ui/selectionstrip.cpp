@@ -31,7 +31,8 @@ SelectionStrip::SelectionStrip(QWidget *parent) : QWidget(parent)
     m_list->setWrapping(false);
     m_list->setMovement(QListView::Static);
     m_list->setIconSize(QSize(kThumbnail, kThumbnail));
-    m_list->setGridSize(QSize(kThumbnail + 40, kThumbnail + 36));
+    // Wide enough for a file name of about 16 characters ("00-apple_013.png") before eliding.
+    m_list->setGridSize(QSize(kThumbnail + 68, kThumbnail + 36));
     m_list->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_list->setToolTip(tr("The selected images; click one to pin it on the map"));
     connect(m_list, &QListWidget::itemClicked, this,

@@ -1,7 +1,5 @@
 #include "latent/mapsample.h"
 
-#include <QHash>
-
 #include <algorithm>
 #include <random>
 
@@ -11,19 +9,20 @@ QVector<qint64> sampleMapRows(qint64 n, const QVector<int> &labels, qint64 cap, 
 {
     if (cap <= 0 || n <= cap)
         return {};
-    // Strata: each label seen, in order of first appearance (a dense index per row).
-    QHash<int, int> stratumOf;
+    // Strata: each label seen (unlabelled: -1), in order of first appearance, looked up in a
+    // table by label (labels are class numbers, a few thousand at most).
+    const int maxLabel = labels.isEmpty() ? -1 : std::max(-1, *std::max_element(labels.cbegin(), labels.cend()));
+    QVector<int> stratumOf(maxLabel + 2, -1);  // by label + 1
     QVector<qint64> sizes;
     QVector<int> stratum(n);
     for (qint64 i = 0; i < n; ++i) {
-        const int label = i < labels.size() ? std::max(labels[i], -1) : -1;
-        auto it = stratumOf.find(label);
-        if (it == stratumOf.end()) {
-            it = stratumOf.insert(label, int(sizes.size()));
+        const int slot = (i < labels.size() ? std::max(labels[i], -1) : -1) + 1;
+        if (stratumOf[slot] < 0) {
+            stratumOf[slot] = int(sizes.size());
             sizes.append(0);
         }
-        stratum[i] = it.value();
-        ++sizes[it.value()];
+        stratum[i] = stratumOf[slot];
+        ++sizes[stratum[i]];
     }
     // Each stratum's share of cap: the floor of its exact share, then one more for the
     // largest remainders until cap is reached.
