@@ -116,6 +116,7 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
     m_sampleNote = new QLabel;
     m_sampleNote->setObjectName(QStringLiteral("sampleNote"));
     m_sampleNote->setTextFormat(Qt::RichText);
+    m_sampleNote->setWordWrap(true);  // wraps rather than widening the window beside the tools
     m_sampleNote->setToolTip(tr("The map draws a seeded sample of the images (each class keeps its share). "
                                 "Find images like this, clusters and exports still use every image."));
     m_sampleNote->hide();
