@@ -112,16 +112,17 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
     tools->setContentsMargins(4, 2, 4, 0);
     for (QToolButton *button : m_select->buttons())
         tools->addWidget(button);
-    tools->addStretch(1);
+    tools->addStretch(0);  // takes the row's rest while the statement is hidden
     m_sampleNote = new QLabel;
     m_sampleNote->setObjectName(QStringLiteral("sampleNote"));
     m_sampleNote->setTextFormat(Qt::RichText);
     m_sampleNote->setWordWrap(true);  // wraps rather than widening the window beside the tools
+    m_sampleNote->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     m_sampleNote->setToolTip(tr("The map draws a seeded sample of the images (each class keeps its share). "
                                 "Find images like this, clusters and exports still use every image."));
     m_sampleNote->hide();
     connect(m_sampleNote, &QLabel::linkActivated, m_panel, &LatentMapPanel::focusPointCap);
-    tools->addWidget(m_sampleNote);
+    tools->addWidget(m_sampleNote, 1);
     auto *centre = new QVBoxLayout;
     centre->setContentsMargins(0, 0, 0, 0);
     centre->setSpacing(0);
