@@ -125,7 +125,7 @@ void showLatentExample(MainWindow &window, const std::function<void()> &done)
         double cx[2] = {0, 0}, cy[2] = {0, 0};
         int count[2] = {0, 0};
         for (int i = 0; i < data.x.size(); ++i) {
-            const int c = data.labels.value(i, -1);
+            const int c = data.labels.value(data.rowOf(i), -1);
             if (c == 0 || c == 1) {
                 cx[c] += data.x[i];
                 cy[c] += data.y[i];
@@ -135,9 +135,11 @@ void showLatentExample(MainWindow &window, const std::function<void()> &done)
         if (count[0] > 0 && count[1] > 0)
             window.controller()->decodeAt((cx[0] / count[0] + cx[1] / count[1]) / 2,
                                           (cy[0] / count[0] + cy[1] / count[1]) / 2);
+        else if (!data.x.isEmpty())  // no two classes: the middle of the map's region
+            window.controller()->decodeAt(map->visibleRegion().center().x(), map->visibleRegion().center().y());
         if (!data.x.isEmpty()) {
             QWidget *plot = map->plotWidget();
-            const QPointF pos = map->pixelOf(data.x.size() / 3);
+            const QPointF pos = map->pixelOf(data.rowOf(data.x.size() / 3));
             QMouseEvent move(QEvent::MouseMove, pos, plot->mapToGlobal(pos), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
             QApplication::sendEvent(plot, &move);
         }
@@ -149,7 +151,7 @@ void showLatentExample(MainWindow &window, const std::function<void()> &done)
 qint64 firstOfClass(const aes::LatentSnapshot &map, int c)
 {
     const qsizetype row = map.labels.indexOf(c);
-    return row < map.x.size() ? qint64(row) : -1;
+    return row < map.rowCount() ? qint64(row) : -1;
 }
 
 // latent-lasso.png (a lasso drawn around one class's middle, the selection's images below),
@@ -167,8 +169,8 @@ void saveLatentSelections(MainWindow &window, const QString &dirPath, const std:
     QPointF centre;
     int count = 0;
     for (qint64 i = 0; i < data.x.size(); ++i)
-        if (data.labels.value(i) == std::min<int>(1, int(data.classNames.size()) - 1)) {
-            centre += map->pixelOf(i);
+        if (data.labels.value(data.rowOf(i)) == std::min<int>(1, int(data.classNames.size()) - 1)) {
+            centre += map->pixelOf(data.rowOf(i));
             ++count;
         }
     centre = count > 0 ? centre / count : QPointF(plot->width() / 2.0, plot->height() / 2.0);
@@ -208,9 +210,12 @@ void saveLatentSelections(MainWindow &window, const QString &dirPath, const std:
                     return;  // taken already
                 QObject::disconnect(*shot);
                 *shot = {};
-                ok = window.grab().save(dir.filePath(QStringLiteral("latent-clusters.png")), "PNG", 0) && ok;
-                map->setColourByCluster(false);
-                done(ok);
+                // After the plot's queued replot: the points in their clusters' colours.
+                QTimer::singleShot(300, &window, [&window, map, dir, done, ok] {
+                    const bool saved = window.grab().save(dir.filePath(QStringLiteral("latent-clusters.png")), "PNG", 0);
+                    map->setColourByCluster(false);
+                    done(ok && saved);
+                });
             };
             *shot = QObject::connect(map, &LatentMap::clustersChanged, &window, take);
             if (!map->cluster(8, 1))
@@ -219,6 +224,41 @@ void saveLatentSelections(MainWindow &window, const QString &dirPath, const std:
                 QTimer::singleShot(20000, &window, take);
         });
     });
+}
+
+// latent-sample.png: the map's point cap set to a third of the images, the sampled map with
+// its statement and the images like one of its points (most of them not drawn); then the cap
+// as it was, and done(ok).
+void saveLatentSample(MainWindow &window, const QString &dirPath, const std::function<void(bool)> &done)
+{
+    LatentMap *map = window.latentMap();
+    aes::TrainingController *controller = window.controller();
+    const qint64 images = map->map().rowCount(), cap = map->pointCap();
+    if (images < 30) {
+        done(true);
+        return;
+    }
+    window.showTab(MainWindow::LatentTab);
+    QObject::connect(controller, &aes::TrainingController::latentMapReady, &window,
+                     [&window, map, dirPath, done, cap](const aes::LatentSnapshot &sampled) {
+        if (!sampled.sampled()) {
+            done(false);
+            return;
+        }
+        QTimer::singleShot(300, &window, [&window, map, dirPath, done, cap] {
+            const qint64 query = map->map().rowOf(map->map().pointCount() / 2);
+            map->highlightPoint(query);
+            map->findSimilar(query, 12);
+            QTimer::singleShot(800, &window, [&window, map, dirPath, done, cap] {
+                const bool ok = window.grab().save(QDir(dirPath).filePath(QStringLiteral("latent-sample.png")), "PNG", 0);
+                map->clearSelection();
+                QObject::connect(window.controller(), &aes::TrainingController::latentMapReady, &window,
+                                 [done, ok] { done(ok); }, Qt::SingleShotConnection);
+                map->setPointCap(cap);  // asks for the map of every image again
+            });
+        });
+    }, Qt::SingleShotConnection);
+    map->setPointCap(images / 3);
 }
 
 // latent-interpolation.png, latent-replay.png and latent-traversal.png, then done(ok).
@@ -428,11 +468,17 @@ void takeScreenshotsWhenReady(MainWindow &window, const QString &dir, bool after
                                 runsThenQuit(false);
                                 return;
                             }
-                            saveUmap(window, dir, [&window, dir, runsThenQuit](bool umapOk) {
-                                if (!umapOk)
+                            saveLatentSample(window, dir, [&window, dir, runsThenQuit](bool sampleOk) {
+                                if (!sampleOk) {
                                     runsThenQuit(false);
-                                else
-                                    saveAnomalies(window, dir, runsThenQuit);
+                                    return;
+                                }
+                                saveUmap(window, dir, [&window, dir, runsThenQuit](bool umapOk) {
+                                    if (!umapOk)
+                                        runsThenQuit(false);
+                                    else
+                                        saveAnomalies(window, dir, runsThenQuit);
+                                });
                             });
                         });
                     });

@@ -5,10 +5,13 @@
 // - the hover lookup (nearest visible point in screen pixels, kd-tree) against
 //   QCustomPlot's own QCPGraph::selectTest over every class graph (target: at most 5 ms),
 //   and the whole mouse-move path (lookup, overlay, request);
-// - setMap (rebuilding the class graphs) with its replot.
+// - setMap (rebuilding the class graphs) with its replot;
+// - a dataset of IMAGES (default 1,000,000) drawn whole against the default point cap's
+//   sample (200,000 of them, latent/mapsample): the sample's cost, setMap, replot and hover.
 // Prints medians and ratios (the machine is shared: compare ratios, not absolutes).
-// Usage: aes-bench-latentmap [POINTS]   (runs offscreen unless QT_QPA_PLATFORM is set)
+// Usage: aes-bench-latentmap [POINTS [IMAGES]]   (runs offscreen unless QT_QPA_PLATFORM is set)
 
+#include "latent/mapsample.h"
 #include "latentmap.h"
 #include "pointlayer.h"
 #include "qcustomplotinclude.h"
@@ -162,5 +165,50 @@ int main(int argc, char *argv[])
     std::printf("first lookup after a map (index)     %8.2f ms\n", firstLookupMs);
     std::printf("hover lookup, QCPGraph::selectTest   %8.2f us   ratio %.0fx\n", peerLookupUs, peerLookupUs / lookupUs);
     std::printf("mouse move (lookup + overlay)        %8.2f us   (checksum %lld)\n", moveUs, (long long)sink);
+
+    // A large dataset: every image drawn, against the default cap's stated sample.
+    const int images = argc > 2 ? std::max(1, QString::fromLocal8Bit(argv[2]).toInt()) : 1000000;
+    const aes::LatentSnapshot whole = clusters(images);
+    QVector<qint64> rows;
+    const double sampleMs = aes::bench::medianMs(5, [&] { rows = aes::sampleMapRows(images, whole.labels, aes::kDefaultMapPoints); });
+    aes::LatentSnapshot sampled = whole;
+    if (!rows.isEmpty()) {
+        sampled.x.clear();
+        sampled.y.clear();
+        for (qint64 row : rows) {
+            sampled.x.append(whole.x[row]);
+            sampled.y.append(whole.y[row]);
+        }
+        sampled.sampleRows = rows;
+        sampled.sampledFrom = images;
+    }
+    LatentMap big;
+    big.resize(1200, 800);
+    big.show();
+    QApplication::processEvents();
+    auto *bigPlot = qobject_cast<QCustomPlot *>(big.plotWidget());
+    double timings[2][3];  // whole, sampled: setMap + replot, replot, lookup (us)
+    for (int which = 0; which < 2; ++which) {
+        const aes::LatentSnapshot &shown = which == 0 ? whole : sampled;
+        timings[which][0] = aes::bench::medianMs(3, [&] {
+            big.setMap(shown);
+            bigPlot->replot(QCustomPlot::rpImmediateRefresh);
+        });
+        timings[which][1] = aes::bench::medianMs(9, [&] { bigPlot->replot(QCustomPlot::rpImmediateRefresh); });
+        sink += big.nearestPoint(pixels[0]);
+        t.start();
+        for (const QPointF &p : pixels)
+            sink += big.nearestPoint(p);
+        timings[which][2] = double(t.nsecsElapsed()) / 1e3 / double(pixels.size());
+    }
+    std::printf("\n%d images: all drawn vs a sample of %lld (the default point cap)\n", images,
+                (long long)sampled.pointCount());
+    std::printf("drawing the sample (sampleMapRows)   %8.2f ms\n", sampleMs);
+    std::printf("setMap + replot, all / sample        %8.2f ms / %8.2f ms   ratio %.1fx\n", timings[0][0], timings[1][0],
+                timings[0][0] / timings[1][0]);
+    std::printf("full replot, all / sample            %8.2f ms / %8.2f ms   ratio %.1fx\n", timings[0][1], timings[1][1],
+                timings[0][1] / timings[1][1]);
+    std::printf("hover lookup, all / sample           %8.2f us / %8.2f us   ratio %.1fx   (checksum %lld)\n",
+                timings[0][2], timings[1][2], timings[0][2] / timings[1][2], (long long)sink);
     return 0;
 }

@@ -6,6 +6,7 @@
 #include "latentexplorer.h"
 #include "latentmap.h"
 #include "mapgroups.h"
+#include "selectionactions.h"
 #include "selectionstrip.h"
 #include "traversalgrid.h"
 #include "worstlist.h"
@@ -243,17 +244,43 @@ void TestLatentExplorer::selectionActionsWriteExactlyTheSelectedFiles()
     const QVector<qint64> rows{4, 5, 9, 31, 58};
     explorer.map()->setSelection(rows);
     QVERIFY(explorer.selectionStrip()->summary()->text().contains(QStringLiteral("5 images selected")));
+    // Copies run on a thread of their own: the call returns at once, finished() follows.
+    SelectionActions *actions = explorer.fileActions();
+    QSignalSpy copied(actions, &SelectionActions::finished);
     QCOMPARE(explorer.copySelection(dir.filePath(QStringLiteral("copy"))), QString());
+    QVERIFY(actions->busy());
+    QVERIFY(!explorer.copySelection(dir.filePath(QStringLiteral("copy2"))).isEmpty());  // one copy at a time
+    QVERIFY(copied.wait(10000));
+    QVERIFY(!actions->busy());
     QStringList expected;
     for (qint64 row : rows)
         expected << QStringLiteral("%1/img%2.png").arg(map.classNames[row % 3]).arg(row);
     expected.sort();
     QCOMPARE(filesUnder(dir.filePath(QStringLiteral("copy"))), expected);
-    // Again into the same folder: refused, nothing added.
-    QVERIFY(!explorer.copySelection(dir.filePath(QStringLiteral("copy"))).isEmpty());
+    QCOMPARE(actions->lastResult().copied, qint64(5));
+    QVERIFY(actions->lastReport().startsWith(QStringLiteral("Copied 5 selected images")));
+    // Again into the same folder: refused at once, nothing added.
+    QVERIFY(explorer.copySelection(dir.filePath(QStringLiteral("copy"))).contains(QStringLiteral("not empty")));
+    QVERIFY(!actions->busy());
     QCOMPARE(filesUnder(dir.filePath(QStringLiteral("copy"))), expected);
+    // A selected file gone since: named with its reason, the others copied.
+    QFile f9(map.files[9]);
+    QVERIFY(f9.remove());
+    QCOMPARE(explorer.copySelection(dir.filePath(QStringLiteral("partly"))), QString());
+    QVERIFY(copied.wait(10000));
+    expected.removeAll(QStringLiteral("a/img9.png"));
+    QCOMPARE(filesUnder(dir.filePath(QStringLiteral("partly"))), expected);
+    QCOMPARE(actions->lastResult().failed.size(), 1);
+    QCOMPARE(actions->lastResult().failed[0].source, map.files[9]);
+    QVERIFY(actions->lastReport().contains(QStringLiteral("1 could not be copied")));
+    QVERIFY(actions->lastReport().contains(QStringLiteral("img9.png (no such file)")));
+    QVERIFY(f9.open(QIODevice::WriteOnly));  // back for the actions below
+    f9.write("9");
+    f9.close();
+    expected << QStringLiteral("a/img9.png");
+    expected.sort();
 
-    const QString csv = dir.filePath(QStringLiteral("list.csv"));
+    const QString csv = dir.filePath(QStringLiteral("list.csv"));  // written at once
     QCOMPARE(explorer.exportSelectionList(csv), QString());
     QFile list(csv);
     QVERIFY(list.open(QIODevice::ReadOnly));
@@ -264,6 +291,8 @@ void TestLatentExplorer::selectionActionsWriteExactlyTheSelectedFiles()
 
     QSignalSpy open(&explorer, &LatentExplorer::openDatasetRequested);
     QCOMPARE(explorer.openSelectionAsDataset(dir.filePath(QStringLiteral("subset"))), QString());
+    QCOMPARE(open.count(), 0);  // once copied
+    QVERIFY(copied.wait(10000));
     QCOMPARE(open.count(), 1);
     QCOMPARE(open.first().first().toString(), dir.filePath(QStringLiteral("subset")));
     QCOMPARE(filesUnder(dir.filePath(QStringLiteral("subset"))), expected);
@@ -274,6 +303,7 @@ void TestLatentExplorer::selectionActionsWriteExactlyTheSelectedFiles()
     QVERIFY(explorer.map()->cluster(3, 1));
     QVERIFY(clustersReady.wait(20000));
     QCOMPARE(explorer.exportClusters(dir.filePath(QStringLiteral("clusters"))), QString());
+    QVERIFY(copied.wait(10000));
     const QStringList clustered = filesUnder(dir.filePath(QStringLiteral("clusters")));
     QCOMPARE(clustered.size(), 60);
     const QVector<int> &assignment = explorer.map()->groups().clusters();

@@ -3,6 +3,7 @@
 // pinned image (on a point) or a decode (on empty space).
 
 #include "classlist.h"
+#include "latent/mapsample.h"
 #include "latentmap.h"
 
 #include <QApplication>
@@ -54,6 +55,7 @@ private Q_SLOTS:
     void hiddenPointsAreNeitherHoveredNorSelected();
     void clustersColourTheMapWithPurity();
     void fortyClassesListBesideTheMap();
+    void sampledMapMapsPointsToRows();
 
 private:
     // n points in 10 Gaussian clusters (the class is the cluster).
@@ -704,6 +706,124 @@ void TestLatentMap::fortyClassesListBesideTheMap()
     for (int c = 0; c < 20; ++c)
         distinct.insert(colors[c].rgb());
     QCOMPARE(distinct.size(), 20);
+}
+
+// A dataset of 1000 images drawn as a sample of 100 points: hover, click and the rectangle
+// name dataset rows; "find images like this" and k-means reach every image.
+void TestLatentMap::sampledMapMapsPointsToRows()
+{
+    const qint64 n = 1000;
+    const aes::LatentSnapshot all = randomMap(int(n), 26);
+    aes::LatentSnapshot data = all;
+    addCodes(&data);  // every row's code
+    for (qint64 row = 0; row < n; ++row)
+        data.files << QStringLiteral("/data/class %1/img%2.png").arg(all.labels[row]).arg(row, 4, 10, QLatin1Char('0'));
+    data.sampleRows = aes::sampleMapRows(n, all.labels, 100);
+    QCOMPARE(data.sampleRows.size(), 100);
+    data.sampledFrom = n;
+    data.x.clear();
+    data.y.clear();
+    for (qint64 row : data.sampleRows) {
+        data.x << all.x[row];
+        data.y << all.y[row];
+    }
+    LatentMap map;
+    map.resize(1000, 600);
+    map.setMap(data);
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    QCOMPARE(map.map().pointCount(), qint64(100));
+    QCOMPARE(map.map().rowCount(), n);
+    QCOMPARE(map.sampleNote(), QStringLiteral("Showing 100 of 1,000 images (sample)"));
+    QLabel *note = map.findChild<QLabel *>(QStringLiteral("sampleNote"));
+    QVERIFY(note && note->isVisible() && note->text().contains(QStringLiteral("change")));
+    QWidget *plot = map.plotWidget();
+
+    // Hover: the row of the nearest point on screen (brute force over the points).
+    const auto nearestRow = [&](const QPointF &pixel) {
+        qint64 best = -1;
+        double bestDistance = std::numeric_limits<double>::infinity();
+        for (qint64 row : data.sampleRows) {
+            const double d = QLineF(map.pixelOf(row), pixel).length();
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = row;
+            }
+        }
+        return best;
+    };
+    QSignalSpy requested(&map, &LatentMap::imageRequested);
+    int checked = 0;
+    for (int i = 0; i < 100; i += 7) {
+        const qint64 row = data.sampleRows[i];
+        const QPointF pos = map.pixelOf(row) + QPointF(1, 1);
+        if (!plot->rect().contains(pos.toPoint()) || nearestRow(pos) != row)
+            continue;  // another point lies nearer on screen
+        moveMouse(plot, pos);
+        QCOMPARE(map.hoveredPoint(), row);
+        QCOMPARE(requested.last().first().toLongLong(), row);
+        QCOMPARE(map.map().classNameAt(map.hoveredPoint()), QStringLiteral("class %1").arg(all.labels[row]));
+        ++checked;
+    }
+    QVERIFY(checked >= 5);
+    // Click pins the row.
+    const qint64 pinned = data.sampleRows[50];
+    if (nearestRow(map.pixelOf(pinned)) == pinned) {
+        click(plot, map.pixelOf(pinned));
+        QCOMPARE(map.pinnedPoint(), pinned);
+    }
+
+    // The rectangle selects the rows of the points inside it, in row order.
+    map.setTool(LatentMap::Tool::Rectangle);
+    const QRectF box(QPointF(100, 60), QPointF(600, 500));
+    drag(plot, {box.topLeft(), box.bottomRight()});
+    QVector<qint64> inside;
+    for (qint64 row : data.sampleRows)
+        if (box.contains(map.pixelOf(row)))
+            inside << row;
+    QVERIFY(inside.size() >= 5);
+    QCOMPARE(map.selection(), inside);
+    map.setTool(LatentMap::Tool::Pan);
+
+    // Images like this: over every row's code, so most of the nearest are not drawn.
+    const qint64 query = data.sampleRows[10];
+    QVERIFY(map.findSimilar(query, 20));
+    QVector<qint64> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    const auto distance = [&](qint64 i) {
+        double s = 0.0;
+        for (int j = 0; j < 3; ++j)
+            s += std::pow(double(data.codes[i * 3 + j]) - double(data.codes[query * 3 + j]), 2.0);
+        return s;
+    };
+    std::stable_sort(order.begin(), order.end(), [&](qint64 a, qint64 b) { return distance(a) < distance(b); });
+    QCOMPARE(map.selection(), order.mid(0, 20));
+    const qint64 offMap = std::count_if(map.selection().cbegin(), map.selection().cend(),
+                                        [&](qint64 row) { return map.map().pointOf(row) < 0; });
+    QVERIFY(offMap > 0);
+    // Hiding them hides the rows, drawn or not.
+    map.hideSelection();
+    QCOMPARE(map.hiddenCount(), qint64(20));
+    QVERIFY(map.nearestPoint(map.pixelOf(query)) != query);
+
+    // k-means over every image's code; the list counts every image.
+    QSignalSpy clustered(&map, &LatentMap::clustersChanged);
+    QVERIFY(map.cluster(4, 1));
+    QVERIFY(clustered.wait(20000));
+    QCOMPARE(map.groups().clusters().size(), n);
+    qint64 listed = 0;
+    for (int i = 0; i < map.classList()->tree()->topLevelItemCount(); ++i)
+        listed += map.classList()->tree()->topLevelItem(i)->text(1).remove(QLatin1Char(',')).toLongLong();
+    QCOMPARE(listed, n);
+
+    // The point cap is the panel's: a change is emitted (and a new map asked for).
+    QSignalSpy capChanged(&map, &LatentMap::pointCapChanged);
+    QSignalSpy projection(&map, &LatentMap::projectionRequested);
+    map.setPointCap(500);
+    QCOMPARE(capChanged.count(), 1);
+    QCOMPARE(capChanged.last().first().toLongLong(), qint64(500));
+    QCOMPARE(projection.count(), 1);
+    QCOMPARE(map.pointCap(), qint64(500));
 }
 
 QTEST_MAIN(TestLatentMap)

@@ -3,6 +3,7 @@
 // against a known partition, and the files a selection or a clustering exports.
 
 #include "latent/kmeans.h"
+#include "latent/mapsample.h"
 #include "latent/selection.h"
 #include "latent/similar.h"
 #include "testutil.h"
@@ -33,6 +34,8 @@ private Q_SLOTS:
     void clusterPurityAgainstLabels();
     void fileListHasEveryRow();
     void copyKeepsSubfoldersAndRefusesFullFolders();
+    void mapSampleIsStratifiedSeededAndUniform_data();
+    void mapSampleIsStratifiedSeededAndUniform();
 };
 
 namespace {
@@ -288,7 +291,76 @@ void TestLatentSelect::copyKeepsSubfoldersAndRefusesFullFolders()
     const aes::CopyResult climb = aes::copyFiles(dir.filePath(QStringLiteral("out2")), {{sources[0], QStringLiteral("..")}});
     QVERIFY(climb.error.isEmpty());
     QVERIFY(QFile::exists(dir.filePath(QStringLiteral("out2/_/1.png"))));
+    // A file gone since the map was made is named with its reason; the others are copied.
+    const QString gone = data + QStringLiteral("/cat/gone.png");
+    QVector<qint64> progress;
+    aes::CopyControl control;
+    control.progress = [&](qint64 done, qint64 total) { progress << done << total; };
+    const aes::CopyResult partly = aes::copyFiles(dir.filePath(QStringLiteral("out3")),
+                                                  {{sources[0], QStringLiteral("cat")}, {gone, QStringLiteral("cat")},
+                                                   {sources[2], QStringLiteral("dog")}}, control);
+    QVERIFY(partly.error.isEmpty());
+    QCOMPARE(partly.copied, qint64(2));
+    QCOMPARE(partly.failed.size(), 1);
+    QCOMPARE(partly.failed[0].source, gone);
+    QCOMPARE(partly.failed[0].reason, QStringLiteral("no such file"));
+    QCOMPARE(progress, (QVector<qint64>{1, 3, 2, 3, 3, 3}));
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("out3/dog/1.png"))));
+    // Cancelled after the second file: two copied, the rest not.
+    int polls = 0;
+    control.progress = {};
+    control.cancelled = [&] { return ++polls > 2; };
+    const aes::CopyResult cancelled = aes::copyFiles(dir.filePath(QStringLiteral("out4")), copies, control);
+    QVERIFY(cancelled.cancelled);
+    QCOMPARE(cancelled.copied, qint64(2));
+    QCOMPARE(aes::copyTargetError(dir.filePath(QStringLiteral("out4"))).isEmpty(), false);
+    QVERIFY(aes::copyTargetError(dir.filePath(QStringLiteral("new"))).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestLatentSelect)
+void TestLatentSelect::mapSampleIsStratifiedSeededAndUniform_data()
+{
+    QTest::addColumn<bool>("labelled");
+    QTest::newRow("classes") << true;
+    QTest::newRow("unlabelled") << false;
+}
+
+// A map of more images than its point cap draws cap rows: ascending, each class its share
+// (within one; the rarest keeps a point), the same rows for the same seed, and over many seeds every row about as often.
+void TestLatentSelect::mapSampleIsStratifiedSeededAndUniform()
+{
+    QFETCH(bool, labelled);
+    const qint64 n = 1000, cap = 100;
+    QVector<int> labels(n, -1);
+    if (labelled)
+        for (qint64 i = 0; i < n; ++i)
+            labels[i] = i < 500 ? 0 : i < 800 ? 1 : i < 950 ? 2 : i < 995 ? 3 : 4;  // 500, 300, 150, 45, 5
+    QVERIFY(aes::sampleMapRows(n, labels, 0).isEmpty());    // 0: every image
+    QVERIFY(aes::sampleMapRows(n, labels, n).isEmpty());    // no more images than the cap
+    const QVector<qint64> rows = aes::sampleMapRows(n, labels, cap, 7);
+    QCOMPARE(rows.size(), cap);
+    for (qsizetype i = 1; i < rows.size(); ++i)
+        QVERIFY(rows[i - 1] < rows[i]);
+    QVERIFY(rows.first() >= 0 && rows.last() < n);
+    QCOMPARE(aes::sampleMapRows(n, labels, cap, 7), rows);
+    QVERIFY(aes::sampleMapRows(n, labels, cap, 8) != rows);
+    if (labelled) {
+        QVector<qint64> perClass(5, 0);
+        for (qint64 row : rows)
+            ++perClass[labels[row]];
+        const QVector<double> share = {50, 30, 15, 4.5, 0.5};
+        for (int c = 0; c < 5; ++c)
+            QVERIFY2(std::abs(double(perClass[c]) - share[c]) < 1.0, qPrintable(QStringLiteral("class %1: %2").arg(c).arg(perClass[c])));
+    }
+    // Uniform within a class: 2000 seeds, each row expected 200 times (binomial sd ~13; the
+    // remainder-rounded classes 3 and 4 differ, so the check covers classes 0-2).
+    QVector<int> times(n, 0);
+    for (quint64 seed = 0; seed < 2000; ++seed)
+        for (qint64 row : aes::sampleMapRows(n, labels, cap, seed))
+            ++times[row];
+    const qint64 checked = labelled ? 950 : n;
+    const auto [low, high] = std::minmax_element(times.cbegin(), times.cbegin() + checked);
+    QVERIFY2(*low > 130 && *high < 270, qPrintable(QStringLiteral("%1 .. %2").arg(*low).arg(*high)));
+}
+
 #include "tst_latentselect.moc"

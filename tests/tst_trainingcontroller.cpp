@@ -605,6 +605,30 @@ void TestTrainingController::latentMapCoversEveryImageAndDecodes()
     controller->decodeAt(tsne.x[0], tsne.y[0]);
     QVERIFY(decoded.wait(10000));
     QVERIFY(!decoded.first().at(3).toBool());
+
+    // A point cap below the image count: a sample of points, every image's code and label.
+    controller->setMapPointCap(20);
+    for (const auto method : {aes::ProjectionMethod::Pca, aes::ProjectionMethod::Tsne}) {
+        maps.clear();
+        QVERIFY(controller->requestLatentMap(method));
+        QTRY_VERIFY_WITH_TIMEOUT(!maps.isEmpty() && !maps.last().first().value<aes::LatentSnapshot>().partial, 60000);
+        const auto sampled = maps.last().first().value<aes::LatentSnapshot>();
+        QCOMPARE(sampled.pointCount(), qint64(20));
+        QCOMPARE(sampled.y.size(), 20);
+        QCOMPARE(sampled.sampleRows.size(), 20);
+        QCOMPARE(sampled.rowCount(), images);
+        QVERIFY(std::is_sorted(sampled.sampleRows.cbegin(), sampled.sampleRows.cend()));
+        QCOMPARE(qint64(sampled.labels.size()), images);
+        QCOMPARE(qint64(sampled.codes.size()), images * sampled.latentSize);
+        QCOMPARE(qint64(sampled.errors.size()), images);
+        QCOMPARE(sampled.sampleRows, aes::sampleMapRows(images, sampled.labels, 20));  // the same each time
+    }
+    controller->setMapPointCap(0);
+    maps.clear();
+    QVERIFY(controller->requestLatentMap(aes::ProjectionMethod::Pca));
+    QVERIFY(maps.wait(10000));
+    QCOMPARE(maps.last().first().value<aes::LatentSnapshot>().pointCount(), images);
+    QVERIFY(!maps.last().first().value<aes::LatentSnapshot>().sampled());
 }
 
 void TestTrainingController::latentRequestsAreServedWhileTraining()

@@ -29,10 +29,12 @@ QString csvField(const QString &text)
 
 QByteArray mapCsv(const aes::LatentSnapshot &map)
 {
+    // One line per point: a sampled map's points name their own rows.
     QByteArray out = "x,y,label,file\n";
     for (int i = 0; i < map.x.size(); ++i) {
-        const QString name = map.classNameAt(i);
-        const QString file = i < map.files.size() ? map.files[i] : QString();
+        const qint64 row = map.rowOf(i);
+        const QString name = map.classNameAt(row);
+        const QString file = map.files.value(int(row));
         out += QByteArray::number(double(map.x[i]), 'g', 8) + ',' + QByteArray::number(double(map.y[i]), 'g', 8)
             + ',' + csvField(name).toUtf8() + ',' + csvField(file).toUtf8() + '\n';
     }

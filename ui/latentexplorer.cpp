@@ -4,6 +4,7 @@
 #include "interpolationstrip.h"
 #include "latent/selection.h"
 #include "latentmap.h"
+#include "selectionactions.h"
 #include "selectionstrip.h"
 #include "soundplayer.h"
 #include "spectrogramview.h"
@@ -30,18 +31,14 @@ namespace {
 constexpr int kPlayIntervalMs = 450;    // the scrubber's replay: about two epochs a second
 constexpr int kToolsHeight = 150;
 constexpr int kSelectionImages = 1;     // the purpose of the selection strip's image requests
-
-// A folder name for cluster c of k: "cluster-07" (numbers padded so that folders sort).
-QString clusterFolder(int c, int k)
-{
-    return QStringLiteral("cluster-%1").arg(c + 1, QString::number(k).size(), 10, QLatin1Char('0'));
-}
 } // namespace
 
 LatentExplorer::LatentExplorer(aes::TrainingController *controller, QWidget *parent)
     : QWidget(parent), m_controller(controller)
 {
     m_map = new LatentMap;
+    m_fileActions = new SelectionActions(this, this);
+    connect(m_fileActions, &SelectionActions::message, this, &LatentExplorer::message);
     m_worst = new WorstList;
     m_tools = new QTabWidget;
     m_tools->setDocumentMode(true);
@@ -102,6 +99,9 @@ LatentExplorer::LatentExplorer(aes::TrainingController *controller, QWidget *par
     connect(m_map, &LatentMap::exportClustersRequested, this, [this, askFolder] {
         askFolder(tr("Copy every image into an empty folder, a subfolder per cluster"), &LatentExplorer::exportClusters);
     });
+    // The map's point cap is the engine's: maps from now on are sampled to it.
+    m_controller->setMapPointCap(m_map->pointCap());
+    connect(m_map, &LatentMap::pointCapChanged, m_controller, &aes::TrainingController::setMapPointCap);
     connectController();
     updateScrubber();
 }
@@ -303,7 +303,7 @@ void LatentExplorer::addMap(const aes::LatentSnapshot &map)
     const bool live = m_shown < 0 || m_shown == m_history.size() - 1;
     // One history per projection: switching to t-SNE and back finds the epochs again.
     const QString key = QStringLiteral("%1 %2 %3").arg(aes::toString(map.method)).arg(map.dimX).arg(map.dimY);
-    if (!m_history.isEmpty() && m_history.last().x.size() != map.x.size()) {
+    if (!m_history.isEmpty() && m_history.last().rowCount() != map.rowCount()) {
         m_history.clear();  // another dataset: the old maps belong to nothing
         m_histories.clear();
     }
@@ -435,44 +435,21 @@ void LatentExplorer::updateSelection()
 
 QString LatentExplorer::exportSelectionList(const QString &csvPath)
 {
-    const aes::LatentSnapshot &map = m_map->map();
-    QStringList labels;
-    for (qint64 row = 0; row < map.x.size(); ++row)
-        labels << map.classNameAt(row);
-    const QString error = aes::writeFileList(csvPath, m_map->selection(), map.files, labels, m_map->selectionDistances());
-    if (error.isEmpty())
-        Q_EMIT message(tr("Wrote %n images to %1", nullptr, int(m_map->selection().size())).arg(csvPath), 5000);
-    return error;
-}
-
-void LatentExplorer::reportCopy(const QString &what, const QString &dir, qint64 copied, const QStringList &skipped)
-{
-    QString text = tr("Copied %1 %2 to %3").arg(QLocale().toString(copied), what, dir);
-    if (!skipped.isEmpty())
-        text += tr("; %n without a file of their own (IDX entries) left out", nullptr, int(skipped.size()));
-    Q_EMIT message(text, 8000);
+    return m_fileActions->exportList(csvPath, m_map->map(), m_map->selection(), m_map->selectionDistances());
 }
 
 QString LatentExplorer::copySelection(const QString &dir)
 {
-    const aes::LatentSnapshot &map = m_map->map();
-    QVector<aes::FileCopy> copies;
-    for (qint64 row : m_map->selection())
-        copies.append({map.files.value(int(row)), map.classNameAt(row)});
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    const aes::CopyResult r = aes::copyFiles(dir, copies);
-    QApplication::restoreOverrideCursor();
-    if (r.error.isEmpty())
-        reportCopy(tr("selected images"), dir, r.copied, r.skipped);
-    return r.error;
+    return m_fileActions->copyRows(dir, m_map->map(), m_map->selection());
 }
 
 QString LatentExplorer::openSelectionAsDataset(const QString &dir)
 {
-    const QString error = copySelection(dir);
-    if (error.isEmpty())
-        Q_EMIT openDatasetRequested(dir);
-    return error;
+    // Opened once copied; a cancelled copy is not what the user asked to open.
+    return m_fileActions->copyRows(dir, m_map->map(), m_map->selection(), [this, dir](const aes::CopyResult &result) {
+        if (!result.cancelled && result.copied > 0)
+            Q_EMIT openDatasetRequested(dir);
+    });
 }
 
 QString LatentExplorer::exportClusters(const QString &dir)
@@ -480,14 +457,5 @@ QString LatentExplorer::exportClusters(const QString &dir)
     const MapGroups &groups = m_map->groups();
     if (!groups.hasClusters())
         return tr("Cluster the codes first (the list beside the map).");
-    const aes::LatentSnapshot &map = m_map->map();
-    QVector<aes::FileCopy> copies;
-    for (qint64 row = 0; row < map.x.size(); ++row)
-        copies.append({map.files.value(int(row)), clusterFolder(groups.clusters().value(row), groups.clusterCount())});
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    const aes::CopyResult r = aes::copyFiles(dir, copies);
-    QApplication::restoreOverrideCursor();
-    if (r.error.isEmpty())
-        reportCopy(tr("images in %n clusters", nullptr, groups.clusterCount()), dir, r.copied, r.skipped);
-    return r.error;
+    return m_fileActions->copyClusters(dir, m_map->map(), groups.clusters(), groups.clusterCount());
 }

@@ -25,6 +25,7 @@ class QShortcut;
 class QSlider;
 class QSpinBox;
 class QTabWidget;
+class SelectionActions;
 class SelectionStrip;
 class SoundPlayer;
 class QTimer;
@@ -69,15 +70,17 @@ public:
     bool playInterpolation();
 
     // The selection's actions (the buttons ask for the file or folder, then call these).
-    // Each returns an empty string or the message shown to the user.
+    // Each returns an empty string or the message shown to the user. Copies run in the
+    // background (fileActions(): progress, Cancel, finished() and a report of failed files).
     // The file list as CSV: path,label (and distance after a search).
     QString exportSelectionList(const QString &csvPath);
-    // The selected images' files copied into dir (empty or new), a subfolder per class.
+    // Starts copying the selected images' files into dir (empty or new), a subfolder per class.
     QString copySelection(const QString &dir);
-    // copySelection, then dir asked for as the dataset (openDatasetRequested).
+    // copySelection, then dir asked for as the dataset (openDatasetRequested) once copied.
     QString openSelectionAsDataset(const QString &dir);
-    // Every image's file copied into dir (empty or new), a subfolder per cluster.
+    // Starts copying every image's file into dir (empty or new), a subfolder per cluster.
     QString exportClusters(const QString &dir);
+    SelectionActions *fileActions() const { return m_fileActions; }
 
 Q_SIGNALS:
     void message(const QString &text, int timeoutMs);
@@ -89,7 +92,6 @@ private:
     QWidget *createInterpolationPage();
     QWidget *createTraversalPage();
     void updateSelection();
-    void reportCopy(const QString &what, const QString &dir, qint64 copied, const QStringList &skipped);
     void connectController();
     void updateScrubber();
     void requestInterpolation();
@@ -109,6 +111,7 @@ private:
     QTabWidget *m_tools = nullptr;
     WorstList *m_worst = nullptr;
     SelectionStrip *m_selection = nullptr;
+    SelectionActions *m_fileActions = nullptr;
     InterpolationStrip *m_strip = nullptr;
     QLabel *m_endLabels[2] = {nullptr, nullptr};
     QSpinBox *m_steps = nullptr;

@@ -4,7 +4,6 @@
 #include "imagecaption.h"
 #include "latent/kmeans.h"
 #include "util/jobthread.h"
-#include "latent/selection.h"
 #include "latent/similar.h"
 #include "latentmappanel.h"
 #include "pointcard.h"
@@ -12,8 +11,9 @@
 #include "qcustomplotinclude.h"
 
 #include <QApplication>
-#include <QButtonGroup>
 #include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QMouseEvent>
 #include <QToolButton>
@@ -72,12 +72,13 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
     m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_plot, &QWidget::customContextMenuRequested, this, &LatentMap::showContextMenu);
     m_points = new PointLayer(m_plot);
-    m_shape = new QCPCurve(m_plot->xAxis, m_plot->yAxis);
-    m_shape->removeFromLegend();
-    m_shape->setPen(QPen(QColor(20, 20, 20), 1.5, Qt::DashLine));
-    m_shape->setBrush(QColor(30, 120, 220, 40));
-    m_shape->setScatterStyle(QCPScatterStyle::ssNone);
-    m_shape->setLayer(QStringLiteral("overlay"));
+    m_select = new SelectionTool(m_plot, this);
+    connect(m_select, &SelectionTool::selectionChanged, this, [this] {
+        m_points->setSelectedPoints(pointsOf(selection()));
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        Q_EMIT selectionChanged();
+    });
+    connect(m_select, &SelectionTool::hiddenChanged, this, &LatentMap::applyVisibility);
 
     m_card = new PointCard(m_plot);
     m_panel = new LatentMapPanel;
@@ -87,6 +88,7 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
             findSimilar(m_pinned, k);
     });
     connect(m_panel, &LatentMapPanel::playRequested, this, &LatentMap::playRequested);
+    connect(m_panel, &LatentMapPanel::pointCapChanged, this, &LatentMap::pointCapChanged);
     m_classes = new ClassList;
     connect(m_classes, &ClassList::visibilityToggled, this, &LatentMap::setClassVisible);
     connect(m_classes, &ClassList::soloRequested, this, [this](int group) {
@@ -108,27 +110,19 @@ LatentMap::LatentMap(QWidget *parent) : QWidget(parent)
     // The mouse's tools, above the plot.
     auto *tools = new QHBoxLayout;
     tools->setContentsMargins(4, 2, 4, 0);
-    auto *toolGroup = new QButtonGroup(this);
-    const struct {
-        Tool tool;
-        QString text, tip;
-    } toolInfo[] = {{Tool::Pan, tr("Pan"), tr("Drag pans the map; click pins a point or decodes empty space")},
-                    {Tool::Rectangle, tr("Rectangle select"), tr("Drag a rectangle to select its points (shift: add to the selection)")},
-                    {Tool::Lasso, tr("Lasso select"), tr("Draw around points to select them (shift: add to the selection)")}};
-    for (int t = 0; t < 3; ++t) {
-        auto *button = new QToolButton;
-        button->setText(toolInfo[t].text);
-        button->setToolTip(toolInfo[t].tip);
-        button->setCheckable(true);
-        button->setAutoRaise(true);
-        toolGroup->addButton(button);
-        const Tool tool = toolInfo[t].tool;
-        connect(button, &QToolButton::clicked, this, [this, tool] { setTool(tool); });
+    for (QToolButton *button : m_select->buttons())
         tools->addWidget(button);
-        m_toolButtons[t] = button;
-    }
-    m_toolButtons[0]->setChecked(true);
-    tools->addStretch(1);
+    tools->addStretch(0);  // takes the row's rest while the statement is hidden
+    m_sampleNote = new QLabel;
+    m_sampleNote->setObjectName(QStringLiteral("sampleNote"));
+    m_sampleNote->setTextFormat(Qt::RichText);
+    m_sampleNote->setWordWrap(true);  // wraps rather than widening the window beside the tools
+    m_sampleNote->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_sampleNote->setToolTip(tr("The map draws a seeded sample of the images (each class keeps its share). "
+                                "Find images like this, clusters and exports still use every image."));
+    m_sampleNote->hide();
+    connect(m_sampleNote, &QLabel::linkActivated, m_panel, &LatentMapPanel::focusPointCap);
+    tools->addWidget(m_sampleNote, 1);
     auto *centre = new QVBoxLayout;
     centre->setContentsMargins(0, 0, 0, 0);
     centre->setSpacing(0);
@@ -171,8 +165,8 @@ void LatentMap::clear()
 
 void LatentMap::setMap(const aes::LatentSnapshot &map)
 {
-    const bool sameClasses = map.classNames == m_map.classNames && map.x.size() == m_map.x.size();
-    const bool sameRows = map.x.size() == m_map.x.size();
+    const bool sameClasses = map.classNames == m_map.classNames && map.rowCount() == m_map.rowCount();
+    const bool sameRows = map.rowCount() == m_map.rowCount();
     m_map = map;
     // Built here, not at the first hover: every lookup stays microseconds.
     m_index = m_map.x.isEmpty() ? nullptr : std::make_unique<aes::PlaneIndex>(m_map.x, m_map.y);
@@ -183,10 +177,7 @@ void LatentMap::setMap(const aes::LatentSnapshot &map)
         m_markedA = m_markedB = -1;
     }
     if (!sameRows) {
-        m_selection.clear();
-        m_selectionDistances.clear();
-        m_selectionQuery = -1;
-        m_hidden.clear();
+        m_select->reset();
         m_codes.clear();
         m_codeDims = 0;
     }
@@ -201,11 +192,39 @@ void LatentMap::setMap(const aes::LatentSnapshot &map)
     if (!sameRows)
         Q_EMIT selectionChanged();
     m_panel->setMap(map);
+    updateSampleNote();
     setAxisLabels();
     // A new map moves the points: the hovered one is found again on the next mouse move.
     if (m_hovered >= 0)
         hideCard();
     rebuildGraphs(!m_userView || !sameClasses);
+}
+
+void LatentMap::setPointCap(qint64 cap)
+{
+    m_panel->setPointCap(cap);
+}
+
+qint64 LatentMap::pointCap() const
+{
+    return m_panel->pointCap();
+}
+
+QString LatentMap::sampleNote() const
+{
+    if (!m_map.sampled())
+        return {};
+    const QLocale locale;
+    return tr("Showing %1 of %2 images (sample)")
+        .arg(locale.toString(m_map.pointCount()), locale.toString(m_map.rowCount()));
+}
+
+void LatentMap::updateSampleNote()
+{
+    const QString note = sampleNote();
+    m_sampleNote->setVisible(!note.isEmpty());
+    if (!note.isEmpty())
+        m_sampleNote->setText(QStringLiteral("%1 \u2013 <a href=\"cap\">%2</a>").arg(note.toHtmlEscaped(), tr("change")));
 }
 
 // Axes named after what they show.
@@ -239,11 +258,8 @@ void LatentMap::rebuildGraphs(bool rescale)
 {
     m_plot->clearGraphs();
     // Every point is drawn by m_points in one pass.
-    m_points->setPoints(m_map.x, m_map.y, m_groups.rowGroups(), m_groups.colors());
-    for (int g = 0; g < m_groups.count(); ++g)
-        m_points->setClassVisible(g, m_groups.isVisible(g));
-    m_points->setHiddenPoints(m_hidden);
-    m_points->setSelectedPoints(m_selection);
+    setLayerPoints();
+    m_points->setSelectedPoints(pointsOf(selection()));
     updateClassList();
     // Marks where the side panel's decoded image comes from.
     m_probeGraph = addMarkGraph(m_plot, QCPScatterStyle::ssCrossCircle, 14);
@@ -263,26 +279,62 @@ void LatentMap::rebuildGraphs(bool rescale)
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+// The rows' points (rows without one, outside the map's sample, left out), in rows' order.
+QVector<qint64> LatentMap::pointsOf(const QVector<qint64> &rows) const
+{
+    if (!m_map.sampled())
+        return rows;
+    QVector<qint64> points;
+    points.reserve(rows.size());
+    for (qint64 row : rows)
+        if (const qint64 p = m_map.pointOf(row); p >= 0)
+            points.append(p);
+    return points;
+}
+
+// The point layer's points, groups, colours and hidden points (it works in points, the map in rows).
+void LatentMap::setLayerPoints()
+{
+    QVector<int> groups = m_groups.rowGroups();
+    QVector<bool> hidden = m_select->hidden();
+    if (m_map.sampled()) {
+        QVector<int> pointGroups(m_map.pointCount(), -1);
+        QVector<bool> pointHidden(hidden.isEmpty() ? 0 : m_map.pointCount(), false);
+        for (qint64 p = 0; p < m_map.pointCount(); ++p) {
+            const qint64 row = m_map.sampleRows[p];
+            pointGroups[p] = groups.value(row, -1);
+            if (!pointHidden.isEmpty())
+                pointHidden[p] = hidden.value(row, false);
+        }
+        groups = pointGroups;
+        hidden = pointHidden;
+    }
+    m_points->setPoints(m_map.x, m_map.y, groups, m_groups.colors());
+    for (int g = 0; g < m_groups.count(); ++g)
+        m_points->setClassVisible(g, m_groups.isVisible(g));
+    m_points->setHiddenPoints(hidden);
+}
+
 void LatentMap::updateMarkers()
 {
     QVector<double> xs, ys;
-    if (m_pinned >= 0 && m_pinned < m_map.x.size()) {
-        xs << m_map.x[m_pinned];
-        ys << m_map.y[m_pinned];
+    if (const qint64 p = m_map.pointOf(m_pinned); p >= 0) {
+        xs << m_map.x[p];
+        ys << m_map.y[p];
     }
     if (m_markGraph)
         m_markGraph->setData(xs, ys);
     for (auto [mark, index] : {std::pair{m_markA, m_markedA}, std::pair{m_markB, m_markedB}}) {
-        const bool shown = index >= 0 && index < m_map.x.size();
-        mark->setVisible(shown);
-        if (shown)
-            mark->position->setCoords(m_map.x[index], m_map.y[index]);
+        const qint64 p = m_map.pointOf(index);
+        mark->setVisible(p >= 0);
+        if (p >= 0)
+            mark->position->setCoords(m_map.x[p], m_map.y[p]);
     }
 }
 
 void LatentMap::highlightPoint(qint64 index)
 {
-    m_pinned = index >= 0 && index < m_map.x.size() ? index : -1;
+    m_pinned = index >= 0 && index < m_map.rowCount() ? index : -1;
     updateMarkers();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
     if (m_pinned >= 0) {
@@ -328,10 +380,7 @@ bool LatentMap::isClassVisible(int classIndex) const
 // and the list.
 void LatentMap::applyVisibility()
 {
-    m_points->setPoints(m_map.x, m_map.y, m_groups.rowGroups(), m_groups.colors());
-    for (int g = 0; g < m_groups.count(); ++g)
-        m_points->setClassVisible(g, m_groups.isVisible(g));
-    m_points->setHiddenPoints(m_hidden);
+    setLayerPoints();
     updateClassList();
     if (m_hovered >= 0 && !rowShown(m_hovered))
         hideCard();
@@ -346,7 +395,7 @@ void LatentMap::updateClassList()
 
 bool LatentMap::rowShown(qint64 row) const
 {
-    return m_groups.isVisible(m_groups.groupOf(row)) && !m_hidden.value(row, false);
+    return m_groups.isVisible(m_groups.groupOf(row)) && !m_select->isHidden(row);
 }
 
 QWidget *LatentMap::plotWidget() const
@@ -356,9 +405,10 @@ QWidget *LatentMap::plotWidget() const
 
 QPointF LatentMap::pixelOf(qint64 index) const
 {
-    if (index < 0 || index >= m_map.x.size())
+    const qint64 p = m_map.pointOf(index);
+    if (p < 0)
         return {};
-    return {m_plot->xAxis->coordToPixel(m_map.x[index]), m_plot->yAxis->coordToPixel(m_map.y[index])};
+    return {m_plot->xAxis->coordToPixel(m_map.x[p]), m_plot->yAxis->coordToPixel(m_map.y[p])};
 }
 
 QPointF LatentMap::coordOf(const QPointF &plotPixel) const
@@ -383,18 +433,24 @@ qint64 LatentMap::nearestPoint(const QPointF &plotPixel) const
     if (!m_index)
         m_index = std::make_unique<aes::PlaneIndex>(m_map.x, m_map.y);
     const QPointF coord = coordOf(plotPixel);
-    return m_index->nearestWhere(coord.x(), coord.y(), [this](qint64 i) { return rowShown(i); }, yWeight());
+    const qint64 point = m_index->nearestWhere(
+        coord.x(), coord.y(), [this](qint64 p) { return rowShown(m_map.rowOf(p)); }, yWeight());
+    return m_map.rowOf(point);
 }
 
 QString LatentMap::caption(qint64 index) const
 {
-    return pointCaption(m_map, index, m_hoverDetails);
+    const QString text = pointCaption(m_map, index, m_hoverDetails);
+    // Pinned from a list (worst reconstructions, a search): it may have no point here.
+    if (m_map.sampled() && m_map.pointOf(index) < 0)
+        return text + QLatin1Char('\n') + tr("(not drawn: outside the map's sample)");
+    return text;
 }
 
 void LatentMap::onMouseMove(QMouseEvent *event)
 {
-    if (m_pressed && m_tool != Tool::Pan) {
-        dragSelection(event->position());
+    if (m_pressed && m_select->dragging()) {
+        m_select->extend(event->position());
         return;
     }
     if (m_draggingProbe) {
@@ -491,8 +547,8 @@ void LatentMap::onMousePress(QMouseEvent *event)
 {
     m_pressed = event->button() == Qt::LeftButton;
     m_pressPos = event->pos();
-    if (m_pressed && m_tool != Tool::Pan) {
-        m_dragPath = {event->position()};
+    if (m_pressed && tool() != Tool::Pan) {
+        m_select->begin(event->position());
         m_card->hide();
         return;
     }
@@ -512,9 +568,9 @@ void LatentMap::onMouseRelease(QMouseEvent *event)
     if (!m_pressed || event->button() != Qt::LeftButton)
         return;
     m_pressed = false;
-    if (m_tool != Tool::Pan) {
-        dragSelection(event->position());
-        finishSelection(event->modifiers() & Qt::ShiftModifier);
+    if (m_select->dragging()) {
+        m_select->end(event->position(), event->modifiers() & Qt::ShiftModifier, m_map,
+                      [this](qint64 row) { return rowShown(row); });
         return;
     }
     if (m_draggingProbe) {
@@ -545,82 +601,9 @@ void LatentMap::onMouseRelease(QMouseEvent *event)
     Q_EMIT decodeRequested(coord.x(), coord.y());
 }
 
-void LatentMap::setTool(Tool tool)
-{
-    m_tool = tool;
-    m_toolButtons[int(tool)]->setChecked(true);
-    // Selection tools drag shapes, not the view.
-    m_plot->setInteraction(QCP::iRangeDrag, tool == Tool::Pan);
-    m_plot->setCursor(tool == Tool::Pan ? Qt::ArrowCursor : Qt::CrossCursor);
-}
-
-void LatentMap::dragSelection(const QPointF &pixel)
-{
-    if (m_dragPath.isEmpty())
-        return;
-    if (m_tool == Tool::Rectangle)
-        m_dragPath = {m_dragPath.first(), pixel};
-    else if (QLineF(m_dragPath.last(), pixel).length() >= 2.0)
-        m_dragPath.append(pixel);
-    // The outline in map coordinates, closed.
-    QVector<QPointF> corners = m_dragPath;
-    if (m_tool == Tool::Rectangle && corners.size() == 2) {
-        const QRectF r = QRectF(corners[0], corners[1]).normalized();
-        corners = {r.topLeft(), r.topRight(), r.bottomRight(), r.bottomLeft()};
-    }
-    QVector<double> t, xs, ys;
-    for (int i = 0; i <= corners.size(); ++i) {
-        const QPointF c = coordOf(corners[i % corners.size()]);
-        t << i;
-        xs << c.x();
-        ys << c.y();
-    }
-    m_shape->setData(t, xs, ys);
-    m_shape->setVisible(true);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
-}
-
-void LatentMap::finishSelection(bool add)
-{
-    QPolygonF polygon;
-    if (m_tool == Tool::Rectangle && m_dragPath.size() == 2) {
-        const QRectF r = QRectF(m_dragPath[0], m_dragPath[1]).normalized();
-        polygon << r.topLeft() << r.topRight() << r.bottomRight() << r.bottomLeft();
-    } else {
-        polygon = QPolygonF(m_dragPath);
-    }
-    m_dragPath.clear();
-    m_shape->data()->clear();
-    m_shape->setVisible(false);
-    // Points inside the shape as drawn on screen, in map coordinates (the axes are linear).
-    QPolygonF mapPolygon;
-    for (const QPointF &p : polygon)
-        mapPolygon << coordOf(p);
-    const auto shown = [this](qint64 row) { return rowShown(row); };
-    QVector<qint64> rows = m_tool == Tool::Rectangle && mapPolygon.size() == 4
-                               ? aes::pointsInRect(m_map.x, m_map.y, mapPolygon.boundingRect(), shown)
-                               : aes::pointsInPolygon(m_map.x, m_map.y, mapPolygon, shown);
-    if (add && m_selectionDistances.isEmpty()) {
-        rows += m_selection;
-        std::sort(rows.begin(), rows.end());
-        rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-    }
-    setSelection(rows);
-}
-
-void LatentMap::setSelection(const QVector<qint64> &rows, const QVector<float> &distances, qint64 query)
-{
-    m_selection = rows;
-    m_selectionDistances = distances.size() == rows.size() ? distances : QVector<float>();
-    m_selectionQuery = query;
-    m_points->setSelectedPoints(m_selection);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
-    Q_EMIT selectionChanged();
-}
-
 bool LatentMap::findSimilar(qint64 row, int k)
 {
-    const qint64 n = m_map.x.size();
+    const qint64 n = m_map.rowCount();  // every image, on the map's sample or not
     if (m_codes.isEmpty() || m_codeDims <= 0 || row < 0 || row >= n || m_codes.size() != n * m_codeDims)
         return false;
     const aes::CodeTable table{m_codes.constData(), n, m_codeDims};
@@ -636,33 +619,9 @@ bool LatentMap::findSimilar(qint64 row, int k)
     return true;
 }
 
-void LatentMap::hideSelection()
-{
-    if (m_selection.isEmpty())
-        return;
-    if (m_hidden.size() != m_map.x.size())
-        m_hidden = QVector<bool>(m_map.x.size(), false);
-    for (qint64 row : m_selection)
-        if (row >= 0 && row < m_hidden.size())
-            m_hidden[row] = true;
-    setSelection({});
-    applyVisibility();
-}
-
-void LatentMap::showHiddenPoints()
-{
-    m_hidden.clear();
-    applyVisibility();
-}
-
-qint64 LatentMap::hiddenCount() const
-{
-    return std::count(m_hidden.cbegin(), m_hidden.cend(), true);
-}
-
 bool LatentMap::cluster(int k, quint64 seed)
 {
-    const qint64 n = m_map.x.size();
+    const qint64 n = m_map.rowCount();  // every image's code, on the map's sample or not
     if (m_codes.isEmpty() || m_codeDims <= 0 || m_codes.size() != n * m_codeDims)
         return false;
     // Seconds at hundreds of thousands of codes: off the GUI thread, the newest request wins.
@@ -683,7 +642,7 @@ bool LatentMap::cluster(int k, quint64 seed)
 void LatentMap::applyClusters(quint64 request, const aes::KMeansResult &result)
 {
     // A newer request, or a map of other rows since, makes these clusters stale.
-    if (request != m_clusterRequest || result.assignment.size() != m_map.x.size())
+    if (request != m_clusterRequest || result.assignment.size() != m_map.rowCount())
         return;
     m_groups.setClusters(result.assignment, result.k);
     m_groups.setByCluster(true);
@@ -715,13 +674,13 @@ void LatentMap::showContextMenu(const QPoint &pos)
         menu.addSeparator();
     }
     QAction *hide = menu.addAction(tr("Hide selected points"));
-    hide->setEnabled(!m_selection.isEmpty());
+    hide->setEnabled(!selection().isEmpty());
     connect(hide, &QAction::triggered, this, &LatentMap::hideSelection);
     QAction *show = menu.addAction(tr("Show hidden points (%1)").arg(hiddenCount()));
     show->setEnabled(hiddenCount() > 0);
     connect(show, &QAction::triggered, this, &LatentMap::showHiddenPoints);
     QAction *clear = menu.addAction(tr("Clear selection"));
-    clear->setEnabled(!m_selection.isEmpty());
+    clear->setEnabled(!selection().isEmpty());
     connect(clear, &QAction::triggered, this, &LatentMap::clearSelection);
     menu.exec(m_plot->mapToGlobal(pos));
 }

@@ -1,6 +1,7 @@
 #pragma once
-// The latent explorer's map: every image of the dataset as a point (one colour per class, or
-// per k-means cluster), the class list beside it (ClassList: hide, show, solo, filter, counts,
+// The latent explorer's map: every image of the dataset as a point, or a stated seeded
+// sample of them when there are more than the point cap set in the side panel (one colour
+// per class, or per k-means cluster), the class list beside it (ClassList: hide, show, solo, filter, counts,
 // clustering), mouse pan (drag) and zoom (wheel), and selections: a rectangle or a lasso
 // drawn with the selection tools (shift adds to the selection), or the k images nearest in
 // latent space to a point ("find images like this": right-click a point, or the side panel's
@@ -14,6 +15,11 @@
 // The plot and its mouse handling live here; the hover card is a PointCard, the side panel
 // a LatentMapPanel.
 //
+// Every index in this interface is a dataset row (LatentSnapshot::rowOf/pointOf convert):
+// hovered, pinned, picked and selected images, hidden points, clusters. A sampled map draws
+// and hovers only its points, while "find images like this" and k-means reach every row's
+// code (a result outside the sample is selected, not drawn).
+//
 // The widget does not talk to the controller: it asks through imageRequested(),
 // decodeRequested() and projectionRequested() and is answered through setImage(),
 // setPointDetails() and setDecodedImage().
@@ -24,6 +30,7 @@
 #include "controller/trainingcontroller.h"
 #include "latent/planeindex.h"
 #include "mapgroups.h"
+#include "selectiontool.h"
 
 #include <QImage>
 #include <QPointF>
@@ -40,8 +47,7 @@ struct KMeansResult;
 }
 class ClassList;
 class LatentMapPanel;
-class QCPCurve;
-class QToolButton;
+class QLabel;
 class PointCard;
 class PointLayer;
 class QCPGraph;
@@ -64,6 +70,14 @@ public:
     void clear();
     const aes::LatentSnapshot &map() const { return m_map; }
 
+    // The most points a map should draw (0: every image): shown in the side panel, emitted
+    // as pointCapChanged() when the user changes it (the engine samples the map, see
+    // TrainingController::setMapPointCap).
+    void setPointCap(qint64 cap);
+    qint64 pointCap() const;
+    // The statement above the plot for a sampled map ("Showing 200,000 of 1,000,000 images").
+    QString sampleNote() const;
+
     // Answers to imageRequested(): shown if index is still hovered or pinned.
     void setImage(qint64 index, const QImage &image, const QString &label);
     void setPointDetails(const aes::PointDetails &details);
@@ -75,26 +89,29 @@ public:
     bool isClassVisible(int classIndex) const;
     ClassList *classList() const { return m_classes; }
 
-    // Selection tools: the mouse pans (and clicks), or drags a rectangle or a lasso.
-    enum class Tool { Pan, Rectangle, Lasso };
-    void setTool(Tool tool);
-    Tool tool() const { return m_tool; }
+    // Selection tools (SelectionTool): the mouse pans (and clicks), or drags a rectangle or a lasso.
+    using Tool = SelectionTool::Tool;
+    void setTool(Tool tool) { m_select->setTool(tool); }
+    Tool tool() const { return m_select->tool(); }
     // The selection (rows of the map, in row order or, for a search, nearest first);
     // distances: parallel to rows for a search, else empty; query: the searched row or -1.
-    void setSelection(const QVector<qint64> &rows, const QVector<float> &distances = {}, qint64 query = -1);
+    void setSelection(const QVector<qint64> &rows, const QVector<float> &distances = {}, qint64 query = -1)
+    {
+        m_select->setSelection(rows, distances, query);
+    }
     void clearSelection() { setSelection({}); }
-    const QVector<qint64> &selection() const { return m_selection; }
-    const QVector<float> &selectionDistances() const { return m_selectionDistances; }
-    qint64 selectionQuery() const { return m_selectionQuery; }
+    const QVector<qint64> &selection() const { return m_select->rows(); }
+    const QVector<float> &selectionDistances() const { return m_select->distances(); }
+    qint64 selectionQuery() const { return m_select->query(); }
     // "Find images like this": selects the k rows whose codes lie nearest to row's (itself
     // first, at distance 0), among the points shown. False when the map has no codes.
     bool findSimilar(qint64 row, int k);
     bool hasCodes() const { return !m_codes.isEmpty(); }
     // Hides the selected points (hidden points are neither drawn, hovered nor selected) or
     // shows every hidden point again.
-    void hideSelection();
-    void showHiddenPoints();
-    qint64 hiddenCount() const;
+    void hideSelection() { m_select->hideSelected(m_map.rowCount()); }
+    void showHiddenPoints() { m_select->showHidden(); }
+    qint64 hiddenCount() const { return m_select->hiddenCount(); }
 
     // k-means over the codes (latent/kmeans) on a background thread; when it ends the map is
     // coloured by cluster and clustersChanged() is emitted. A newer request or a map of other
@@ -152,17 +169,20 @@ Q_SIGNALS:
     void exportClustersRequested();
     // A problem to tell the user ("no codes yet").
     void message(const QString &text);
+    // The user changed the point cap (a new map is asked for through projectionRequested()).
+    void pointCapChanged(qint64 cap);
 
 private:
     void applyClusters(quint64 request, const aes::KMeansResult &result);
     void onMouseMove(QMouseEvent *event);
     void onMousePress(QMouseEvent *event);
     void onMouseRelease(QMouseEvent *event);
-    void dragSelection(const QPointF &pixel);
-    void finishSelection(bool add);
     void showContextMenu(const QPoint &pos);
     void updateClassList();
     void applyVisibility();
+    void setLayerPoints();
+    QVector<qint64> pointsOf(const QVector<qint64> &rows) const;
+    void updateSampleNote();
     bool rowShown(qint64 row) const;
     void hover(const QPointF &pixel);
     void updateCard();
@@ -184,14 +204,8 @@ private:
     aes::LatentSnapshot m_map;
     MapGroups m_groups;                  // classes or clusters, and which are shown
     ClassList *m_classes = nullptr;
-    QToolButton *m_toolButtons[3] = {nullptr, nullptr, nullptr};
-    Tool m_tool = Tool::Pan;
-    QCPCurve *m_shape = nullptr;         // the rectangle or lasso being drawn
-    QVector<QPointF> m_dragPath;         // its corners, pixels of the plot
-    QVector<qint64> m_selection;
-    QVector<float> m_selectionDistances;
-    qint64 m_selectionQuery = -1;
-    QVector<bool> m_hidden;              // per row; empty: none hidden
+    QLabel *m_sampleNote = nullptr;      // above the plot, for a sampled map
+    SelectionTool *m_select = nullptr;   // tools, outline, selected and hidden rows
     QVector<float> m_codes;              // of the newest map that had them (same rows)
     int m_codeDims = 0;
     mutable std::unique_ptr<aes::PlaneIndex> m_index;

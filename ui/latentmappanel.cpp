@@ -1,6 +1,7 @@
 #include "latentmappanel.h"
 
 #include "crispimage.h"
+#include "latent/mapsample.h"
 #include "spectrogramview.h"
 
 #include <QComboBox>
@@ -84,6 +85,28 @@ LatentMapPanel::LatentMapPanel(QWidget *parent) : QWidget(parent)
     umapLayout->addRow(tr("Neighbours"), m_umapNeighbours);
     umapLayout->addRow(tr("Min distance"), m_umapMinDist);
     m_umapRow->hide();
+    // The point cap: a map of more images draws a seeded sample of this many.
+    m_pointCap = new QSpinBox;
+    m_pointCap->setObjectName(QStringLiteral("pointCap"));
+    m_pointCap->setRange(0, 100'000'000);
+    m_pointCap->setSingleStep(50'000);
+    m_pointCap->setGroupSeparatorShown(true);
+    m_pointCap->setSpecialValueText(tr("all"));
+    m_pointCap->setValue(int(aes::kDefaultMapPoints));
+    m_pointCap->setKeyboardTracking(false);
+    m_pointCap->setToolTip(tr("The most images the map draws (0: all). A larger dataset is drawn as a seeded sample, "
+                              "each class keeping its share; find images like this, clusters and exports still use "
+                              "every image."));
+    connect(m_pointCap, &QSpinBox::valueChanged, this, [this](int cap) {
+        Q_EMIT pointCapChanged(cap);
+        if (!m_map.x.isEmpty())
+            requestProjection();
+    });
+    auto *capRow = new QWidget;
+    auto *capLayout = new QHBoxLayout(capRow);
+    capLayout->setContentsMargins(0, 0, 0, 0);
+    capLayout->addWidget(new QLabel(tr("Points")));
+    capLayout->addWidget(m_pointCap, 1);
     auto *help = new QLabel(tr("Hover a point to see it; click a point to pin it, shift+click to pick it "
                                "for an interpolation; click empty space to decode there and drag the "
                                "probe. Wheel zooms, double-click fits. Right-click a point to find images like it."));
@@ -118,6 +141,7 @@ LatentMapPanel::LatentMapPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_method);
     layout->addWidget(m_dimsRow);
     layout->addWidget(m_umapRow);
+    layout->addWidget(capRow);
     layout->addWidget(help);
     layout->addSpacing(12);
     layout->addWidget(m_title);
@@ -166,10 +190,12 @@ void LatentMapPanel::updateInfo()
         method = tr("UMAP, epoch %1 of %2").arg(m_map.iteration).arg(m_map.iterations);
     else if (m_map.partial)
         method = tr("t-SNE, iteration %1 of %2").arg(m_map.iteration).arg(m_map.iterations);
-    QString text = tr("<b>%1 images</b>, epoch %2<br>projected with %3")
-                       .arg(QLocale().toString(qlonglong(m_map.x.size())))
-                       .arg(m_map.epoch)
-                       .arg(method);
+    const QLocale locale;
+    const QString count = m_map.sampled()
+                              ? tr("%1 of %2 images</b> (sample)")
+                                    .arg(locale.toString(m_map.pointCount()), locale.toString(m_map.rowCount()))
+                              : tr("%1 images</b>").arg(locale.toString(m_map.pointCount()));
+    QString text = tr("<b>%1, epoch %2<br>projected with %3").arg(count).arg(m_map.epoch).arg(method);
     if (m_replay)
         text += QStringLiteral("<br><i>%1</i>").arg(m_replayNote.toHtmlEscaped());
     m_info->setText(text);
@@ -282,6 +308,22 @@ void LatentMapPanel::showDecoded(const QImage &image, double x, double y, bool e
                              : tr("Approximate: the mean code of the nearest points (%1 has no inverse; a new "
                                   "code is placed at the weighted mean of its neighbours' points).")
                                    .arg(m_map.method == aes::ProjectionMethod::Umap ? tr("UMAP") : tr("t-SNE")));
+}
+
+void LatentMapPanel::setPointCap(qint64 cap)
+{
+    m_pointCap->setValue(int(std::clamp<qint64>(cap, 0, m_pointCap->maximum())));
+}
+
+qint64 LatentMapPanel::pointCap() const
+{
+    return m_pointCap->value();
+}
+
+void LatentMapPanel::focusPointCap()
+{
+    m_pointCap->setFocus(Qt::OtherFocusReason);
+    m_pointCap->selectAll();
 }
 
 void LatentMapPanel::clearPoint()

@@ -1,6 +1,6 @@
 #pragma once
-// The latent map's side panel: what the map shows (image count, epoch, projection, a replay
-// note), the projection choice (automatic, two latent dimensions, PCA, t-SNE or UMAP) with
+// The latent map's side panel: what the map shows (image count, or the sample's and the
+// dataset's, epoch, projection, a replay note), the most points a map draws (0: all), the projection choice (automatic, two latent dimensions, PCA, t-SNE or UMAP) with
 // the two dimensions' spin boxes or UMAP's n_neighbors and min_dist, a short help text, and the point in focus: a pinned image
 // (with its reconstruction once known) or the image decoded at the probe.
 //
@@ -48,8 +48,16 @@ public:
     // (the pinned clip's reconstruction, or the decoded probe).
     // canPlay false (no audio output): the button stays disabled, with reason as its tooltip.
     void setSpectrograms(bool on, bool canPlay = true, const QString &reason = {});
+    // The point cap's box (0: every image); setPointCap emits pointCapChanged() when it changes.
+    void setPointCap(qint64 cap);
+    qint64 pointCap() const;
+    // Shows the point cap's box with its text selected, to be typed over.
+    void focusPointCap();
 
 Q_SIGNALS:
+    // The user (or setPointCap) changed the point cap; a new map of the projection chosen
+    // follows through projectionRequested() when there is a map.
+    void pointCapChanged(qint64 cap);
     void playRequested(const QImage &spectrogram, const QString &what);
     // The user picked a projection: none (automatic), Dims (dimX, dimY), Pca, Tsne or Umap (umap).
     void projectionRequested(std::optional<aes::ProjectionMethod> method, int dimX, int dimY,
@@ -82,6 +90,7 @@ private:
     QImage shown(const QImage &image) const;
     void setPlayable(const QImage &image, const QString &what);
     QSpinBox *m_similarK = nullptr;
+    QSpinBox *m_pointCap = nullptr;
     aes::LatentSnapshot m_map;     // shares the points with the map's copy
     bool m_replay = false;
     QString m_replayNote;

@@ -591,6 +591,7 @@ void MainWindow::loadSettings()
     m_datasetPanel->setCacheEnabled(settings.value(QStringLiteral("dataset/cache"), true).toBool());
     m_lossChart->setLogScale(settings.value(QStringLiteral("view/logScale"), false).toBool());
     m_reconstructions->setShowError(settings.value(QStringLiteral("view/showError"), false).toBool());
+    m_latentMap->setPointCap(settings.value(QStringLiteral("view/mapPoints"), m_latentMap->pointCap()).toLongLong());
     m_tabs->setCurrentIndex(std::clamp(settings.value(QStringLiteral("view/tab"), 0).toInt(), 0, TabCount - 1));
 }
 
@@ -613,5 +614,6 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("dataset/cache"), m_datasetPanel->cacheEnabled());
     settings.setValue(QStringLiteral("view/logScale"), m_lossChart->isLogScale());
     settings.setValue(QStringLiteral("view/showError"), m_reconstructions->showsError());
+    settings.setValue(QStringLiteral("view/mapPoints"), m_latentMap->pointCap());
     settings.setValue(QStringLiteral("view/tab"), m_tabs->currentIndex());
 }

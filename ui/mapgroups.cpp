@@ -19,7 +19,7 @@ QString tr(const char *text)
 
 void MapGroups::setMap(const aes::LatentSnapshot &map)
 {
-    const bool same = map.classNames == m_map.classNames && map.x.size() == m_map.x.size();
+    const bool same = map.classNames == m_map.classNames && map.rowCount() == m_map.rowCount();
     m_map = map;
     if (!same) {
         m_classVisible = QVector<bool>(map.classNames.size() + 1, true);
@@ -122,8 +122,8 @@ void MapGroups::solo(int group)
 QVector<ClassList::Group> MapGroups::entries() const
 {
     const int n = count();
-    QVector<qint64> counts(n, 0);
-    for (qint64 row = 0; row < m_map.x.size(); ++row) {
+    QVector<qint64> counts(n, 0);  // of every image, on a sampled map's points or not
+    for (qint64 row = 0; row < m_map.rowCount(); ++row) {
         const int g = groupOf(row);
         if (g >= 0 && g < n)
             ++counts[g];

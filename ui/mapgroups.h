@@ -19,7 +19,8 @@
 
 class MapGroups {
 public:
-    // A new map: classes kept when they are the same (and the same number of points), else
+    // Groups are of dataset rows (every image, also those a sampled map does not draw); counts too.
+    // A new map: classes kept when they are the same (and the same number of images), else
     // every class shown and the clusters dropped.
     void setMap(const aes::LatentSnapshot &map);
     // Clusters of every row (0..k-1, from latent/kmeans), and whether to colour by them.

@@ -31,7 +31,8 @@ SelectionStrip::SelectionStrip(QWidget *parent) : QWidget(parent)
     m_list->setWrapping(false);
     m_list->setMovement(QListView::Static);
     m_list->setIconSize(QSize(kThumbnail, kThumbnail));
-    m_list->setGridSize(QSize(kThumbnail + 40, kThumbnail + 36));
+    // Wide enough for a file name of about 16 characters ("00-apple_013.png") before eliding.
+    m_list->setGridSize(QSize(kThumbnail + 68, kThumbnail + 36));
     m_list->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_list->setToolTip(tr("The selected images; click one to pin it on the map"));
     connect(m_list, &QListWidget::itemClicked, this,
@@ -107,6 +108,12 @@ void SelectionStrip::setSelection(const aes::LatentSnapshot &map, const QVector<
         text = tr("<b>%1 images selected</b>").arg(locale.toString(qlonglong(rows.size())));
         if (!parts.isEmpty())
             text += QStringLiteral("<br>") + parts.join(QStringLiteral(", "));
+    }
+    if (map.sampled() && !rows.isEmpty()) {
+        // A search reaches every image; the map draws its sample only.
+        const qint64 offMap = std::count_if(rows.cbegin(), rows.cend(), [&map](qint64 row) { return map.pointOf(row) < 0; });
+        if (offMap > 0)
+            text += QStringLiteral("<br>") + tr("%1 of them not drawn (outside the map's sample)").arg(locale.toString(offMap));
     }
     if (hidden > 0)
         text += QStringLiteral("<br>") + tr("%1 points hidden").arg(locale.toString(hidden));

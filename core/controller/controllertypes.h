@@ -78,8 +78,13 @@ struct LatentSnapshot {
     // classNames are filled in; iteration of iterations done.
     bool partial = false;
     int iteration = 0, iterations = 0;
-    QVector<float> x;                    // one per image
+    // The points: one per image, or (a dataset larger than the map's point cap) one per
+    // image of a sample, point i showing dataset row sampleRows[i]. Every other field is per
+    // dataset row, points or not: searches, clusters and exports reach every image.
+    QVector<float> x;
     QVector<float> y;
+    QVector<qint64> sampleRows;          // ascending; empty: every image, point i is row i
+    qint64 sampledFrom = 0;              // the dataset's images when sampleRows is set
     QVector<int> labels;                 // class of each image, -1 when unlabelled
     QStringList classNames;
     QStringList files;                   // path of each image ("file.idx#123" for IDX entries)
@@ -92,6 +97,13 @@ struct LatentSnapshot {
 
     // The class name of row's image; empty when unlabelled.
     QString classNameAt(qint64 row) const;
+    bool sampled() const { return !sampleRows.isEmpty(); }
+    qint64 pointCount() const { return x.size(); }
+    // The dataset's images (rows), points or not.
+    qint64 rowCount() const { return sampled() ? sampledFrom : x.size(); }
+    // The dataset row point shows (-1 out of range), and the point showing row (-1: none).
+    qint64 rowOf(qint64 point) const;
+    qint64 pointOf(qint64 row) const;
 };
 
 // One point of the map as the hover overlay and the side panel show it.

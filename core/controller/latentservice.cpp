@@ -98,7 +98,8 @@ void LatentService::epochMap(bool force)
     map(m_epochMethod, m_epochDimX, m_epochDimY, {}, force);
 }
 
-// Codes of every image with the current weights (between steps), projected to 2-D.
+// Codes of every image with the current weights (between steps); those of the map's points
+// (every image, or a sample of the point cap) projected to 2-D.
 void LatentService::map(std::optional<ProjectionMethod> method, int dimX, int dimY, const UmapParameters &umap,
                         bool force)
 {
@@ -121,11 +122,26 @@ void LatentService::map(std::optional<ProjectionMethod> method, int dimX, int di
     QVector<int> labels(n);
     for (qint64 i = 0; i < n; ++i)
         labels[i] = int(labelsTensor.data_ptr<int64_t>()[i]);
+    // More images than the cap: the same seeded sample each time (the epochs' maps and the
+    // scrubber show the same images); only its codes are projected (t-SNE and UMAP grow
+    // faster than linearly), every code still goes to the map for searches and clusters.
+    const QVector<qint64> sample = sampleMapRows(n, labels, m_pointCap.load());
+    const qint64 points = sample.isEmpty() ? n : sample.size();
+    const torch::Tensor pointCodes =
+        sample.isEmpty() ? codes
+                         : codes.index_select(0, torch::from_blob(const_cast<qint64 *>(sample.constData()),
+                                                                  {points}, torch::kLong)
+                                                     .to(codes.device()));
+    const auto setPoints = [&sample, n, points](const float *xy, LatentSnapshot *map) {
+        setCoordinates(xy, points, map);
+        map->sampleRows = sample;
+        map->sampledFrom = sample.isEmpty() ? 0 : n;
+    };
     m_layoutControl.cancel.store(false);
     if (isIterative(options.method)) {
         // Intermediate layouts: the newest waits in the GUI's queue, older ones are dropped.
         m_partialInFlight.store(false);
-        m_layoutControl.onLayout = [this, n, labels, &data, method = options.method, umap](const LayoutSnapshot &snapshot) {
+        m_layoutControl.onLayout = [this, setPoints, labels, &data, method = options.method, umap](const LayoutSnapshot &snapshot) {
             if (m_partialInFlight.load())
                 return;
             LatentSnapshot map;
@@ -139,14 +155,14 @@ void LatentService::map(std::optional<ProjectionMethod> method, int dimX, int di
             map.partial = true;
             map.iteration = snapshot.iteration;
             map.iterations = snapshot.iterations;
-            setCoordinates(snapshot.layout.data(), n, &map);
+            setPoints(snapshot.layout.data(), &map);
             map.labels = labels;
             map.classNames = data.classNames;
             m_partialInFlight.store(true);
             Q_EMIT mapReady(map);
         };
     }
-    ProjectionResult result = project(codes, options, &m_layoutControl);
+    ProjectionResult result = project(pointCodes, options, &m_layoutControl);
     m_layoutControl.onLayout = nullptr;
     if (!result.ok()) {
         if (!result.cancelled)
@@ -176,7 +192,7 @@ void LatentService::map(std::optional<ProjectionMethod> method, int dimX, int di
     if (m_projection->method == ProjectionMethod::Umap)
         map.umap = umap;
     const torch::Tensor layout = m_projection->layout.to(torch::kFloat).contiguous();
-    setCoordinates(layout.data_ptr<float>(), n, &map);
+    setPoints(layout.data_ptr<float>(), &map);
     map.labels = labels;
     map.classNames = data.classNames;
     map.files = data.paths;  // implicitly shared and never modified: safe to hand over

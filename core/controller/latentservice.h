@@ -18,6 +18,7 @@
 #include "data/dataset.h"
 #include "latent/projection.h"
 #include "latent/layoutcontrol.h"
+#include "latent/mapsample.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -43,6 +44,8 @@ public:
 
     // Any thread.
     void cancelProjection();                 // stops a running t-SNE or UMAP
+    // At most cap points on the next maps (a seeded sample of the images beyond; 0: every image).
+    void setPointCap(qint64 cap) { m_pointCap.store(std::max<qint64>(0, cap)); }
     // The controller has taken a map: the next map after an epoch (or the next intermediate
     // t-SNE layout when partial) may be sent. At most one of each waits in the GUI's queue.
     void mapDelivered(bool partial);
@@ -87,6 +90,7 @@ private:
     std::optional<Projection> m_projection;  // of the newest map, for decoding
     std::optional<ProjectionMethod> m_epochMethod;  // of the maps after each epoch (none: automatic)
     int m_epochDimX = 0, m_epochDimY = 1;    // ... its dimensions for "dims"
+    std::atomic<qint64> m_pointCap{kDefaultMapPoints};
     at::Tensor m_previousAxes;               // of the last PCA map, to keep the axes' signs
 };
 

@@ -162,6 +162,12 @@ bool TrainingController::requestLatentMap(std::optional<ProjectionMethod> method
     return true;
 }
 
+void TrainingController::setMapPointCap(qint64 cap)
+{
+    m_mapPointCap = std::max<qint64>(0, cap);
+    m_worker->setMapPointCap(m_mapPointCap);
+}
+
 void TrainingController::decodeAt(double x, double y)
 {
     m_requests->post(DecodeRequest{x, y});

@@ -20,6 +20,7 @@
 
 #include "controller/controllertypes.h"
 #include "data/loadoptions.h"
+#include "latent/mapsample.h"
 #include "latent/projectionmethod.h"
 #include "model/modeloptions.h"
 #include "training/trainoptions.h"
@@ -90,6 +91,10 @@ public:
     // latentMapFailed(). Returns false without a model.
     bool requestLatentMap(std::optional<ProjectionMethod> method = std::nullopt, int dimX = 0, int dimY = 1,
                           const UmapParameters &umap = {});
+    // At most cap points on the maps asked for from now on (and the epochs' maps after them): a
+    // larger dataset is drawn as a seeded sample (latent/mapsample), its codes all kept. 0: every image.
+    void setMapPointCap(qint64 cap);
+    qint64 mapPointCap() const { return m_mapPointCap; }
     // The decoded image at (x, y) of the newest map, answered by decodedImage().
     void decodeAt(double x, double y);
     // The dataset's image at index (a row of the map), answered by datasetImage() and
@@ -181,6 +186,7 @@ private:
     bool m_hasDataset = false;
     DatasetSummary m_summary;
     bool m_hasModel = false;
+    qint64 m_mapPointCap = kDefaultMapPoints;
     ModelOptions m_modelOptions;
     TrainOptions m_trainOptions;
     int m_epochsCompleted = 0;

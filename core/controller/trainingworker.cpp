@@ -165,6 +165,11 @@ void TrainingWorker::cancelProjection()
     m_latent->cancelProjection();
 }
 
+void TrainingWorker::setMapPointCap(qint64 cap)
+{
+    m_latent->setPointCap(cap);
+}
+
 // Training polls the mailbox between steps; when idle the queued call serves it; a paused run
 // is woken to serve.
 void TrainingWorker::requestsPosted()

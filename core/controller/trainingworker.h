@@ -57,6 +57,7 @@ public:
     void shutDown();                     // stop, cancel a load and a projection; no new jobs
     void cancelLoad();
     void cancelProjection();             // stops a running t-SNE
+    void setMapPointCap(qint64 cap);     // LatentService::setPointCap
     // Requests were posted to the mailbox: serve them between steps, at once when idle, or
     // by waking a paused run.
     void requestsPosted();

@@ -98,43 +98,65 @@ QString writeFileList(const QString &csvPath, const QVector<qint64> &rows, const
     return writeFileAtomically(csvPath, text.toUtf8());
 }
 
-CopyResult copyFiles(const QString &outDir, const QVector<FileCopy> &files)
+QString copyTargetError(const QString &outDir)
+{
+    const QDir dir(outDir);
+    if (dir.exists() && !dir.isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System))
+        return QStringLiteral("%1 is not empty: choose an empty or new folder").arg(QDir::toNativeSeparators(outDir));
+    if (QFileInfo(outDir).exists() && !QFileInfo(outDir).isDir())
+        return QStringLiteral("%1 is a file: choose an empty or new folder").arg(QDir::toNativeSeparators(outDir));
+    return {};
+}
+
+CopyResult copyFiles(const QString &outDir, const QVector<FileCopy> &files, const CopyControl &control)
 {
     CopyResult result;
     QDir dir(outDir);
-    if (dir.exists() && !dir.isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System)) {
-        result.error = QStringLiteral("%1 is not empty: choose an empty or new folder").arg(QDir::toNativeSeparators(outDir));
+    result.error = copyTargetError(outDir);
+    if (!result.error.isEmpty())
         return result;
-    }
     if (!dir.mkpath(QStringLiteral("."))) {
         result.error = QStringLiteral("cannot create %1").arg(QDir::toNativeSeparators(outDir));
         return result;
     }
     QSet<QString> taken;  // target paths used so far
-    for (const FileCopy &f : files) {
+    const qint64 total = files.size();
+    for (qint64 i = 0; i < total; ++i) {
+        if (control.cancelled && control.cancelled()) {
+            result.cancelled = true;
+            break;
+        }
+        const FileCopy &f = files[i];
         const QFileInfo source(f.source);
         if (!source.isFile()) {
-            result.skipped << f.source;
-            continue;
+            // "data.idx#12" names an IDX entry: no file of its own. Anything else has gone.
+            const int hash = int(f.source.lastIndexOf(QLatin1Char('#')));
+            bool entry = false;
+            if (hash > f.source.lastIndexOf(QLatin1Char('/')))
+                f.source.mid(hash + 1).toLongLong(&entry);
+            if (entry)
+                result.skipped << f.source;
+            else
+                result.failed.append({f.source, source.exists() ? QStringLiteral("not a file") : QStringLiteral("no such file")});
+        } else {
+            const QString sub = safeFolderName(f.subfolder);
+            const QString folder = sub.isEmpty() ? dir.path() : dir.filePath(sub);
+            const QString base = source.completeBaseName(), suffix = source.suffix();
+            QString target = folder + QLatin1Char('/') + source.fileName();
+            for (int n = 2; taken.contains(target); ++n)
+                target = folder + QLatin1Char('/') + base + QLatin1Char('-') + QString::number(n)
+                         + (suffix.isEmpty() ? QString() : QLatin1Char('.') + suffix);
+            taken.insert(target);
+            QFile file(f.source);
+            if (!sub.isEmpty() && !dir.mkpath(sub))
+                result.failed.append({f.source, QStringLiteral("cannot create %1").arg(QDir::toNativeSeparators(folder))});
+            else if (!file.copy(target))
+                result.failed.append({f.source, file.errorString()});
+            else
+                ++result.copied;
         }
-        const QString sub = safeFolderName(f.subfolder);
-        if (!sub.isEmpty() && !dir.mkpath(sub)) {
-            result.error = QStringLiteral("cannot create %1").arg(QDir::toNativeSeparators(dir.filePath(sub)));
-            return result;
-        }
-        const QString folder = sub.isEmpty() ? dir.path() : dir.filePath(sub);
-        const QString base = source.completeBaseName(), suffix = source.suffix();
-        QString target = folder + QLatin1Char('/') + source.fileName();
-        for (int n = 2; taken.contains(target); ++n)
-            target = folder + QLatin1Char('/') + base + QLatin1Char('-') + QString::number(n)
-                     + (suffix.isEmpty() ? QString() : QLatin1Char('.') + suffix);
-        taken.insert(target);
-        if (!QFile::copy(f.source, target)) {
-            result.error = QStringLiteral("cannot copy %1 to %2").arg(QDir::toNativeSeparators(f.source),
-                                                                    QDir::toNativeSeparators(target));
-            return result;
-        }
-        ++result.copied;
+        if (control.progress)
+            control.progress(i + 1, total);
     }
     return result;
 }

@@ -4,8 +4,10 @@
 // files into folders (by class, or by cluster).
 //
 // Ownership: results are values; inputs are only read. Threads: any (pure functions and
-// file writes). Failure: file functions return a message naming the file and the reason;
-// nothing is copied into a folder that already holds files.
+// file writes; a copy's progress and cancel callbacks run on the copying thread). Failure:
+// file functions return a message naming the file and the reason; nothing is copied into a
+// folder that already holds files, and a file that cannot be copied is named with its reason
+// while the others are copied.
 //
 // Torch-free: ui/ includes it.
 
@@ -41,14 +43,28 @@ struct FileCopy {
     QString source;
     QString subfolder;
 };
-struct CopyResult {
-    QString error;                     // empty on success
-    qint64 copied = 0;
-    QStringList skipped;               // sources that are no file (IDX entries), or vanished
+struct CopyFailure {
+    QString source;
+    QString reason;                    // "no such file", the system's message
 };
+struct CopyResult {
+    QString error;                     // the copy was refused (a folder not empty or not creatable); else empty
+    qint64 copied = 0;
+    QStringList skipped;               // sources without a file of their own (IDX entries, "file.idx#12")
+    QVector<CopyFailure> failed;       // files that could not be copied, each with its reason
+    bool cancelled = false;            // stopped before the last file (what was copied stays)
+};
+// A copy's callbacks, both optional: progress(done, total) after each file; cancelled()
+// polled before each file.
+struct CopyControl {
+    std::function<void(qint64 done, qint64 total)> progress;
+    std::function<bool()> cancelled;
+};
+// Why outDir cannot take a copy (it holds something); empty when it can (empty or new).
+QString copyTargetError(const QString &outDir);
 // Copies each file into outDir/subfolder/<its file name>; a name already taken there gets
 // "-2", "-3", ... before its suffix. outDir is created; one that holds anything is refused,
 // so that no user file is ever overwritten. Subfolder names are made safe (no "/" or "..").
-CopyResult copyFiles(const QString &outDir, const QVector<FileCopy> &files);
+CopyResult copyFiles(const QString &outDir, const QVector<FileCopy> &files, const CopyControl &control = {});
 
 } // namespace aes
