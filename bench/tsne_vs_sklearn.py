@@ -80,7 +80,8 @@ def cpu_seconds(who):
 def run_ours(cli, tsv, out, threads, extra=()):
     cmd = [cli, "project", tsv, "--method", "tsne", "--threads", str(threads), "--out", out, *extra]
     c0, t0 = cpu_seconds(resource.RUSAGE_CHILDREN), time.perf_counter()
-    printed = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    printed = done.stdout + done.stderr
     seconds, cpu = time.perf_counter() - t0, cpu_seconds(resource.RUSAGE_CHILDREN) - c0
     # "... tsne in 3.21 s; wrote ...": the embedding alone, as fit_transform is timed on the
     # peer's side (without the process start and library loading of either).
