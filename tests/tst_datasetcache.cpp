@@ -397,6 +397,26 @@ void TestDatasetCache::trainingFromMappedMatchesMemory()
     const QVector<double> fromMapped = losses(*mapped.dataset);
     QCOMPARE(fromMapped.size(), 2 * 5 + 2 * 3);  // 72 training images in batches of 16
     QCOMPARE(fromMapped, losses(*memory.dataset));
+
+    // A class subset (train --classes) of the mapped dataset stays in the mapping: its images
+    // lie inside the mapped file's pixels, no resident copy. Adjacent classes too; two classes
+    // apart are copied. The losses are those of the subset taken from memory.
+    const at::Tensor &all = mapped.dataset->images;
+    const auto *begin = static_cast<const char *>(all.data_ptr());
+    for (const QStringList &classes : {QStringList{"1"}, QStringList{"0", "1"}, QStringList{"0", "2"}}) {
+        QString error;
+        const std::optional<Dataset> view = selectClasses(*mapped.dataset, classes, &error);
+        const std::optional<Dataset> copy = selectClasses(*memory.dataset, classes, &error);
+        QVERIFY2(view && copy, qPrintable(error));
+        QCOMPARE(view->size(), qint64(32 * classes.size()));
+        QVERIFY(view->images.is_contiguous() && view->images.equal(copy->images) && view->labels.equal(copy->labels));
+        const auto *first = static_cast<const char *>(view->images.data_ptr());
+        const bool inMapping = first >= begin && first + view->images.nbytes() <= begin + all.nbytes();
+        const bool adjacent = classes != QStringList{"0", "2"};
+        QCOMPARE(view->mapped, adjacent);
+        QCOMPARE(inMapping, adjacent);
+        QCOMPARE(losses(*view), losses(*copy));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDatasetCache)

@@ -79,6 +79,7 @@ private Q_SLOTS:
     void twoRanksMatchOneProcessWithTheDoubleBatch();
     void nprocTrainsOneRunDirectory();
     void resumeOfADistributedRun();
+    void resumeWithAugmentationAndDropoutIsExact();
     void torchrunVariablesWithProcessesStartedByHand();
     void killedRankEndsTheRunWithinTheTimeout();
     void missingRankIsNamedWithinTheTimeout();
@@ -274,6 +275,41 @@ void TestDistributed::resumeOfADistributedRun()
     QCOMPARE(s.value(QStringLiteral("epochs")).toInt(), 3);
     QCOMPARE(s.value(QStringLiteral("steps")).toInt(), 9);
     QCOMPARE(s.value(QStringLiteral("processes")).toInt(), 2);
+}
+
+// Each rank's augmentation, dropout and noise come from streams seeded by (seed, rank, step):
+// two epochs straight and one epoch, then --resume for the second, end with the same weights.
+void TestDistributed::resumeWithAugmentationAndDropoutIsExact()
+{
+    const QStringList random{QStringLiteral("--nproc"), QStringLiteral("2"), QStringLiteral("--augment"),
+                             QStringLiteral("--dropout"), QStringLiteral("0.3"), QStringLiteral("--schedule"),
+                             QStringLiteral("constant")};
+    const QString straight = m_dir.filePath(QStringLiteral("straight"));
+    const QString resumed = m_dir.filePath(QStringLiteral("resumed"));
+    aes::test::ProgramResult r = aes::test::runProgram(cli(), trainArgs(straight, random + QStringList{QStringLiteral("--epochs"), QStringLiteral("2")}));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    r = aes::test::runProgram(cli(), trainArgs(resumed, random + QStringList{QStringLiteral("--epochs"), QStringLiteral("1")}));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    r = aes::test::runProgram(cli(), {QStringLiteral("train"), QStringLiteral("--resume"), resumed, QStringLiteral("--epochs"),
+                                      QStringLiteral("2"), QStringLiteral("--nproc"), QStringLiteral("2"),
+                                      QStringLiteral("--threads"), QStringLiteral("1")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("continuing after epoch 1")), qPrintable(r.err));
+    QString error;
+    const auto a = aes::loadCheckpoint(straight + QStringLiteral("/checkpoint.pt"), &error);
+    QVERIFY2(a, qPrintable(error));
+    const auto b = aes::loadCheckpoint(resumed + QStringLiteral("/checkpoint.pt"), &error);
+    QVERIFY2(b, qPrintable(error));
+    QVERIFY(a->model->options().dropout > 0.0);
+    const auto pa = a->model->parameters(), pb = b->model->parameters();
+    QCOMPARE(pa.size(), pb.size());
+    for (size_t i = 0; i < pa.size(); ++i) {
+        const double diff = (pa[i] - pb[i]).abs().max().item<double>();
+        QVERIFY2(diff <= 1e-6, qPrintable(QStringLiteral("parameter %1 differs by %2").arg(i).arg(diff)));
+    }
+    const double lossA = readJson(straight + QStringLiteral("/summary.json")).value(QStringLiteral("final_train_loss")).toDouble();
+    const double lossB = readJson(resumed + QStringLiteral("/summary.json")).value(QStringLiteral("final_train_loss")).toDouble();
+    QVERIFY2(lossA > 0.0 && std::abs(lossA - lossB) <= 1e-6 * lossA, qPrintable(QStringLiteral("%1 vs %2").arg(lossA).arg(lossB)));
 }
 
 void TestDistributed::torchrunVariablesWithProcessesStartedByHand()

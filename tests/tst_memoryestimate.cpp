@@ -49,6 +49,8 @@ private Q_SLOTS:
     void estimateLeavesRandomNumbersAlone();
     void refusesWhatCannotFit();
     void machineFigureIsRead();
+    void deviceRefusesWhatCannotFitThere();
+    void deviceFigureIsReadOrExplained();
     void trainJobRefusesBeforeTraining();
 };
 
@@ -136,6 +138,51 @@ void TestMemoryEstimate::machineFigureIsRead()
     const AvailableMemory faked = availableMemory();
     QCOMPARE(faked.bytes, qint64(12345));
     QCOMPARE(faked.source, QStringLiteral("AES_MEMORY_AVAILABLE"));
+}
+
+void TestMemoryEstimate::deviceRefusesWhatCannotFitThere()
+{
+    // On a CUDA device the model and the batch must fit in its free memory; the images stay
+    // on the host and do not count there.
+    MemoryEstimate need;
+    need.datasetBytes = qint64(900) << 20;
+    need.modelBytes = 20 << 20;
+    need.batchBytes = 30 << 20;
+    AvailableMemory free{qint64(60) << 20, QStringLiteral("AES_DEVICE_MEMORY_AVAILABLE")};
+    QVERIFY(deviceMemoryProblem(need, free, QStringLiteral("cuda:0")).isEmpty());
+    free.bytes = qint64(40) << 20;
+    const QString message = deviceMemoryProblem(need, free, QStringLiteral("cuda:1"));
+    QVERIFY2(message.contains("Not enough memory on cuda:1") && message.contains("about 50 MiB is needed there")
+                 && message.contains("model and optimizer 20 MiB, one batch 30 MiB")
+                 && message.contains("only 40 MiB is free (AES_DEVICE_MEMORY_AVAILABLE)")
+                 && message.contains("smaller batch size"),
+             qPrintable(message));
+    // The host figure alone would have refused the images; the device's does not look at them.
+    QVERIFY(!memoryProblem(need, AvailableMemory{qint64(60) << 20, QStringLiteral("MemAvailable")}, false).isEmpty());
+    free.bytes = -1;  // unknown: never refused
+    QVERIFY(deviceMemoryProblem(need, free, QStringLiteral("cuda:0")).isEmpty());
+    // The injected figure is what a CUDA run is checked against.
+    ScopedEnv fake("AES_DEVICE_MEMORY_AVAILABLE", QByteArray::number(qint64(40) << 20));
+    const AvailableMemory injected = deviceAvailableMemory(0);
+    QCOMPARE(injected.bytes, qint64(40) << 20);
+    QVERIFY(!deviceMemoryProblem(need, injected, QStringLiteral("cuda:0")).isEmpty());
+}
+
+void TestMemoryEstimate::deviceFigureIsReadOrExplained()
+{
+    // Through the driver, loaded at run time: a figure on a machine with a GPU, else the reason.
+    const AvailableMemory device = deviceAvailableMemory(0);
+    if (device.bytes >= 0) {
+        QVERIFY(device.bytes > 0);
+        QCOMPARE(device.source, QStringLiteral("free device memory, cuMemGetInfo"));
+    } else {
+        QVERIFY2(device.source.contains(QStringLiteral("libcuda.so.1")) || device.source.contains(QStringLiteral("failed")),
+                 qPrintable(device.source));
+    }
+    // A device the driver does not have is explained, not a crash.
+    const AvailableMemory missing = deviceAvailableMemory(999);
+    QCOMPARE(missing.bytes, qint64(-1));
+    QVERIFY(!missing.source.isEmpty());
 }
 
 void TestMemoryEstimate::trainJobRefusesBeforeTraining()

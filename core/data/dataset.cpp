@@ -172,8 +172,14 @@ std::optional<Dataset> selectClasses(const Dataset &data, const QStringList &cla
         *error = QStringLiteral("%1 has no image of class %2").arg(data.source, classes.join(QStringLiteral(", ")));
         return std::nullopt;
     }
-    const torch::Tensor index = torch::tensor(keep, torch::kLong);
-    subset.images = data.images.index_select(0, index).contiguous();
+    if (data.mapped && keep.back() - keep.front() + 1 == int64_t(keep.size())) {
+        // One run of rows (a class's files sort together, so one class, or classes next to each
+        // other, always are): a view into the mapping, nothing copied into memory.
+        subset.images = data.images.slice(0, keep.front(), keep.back() + 1);
+        subset.mapped = true;
+    } else {
+        subset.images = data.images.index_select(0, torch::tensor(keep, torch::kLong)).contiguous();
+    }
     subset.labels = torch::tensor(newLabels, torch::kLong);
     for (const int64_t i : keep)
         subset.paths << data.paths[qsizetype(i)];

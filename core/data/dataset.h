@@ -79,7 +79,10 @@ LoadResult loadDataset(const QString &path, const LoadOptions &options = {},
 // The images of the named classes only (the one-class protocol: train on normal images).
 // Their class list becomes classes in the dataset's order and labels are renumbered to it;
 // paths and source stay. nullopt and a message naming the known classes when data is
-// unlabelled, a name is unknown or no image is left. classes empty: data unchanged.
+// unlabelled, a name is unknown or no image is left. classes empty: data unchanged. The
+// images of a mapped dataset stay mapped (a view, nothing copied) when the chosen classes'
+// rows are one run (one class, or classes next to each other in name order); otherwise, and
+// for a dataset in memory, they are copied (drop the full dataset to free its memory).
 std::optional<Dataset> selectClasses(const Dataset &data, const QStringList &classes, QString *error);
 
 struct Split {

@@ -143,7 +143,7 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
     if (writer)
         removeStaleTemporaryFiles(dir);
     LoadControl loadControl(callbacks.onLoadProgress);
-    const LoadResult loaded = loadDataset(options.data, options.load, &loadControl);
+    LoadResult loaded = loadDataset(options.data, options.load, &loadControl);
     std::optional<Dataset> selected;
     QString chosenDefaults;
     if (loaded.ok()) {
@@ -152,6 +152,8 @@ TrainJobResult runTrainJob(const TrainJobOptions &requested, TrainingControl &co
         selected = selectClasses(*loaded.dataset, options.classes, &result.error);
         if (!selected)
             return failed();
+        // A copied class subset holds its own images: the full set's leave memory.
+        loaded.dataset->images = at::Tensor();
         const DataShape shape{int(selected->channels()), int(selected->height()), int(selected->width()),
                               selected->size() - validationCount(selected->size(), options.train.valFraction)};
         chosenDefaults = applyDataDefaults(shape, options.automatic, &options.model, &options.train);

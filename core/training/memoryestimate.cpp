@@ -1,6 +1,7 @@
 #include "training/memoryestimate.h"
 
 #include "model/autoencoder.h"
+#include "model/devicetensors.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/csrc/autograd/function.h>
@@ -11,6 +12,9 @@
 
 #include <algorithm>
 #include <unordered_set>
+
+#include <dlfcn.h>
+#include <mutex>
 
 namespace aes {
 
@@ -132,6 +136,100 @@ qint64 graphActivationBytes(const torch::autograd::Node *root)
     return bytes;
 }
 
+// The few CUDA driver API entry points that read a device's free memory, looked up in
+// libcuda.so.1 at run time: the same code builds against a CPU-only LibTorch, and a machine
+// without the driver says so instead of failing to start.
+class CudaDriver {
+public:
+    CudaDriver()
+    {
+        m_lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+        if (!m_lib) {
+            m_error = QStringLiteral("libcuda.so.1 cannot be loaded: %1").arg(QString::fromLocal8Bit(dlerror()));
+            return;
+        }
+        const bool found = find(&m_init, "cuInit") && find(&m_deviceGet, "cuDeviceGet")
+            && find(&m_retain, "cuDevicePrimaryCtxRetain") && find(&m_release, "cuDevicePrimaryCtxRelease_v2")
+            && find(&m_push, "cuCtxPushCurrent_v2") && find(&m_pop, "cuCtxPopCurrent_v2")
+            && find(&m_memGetInfo, "cuMemGetInfo_v2");
+        find(&m_errorString, "cuGetErrorString");  // optional: only for the message
+        if (!found)
+            m_error = QStringLiteral("libcuda.so.1 lacks %1").arg(m_missing);
+    }
+    ~CudaDriver()
+    {
+        if (m_lib)
+            dlclose(m_lib);
+    }
+    CudaDriver(const CudaDriver &) = delete;
+    CudaDriver &operator=(const CudaDriver &) = delete;
+
+    // Free bytes of device ordinal `index` in its primary context (the one LibTorch's runtime
+    // uses), or -1 with *error.
+    qint64 freeBytes(int index, QString *error)
+    {
+        if (!m_error.isEmpty()) {
+            *error = m_error;
+            return -1;
+        }
+        int device = 0;
+        void *context = nullptr;
+        if (!ok(m_init(0), "cuInit", error) || !ok(m_deviceGet(&device, index), "cuDeviceGet", error)
+            || !ok(m_retain(&context, device), "cuDevicePrimaryCtxRetain", error))
+            return -1;
+        size_t free = 0, total = 0;
+        const bool pushed = ok(m_push(context), "cuCtxPushCurrent", error);
+        const bool read = pushed && ok(m_memGetInfo(&free, &total), "cuMemGetInfo", error);
+        if (pushed) {
+            void *popped = nullptr;
+            m_pop(&popped);
+        }
+        m_release(device);
+        return read ? qint64(free) : -1;
+    }
+
+private:
+    template <typename F> bool find(F **fn, const char *name)
+    {
+        *fn = reinterpret_cast<F *>(dlsym(m_lib, name));
+        if (!*fn && m_missing.isEmpty())
+            m_missing = QString::fromLatin1(name);
+        return *fn != nullptr;
+    }
+    bool ok(int result, const char *call, QString *error) const
+    {
+        if (result == 0)
+            return true;
+        const char *text = nullptr;
+        if (m_errorString)
+            m_errorString(result, &text);
+        *error = QStringLiteral("%1 failed: %2").arg(QLatin1String(call), text ? QString::fromLatin1(text) : QString::number(result));
+        return false;
+    }
+
+    void *m_lib = nullptr;
+    QString m_error, m_missing;
+    int (*m_init)(unsigned) = nullptr;
+    int (*m_deviceGet)(int *, int) = nullptr;
+    int (*m_retain)(void **, int) = nullptr;
+    int (*m_release)(int) = nullptr;
+    int (*m_push)(void *) = nullptr;
+    int (*m_pop)(void **) = nullptr;
+    int (*m_memGetInfo)(size_t *, size_t *) = nullptr;
+    int (*m_errorString)(int, const char **) = nullptr;
+};
+
+// LibTorch keeps freed device blocks cached for reuse; the driver counts them as used. They
+// are this process's to reuse (a second training in the GUI after the first), so they are
+// handed back before the driver is asked. LibTorch 1.13 exports the call; where a version
+// does not, the cached blocks count as used (a refusal then errs on the safe side).
+void releaseCachedDeviceMemory()
+{
+    using EmptyCache = void (*)();
+    if (auto fn = reinterpret_cast<EmptyCache>(dlsym(RTLD_DEFAULT, "_ZN3c104cuda20CUDACachingAllocator10emptyCacheEv")))
+        fn();
+}
+
 QString mib(qint64 bytes)
 {
     return QStringLiteral("%1 MiB").arg((bytes + (1 << 20) - 1) >> 20);
@@ -158,6 +256,27 @@ AvailableMemory availableMemory()
         result.bytes = room;
         result.source = cgroupSource;
     }
+    return result;
+}
+
+AvailableMemory deviceAvailableMemory(int index)
+{
+    AvailableMemory result;
+    if (qEnvironmentVariableIsSet("AES_DEVICE_MEMORY_AVAILABLE")) {
+        bool ok = false;
+        result.bytes = qEnvironmentVariable("AES_DEVICE_MEMORY_AVAILABLE").toLongLong(&ok);
+        if (!ok)
+            result.bytes = -1;
+        result.source = QStringLiteral("AES_DEVICE_MEMORY_AVAILABLE");
+        return result;
+    }
+    releaseCachedDeviceMemory();
+    static std::mutex mutex;  // one driver handle at a time; cuInit is process-wide anyway
+    std::lock_guard<std::mutex> lock(mutex);
+    CudaDriver driver;
+    QString error;
+    result.bytes = driver.freeBytes(index, &error);
+    result.source = result.bytes >= 0 ? QStringLiteral("free device memory, cuMemGetInfo") : error;
     return result;
 }
 
@@ -232,8 +351,32 @@ QString memoryProblem(const MemoryEstimate &needed, const AvailableMemory &avail
              mib(available.bytes + (datasetLoaded ? needed.datasetBytes : 0)), available.source);
 }
 
+QString deviceMemoryProblem(const MemoryEstimate &needed, const AvailableMemory &free, const QString &device)
+{
+    const qint64 onDevice = needed.modelBytes + needed.batchBytes;
+    if (free.bytes < 0 || onDevice <= free.bytes)
+        return {};
+    return QStringLiteral("Not enough memory on %1 to train: about %2 is needed there (model and optimizer %3, "
+                          "one batch %4; the images stay in host memory) but only %5 is free (%6). Use a smaller "
+                          "batch size, image size or model, or free the device.")
+        .arg(device, mib(onDevice), mib(needed.modelBytes), mib(needed.batchBytes), mib(free.bytes), free.source);
+}
+
 QString checkTrainingMemory(const Dataset &data, const ModelOptions &model, const TrainOptions &train)
 {
+    // An unusable device is the trainer's to report.
+    const std::optional<c10::Device> device = resolveDevice(train.device, nullptr);
+    if (device && device->is_cuda()) {
+        // On the host only the images stay, and they are loaded already.
+        const AvailableMemory free = deviceAvailableMemory(device->index());
+        const QString name = QString::fromStdString(device->str());
+        if (free.bytes < 0) {
+            qWarning("The free memory of %s cannot be read (%s): training starts without the memory check.",
+                     qPrintable(name), qPrintable(free.source));
+            return {};
+        }
+        return deviceMemoryProblem(estimateTrainingMemory(data, model, train), free, name);
+    }
     const AvailableMemory available = availableMemory();
     if (available.bytes < 0)
         return {};

@@ -44,12 +44,24 @@ AvailableMemory availableMemory();
 // scaled to the batch size.
 MemoryEstimate estimateTrainingMemory(const Dataset &data, const ModelOptions &model, const TrainOptions &train);
 
+// Free memory of CUDA device `index` (as LibTorch numbers them), read through the CUDA driver
+// (libcuda.so.1, loaded at run time, so the build needs no CUDA headers) after LibTorch's
+// cached free blocks are handed back. bytes -1 and source saying why when it cannot be read
+// (no driver, no such device). AES_DEVICE_MEMORY_AVAILABLE (bytes) replaces it: for tests,
+// and to override a wrong figure. Call only for a CUDA device.
+AvailableMemory deviceAvailableMemory(int index);
+
 // Empty when `needed` fits in `available`, else a message naming the figures and what to
 // change. With datasetLoaded the dataset already sits in memory (it is not in `available`).
 QString memoryProblem(const MemoryEstimate &needed, const AvailableMemory &available, bool datasetLoaded);
+// Training on a CUDA device: the model, its optimizer and the batch live in device memory
+// (the images stay on the host, a batch is copied over at a time). Empty when they fit in
+// the device's free memory or it is unknown, else a message naming `device` and the figures.
+QString deviceMemoryProblem(const MemoryEstimate &needed, const AvailableMemory &free, const QString &device);
 
 // The check the CLI and the GUI worker run before training a loaded dataset: estimate,
-// available memory, memoryProblem. Empty when it fits or cannot be known.
+// available memory, memoryProblem (or deviceMemoryProblem on a CUDA device). Empty when it
+// fits or cannot be known; a device figure that cannot be read is said once with qWarning.
 QString checkTrainingMemory(const Dataset &data, const ModelOptions &model, const TrainOptions &train);
 
 } // namespace aes

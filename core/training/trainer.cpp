@@ -218,6 +218,44 @@ QString runFailureMessage(const std::exception &e)
     return advice.arg(message);
 }
 
+// splitmix64's finaliser: nearby inputs give unrelated 64-bit seeds.
+quint64 mixBits(quint64 x)
+{
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+// The seed of one random stream of one rank's step.
+quint64 streamSeed(quint64 seed, int rank, qint64 step, int stream)
+{
+    return mixBits(mixBits(mixBits(seed) ^ quint64(rank)) ^ quint64(step)) ^ mixBits(quint64(stream));
+}
+
+// A data-parallel rank's random numbers (augmentation; dropout, vae sampling and noise from
+// LibTorch's default generators) come from streams seeded by (seed, rank, step) before each
+// step: they differ between ranks as between the batches of one process, and a resumed run
+// draws exactly what the uninterrupted run drew without any rank's generator state in the
+// checkpoint (rank 0 writes it, and every rank reads it back).
+void seedStepStreams(at::Generator &augment, const c10::Device &device, quint64 seed, int rank, qint64 step)
+{
+    {
+        std::lock_guard<std::mutex> lock(augment.mutex());
+        augment.set_current_seed(streamSeed(seed, rank, step, 0));
+    }
+    at::Generator cpu = at::detail::getDefaultCPUGenerator();
+    {
+        std::lock_guard<std::mutex> lock(cpu.mutex());
+        cpu.set_current_seed(streamSeed(seed, rank, step, 1));
+    }
+    if (device.is_cuda()) {
+        at::Generator gpu = at::globalContext().defaultGenerator(device);
+        std::lock_guard<std::mutex> lock(gpu.mutex());
+        gpu.set_current_seed(streamSeed(seed, rank, step, 2));
+    }
+}
+
 } // namespace
 
 
@@ -302,11 +340,9 @@ void Trainer::setDistributed(std::shared_ptr<DataParallelGroup> group)
     m_group = std::move(group);
     if (!m_group)
         return;
-    const quint64 rank = quint64(m_group->rank());
-    m_state->augmentRng = at::make_generator<at::CPUGeneratorImpl>(m_train.seed ^ (0x9E3779B97F4A7C15ull * (rank + 1)));
-    // Dropout, vae sampling and noise differ between ranks as between batches of one process.
-    if (rank > 0)
-        torch::manual_seed(m_train.seed + 7919 * rank);
+    // Seeded before every step (seedStepStreams): the shuffle generator stays the same on
+    // every rank, so augmentation draws from a generator of the rank's own.
+    m_state->augmentRng = at::make_generator<at::CPUGeneratorImpl>(m_train.seed);
 }
 
 double Trainer::communicationSeconds() const
@@ -436,6 +472,8 @@ bool Trainer::trainEpoch(TrainingControl &control, const TrainCallbacks &callbac
             myFirst = first + qint64(rank) * chunk;
         }
         const torch::Tensor idx = order.slice(0, myFirst, myFirst + mine);
+        if (m_group)
+            seedStepStreams(augmentRng, s.device, m_train.seed, rank, m_globalStep);
         torch::Tensor loss;
         if (mine > 0) {
             const torch::Tensor x = m_train.augment

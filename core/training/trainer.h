@@ -44,7 +44,8 @@ public:
     // Trains as one rank of a data-parallel group from the next run() on: the weights start as
     // rank 0's, each step takes this rank's share of a batch of batchSize x world images, the
     // gradients are averaged over the ranks, and rank 0's validation figures go to every rank
-    // (only rank 0 computes them). Augmentation, dropout and noise draw from per-rank generators.
+    // (only rank 0 computes them). Augmentation, dropout and noise draw from streams seeded by
+    // (seed, rank, step) before each step, so a resumed data-parallel run is exact too.
     void setDistributed(std::shared_ptr<DataParallelGroup> group);
     // Seconds this trainer's collectives took (0 without a group), and its training steps took
     // in all (validation excluded; both for this object's runs, not a resumed run's past).

@@ -15,6 +15,7 @@ namespace {
 const char kOptimizerKey[] = "trainer_optimizer";
 const char kShuffleRngKey[] = "trainer_rng_shuffle";
 const char kGlobalRngKey[] = "trainer_rng_global";
+const char kDeviceRngKey[] = "trainer_rng_device";  // CUDA's default generator (dropout, noise there)
 const QString kTrainerMeta = QStringLiteral("trainer");
 const QString kKeptEpoch = QStringLiteral("kept_epoch");
 
@@ -72,6 +73,12 @@ QString Trainer::saveCheckpoint(const QString &path, const QJsonObject &meta)
         std::lock_guard<std::mutex> lock(s.shuffle.mutex());
         shuffleRng = s.shuffle.get_state();
     }
+    at::Tensor deviceRng;
+    if (s.device.is_cuda()) {
+        at::Generator gen = at::globalContext().defaultGenerator(s.device);
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        deviceRng = gen.get_state();
+    }
     return aes::saveCheckpoint(path, *s.model, m, [&](torch::serialize::OutputArchive &archive) {
         torch::serialize::OutputArchive optimizer;
         // The optimizer's moments are saved from the CPU like the weights (device-independent
@@ -84,6 +91,8 @@ QString Trainer::saveCheckpoint(const QString &path, const QJsonObject &meta)
         archive.write(kOptimizerKey, optimizer);
         archive.write(kShuffleRngKey, shuffleRng);
         archive.write(kGlobalRngKey, globalRng);
+        if (deviceRng.defined())
+            archive.write(kDeviceRngKey, deviceRng);
     });
 }
 
@@ -91,12 +100,13 @@ QString Trainer::restore(const QString &path)
 {
     State &s = *m_state;
     torch::serialize::InputArchive optimizerArchive;
-    at::Tensor shuffleRng, globalRng;
+    at::Tensor shuffleRng, globalRng, deviceRng;
     QString error;
     const auto loaded = loadCheckpoint(path, &error, [&](torch::serialize::InputArchive &archive) {
         if (!archive.try_read(kOptimizerKey, optimizerArchive) || !archive.try_read(kShuffleRngKey, shuffleRng)
             || !archive.try_read(kGlobalRngKey, globalRng))
             return QStringLiteral("holds weights only, not the training state needed to continue");
+        archive.try_read(kDeviceRngKey, deviceRng);  // written by a CUDA run only
         return QString();
     });
     if (!loaded)
@@ -126,9 +136,16 @@ QString Trainer::restore(const QString &path)
             std::lock_guard<std::mutex> lock(s.shuffle.mutex());
             s.shuffle.set_state(shuffleRng);
         }
-        at::Generator gen = at::detail::getDefaultCPUGenerator();
-        std::lock_guard<std::mutex> lock(gen.mutex());
-        gen.set_state(globalRng);
+        {
+            at::Generator gen = at::detail::getDefaultCPUGenerator();
+            std::lock_guard<std::mutex> lock(gen.mutex());
+            gen.set_state(globalRng);
+        }
+        if (s.device.is_cuda() && deviceRng.defined()) {
+            at::Generator gen = at::globalContext().defaultGenerator(s.device);
+            std::lock_guard<std::mutex> lock(gen.mutex());
+            gen.set_state(deviceRng);
+        }
     } catch (const std::exception &e) {
         return QStringLiteral("%1: the training state is damaged (%2)").arg(path, QString::fromUtf8(e.what()));
     }

@@ -18,8 +18,8 @@ namespace aes {
 struct Trainer::State {
     Autoencoder model{nullptr};
     c10::Device device{c10::kCPU};   // the model's, and every tensor the trainer makes
-    // Distributed runs: augmentation draws from a generator of the rank's own, so that the
-    // shuffle generator (one epoch order for every rank) stays the same on every rank.
+    // Distributed runs: augmentation draws from a generator of the rank's own (seeded per step),
+    // so that the shuffle generator (one epoch order for every rank) stays the same on every rank.
     std::optional<at::Generator> augmentRng;
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     at::Generator shuffle;
