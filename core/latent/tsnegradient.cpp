@@ -10,6 +10,11 @@
 #include <cstring>
 #include <limits>
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+#define AES_GATHER_AVX2 1
+#endif
+
 namespace aes {
 
 namespace {
@@ -129,7 +134,7 @@ std::vector<int64_t> attractionBounds(const TsneSparseRows &p, int threads)
 
 // The attraction of rows [begin, end) of p, written to force (2 per point). yf: the layout
 // in float, which halves the memory the random reads touch.
-AES_HOT_LOOP void attractionRows(const TsneSparseRows &p, const std::vector<float> &yf, int64_t begin, int64_t end,
+AES_HOT_LOOP void attractionRowsPortable(const TsneSparseRows &p, const std::vector<float> &yf, int64_t begin, int64_t end,
                                  double *force)
 {
     // A row's differences are gathered first (random access), then weighted eight at a time
@@ -164,6 +169,58 @@ AES_HOT_LOOP void attractionRows(const TsneSparseRows &p, const std::vector<floa
         force[2 * i] = sum8(fx);
         force[2 * i + 1] = sum8(fy);
     }
+}
+
+#ifdef AES_GATHER_AVX2
+// The same sums with the neighbours' coordinates gathered eight at a time (AVX2 gathers, no
+// copy through memory): the portable version's scalar gather loop was 60% of its time.
+__attribute__((target("avx2,fma"))) void attractionRowsAvx2(const TsneSparseRows &p, const std::vector<float> &yf,
+                                                           int64_t begin, int64_t end, double *force)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (int64_t i = begin; i < end; ++i) {
+        const int64_t first = p.rowStart[size_t(i)], count = p.rowStart[size_t(i) + 1] - first;
+        const int32_t *column = p.column.data() + first;
+        const float *value = p.value.data() + first;
+        const __m256 xi = _mm256_set1_ps(yf[size_t(2 * i)]), yi = _mm256_set1_ps(yf[size_t(2 * i + 1)]);
+        __m256 fx = _mm256_setzero_ps(), fy = fx;
+        // The last partial group: lanes past the row read point 0 and carry P = 0.
+        alignas(32) int32_t tailColumn[8] = {};
+        alignas(32) float tailValue[8] = {};
+        for (int64_t e = count & ~int64_t(7); e < count; ++e) {
+            tailColumn[e & 7] = column[e];
+            tailValue[e & 7] = value[e];
+        }
+        for (int64_t e = 0; e < count; e += 8) {
+            const bool whole = e + 8 <= count;
+            const __m256i j = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(whole ? column + e : tailColumn));
+            const __m256i twice = _mm256_add_epi32(j, j);
+            const __m256 dx = _mm256_sub_ps(xi, _mm256_i32gather_ps(yf.data(), twice, 4));
+            const __m256 dy = _mm256_sub_ps(yi, _mm256_i32gather_ps(yf.data() + 1, twice, 4));
+            const __m256 q = _mm256_add_ps(one, _mm256_add_ps(_mm256_mul_ps(dx, dx), _mm256_mul_ps(dy, dy)));
+            const __m256 w = _mm256_div_ps(_mm256_loadu_ps(whole ? value + e : tailValue), q);
+            fx = _mm256_add_ps(fx, _mm256_mul_ps(w, dx));
+            fy = _mm256_add_ps(fy, _mm256_mul_ps(w, dy));
+        }
+        Float8 sx, sy;
+        std::memcpy(&sx, &fx, sizeof sx);
+        std::memcpy(&sy, &fy, sizeof sy);
+        force[2 * i] = sum8(sx);
+        force[2 * i + 1] = sum8(sy);
+    }
+}
+#endif
+
+void attractionRows(const TsneSparseRows &p, const std::vector<float> &yf, int64_t begin, int64_t end, double *force)
+{
+#ifdef AES_GATHER_AVX2
+    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (avx2) {
+        attractionRowsAvx2(p, yf, begin, end, force);
+        return;
+    }
+#endif
+    attractionRowsPortable(p, yf, begin, end, force);
 }
 
 } // namespace
