@@ -237,17 +237,29 @@ QString mib(qint64 bytes)
 
 } // namespace
 
+namespace {
+
+// A figure set by hand in the environment variable name (tests, or a user who knows better):
+// true and *result filled when it is set; bytes -1 when it is not a number.
+bool memoryOverride(const char *name, AvailableMemory *result)
+{
+    if (!qEnvironmentVariableIsSet(name))
+        return false;
+    bool ok = false;
+    result->bytes = qEnvironmentVariable(name).toLongLong(&ok);
+    if (!ok)
+        result->bytes = -1;
+    result->source = QString::fromLatin1(name);
+    return true;
+}
+
+} // namespace
+
 AvailableMemory availableMemory()
 {
     AvailableMemory result;
-    if (qEnvironmentVariableIsSet("AES_MEMORY_AVAILABLE")) {
-        bool ok = false;
-        result.bytes = qEnvironmentVariable("AES_MEMORY_AVAILABLE").toLongLong(&ok);
-        if (!ok)
-            result.bytes = -1;
-        result.source = QStringLiteral("AES_MEMORY_AVAILABLE");
+    if (memoryOverride("AES_MEMORY_AVAILABLE", &result))
         return result;
-    }
     result.bytes = memAvailable();
     result.source = QStringLiteral("MemAvailable");
     QString cgroupSource;
@@ -262,14 +274,8 @@ AvailableMemory availableMemory()
 AvailableMemory deviceAvailableMemory(int index)
 {
     AvailableMemory result;
-    if (qEnvironmentVariableIsSet("AES_DEVICE_MEMORY_AVAILABLE")) {
-        bool ok = false;
-        result.bytes = qEnvironmentVariable("AES_DEVICE_MEMORY_AVAILABLE").toLongLong(&ok);
-        if (!ok)
-            result.bytes = -1;
-        result.source = QStringLiteral("AES_DEVICE_MEMORY_AVAILABLE");
+    if (memoryOverride("AES_DEVICE_MEMORY_AVAILABLE", &result))
         return result;
-    }
     releaseCachedDeviceMemory();
     static std::mutex mutex;  // one driver handle at a time; cuInit is process-wide anyway
     std::lock_guard<std::mutex> lock(mutex);
