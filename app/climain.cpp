@@ -354,7 +354,7 @@ int project(const QStringList &args)
     parser.addOption({QStringLiteral("neighbors"), QStringLiteral("UMAP n_neighbors, the point itself included (default 15)."), QStringLiteral("K"), QStringLiteral("15")});
     parser.addOption({QStringLiteral("min-dist"), QStringLiteral("UMAP min_dist, 0 to 1 (default 0.1)."), QStringLiteral("D"), QStringLiteral("0.1")});
     parser.addOption({QStringLiteral("epochs"), QStringLiteral("UMAP epochs (default: 500 up to 10000 rows, else 200)."), QStringLiteral("N"), QStringLiteral("0")});
-    parser.addOption({QStringLiteral("repulsion"), QStringLiteral("UMAP repulsion strength, gamma (default 4; umap-learn's is 1)."), QStringLiteral("G"), QStringLiteral("4")});
+    parser.addOption({QStringLiteral("repulsion"), QStringLiteral("UMAP repulsion strength, gamma (default 5; umap-learn's is 1)."), QStringLiteral("G"), QStringLiteral("5")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("TSV file to write."), QStringLiteral("xy.tsv")});
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Compute threads (default: every core)."), QStringLiteral("N")});
     int exitCode = 0;

@@ -6,7 +6,7 @@
 // union W + W^T - W o W^T, edges below max / epochs dropped), a PCA initialisation scaled
 // to +-10, and SGD with negative sampling on the curve 1 / (1 + a d^2b) fitted to min_dist
 // and spread. Epochs: 500 up to 10 000 points, 200 above (umap-learn's defaults); the
-// negative samples weigh 4 times umap-learn's default (UmapOptions::repulsionStrength).
+// negative samples weigh 5 times umap-learn's default (UmapOptions::repulsionStrength).
 //
 // Parallel and deterministic: within an epoch every point is moved only by its own edges
 // and negative samples (its thread owns it), against the other points' positions at the
@@ -37,10 +37,10 @@ struct UmapOptions {
     int epochs = 0;                    // 0 = automatic (see above)
     double learningRate = 1.0;         // decays linearly to 0 over the epochs
     int negativeSamples = 5;           // per sampled edge
-    // gamma, the weight of the negative samples. umap-learn's default is 1; 4 keeps the same
+    // gamma, the weight of the negative samples. umap-learn's default is 1; 5 keeps the same
     // cost and shape of map, with the clusters' insides less crowded: on the 10k Fashion-MNIST
-    // test images kNN(10) 0.767 -> 0.783 and trustworthiness 0.987 -> 0.991 (docs/PERFORMANCE.md).
-    double repulsionStrength = 4.0;
+    // test images kNN(10) 0.767 -> 0.785-0.788 and trustworthiness 0.987 -> 0.991 (docs/PERFORMANCE.md).
+    double repulsionStrength = 5.0;
     quint64 seed = 0;
     int maxInputDims = 50;             // wider inputs are reduced by PCA first
 };
