@@ -183,24 +183,13 @@ LoadResult loadAudioFolder(const QString &root, const QVector<AudioCandidate> &c
         images.narrow(0, start, count).copy_(spectrogramRows(mel, waves));
     }
 
-    Dataset dataset;
-    dataset.images = images;
-    dataset.labels = torch::full({n}, -1, torch::kLong);
-    dataset.source = root;
-    dataset.audio = audio;
-    QHash<QString, int> classIndex;
-    for (int c = 0; c < classNames.size(); ++c)
-        classIndex.insert(classNames[c], c);
-    int64_t *labels = dataset.labels.data_ptr<int64_t>();
-    dataset.paths.reserve(int(n));
-    for (qint64 k = 0; k < n; ++k) {
+    Dataset dataset = folderDataset(images, root, classNames, labelled, n, [&](qint64 k) {
         const Piece &piece = pieces[int(k)];
         const AudioCandidate &c = candidates[piece.clip];
-        dataset.paths << (piece.window < 0 ? c.path : QStringLiteral("%1#%2").arg(c.path).arg(piece.window));
-        if (labelled)
-            labels[k] = classIndex.value(c.classDir);
-    }
-    dataset.classNames = labelled ? classNames : QStringList();
+        return std::pair<QString, QString>(
+            piece.window < 0 ? c.path : QStringLiteral("%1#%2").arg(c.path).arg(piece.window), c.classDir);
+    });
+    dataset.audio = audio;
 
     result.report.loaded = int(n);
     result.report.audioDetails =

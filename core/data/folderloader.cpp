@@ -183,22 +183,10 @@ LoadResult loadFolder(const QString &folder, const LoadOptions &options, const L
     if (control && control->isCancelled())
         return failure(result, cancelled, timer);
 
-    Dataset dataset;
-    dataset.images = images;
-    dataset.labels = at::full({n}, -1, at::kLong);
-    dataset.source = root;
-    QHash<QString, int> classIndex;
-    for (int c = 0; c < classNames.size(); ++c)
-        classIndex.insert(classNames[c], c);
-    int64_t *labels = dataset.labels.data_ptr<int64_t>();
-    dataset.paths.reserve(int(n));
-    for (qint64 k = 0; k < n; ++k) {
+    Dataset dataset = folderDataset(images, root, classNames, labelled, n, [&](qint64 k) {
         const Candidate &c = candidates[kept[int(k)]];
-        dataset.paths << c.path;
-        if (labelled)
-            labels[k] = classIndex.value(c.classDir);
-    }
-    dataset.classNames = labelled ? classNames : QStringList();
+        return std::pair<QString, QString>(c.path, c.classDir);
+    });
 
     result.report.loaded = int(n);
     result.report.seconds = timer.elapsed() / 1000.0;

@@ -1,6 +1,7 @@
 #pragma once
-// runParallel: a loop over [0, count) shared by a few threads, for the dataset loaders.
-// Internal to core/data (header-only template).
+// runParallel: a loop over [0, count) shared by a few threads, for the dataset loaders, and
+// what the folder loaders share around it (decodeCandidates, folderDataset).
+// Internal to core/data (header-only templates).
 //
 // Threads: the caller's thread takes part; up to `threads - 1` more are started and joined
 // before it returns. Failure: never throws; returns the message of the first exception a
@@ -9,7 +10,11 @@
 
 #include "data/dataset.h"
 
+#include <QHash>
 #include <QString>
+#include <QStringList>
+
+#include <ATen/ATen.h>
 
 #include <algorithm>
 #include <atomic>
@@ -86,6 +91,32 @@ QString decodeCandidates(const Candidates &candidates, bool labelled, int thread
         if (control)
             control->report(++done, total);
     });
+}
+
+// The dataset of a folder's n decoded rows (images: n x C x H x W): row(k) gives row k's
+// path and class folder, as a std::pair<QString, QString>. Labels follow classNames' order
+// when labelled; unlabelled, every label is -1 and there are no class names.
+template <typename Row>
+Dataset folderDataset(const at::Tensor &images, const QString &root, const QStringList &classNames, bool labelled,
+                      qint64 n, Row row)
+{
+    Dataset dataset;
+    dataset.images = images;
+    dataset.labels = at::full({n}, -1, at::kLong);
+    dataset.source = root;
+    QHash<QString, int> classIndex;
+    for (int c = 0; c < classNames.size(); ++c)
+        classIndex.insert(classNames[c], c);
+    int64_t *labels = dataset.labels.data_ptr<int64_t>();
+    dataset.paths.reserve(int(n));
+    for (qint64 k = 0; k < n; ++k) {
+        const std::pair<QString, QString> r = row(k);
+        dataset.paths << r.first;
+        if (labelled)
+            labels[k] = classIndex.value(r.second);
+    }
+    dataset.classNames = labelled ? classNames : QStringList();
+    return dataset;
 }
 
 } // namespace aes
