@@ -156,7 +156,7 @@ std::vector<double> initialLayout(const torch::Tensor &x, const TsneOptions &opt
 
 // A visiting order of the kNN graph, breadth first from point 0 (then from the first
 // point not reached yet), and the graph renumbered in it: a point's neighbours then sit at
-// nearby numbers, so the attraction's reads and writes of their coordinates stay in the
+// nearby numbers, so the attraction's reads of their coordinates stay in the
 // near caches instead of wandering over the whole layout (10k Fashion-MNIST points: the
 // whole t-SNE 5% faster).
 // order[new] = old.

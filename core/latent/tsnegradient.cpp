@@ -134,7 +134,7 @@ std::vector<int64_t> attractionBounds(const TsneSparseRows &p, int threads)
 
 // The attraction of rows [begin, end) of p, written to force (2 per point). yf: the layout
 // in float, which halves the memory the random reads touch.
-AES_HOT_LOOP void attractionRowsPortable(const TsneSparseRows &p, const std::vector<float> &yf, int64_t begin, int64_t end,
+void attractionRowsPortable(const TsneSparseRows &p, const std::vector<float> &yf, int64_t begin, int64_t end,
                                  double *force)
 {
     // A row's differences are gathered first (random access), then weighted eight at a time
@@ -519,8 +519,8 @@ double TsneRepulsion::State::nearRows(int64_t n, int64_t rowBegin, int64_t rowEn
 // One evaluation in three parallel regions (each hand-over between threads costs tens of
 // microseconds with OMP_WAIT_POLICY=PASSIVE, so few and large ones): (1) the attraction,
 // the interpolation weights and the near field, one run of each per thread; (2) the
-// convolutions; (3) interpolation back, adding up the per-thread buffers of (1). Every
-// sum has one owner in a fixed order: the same thread count gives the same bits.
+// convolutions; (3) interpolation back, adding up the near field's per-thread buffers of
+// (1). Every sum has one owner in a fixed order: the same thread count gives the same bits.
 double TsneRepulsion::State::run(const std::vector<double> &y, std::vector<double> *force, const TsneSparseRows *p,
                                  std::vector<double> *attraction)
 {

@@ -49,8 +49,8 @@ public:
     // Fills force (2 per point) with sum_j K(i, j) (y_i - y_j) and returns Z.
     double compute(const std::vector<double> &y, std::vector<double> *force);
     // The same, and attraction as tsneAttraction(p, y, attraction) computes it (the same
-    // bits), in the same parallel regions: an iteration of t-SNE costs three hand-overs
-    // between threads instead of six.
+    // bits), in the same parallel regions: the attraction needs no hand-over between threads
+    // of its own.
     double compute(const std::vector<double> &y, std::vector<double> *force, const TsneSparseRows &p,
                    std::vector<double> *attraction);
     // Whether the last compute split the kernel (grid + near field) or used the fine grid alone.
